@@ -1,0 +1,7 @@
+import { operatorSessions } from '#shared/container.ts';
+import { defineHandler } from '#shared/http/handler.ts';
+import { routes } from '#shared/http/manifest.ts';
+import { ok } from '#shared/http/responses.ts';
+
+/** POST /v2/auth/login — email and password; throttled per email; one answer for every failure. */
+export const handler = defineHandler(routes.login, async ({ body }) => ok(await operatorSessions().logIn(body)));

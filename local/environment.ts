@@ -1,0 +1,22 @@
+import { ENV } from '#shared/config.ts';
+
+export interface LocalEnvironmentOptions {
+  tableName: string;
+  dynamodbEndpoint: string;
+  keyFile: string;
+  stage?: string;
+}
+
+/** The environment the local server and the tests give the real handler modules. */
+export function localEnvironment(options: LocalEnvironmentOptions): Record<string, string> {
+  return {
+    [ENV.stage]: options.stage ?? 'local',
+    [ENV.tableName]: options.tableName,
+    [ENV.dynamodbEndpoint]: options.dynamodbEndpoint,
+    [ENV.tokenIssuer]: `urn:portcullis:${options.stage ?? 'local'}`,
+    [ENV.keyProvider]: 'local',
+    [ENV.localKeyFile]: options.keyFile,
+    [ENV.smsProvider]: 'outbox',
+    POWERTOOLS_SERVICE_NAME: 'portcullis',
+  };
+}

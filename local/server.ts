@@ -1,0 +1,264 @@
+/**
+ * The local API: a plain HTTP server that turns each request into an API Gateway HTTP API v2 event,
+ * runs the same authorizer and the same handler modules CDK deploys (mounted from the manifest), and
+ * writes their responses back unchanged. It also mimics the gateway's own answers: 404 for unknown
+ * routes, 401 when a bearer route has no Authorization header, 403 when an authorizer denies.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  APIGatewayRequestAuthorizerEventV2,
+  Context,
+} from 'aws-lambda';
+import { localOutbox } from '#shared/container.ts';
+import { authorizers, manifest, type RouteDefinition } from '#shared/http/manifest.ts';
+
+const REPOSITORY_ROOT = resolve(import.meta.dirname, '..');
+/** API Gateway HTTP API's payload limit. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
+type RouteHandler = LambdaHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 | string | undefined>;
+type AuthorizerHandler = LambdaHandler<APIGatewayRequestAuthorizerEventV2, { isAuthorized: boolean; context?: Record<string, unknown> }>;
+
+interface MountedRoute {
+  definition: RouteDefinition;
+  pattern: RegExp;
+  parameterNames: string[];
+  handler: RouteHandler;
+}
+
+async function importHandler<T>(modulePath: string): Promise<T> {
+  const module = (await import(pathToFileURL(join(REPOSITORY_ROOT, modulePath)).href)) as { handler?: T };
+  if (!module.handler) throw new Error(`${modulePath} does not export a handler`);
+  return module.handler;
+}
+
+function compilePath(path: string): { pattern: RegExp; parameterNames: string[] } {
+  const parameterNames: string[] = [];
+  const source = path
+    .split('/')
+    .map((segment) => {
+      const parameter = /^\{(\w+)\}$/.exec(segment);
+      if (!parameter?.[1]) return segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+      parameterNames.push(parameter[1]);
+      return '([^/]+)';
+    })
+    .join('/');
+  return { pattern: new RegExp(`^${source}$`), parameterNames };
+}
+
+function lambdaContext(functionName: string, requestId: string): Context {
+  const deadline = Date.now() + 10_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_PAYLOAD_BYTES) return 'too_large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Headers as API Gateway v2 delivers them: lower-case names, repeated values joined by commas. */
+function gatewayHeaders(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return headers;
+}
+
+function isTextual(contentType: string | undefined): boolean {
+  return !contentType || /^(text\/|application\/(json|[\w.+-]*\+json|x-www-form-urlencoded|xml))/i.test(contentType);
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}
+
+function writeResult(response: ServerResponse, result: APIGatewayProxyStructuredResultV2 | string | undefined): void {
+  // Payload format 2.0: anything but a structured result is a 200 with JSON of what was returned.
+  if (typeof result !== 'object' || typeof result.statusCode !== 'number') {
+    send(response, 200, result ?? null);
+    return;
+  }
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  response.writeHead(result.statusCode, headers);
+  response.end(result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8'));
+}
+
+export interface LocalServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface LocalServerOptions {
+  /** @default 3000 */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+}
+
+/** Mounts every manifest route and the authorizers, and listens. */
+export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
+  const mounted: MountedRoute[] = await Promise.all(
+    manifest.map(async (definition) => ({
+      definition,
+      ...compilePath(definition.path),
+      handler: await importHandler<RouteHandler>(definition.handler),
+    })),
+  );
+  const bearerAuthorizer = await importHandler<AuthorizerHandler>(authorizers.bearer.handler);
+  // Same cache semantics as API Gateway: keyed on the identity source, for the configured TTL.
+  const authorizerCache = new Map<string, { expiresAt: number; result: Awaited<ReturnType<AuthorizerHandler>> }>();
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const method = (request.method ?? 'GET').toUpperCase();
+
+    if (method === 'GET' && url.pathname === '/_local/sms') {
+      send(response, 200, { items: localOutbox().list(url.searchParams.get('to') ?? undefined) });
+      return;
+    }
+
+    let route: MountedRoute | undefined;
+    let match: RegExpExecArray | null = null;
+    for (const candidate of mounted) {
+      if (candidate.definition.method !== method) continue;
+      match = candidate.pattern.exec(url.pathname);
+      if (match) {
+        route = candidate;
+        break;
+      }
+    }
+    if (!route || !match) {
+      send(response, 404, { message: 'Not Found' });
+      return;
+    }
+
+    const body = await readBody(request);
+    if (body === 'too_large') {
+      send(response, 413, { message: 'Request Entity Too Large' });
+      return;
+    }
+    const headers = gatewayHeaders(request);
+    const requestId = randomUUID();
+    const now = new Date();
+    const pathParameters = Object.fromEntries(
+      route.parameterNames.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? '')]),
+    );
+    const query = new URLSearchParams(url.search);
+    const queryStringParameters: Record<string, string> = {};
+    for (const key of new Set(query.keys())) queryStringParameters[key] = query.getAll(key).join(',');
+    const textual = isTextual(headers['content-type']);
+    const routeKey = `${route.definition.method} ${route.definition.path}`;
+    const sourceIp = request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+
+    const event: APIGatewayProxyEventV2 = {
+      version: '2.0',
+      routeKey,
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      headers,
+      ...(request.headers.cookie ? { cookies: request.headers.cookie.split(/;\s*/) } : {}),
+      ...(Object.keys(queryStringParameters).length ? { queryStringParameters } : {}),
+      ...(route.parameterNames.length ? { pathParameters } : {}),
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        domainName: headers.host ?? 'localhost',
+        domainPrefix: 'localhost',
+        http: { method, path: url.pathname, protocol: `HTTP/${request.httpVersion}`, sourceIp, userAgent: headers['user-agent'] ?? '' },
+        requestId,
+        routeKey,
+        stage: '$default',
+        time: now.toISOString(),
+        timeEpoch: now.getTime(),
+      },
+      ...(body.length ? { body: textual ? body.toString('utf8') : body.toString('base64') } : {}),
+      isBase64Encoded: body.length > 0 && !textual,
+    };
+
+    if (route.definition.auth === 'bearer') {
+      const identity = headers[authorizers.bearer.identityHeader];
+      if (!identity) {
+        send(response, 401, { message: 'Unauthorized' });
+        return;
+      }
+      let cached = authorizerCache.get(identity);
+      if (!cached || cached.expiresAt <= Date.now()) {
+        const authorizerEvent: APIGatewayRequestAuthorizerEventV2 = {
+          ...event,
+          type: 'REQUEST',
+          routeArn: `arn:aws:execute-api:local:000000000000:local/$default/${method}${url.pathname}`,
+          identitySource: [identity],
+          cookies: event.cookies ?? [],
+          pathParameters: event.pathParameters ?? {},
+          queryStringParameters: event.queryStringParameters ?? {},
+          stageVariables: {},
+        };
+        const result = await bearerAuthorizer(authorizerEvent, lambdaContext(authorizers.bearer.id, requestId));
+        cached = { expiresAt: Date.now() + authorizers.bearer.cacheTtlSeconds * 1000, result };
+        authorizerCache.set(identity, cached);
+      }
+      if (!cached.result.isAuthorized) {
+        send(response, 403, { message: 'Forbidden' });
+        return;
+      }
+      (event.requestContext as unknown as Record<string, unknown>).authorizer = { lambda: cached.result.context ?? {} };
+    }
+
+    writeResult(response, await route.handler(event, lambdaContext(route.definition.id, requestId)));
+  }
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      // What API Gateway answers when the integration itself fails.
+      console.error('local server: handler crashed', error);
+      if (!response.headersSent) send(response, 500, { message: 'Internal Server Error' });
+      else response.end();
+    });
+  });
+  server.listen(options.port ?? 3000, options.host ?? '127.0.0.1');
+  await new Promise<void>((done, fail) => {
+    server.once('listening', done);
+    server.once('error', fail);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
+}

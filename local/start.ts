@@ -1,0 +1,69 @@
+/**
+ * `npm start`: DynamoDB Local + the table + a demo operator + the whole API on 127.0.0.1:3000.
+ * `npm start -- --persist` keeps the data in `.data/` between runs. PORT overrides the port.
+ */
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createTable, LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.ts';
+import { localEnvironment } from './environment.ts';
+
+const DATA_DIRECTORY = resolve(import.meta.dirname, '..', '.data');
+const TABLE_NAME = 'portcullis-local';
+export const DEMO_OWNER = { email: 'demo@portcullis.local', password: 'correct-horse-battery-staple-42', accountName: 'Demo Account' };
+
+const { values } = parseArgs({ options: { persist: { type: 'boolean', default: false } } });
+const port = Number(process.env.PORT ?? 3000);
+
+const dynamodb = await startDynamoDbLocal(values.persist ? { dbPath: join(DATA_DIRECTORY, 'dynamodb') } : {});
+const admin = localDynamoDbClient(dynamodb.endpoint);
+await createTable(admin, TABLE_NAME);
+admin.destroy();
+
+// The handler modules read their config from the environment on first use, exactly as in Lambda.
+Object.assign(
+  process.env,
+  localEnvironment({ tableName: TABLE_NAME, dynamodbEndpoint: dynamodb.endpoint, keyFile: join(DATA_DIRECTORY, 'local-master.key') }),
+  { AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey, AWS_REGION: LOCAL_REGION },
+);
+
+// Imported after the environment is set: these modules build their config on first use.
+const { localOutbox, operatorSessions } = await import('#shared/container.ts');
+const { ConflictError } = await import('#shared/domain/errors.ts');
+const { startLocalServer } = await import('./server.ts');
+
+localOutbox().print = (line) => {
+  console.log(line);
+};
+
+let demoAccountId = '(existing, from .data/)';
+try {
+  demoAccountId = (await operatorSessions().signUp(DEMO_OWNER)).accountId;
+} catch (error) {
+  if (!(error instanceof ConflictError)) throw error;
+}
+
+const server = await startLocalServer({ port });
+console.log(`
+Portcullis local API on ${server.url}  (DynamoDB Local at ${dynamodb.endpoint}${values.persist ? ', data in .data/' : ', in memory'})
+
+Demo owner login
+  email:    ${DEMO_OWNER.email}
+  password: ${DEMO_OWNER.password}
+  account:  ${demoAccountId}
+
+Try:
+  curl -s -X POST ${server.url}/v2/auth/login -H 'content-type: application/json' \\
+    -d '{"email":"${DEMO_OWNER.email}","password":"${DEMO_OWNER.password}"}'
+SMS sent by the API appear below and at ${server.url}/_local/sms
+`);
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await server.close();
+  await dynamodb.stop();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

@@ -1,0 +1,107 @@
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { RefreshFamily, RefreshTokenRecord } from '../domain/model.ts';
+import type { RotateOutcome, SessionStore } from '../domain/ports.ts';
+import { refreshFamilyKey, refreshTokenKey } from '../data/keys.ts';
+import { isConditionalCheckFailed, transactWrite } from './dynamodb.ts';
+
+/** Refresh tokens (by hash) and their families. DynamoDB TTL cleans both up after expiry. */
+export class SessionRepository implements SessionStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async createFamily(family: RefreshFamily, token: RefreshTokenRecord): Promise<void> {
+    const TableName = this.tableName;
+    await transactWrite(this.db, {
+      TransactItems: [
+        { Put: { TableName, Item: familyItem(family), ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { TableName, Item: tokenItem(token), ConditionExpression: 'attribute_not_exists(pk)' } },
+      ],
+    }).then((failed) => {
+      if (failed.length > 0) throw new Error('refresh token id collision');
+    });
+  }
+
+  async findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: refreshTokenKey(tokenHash), ConsistentRead: true }));
+    if (!Item) return undefined;
+    return {
+      tokenHash: Item.tokenHash as string,
+      familyId: Item.familyId as string,
+      userId: Item.userId as string,
+      status: Item.status as RefreshTokenRecord['status'],
+      expiresAt: Item.expiresAt as number,
+    };
+  }
+
+  async findFamily(familyId: string): Promise<RefreshFamily | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: refreshFamilyKey(familyId), ConsistentRead: true }));
+    if (!Item) return undefined;
+    return {
+      familyId: Item.familyId as string,
+      userId: Item.userId as string,
+      amr: Item.amr as string[],
+      revoked: Item.revoked as boolean,
+      expiresAt: Item.expiresAt as number,
+    };
+  }
+
+  async rotateRefreshToken(oldTokenHash: string, next: RefreshTokenRecord, nowSeconds: number): Promise<RotateOutcome> {
+    const TableName = this.tableName;
+    // Spend-and-replace is one transaction whose condition is "still active, not expired, family not
+    // revoked": of N concurrent uses of one token exactly one commits; the others see it spent.
+    const failed = await transactWrite(this.db, {
+      TransactItems: [
+        {
+          Update: {
+            TableName,
+            Key: refreshTokenKey(oldTokenHash),
+            UpdateExpression: 'SET #status = :used, usedAt = :now',
+            ConditionExpression: 'attribute_exists(pk) AND #status = :active AND expiresAt > :now',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':used': 'used', ':active': 'active', ':now': nowSeconds },
+          },
+        },
+        {
+          ConditionCheck: {
+            TableName,
+            Key: refreshFamilyKey(next.familyId),
+            ConditionExpression: 'revoked = :false',
+            ExpressionAttributeValues: { ':false': false },
+          },
+        },
+        { Put: { TableName, Item: tokenItem(next), ConditionExpression: 'attribute_not_exists(pk)' } },
+      ],
+    });
+    if (failed.length === 0) return 'rotated';
+    if (failed.includes(1)) return 'revoked';
+    const current = await this.findRefreshToken(oldTokenHash);
+    if (!current) return 'not_found';
+    if (current.status === 'used') return 'reused';
+    return current.expiresAt <= nowSeconds ? 'expired' : 'not_found';
+  }
+
+  async revokeFamily(familyId: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: refreshFamilyKey(familyId),
+        UpdateExpression: 'SET revoked = :true',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':true': true },
+      }),
+    ).catch((error: unknown) => {
+      // Already gone (expired and swept): nothing left to revoke.
+      if (!isConditionalCheckFailed(error)) throw error;
+    });
+  }
+}
+
+function familyItem(family: RefreshFamily) {
+  return { ...refreshFamilyKey(family.familyId), entity: 'RefreshFamily', ...family, ttl: family.expiresAt };
+}
+
+function tokenItem(token: RefreshTokenRecord) {
+  return { ...refreshTokenKey(token.tokenHash), entity: 'RefreshToken', ...token, ttl: token.expiresAt };
+}

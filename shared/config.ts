@@ -1,0 +1,86 @@
+/**
+ * Configuration, read once per cold start from environment variables that CDK (or the local server)
+ * sets. A missing required variable fails the cold start loudly instead of a request later.
+ */
+
+export interface Config {
+  stage: string;
+  region: string;
+  tableName: string;
+  /** Only set locally and in tests (DynamoDB Local). */
+  dynamodbEndpoint: string | undefined;
+  /** `iss` of every token. */
+  tokenIssuer: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  keys:
+    | { provider: 'kms'; signingKmsKeyId: string; dataKmsKeyId: string }
+    | { provider: 'local'; keyFile: string };
+  sms:
+    | { provider: 'sns'; senderId: string | undefined; originationNumber: string | undefined }
+    | { provider: 'outbox' };
+}
+
+/** Environment variable names, shared with the CDK constructs and the local server. */
+export const ENV = {
+  stage: 'STAGE',
+  tableName: 'TABLE_NAME',
+  dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
+  tokenIssuer: 'TOKEN_ISSUER',
+  keyProvider: 'KEY_PROVIDER',
+  signingKmsKeyId: 'SIGNING_KMS_KEY_ID',
+  dataKmsKeyId: 'DATA_KMS_KEY_ID',
+  localKeyFile: 'LOCAL_KEY_FILE',
+  smsProvider: 'SMS_PROVIDER',
+  smsSenderId: 'SMS_SENDER_ID',
+  smsOriginationNumber: 'SMS_ORIGINATION_NUMBER',
+} as const;
+
+type Env = Record<string, string | undefined>;
+
+function required(env: Env, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') throw new Error(`Missing required environment variable ${name}`);
+  return value;
+}
+
+/** Builds the typed config from an environment; throws naming the first missing variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const keyProvider = env[ENV.keyProvider] ?? 'kms';
+  const smsProvider = env[ENV.smsProvider] ?? 'sns';
+  const stage = env[ENV.stage] ?? 'dev';
+  return {
+    stage,
+    region: env.AWS_REGION ?? 'us-east-1',
+    tableName: required(env, ENV.tableName),
+    dynamodbEndpoint: env[ENV.dynamodbEndpoint] || undefined,
+    tokenIssuer: env[ENV.tokenIssuer] ?? `urn:portcullis:${stage}`,
+    accessTokenTtlSeconds: 15 * 60,
+    refreshTokenTtlSeconds: 30 * 24 * 60 * 60,
+    keys:
+      keyProvider === 'local'
+        ? { provider: 'local', keyFile: required(env, ENV.localKeyFile) }
+        : {
+            provider: 'kms',
+            // A function that never unwraps keys gets no key ids; reading them is then an error.
+            signingKmsKeyId: env[ENV.signingKmsKeyId] ?? '',
+            dataKmsKeyId: env[ENV.dataKmsKeyId] ?? '',
+          },
+    sms:
+      smsProvider === 'outbox'
+        ? { provider: 'outbox' }
+        : {
+            provider: 'sns',
+            senderId: env[ENV.smsSenderId] || undefined,
+            originationNumber: env[ENV.smsOriginationNumber] || undefined,
+          },
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process's config, loaded on first use (module load of a handler = cold start). */
+export function config(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

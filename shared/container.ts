@@ -1,0 +1,66 @@
+/**
+ * Composition root: builds the adapters the config asks for, once per process, and hands the domain
+ * services to handlers. Nothing is created until a handler first needs it, so a function that never
+ * sends SMS never loads the SNS client.
+ */
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from './adapters/dynamodb.ts';
+import { KeyringRepository } from './adapters/keyring-repository.ts';
+import { KmsMasterKey } from './adapters/kms-master-key.ts';
+import { LocalMasterKey } from './adapters/local-master-key.ts';
+import { LoginThrottleRepository } from './adapters/login-throttle-repository.ts';
+import { OperatorRepository } from './adapters/operator-repository.ts';
+import { OutboxSmsSender } from './adapters/outbox-sms-sender.ts';
+import { SessionRepository } from './adapters/session-repository.ts';
+import { SnsSmsSender } from './adapters/sns-sms-sender.ts';
+import { config } from './config.ts';
+import { TokenSigningKeys } from './domain/keyring.ts';
+import { LoginThrottle } from './domain/login-throttle.ts';
+import type { MasterKey, SmsSender } from './domain/ports.ts';
+import { OperatorSessions } from './domain/sessions.ts';
+
+const once = <T>(build: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => (value ??= build());
+};
+
+export const documentClient = once<DynamoDBDocumentClient>(() =>
+  createDocumentClient({ region: config().region, endpoint: config().dynamodbEndpoint }),
+);
+
+const kmsClient = once(() => new KMSClient({ region: config().region }));
+
+/** Master key of one purpose: the KMS key CDK bound to this function, or the local key file. */
+function masterKey(kmsKeyId: (keys: { signingKmsKeyId: string; dataKmsKeyId: string }) => string): MasterKey {
+  const keys = config().keys;
+  return keys.provider === 'local' ? new LocalMasterKey(keys.keyFile) : new KmsMasterKey(kmsClient(), kmsKeyId(keys));
+}
+
+export const operatorStore = once(() => new OperatorRepository(documentClient(), config().tableName));
+
+export const tokenSigningKeys = once(
+  () => new TokenSigningKeys(new KeyringRepository(documentClient(), config().tableName), () => masterKey((k) => k.signingKmsKeyId)),
+);
+
+export const operatorSessions = once(() => {
+  const { tableName, tokenIssuer, accessTokenTtlSeconds, refreshTokenTtlSeconds } = config();
+  return new OperatorSessions(
+    operatorStore(),
+    new SessionRepository(documentClient(), tableName),
+    new LoginThrottle(new LoginThrottleRepository(documentClient(), tableName)),
+    tokenSigningKeys(),
+    { issuer: tokenIssuer, accessTokenTtlSeconds, refreshTokenTtlSeconds },
+  );
+});
+
+/** The process's outbox when SMS stay local (`npm start`, tests). */
+export const localOutbox = once(() => new OutboxSmsSender());
+
+export const smsSender = once<SmsSender>(() => {
+  const sms = config().sms;
+  return sms.provider === 'outbox'
+    ? localOutbox()
+    : new SnsSmsSender(new SNSClient({ region: config().region }), { senderId: sms.senderId, originationNumber: sms.originationNumber });
+});

@@ -1,0 +1,45 @@
+import { RateLimitError, UnavailableError } from './errors.ts';
+import type { LoginThrottleStore } from './ports.ts';
+
+export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
+export const LOGIN_MAX_ATTEMPTS = 10;
+
+/**
+ * Password guessing limit per email (never per session or IP: an attacker rotates those). Each attempt
+ * is reserved with a conditional write *before* the password is checked, so concurrent guesses cannot
+ * slip past the limit while scrypt runs; a successful login clears the record. Unknown emails go
+ * through the same steps, so the answer never tells whether an account exists.
+ */
+export class LoginThrottle {
+  constructor(
+    private readonly store: LoginThrottleStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Reserves one attempt or throws `RateLimitError` with the seconds until the oldest one ages out. */
+  async reserveAttempt(email: string): Promise<void> {
+    for (let tries = 0; tries < 5; tries++) {
+      const now = this.now();
+      const current = await this.store.findLoginAttempts(email);
+      const recent = (current?.attempts ?? []).filter((at) => at > now - LOGIN_WINDOW_MS);
+      if (recent.length >= LOGIN_MAX_ATTEMPTS) {
+        const oldest = Math.min(...recent);
+        throw new RateLimitError((oldest + LOGIN_WINDOW_MS - now) / 1000, 'Too many sign-in attempts; try again later.');
+      }
+      const saved = await this.store.saveLoginAttempts(
+        email,
+        [...recent, now],
+        current?.version,
+        Math.ceil((now + LOGIN_WINDOW_MS) / 1000),
+      );
+      if (saved) return;
+      // Someone else wrote between our read and write: read again and re-check the limit.
+    }
+    throw new UnavailableError(1);
+  }
+
+  /** Forgets the attempts after a successful login (failures are counted until then). */
+  async recordSuccess(email: string): Promise<void> {
+    await this.store.clearLoginAttempts(email);
+  }
+}

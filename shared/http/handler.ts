@@ -1,0 +1,106 @@
+/**
+ * The one wrapper every route handler uses. In order: Powertools logger with per-request keys,
+ * problem+json and security headers (its onError runs last), header normalization, JSON body parsing,
+ * schema validation, auth context; then the handler with typed input.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { AppError, InvalidJsonError } from '../domain/errors.ts';
+import { principalFor, type Principal } from './auth-context.ts';
+import { logger } from './logger.ts';
+import type { RouteDefinition } from './manifest.ts';
+import { problemResponse } from './problem.ts';
+import { SECURITY_HEADERS, type HandlerResult } from './responses.ts';
+import { validatePart } from './validation.ts';
+
+/** Larger bodies are refused before parsing: nothing in this API needs more. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+type Output<S> = [Exclude<S, undefined>] extends [z.ZodType] ? z.output<Exclude<S, undefined>> : undefined;
+
+export interface RequestInput<R extends RouteDefinition> {
+  body: Output<R['request']['body']>;
+  query: Output<R['request']['query']>;
+  params: Output<R['request']['params']>;
+  principal: Principal;
+  event: APIGatewayProxyEventV2;
+  requestId: string;
+  sourceIp: string;
+}
+
+interface ApiContext extends Context {
+  input?: RequestInput<RouteDefinition>;
+}
+
+type ApiMiddleware = MiddlewareObj<APIGatewayProxyEventV2, HandlerResult, Error, ApiContext>;
+
+/** Turns any error into problem+json and puts the security headers on every response. */
+const problemResponses = (): ApiMiddleware => ({
+  after: (request) => {
+    if (request.response) request.response.headers = { ...SECURITY_HEADERS, ...request.response.headers };
+  },
+  onError: (request) => {
+    const { result, expected } = problemResponse(request.error, request.event.requestContext.requestId);
+    if (expected) {
+      logger.info('request refused', { status: result.statusCode, code: (request.error as AppError).code });
+    } else {
+      logger.error('request failed', request.error as Error);
+    }
+    request.response = { ...result, headers: { ...SECURITY_HEADERS, ...result.headers } };
+  },
+});
+
+function parseBody(event: APIGatewayProxyEventV2): unknown {
+  if (event.body === undefined || event.body === '') return undefined;
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
+    throw new AppError(413, 'payload_too_large', 'Payload Too Large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new InvalidJsonError();
+  }
+}
+
+/** Parses and validates body, query and path parameters, then establishes the principal. */
+const validateAndAuthenticate = (route: RouteDefinition): ApiMiddleware => ({
+  before: (request) => {
+    const { event } = request;
+    const { body, query, params } = route.request;
+    const rawBody = parseBody(event);
+    request.context.input = {
+      body: body ? validatePart(body, rawBody, 'body') : undefined,
+      query: query ? validatePart(query, event.queryStringParameters ?? {}, 'query') : undefined,
+      params: params ? validatePart(params, event.pathParameters ?? {}, 'params') : undefined,
+      principal: principalFor(route.auth, event),
+      event,
+      requestId: event.requestContext.requestId,
+      sourceIp: event.requestContext.http.sourceIp,
+    };
+  },
+});
+
+/** Appends the request id and route to every log line of this invocation. */
+const requestLogKeys = (route: RouteDefinition): ApiMiddleware => ({
+  before: (request) => {
+    logger.appendKeys({ requestId: request.event.requestContext.requestId, route: route.id });
+  },
+});
+
+/** Wraps a route's handler; `route` comes from the manifest, so schemas and types are the manifest's. */
+export function defineHandler<R extends RouteDefinition>(route: R, handle: (input: RequestInput<R>) => Promise<HandlerResult>) {
+  return middy<APIGatewayProxyEventV2, HandlerResult, Error, ApiContext>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(requestLogKeys(route))
+    .use(problemResponses())
+    .use(httpHeaderNormalizer())
+    .use(validateAndAuthenticate(route))
+    .handler((_event, context) => {
+      if (!context.input) throw new Error('request input missing: validation middleware did not run');
+      return handle(context.input as RequestInput<R>);
+    });
+}

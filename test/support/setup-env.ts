@@ -1,0 +1,17 @@
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#local/dynamodb-local.ts';
+import { localEnvironment } from '#local/environment.ts';
+
+// Every worker configures the real modules the way `npm start` does: DynamoDB Local, the local key
+// file, the SMS outbox. Set before any handler module reads its config.
+Object.assign(
+  process.env,
+  localEnvironment({
+    tableName: inject('tableName'),
+    dynamodbEndpoint: inject('dynamodbEndpoint'),
+    keyFile: join(inject('keyDirectory'), 'local-master.key'),
+    stage: 'test',
+  }),
+  { AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey, AWS_REGION: LOCAL_REGION },
+);
