@@ -103,6 +103,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       reject(new Error(`could not start java for DynamoDB Local: ${error.message}`));
     });
   });
+  // If this process dies without calling stop(), take the JVM with it rather than leave it running.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     await Promise.race([waitUntilReady(endpoint, child, options.startTimeoutMs ?? 60_000), spawnError]);
@@ -115,6 +118,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     endpoint,
     port,
     async stop() {
+      process.removeListener('exit', killOnExit);
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
       child.kill('SIGTERM');

@@ -18,5 +18,6 @@ export function localEnvironment(options: LocalEnvironmentOptions): Record<strin
     [ENV.localKeyFile]: options.keyFile,
     [ENV.smsProvider]: 'outbox',
     POWERTOOLS_SERVICE_NAME: 'portcullis',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
   };
 }

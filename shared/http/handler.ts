@@ -45,7 +45,7 @@ const problemResponses = (): ApiMiddleware => ({
   onError: (request) => {
     const { result, expected } = problemResponse(request.error, request.event.requestContext.requestId);
     if (expected) {
-      logger.info('request refused', { status: result.statusCode, code: (request.error as AppError).code });
+      logger.info('request refused', { status: result.statusCode, problem: (request.error as AppError).code });
     } else {
       logger.error('request failed', request.error as Error);
     }

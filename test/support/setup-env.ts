@@ -13,5 +13,6 @@ Object.assign(
     keyFile: join(inject('keyDirectory'), 'local-master.key'),
     stage: 'test',
   }),
-  { AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey, AWS_REGION: LOCAL_REGION },
+  // Refused requests log at INFO; keep the test output readable (the log-hygiene test turns it up).
+  { POWERTOOLS_LOG_LEVEL: 'WARN', AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey, AWS_REGION: LOCAL_REGION },
 );
