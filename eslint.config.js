@@ -12,7 +12,7 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
       // Handlers hand domain errors to the middy error handler; throwing non-Error values is a bug.
       '@typescript-eslint/only-throw-error': 'error',
       // DynamoDB and SDK commands must never be built in handlers: they go through shared/adapters.

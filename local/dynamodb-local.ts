@@ -95,7 +95,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     { cwd: directory, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const spawnError = new Promise<never>((_, reject) => {

@@ -55,6 +55,7 @@ function compilePath(path: string): { pattern: RegExp; parameterNames: string[] 
 
 function lambdaContext(functionName: string, requestId: string): Context {
   const deadline = Date.now() + 10_000;
+  // The deprecated callback members (done/fail/succeed) are left out: nothing here calls them.
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
@@ -65,10 +66,7 @@ function lambdaContext(functionName: string, requestId: string): Context {
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  } as Context;
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'> {
@@ -257,7 +255,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     port,
     close: () =>
       new Promise<void>((done) => {
-        server.close(() => done());
+        server.close(() => {
+          done();
+        });
         server.closeAllConnections();
       }),
   };

@@ -1,29 +1,49 @@
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LoginAttempts, LoginThrottleStore } from '../domain/ports.ts';
 import { loginThrottleKey } from '../data/keys.ts';
 import { isConditionalCheckFailed } from './dynamodb.ts';
 
-/** One item per email with the attempt times of the current window and a version for optimistic locking. */
+/** One item per email: the attempt times and a version for the rare prune-and-replace. */
 export class LoginThrottleRepository implements LoginThrottleStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
+  async appendLoginAttempt(email: string, at: number, max: number, expiresAt: number): Promise<boolean> {
+    try {
+      // One atomic write: append only while fewer than `max` are recorded, so concurrent requests
+      // cannot all pass a read-then-write check.
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: loginThrottleKey(email),
+          UpdateExpression: 'SET attempts = list_append(if_not_exists(attempts, :empty), :at), #ttl = :ttl, entity = :entity ADD version :one',
+          ConditionExpression: 'attribute_not_exists(attempts) OR size(attempts) < :max',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':empty': [], ':at': [at], ':ttl': expiresAt, ':entity': 'LoginThrottle', ':one': 1, ':max': max },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
   async findLoginAttempts(email: string): Promise<LoginAttempts | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: loginThrottleKey(email), ConsistentRead: true }));
     return Item ? { attempts: Item.attempts as number[], version: Item.version as number } : undefined;
   }
 
-  async saveLoginAttempts(email: string, attempts: number[], expectedVersion: number | undefined, expiresAt: number): Promise<boolean> {
+  async replaceLoginAttempts(email: string, attempts: number[], expectedVersion: number, expiresAt: number): Promise<boolean> {
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...loginThrottleKey(email), entity: 'LoginThrottle', attempts, version: (expectedVersion ?? 0) + 1, ttl: expiresAt },
-          ...(expectedVersion === undefined
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } }),
+          Item: { ...loginThrottleKey(email), entity: 'LoginThrottle', attempts, version: expectedVersion + 1, ttl: expiresAt },
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': expectedVersion },
         }),
       );
       return true;

@@ -6,9 +6,9 @@ export const LOGIN_MAX_ATTEMPTS = 10;
 
 /**
  * Password guessing limit per email (never per session or IP: an attacker rotates those). Each attempt
- * is reserved with a conditional write *before* the password is checked, so concurrent guesses cannot
- * slip past the limit while scrypt runs; a successful login clears the record. Unknown emails go
- * through the same steps, so the answer never tells whether an account exists.
+ * is recorded with an atomic conditional append *before* the password is checked, so concurrent
+ * guesses cannot slip past the limit while scrypt runs; a successful login clears the record. Unknown
+ * emails go through the same steps, so the answer never tells whether an account exists.
  */
 export class LoginThrottle {
   constructor(
@@ -16,24 +16,20 @@ export class LoginThrottle {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Reserves one attempt or throws `RateLimitError` with the seconds until the oldest one ages out. */
+  /** Records one attempt or throws `RateLimitError` with the seconds until the oldest one ages out. */
   async reserveAttempt(email: string): Promise<void> {
     for (let tries = 0; tries < 5; tries++) {
       const now = this.now();
+      const expiresAt = Math.ceil((now + LOGIN_WINDOW_MS) / 1000);
+      if (await this.store.appendLoginAttempt(email, now, LOGIN_MAX_ATTEMPTS, expiresAt)) return;
+      // The list is full: drop attempts older than the window, or refuse if none are.
       const current = await this.store.findLoginAttempts(email);
-      const recent = (current?.attempts ?? []).filter((at) => at > now - LOGIN_WINDOW_MS);
+      if (!current) continue;
+      const recent = current.attempts.filter((at) => at > now - LOGIN_WINDOW_MS);
       if (recent.length >= LOGIN_MAX_ATTEMPTS) {
-        const oldest = Math.min(...recent);
-        throw new RateLimitError((oldest + LOGIN_WINDOW_MS - now) / 1000, 'Too many sign-in attempts; try again later.');
+        throw new RateLimitError((Math.min(...recent) + LOGIN_WINDOW_MS - now) / 1000, 'Too many sign-in attempts; try again later.');
       }
-      const saved = await this.store.saveLoginAttempts(
-        email,
-        [...recent, now],
-        current?.version,
-        Math.ceil((now + LOGIN_WINDOW_MS) / 1000),
-      );
-      if (saved) return;
-      // Someone else wrote between our read and write: read again and re-check the limit.
+      await this.store.replaceLoginAttempts(email, recent, current.version, expiresAt);
     }
     throw new UnavailableError(1);
   }

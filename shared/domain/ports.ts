@@ -60,14 +60,16 @@ export interface SessionStore {
 }
 
 export interface LoginAttempts {
-  /** Epoch milliseconds of attempts inside the window. */
+  /** Epoch milliseconds of recorded attempts (stale ones included until pruned). */
   attempts: number[];
   version: number;
 }
 
 export interface LoginThrottleStore {
+  /** Atomically appends an attempt unless `max` are already recorded; false when full. */
+  appendLoginAttempt(email: string, at: number, max: number, expiresAt: number): Promise<boolean>;
   findLoginAttempts(email: string): Promise<LoginAttempts | undefined>;
-  /** Writes the attempts if nobody wrote since `expectedVersion` (undefined: item must not exist). */
-  saveLoginAttempts(email: string, attempts: number[], expectedVersion: number | undefined, expiresAt: number): Promise<boolean>;
+  /** Replaces the attempts if nobody wrote since `expectedVersion`; false on a lost race. */
+  replaceLoginAttempts(email: string, attempts: number[], expectedVersion: number, expiresAt: number): Promise<boolean>;
   clearLoginAttempts(email: string): Promise<void>;
 }

@@ -101,6 +101,6 @@ export function defineHandler<R extends RouteDefinition>(route: R, handle: (inpu
     .use(validateAndAuthenticate(route))
     .handler((_event, context) => {
       if (!context.input) throw new Error('request input missing: validation middleware did not run');
-      return handle(context.input as RequestInput<R>);
+      return handle(context.input);
     });
 }

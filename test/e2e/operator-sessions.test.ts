@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { tokenSigningKeys } from '#shared/container.ts';
 import { config } from '#shared/config.ts';
 import { OPERATOR_AUDIENCE } from '#shared/domain/access-tokens.ts';
-import { routes } from '#shared/http/manifest.ts';
+import { MeResponse, SignupResponse, TokenPair } from '#shared/schemas/sessions.ts';
 import { signupBody, strongPassword, uniqueEmail } from '#test/support/factories.ts';
 import { useLocalApi } from '#test/support/local-api.ts';
 
@@ -32,7 +32,7 @@ const problemShape = (body: Record<string, unknown>) => {
 describe('signup', () => {
   it('creates an account whose owner is signed in', async () => {
     const created = await signUp();
-    expect(routes.signup.response.body.parse(created)).toBeTruthy();
+    expect(SignupResponse.parse(created)).toBeTruthy();
     expect(created.accountId).toMatch(/^acc_/);
     expect(created.userId).toMatch(/^usr_/);
     expect(created.tokenType).toBe('Bearer');
@@ -40,7 +40,7 @@ describe('signup', () => {
 
     const me = await api.request('GET', '/v2/me', { token: created.accessToken });
     expect(me.status).toBe(200);
-    expect(routes.getMe.response.body.parse(me.body)).toMatchObject({
+    expect(MeResponse.parse(me.body)).toMatchObject({
       id: created.userId,
       email: created.email,
       mfa: { totp: false, recoveryCodesRemaining: 0 },
@@ -87,7 +87,8 @@ describe('bad input', () => {
     const response = await api.request('POST', '/v2/signup', { rawBody: '{"email": "a@b.c",', headers: { 'content-type': 'application/json' } });
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
-    expect(response.body).toMatchObject({ status: 400, code: 'invalid_json', type: expect.stringContaining('invalid_json') });
+    expect(response.body).toMatchObject({ status: 400, code: 'invalid_json' });
+    expect(response.body.type).toContain('invalid_json');
   });
 
   it('names each missing field', async () => {
@@ -147,7 +148,7 @@ describe('login', () => {
     const owner = await signUp();
     const response = await api.request<Tokens>('POST', '/v2/auth/login', { body: { email: owner.email, password: owner.password } });
     expect(response.status).toBe(200);
-    expect(routes.login.response.body.parse(response.body)).toBeTruthy();
+    expect(TokenPair.parse(response.body)).toBeTruthy();
   });
 
   it('answers a wrong password exactly as an unknown email', async () => {

@@ -1,0 +1,53 @@
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { config } from '#shared/config.ts';
+import { documentClient, operatorSessions, tokenSigningKeys } from '#shared/container.ts';
+import { keyringKey, refreshTokenKey, userEmailKey, userKey } from '#shared/data/keys.ts';
+import { TOKEN_SIGNING_PURPOSE } from '#shared/domain/keyring.ts';
+import { hashSecret } from '#shared/domain/secrets.ts';
+import { signupBody } from '#test/support/factories.ts';
+
+const getItem = async (key: { pk: string; sk: string }) =>
+  (await documentClient().send(new GetCommand({ TableName: config().tableName, Key: key, ConsistentRead: true }))).Item;
+
+describe('secrets at rest', () => {
+  it('stores the password only as an scrypt hash at OWASP cost', async () => {
+    const input = signupBody();
+    const { userId } = await operatorSessions().signUp(input);
+    const user = await getItem(userKey(userId));
+    expect(JSON.stringify(user)).not.toContain(input.password);
+    expect(user?.passwordHash).toMatch(/^scrypt\$17\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+  });
+
+  it('stores refresh tokens only by their SHA-256, never the secret', async () => {
+    const { refreshToken, userId } = await operatorSessions().signUp(signupBody());
+    expect(refreshToken).toMatch(/^prt_[\w-]{43}$/);
+    const item = await getItem(refreshTokenKey(hashSecret(refreshToken)));
+    expect(item).toMatchObject({ userId, status: 'active' });
+    expect(JSON.stringify(item)).not.toContain(refreshToken.slice(4));
+  });
+
+  it('keeps the token-signing private key only wrapped (no private scalar in the item)', async () => {
+    await tokenSigningKeys().signingKey();
+    const item = await getItem(keyringKey(TOKEN_SIGNING_PURPOSE));
+    expect(item?.publicJwk).toMatchObject({ kty: 'EC', crv: 'P-256' });
+    expect(item?.publicJwk).not.toHaveProperty('d');
+    expect(JSON.stringify(item)).not.toMatch(/"d"\s*:/);
+    expect(item?.wrappedDataKey).toEqual(expect.any(String));
+    expect(item?.encryptedSecret).toEqual(expect.any(String));
+  });
+
+  it('writes the email guard, operator, account and membership together', async () => {
+    const input = signupBody();
+    const { userId, accountId } = await operatorSessions().signUp(input);
+    expect(await getItem(userEmailKey(input.email))).toMatchObject({ userId });
+    const { Items } = await documentClient().send(
+      new QueryCommand({
+        TableName: config().tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}` },
+      }),
+    );
+    expect(Items?.map((item) => item.entity as string).sort()).toEqual(['Account', 'Membership']);
+  });
+});
