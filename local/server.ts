@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyStructuredResultV2,
@@ -34,7 +33,9 @@ interface MountedRoute {
 }
 
 async function importHandler<T>(modulePath: string): Promise<T> {
-  const module = (await import(pathToFileURL(join(REPOSITORY_ROOT, modulePath)).href)) as { handler?: T };
+  // An absolute path (not a file: URL) so that under vitest the handlers load through the same module
+  // graph as the test, sharing its singletons; Node resolves it the same way on POSIX.
+  const module = (await import(join(REPOSITORY_ROOT, modulePath))) as { handler?: T };
   if (!module.handler) throw new Error(`${modulePath} does not export a handler`);
   return module.handler;
 }

@@ -13,14 +13,16 @@ export class LocalMasterKey implements MasterKey {
 
   constructor(private readonly keyFile: string) {}
 
+  // Failures surface as rejected promises, as they would from KMS.
   generateDataKey(purpose: string): Promise<{ plaintext: Uint8Array; ciphertext: Uint8Array }> {
-    const plaintext = randomBytes(32);
-    const ciphertext = Buffer.from(seal(this.masterKey(), plaintext, `data-key:${purpose}`), 'utf8');
-    return Promise.resolve({ plaintext, ciphertext });
+    return Promise.resolve().then(() => {
+      const plaintext = randomBytes(32);
+      return { plaintext, ciphertext: Buffer.from(seal(this.masterKey(), plaintext, `data-key:${purpose}`), 'utf8') };
+    });
   }
 
   decryptDataKey(ciphertext: Uint8Array, purpose: string): Promise<Uint8Array> {
-    return Promise.resolve(unseal(this.masterKey(), Buffer.from(ciphertext).toString('utf8'), `data-key:${purpose}`));
+    return Promise.resolve().then(() => unseal(this.masterKey(), Buffer.from(ciphertext).toString('utf8'), `data-key:${purpose}`));
   }
 
   private masterKey(): Buffer {

@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { signupBody, strongPassword } from '#test/support/factories.ts';
+import { useLocalApi } from '#test/support/local-api.ts';
+
+// Before any module loads: this file's handlers log everything, down to DEBUG.
+vi.hoisted(() => {
+  process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+});
+
+const api = useLocalApi();
+const lines: string[] = [];
+
+beforeAll(() => {
+  // Captured, not echoed: this file logs at DEBUG and would drown the test report.
+  for (const stream of [process.stdout, process.stderr]) {
+    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    });
+  }
+});
+
+afterAll(() => {
+  vi.restoreAllMocks();
+});
+
+describe('logs', () => {
+  it('never carry passwords or tokens through a whole session, failures included', async () => {
+    const input = signupBody();
+    const signup = await api.request<{ accessToken: string; refreshToken: string }>('POST', '/v2/signup', { body: input });
+    const wrongPassword = strongPassword();
+    await api.request('POST', '/v2/auth/login', { body: { email: input.email, password: wrongPassword } });
+    await api.request('POST', '/v2/auth/login', { rawBody: `{"email":"${input.email}","password":"${wrongPassword}"` });
+    const refreshed = await api.request<{ accessToken: string; refreshToken: string }>('POST', '/v2/auth/refresh', {
+      body: { refreshToken: signup.body.refreshToken },
+    });
+    await api.request('POST', '/v2/auth/refresh', { body: { refreshToken: signup.body.refreshToken } }); // reuse
+    await api.request('GET', '/v2/me', { token: `${refreshed.body.accessToken}x` });
+
+    const logged = lines.join('');
+    expect(logged).toContain('request refused'); // the capture works: refused requests were logged
+    for (const secret of [input.password, wrongPassword, signup.body.accessToken, signup.body.refreshToken, refreshed.body.refreshToken, refreshed.body.accessToken]) {
+      expect(logged).not.toContain(secret);
+    }
+  });
+});
