@@ -2,7 +2,8 @@
  * The local API: a plain HTTP server that turns each request into an API Gateway HTTP API v2 event,
  * runs the same authorizer and the same handler modules CDK deploys (mounted from the manifest), and
  * writes their responses back unchanged. It also mimics the gateway's own answers: 404 for unknown
- * routes, 401 when a bearer route has no Authorization header, 403 when an authorizer denies.
+ * routes, 401 when a `bearer` or `apikey` route lacks the header its authorizer reads, 403 when an
+ * authorizer denies.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -134,8 +135,12 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       handler: await importHandler<RouteHandler>(definition.handler),
     })),
   );
-  const bearerAuthorizer = await importHandler<AuthorizerHandler>(authorizers.bearer.handler);
-  // Same cache semantics as API Gateway: keyed on the identity source, for the configured TTL.
+  // The authorizers API Gateway runs before `bearer` and `apikey` routes, with the same cache semantics:
+  // keyed on the identity source, for the configured TTL.
+  const gatewayAuthorizers = {
+    bearer: { definition: authorizers.bearer, handler: await importHandler<AuthorizerHandler>(authorizers.bearer.handler) },
+    apikey: { definition: authorizers.apikey, handler: await importHandler<AuthorizerHandler>(authorizers.apikey.handler) },
+  };
   const authorizerCache = new Map<string, { expiresAt: number; result: Awaited<ReturnType<AuthorizerHandler>> }>();
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -205,13 +210,16 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       isBase64Encoded: body.length > 0 && !textual,
     };
 
-    if (route.definition.auth === 'bearer') {
-      const identity = headers[authorizers.bearer.identityHeader];
+    const auth = route.definition.auth;
+    if (auth === 'bearer' || auth === 'apikey') {
+      const authorizer = gatewayAuthorizers[auth];
+      const identity = headers[authorizer.definition.identityHeader];
       if (!identity) {
         send(response, 401, { message: 'Unauthorized' });
         return;
       }
-      let cached = authorizerCache.get(identity);
+      const cacheKey = `${auth}:${identity}`;
+      let cached = authorizerCache.get(cacheKey);
       if (!cached || cached.expiresAt <= Date.now()) {
         const authorizerEvent: APIGatewayRequestAuthorizerEventV2 = {
           ...event,
@@ -223,9 +231,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
           queryStringParameters: event.queryStringParameters ?? {},
           stageVariables: {},
         };
-        const result = await bearerAuthorizer(authorizerEvent, lambdaContext(authorizers.bearer.id, requestId));
-        cached = { expiresAt: Date.now() + authorizers.bearer.cacheTtlSeconds * 1000, result };
-        authorizerCache.set(identity, cached);
+        const result = await authorizer.handler(authorizerEvent, lambdaContext(authorizer.definition.id, requestId));
+        cached = { expiresAt: Date.now() + authorizer.definition.cacheTtlSeconds * 1000, result };
+        authorizerCache.set(cacheKey, cached);
       }
       if (!cached.result.isAuthorized) {
         send(response, 403, { message: 'Forbidden' });

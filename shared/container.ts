@@ -6,16 +6,21 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ApiKeyRepository } from './adapters/api-key-repository.ts';
+import { AuditRepository } from './adapters/audit-repository.ts';
 import { createDocumentClient } from './adapters/dynamodb.ts';
 import { KeyringRepository } from './adapters/keyring-repository.ts';
 import { KmsMasterKey } from './adapters/kms-master-key.ts';
 import { LocalMasterKey } from './adapters/local-master-key.ts';
 import { LoginThrottleRepository } from './adapters/login-throttle-repository.ts';
 import { OperatorRepository } from './adapters/operator-repository.ts';
+import { OrganizationRepository } from './adapters/organization-repository.ts';
 import { OutboxSmsSender } from './adapters/outbox-sms-sender.ts';
 import { SessionRepository } from './adapters/session-repository.ts';
 import { SnsSmsSender } from './adapters/sns-sms-sender.ts';
 import { config } from './config.ts';
+import { AccessControl } from './domain/access-control.ts';
+import { ApiKeyVerifier } from './domain/api-keys.ts';
 import { TokenSigningKeys } from './domain/keyring.ts';
 import { LoginThrottle } from './domain/login-throttle.ts';
 import type { MasterKey, SmsSender } from './domain/ports.ts';
@@ -39,6 +44,24 @@ function masterKey(kmsKeyId: (keys: { signingKmsKeyId: string; dataKmsKeyId: str
 }
 
 export const operatorStore = once(() => new OperatorRepository(documentClient(), config().tableName));
+
+export const organizationRepository = once(() => new OrganizationRepository(documentClient(), config().tableName));
+
+export const apiKeyRepository = once(() => new ApiKeyRepository(documentClient(), config().tableName));
+
+export const auditRepository = once(() => new AuditRepository(documentClient(), config().tableName));
+
+export const apiKeyVerifier = once(() => new ApiKeyVerifier(apiKeyRepository()));
+
+/** Access decisions: memberships from the operator store, organizations and groups from theirs. */
+export const accessControl = once(
+  () =>
+    new AccessControl({
+      findMembership: (accountId, userId) => operatorStore().findMembership(accountId, userId),
+      findOrganization: (orgId) => organizationRepository().findOrganization(orgId),
+      listGroupsOfAccount: (accountId) => organizationRepository().listGroupsOfAccount(accountId),
+    }),
+);
 
 export const tokenSigningKeys = once(
   () => new TokenSigningKeys(new KeyringRepository(documentClient(), config().tableName), () => masterKey((k) => k.signingKmsKeyId)),

@@ -60,6 +60,13 @@ export class OperatorRepository implements OperatorStore {
     return { id: Item.id as string, email: Item.email as string, passwordHash: Item.passwordHash as string, createdAt: Item.createdAt as string };
   }
 
+  async findMembership(accountId: string, userId: string): Promise<Membership | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: membershipKey(accountId, userId), ConsistentRead: true }),
+    );
+    return Item ? toMembership(Item) : undefined;
+  }
+
   async listMembershipsOfUser(userId: string): Promise<Membership[]> {
     const memberships: Membership[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
@@ -73,15 +80,7 @@ export class OperatorRepository implements OperatorStore {
           ExclusiveStartKey,
         }),
       );
-      for (const item of page.Items ?? []) {
-        memberships.push({
-          accountId: item.accountId as string,
-          userId: item.userId as string,
-          role: item.role as Membership['role'],
-          scope: item.scope as Membership['scope'],
-          createdAt: item.createdAt as string,
-        });
-      }
+      for (const item of page.Items ?? []) memberships.push(toMembership(item));
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
     return memberships;
@@ -103,4 +102,14 @@ export class OperatorRepository implements OperatorStore {
     }
     return accounts;
   }
+}
+
+export function toMembership(item: Record<string, unknown>): Membership {
+  return {
+    accountId: item.accountId as string,
+    userId: item.userId as string,
+    role: item.role as Membership['role'],
+    scope: item.scope as Membership['scope'],
+    createdAt: item.createdAt as string,
+  };
 }

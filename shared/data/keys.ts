@@ -42,3 +42,57 @@ export const loginThrottleKey = (email: string): ItemKey => ({ pk: `LOGINTHROTTL
 
 /** Envelope-encrypted key material (token signing keys, data keys), one item per purpose. */
 export const keyringKey = (purpose: string): ItemKey => ({ pk: `KEYRING#${purpose}`, sk: 'KEYRING' });
+
+// ---- Tenancy ---------------------------------------------------------------------------------
+
+/** Sort-key prefix of memberships in an account's partition: listing members is one Query. */
+export const MEMBER_SK_PREFIX = 'MEMBER#';
+
+/** An organization, addressed by its id alone (routes carry only `orgId`); it names its account. */
+export const organizationKey = (orgId: string): ItemKey => ({ pk: `ORG#${orgId}`, sk: 'PROFILE' });
+
+/** GSI1 keys of an organization: the organizations of an account, oldest first. */
+export const organizationByAccountGsi = (accountId: string, createdAt: string, orgId: string) => ({
+  gsi1pk: `ACCOUNT#${accountId}#ORGS`,
+  gsi1sk: `${createdAt}#${orgId}`,
+});
+export const organizationsOfAccountPartition = (accountId: string): string => `ACCOUNT#${accountId}#ORGS`;
+
+/** A group of organizations, in its account's partition. */
+export const groupKey = (accountId: string, groupId: string): ItemKey => ({ pk: `ACCOUNT#${accountId}`, sk: `GROUP#${groupId}` });
+export const GROUP_SK_PREFIX = 'GROUP#';
+
+/** An invitation, in its account's partition (list, delete by id). */
+export const invitationKey = (accountId: string, invitationId: string): ItemKey => ({
+  pk: `ACCOUNT#${accountId}`,
+  sk: `INVITATION#${invitationId}`,
+});
+export const INVITATION_SK_PREFIX = 'INVITATION#';
+
+/** Lookup of an invitation by the SHA-256 of its token (accept). */
+export const invitationTokenKey = (tokenHash: string): ItemKey => ({ pk: `INVITETOKEN#${tokenHash}`, sk: 'INVITETOKEN' });
+
+/** An access key, addressed by the id embedded in the key itself: the authorizer needs one GetItem. */
+export const apiKeyKey = (keyId: string): ItemKey => ({ pk: `APIKEY#${keyId}`, sk: 'APIKEY' });
+
+/** GSI1 keys of an access key: the keys of an account, oldest first. */
+export const apiKeyByAccountGsi = (accountId: string, createdAt: string, keyId: string) => ({
+  gsi1pk: `ACCOUNT#${accountId}#KEYS`,
+  gsi1sk: `${createdAt}#${keyId}`,
+});
+export const apiKeysOfAccountPartition = (accountId: string): string => `ACCOUNT#${accountId}#KEYS`;
+
+/**
+ * Audit events of an account, newest first by sort key (`<ISO time>#<eventId>`); GSI1 holds the same
+ * events per organization so a scoped reader queries only what they may see.
+ */
+export const auditEventKey = (accountId: string, at: string, eventId: string): ItemKey => ({
+  pk: `ACCOUNT#${accountId}#EVENTS`,
+  sk: `${at}#${eventId}`,
+});
+export const auditEventsOfAccountPartition = (accountId: string): string => `ACCOUNT#${accountId}#EVENTS`;
+export const auditEventByOrganizationGsi = (orgId: string, at: string, eventId: string) => ({
+  gsi1pk: `ORG#${orgId}#EVENTS`,
+  gsi1sk: `${at}#${eventId}`,
+});
+export const auditEventsOfOrganizationPartition = (orgId: string): string => `ORG#${orgId}#EVENTS`;

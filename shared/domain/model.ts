@@ -44,3 +44,55 @@ export interface RefreshFamily {
   /** Epoch seconds. */
   expiresAt: number;
 }
+
+export interface AccountSettings {
+  /** Every member must enrol TOTP before doing anything else. */
+  requireMfa: boolean;
+}
+
+export interface AccountProfile extends Account {
+  billingContact: { name?: string; email: string } | null;
+  settings: AccountSettings;
+}
+
+export interface OrganizationSettings {
+  requireMfa: boolean;
+  /** SMS this organization may send per UTC day. */
+  smsDailyLimit: number;
+  /** ISO 3166 alpha-2 codes SMS may go to (SMS pumping defence). */
+  smsAllowedCountries: string[];
+}
+
+export interface Organization {
+  id: string;
+  accountId: string;
+  name: string;
+  settings: OrganizationSettings;
+  /** Deleted organizations are tombstoned: every organization-scoped request reads this first. */
+  status: 'active' | 'deleted';
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Group {
+  id: string;
+  accountId: string;
+  name: string;
+  organizations: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type KeyPermission = 'authenticate' | 'manage';
+
+export interface ApiKey {
+  id: string;
+  accountId: string;
+  name: string;
+  permissions: KeyPermission[];
+  organizations: 'all' | string[];
+  createdAt: string;
+  createdBy: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}

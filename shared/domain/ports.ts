@@ -44,6 +44,7 @@ export interface OperatorStore {
   createOperatorWithAccount(input: { operator: Operator; account: Account; membership: Membership }): Promise<void>;
   findOperatorByEmail(email: string): Promise<Operator | undefined>;
   findOperatorById(userId: string): Promise<Operator | undefined>;
+  findMembership(accountId: string, userId: string): Promise<Membership | undefined>;
   listMembershipsOfUser(userId: string): Promise<Membership[]>;
   findAccountsByIds(accountIds: string[]): Promise<Account[]>;
 }

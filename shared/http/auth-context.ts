@@ -1,9 +1,11 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { AuthError } from '../domain/errors.ts';
+import type { KeyPermission } from '../domain/model.ts';
+import type { Principal } from '../domain/principal.ts';
+import { principalFromHeaders } from './credentials.ts';
 import type { AuthKind } from './manifest.ts';
 
-/** Who is calling, as established by the route's authorizer. */
-export type Principal = { kind: 'anonymous' } | { kind: 'operator'; userId: string; amr: string[] };
+export type { Principal };
 
 /**
  * What the bearer authorizer hands to routes (API Gateway `requestContext.authorizer.lambda`). The
@@ -19,22 +21,55 @@ export interface BearerAuthorizerContext {
   amr?: string;
 }
 
-type EventWithAuthorizer = APIGatewayProxyEventV2 & {
-  requestContext: { authorizer?: { lambda?: Partial<BearerAuthorizerContext> } };
-};
-
-/** Builds the principal for a route from its auth kind and the authorizer's context. */
-export function principalFor(auth: AuthKind, event: APIGatewayProxyEventV2, nowSeconds = Date.now() / 1000): Principal {
-  if (auth === 'public') return { kind: 'anonymous' };
-  if (auth !== 'bearer') throw new Error(`auth kind ${auth} is not wired yet`);
-  const context = (event as EventWithAuthorizer).requestContext.authorizer?.lambda;
-  if (context?.valid !== true || !context.userId || !context.expiresAt) {
-    throw context?.reason === 'expired' ? tokenExpired() : new AuthError('invalid_token', 'The access token is invalid.');
-  }
-  if (context.expiresAt <= nowSeconds) throw tokenExpired();
-  return { kind: 'operator', userId: context.userId, amr: context.amr ? context.amr.split(' ') : [] };
+/** What the apikey authorizer hands to routes; lists are space-separated (context values are scalars). */
+export interface ApiKeyAuthorizerContext {
+  valid: boolean;
+  keyId?: string;
+  accountId?: string;
+  permissions?: string;
+  /** `all`, or space-separated organization ids. */
+  organizations?: string;
 }
+
+type EventWithAuthorizer<C> = APIGatewayProxyEventV2 & { requestContext: { authorizer?: { lambda?: Partial<C> } } };
+
+const authorizerContext = <C>(event: APIGatewayProxyEventV2): Partial<C> | undefined =>
+  (event as EventWithAuthorizer<C>).requestContext.authorizer?.lambda;
 
 function tokenExpired(): AuthError {
   return new AuthError('token_expired', 'The access token has expired.');
+}
+
+/** Builds the principal for a route from its auth kind and the credential (never from the body). */
+export async function principalFor(auth: AuthKind, event: APIGatewayProxyEventV2, nowSeconds = Date.now() / 1000): Promise<Principal> {
+  switch (auth) {
+    case 'public':
+      return { kind: 'anonymous' };
+    case 'bearer': {
+      const context = authorizerContext<BearerAuthorizerContext>(event);
+      if (context?.valid !== true || !context.userId || !context.expiresAt) {
+        throw context?.reason === 'expired' ? tokenExpired() : new AuthError('invalid_token', 'The access token is invalid.');
+      }
+      if (context.expiresAt <= nowSeconds) throw tokenExpired();
+      return { kind: 'operator', userId: context.userId, amr: context.amr ? context.amr.split(' ') : [] };
+    }
+    case 'apikey': {
+      const context = authorizerContext<ApiKeyAuthorizerContext>(event);
+      if (context?.valid !== true || !context.keyId || !context.accountId) {
+        throw new AuthError('invalid_api_key', 'The API key is invalid or revoked.');
+      }
+      const organizations = context.organizations ?? '';
+      return {
+        kind: 'key',
+        keyId: context.keyId,
+        accountId: context.accountId,
+        permissions: (context.permissions ?? '').split(' ').filter(Boolean) as KeyPermission[],
+        organizations: organizations === 'all' ? 'all' : organizations.split(' ').filter(Boolean),
+      };
+    }
+    case 'bearer-or-apikey':
+      return principalFromHeaders(event);
+    case 'mfa':
+      throw new Error('auth kind mfa is not wired yet');
+  }
 }

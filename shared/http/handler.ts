@@ -68,7 +68,7 @@ function parseBody(event: APIGatewayProxyEventV2): unknown {
 
 /** Parses and validates body, query and path parameters, then establishes the principal. */
 const validateAndAuthenticate = (route: RouteDefinition): ApiMiddleware => ({
-  before: (request) => {
+  before: async (request) => {
     const { event } = request;
     const { body, query, params } = route.request;
     const rawBody = parseBody(event);
@@ -76,7 +76,7 @@ const validateAndAuthenticate = (route: RouteDefinition): ApiMiddleware => ({
       body: body ? validatePart(body, rawBody, 'body') : undefined,
       query: query ? validatePart(query, event.queryStringParameters ?? {}, 'query') : undefined,
       params: params ? validatePart(params, event.pathParameters ?? {}, 'params') : undefined,
-      principal: principalFor(route.auth, event),
+      principal: await principalFor(route.auth, event),
       event,
       requestId: event.requestContext.requestId,
       sourceIp: event.requestContext.http.sourceIp,

@@ -17,10 +17,13 @@ import {
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
- * How a route authenticates. `bearer` routes sit behind the bearer Lambda authorizer; `apikey`
- * behind the apikey authorizer; `mfa` takes the short-lived token from login in the body.
+ * How a route authenticates. `bearer` routes sit behind the bearer Lambda authorizer and `apikey`
+ * routes behind the apikey authorizer (both cached 60 s by API Gateway). `bearer-or-apikey` routes
+ * (organization-level management, which operators and `manage` keys share) verify whichever header
+ * is present in the function itself, because an HTTP API authorizer caches only on identity sources
+ * that every request carries. `mfa` takes the short-lived token from login.
  */
-export type AuthKind = 'public' | 'bearer' | 'apikey' | 'mfa';
+export type AuthKind = 'public' | 'bearer' | 'apikey' | 'bearer-or-apikey' | 'mfa';
 
 /** What the route's function may touch. CDK turns each into exactly one environment variable + grant. */
 export interface RouteAccess {
@@ -138,15 +141,33 @@ export type RouteId = keyof typeof routes;
 /** The manifest as a list, in declaration order. */
 export const manifest: readonly RouteDefinition[] = Object.values(routes);
 
-/** Lambda authorizers, one per non-public auth kind that needs one. */
-export const authorizers = {
+export interface AuthorizerDefinition {
+  /** Stable id: names the CDK construct. */
+  id: string;
+  handler: string;
+  /** The header API Gateway passes to the authorizer and caches on. */
+  identityHeader: string;
+  cacheTtlSeconds: number;
+  access: RouteAccess;
+}
+
+/** Lambda authorizers, one per auth kind that API Gateway checks before the route. */
+export const authorizers: Record<'bearer' | 'apikey', AuthorizerDefinition> = {
   bearer: {
     id: 'bearerAuthorizer',
     handler: 'functions/authorizers/bearer-authorizer.ts',
-    /** The header API Gateway passes and caches on. */
     identityHeader: 'authorization',
     /** Result cache; tokens live 15 min, so 60 s keeps a revoked key or expired token short-lived. */
     cacheTtlSeconds: 60,
-    access: { table: 'read' } satisfies RouteAccess,
+    access: { table: 'read' },
   },
-} as const;
+  apikey: {
+    id: 'apikeyAuthorizer',
+    handler: 'functions/authorizers/apikey-authorizer.ts',
+    identityHeader: 'apikey',
+    /** Revocation takes effect when the cached answer expires: at most 60 s. */
+    cacheTtlSeconds: 60,
+    // Write: it records `lastUsedAt`, at most once a minute per key.
+    access: { table: 'write' },
+  },
+};

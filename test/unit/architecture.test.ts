@@ -41,7 +41,7 @@ describe('route manifest', () => {
   });
 
   it('names handler modules that exist and export a handler', async () => {
-    for (const route of [...manifest, authorizers.bearer]) {
+    for (const route of [...manifest, ...Object.values(authorizers)]) {
       expect(existsSync(join(ROOT, route.handler)), route.handler).toBe(true);
       const module = (await import(join(ROOT, route.handler))) as { handler?: unknown };
       expect(typeof module.handler, route.handler).toBe('function');
@@ -49,7 +49,7 @@ describe('route manifest', () => {
   });
 
   it('has an entry for every handler module in functions/ (no unmounted handlers)', () => {
-    const declared = new Set([...manifest, authorizers.bearer].map((route) => route.handler));
+    const declared = new Set([...manifest, ...Object.values(authorizers)].map((route) => route.handler));
     expect(sourceFiles('functions').filter((file) => !declared.has(file))).toEqual([]);
   });
 

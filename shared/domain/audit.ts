@@ -1,0 +1,54 @@
+/**
+ * The audit log: every security-relevant change and sign-in event, with who, what, where and when.
+ * Events expire after the retention (DynamoDB TTL; default 400 days).
+ */
+import { newId } from './secrets.ts';
+
+export const AUDIT_RETENTION_DAYS = 400;
+
+export interface AuditActor {
+  kind: 'operator' | 'key' | 'anonymous' | 'system';
+  id: string | null;
+}
+
+export interface AuditEvent {
+  id: string;
+  accountId: string;
+  /** Set when the event concerns one organization; scoped readers see only their organizations'. */
+  organizationId: string | null;
+  /** Dotted type, e.g. `organization.created`, `member.role_changed`, `key.revoked`, `login.failed`. */
+  type: string;
+  actor: AuditActor;
+  target: { type: string; id: string } | null;
+  at: string;
+  sourceIp: string | null;
+  requestId: string | null;
+  /** Non-secret details (names, old/new roles). Never tokens, codes or full phone numbers. */
+  details: Record<string, unknown>;
+}
+
+/** Request facts every audit event carries. */
+export interface AuditContext {
+  actor: AuditActor;
+  sourceIp: string | null;
+  requestId: string | null;
+}
+
+export function auditEvent(
+  context: AuditContext,
+  event: { accountId: string; organizationId?: string | null; type: string; target?: { type: string; id: string } | null; details?: Record<string, unknown> },
+  now = new Date(),
+): AuditEvent {
+  return {
+    id: newId('evt'),
+    accountId: event.accountId,
+    organizationId: event.organizationId ?? null,
+    type: event.type,
+    actor: context.actor,
+    target: event.target ?? null,
+    at: now.toISOString(),
+    sourceIp: context.sourceIp,
+    requestId: context.requestId,
+    details: event.details ?? {},
+  };
+}

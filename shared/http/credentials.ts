@@ -1,0 +1,34 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { config } from '../config.ts';
+import { apiKeyVerifier, tokenSigningKeys } from '../container.ts';
+import { OPERATOR_AUDIENCE, verifyAccessToken } from '../domain/access-tokens.ts';
+import { AuthError } from '../domain/errors.ts';
+import type { Principal } from '../domain/principal.ts';
+
+/**
+ * Verifies the credential of a `bearer-or-apikey` route in the function itself, with the same code the
+ * authorizers run: an `Authorization: Bearer` access token, else an `apikey` header.
+ */
+export async function principalFromHeaders(event: APIGatewayProxyEventV2): Promise<Principal> {
+  const authorization = event.headers.authorization;
+  if (authorization) {
+    const token = /^Bearer (\S+)$/i.exec(authorization.trim())?.[1] ?? '';
+    const verified = await verifyAccessToken(token, await tokenSigningKeys().verificationKeys(), {
+      issuer: config().tokenIssuer,
+      audience: OPERATOR_AUDIENCE,
+    });
+    if (!verified.valid) {
+      throw verified.reason === 'expired'
+        ? new AuthError('token_expired', 'The access token has expired.')
+        : new AuthError('invalid_token', 'The access token is invalid.');
+    }
+    return { kind: 'operator', userId: verified.subject, amr: verified.amr };
+  }
+  const apikey = event.headers.apikey;
+  if (apikey) {
+    const principal = await apiKeyVerifier().verify(apikey.trim());
+    if (!principal) throw new AuthError('invalid_api_key', 'The API key is invalid or revoked.');
+    return principal;
+  }
+  throw new AuthError('unauthorized', 'Send an `Authorization: Bearer` token or an `apikey` header.');
+}
