@@ -1,4 +1,10 @@
-import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../domain/errors.ts';
 import type { Account, Membership, Operator } from '../domain/model.ts';
 import type { OperatorStore } from '../domain/ports.ts';
@@ -11,6 +17,9 @@ import {
   userKey,
 } from '../data/keys.ts';
 import { transactWrite } from './dynamodb.ts';
+
+/** One element of a TransactWriteItems call, for callers that add their own (e.g. an audit event). */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 const notExists = 'attribute_not_exists(pk)';
 
@@ -30,22 +39,35 @@ export class OperatorRepository implements OperatorStore {
         { Put: { TableName, Item: { ...userEmailKey(operator.email), entity: 'OperatorEmail', userId: operator.id }, ConditionExpression: notExists } },
         { Put: { TableName, Item: { ...userKey(operator.id), entity: 'Operator', ...operator }, ConditionExpression: notExists } },
         { Put: { TableName, Item: { ...accountKey(account.id), entity: 'Account', ...account }, ConditionExpression: notExists } },
-        {
-          Put: {
-            TableName,
-            Item: {
-              ...membershipKey(membership.accountId, membership.userId),
-              ...membershipByUserGsi(membership.userId, membership.accountId),
-              entity: 'Membership',
-              ...membership,
-            },
-            ConditionExpression: notExists,
-          },
-        },
+        { Put: { TableName, Item: membershipItem(membership), ConditionExpression: notExists } },
       ],
     });
     if (failed.includes(0)) throw new ConflictError('email_taken', 'An operator with this email already exists.');
     if (failed.length > 0) throw new Error(`id collision while creating operator (items ${failed.join(',')})`);
+  }
+
+  /** A new operator who joins an existing account (invitation accepted by a new person). */
+  async createOperatorWithMembership({ operator, membership }: { operator: Operator; membership: Membership }, extra: TransactItem[] = []): Promise<void> {
+    const TableName = this.tableName;
+    const failed = await transactWrite(this.db, {
+      TransactItems: [
+        { Put: { TableName, Item: { ...userEmailKey(operator.email), entity: 'OperatorEmail', userId: operator.id }, ConditionExpression: notExists } },
+        { Put: { TableName, Item: { ...userKey(operator.id), entity: 'Operator', ...operator }, ConditionExpression: notExists } },
+        { Put: { TableName, Item: membershipItem(membership), ConditionExpression: notExists } },
+        ...extra,
+      ],
+    });
+    if (failed.includes(0)) throw new ConflictError('email_taken', 'An operator with this email already exists.');
+    if (failed.length > 0) throw new ConflictError('conflict', 'The request conflicts with the current state; reload and retry.');
+  }
+
+  /** An existing operator joins an account; `member_exists` if they already belong to it. */
+  async addMembership(membership: Membership, extra: TransactItem[] = []): Promise<void> {
+    const failed = await transactWrite(this.db, {
+      TransactItems: [{ Put: { TableName: this.tableName, Item: membershipItem(membership), ConditionExpression: notExists } }, ...extra],
+    });
+    if (failed.includes(0)) throw new ConflictError('member_exists', 'This operator is already a member of the account.');
+    if (failed.length > 0) throw new ConflictError('conflict', 'The request conflicts with the current state; reload and retry.');
   }
 
   async findOperatorByEmail(email: string): Promise<Operator | undefined> {
@@ -102,6 +124,16 @@ export class OperatorRepository implements OperatorStore {
     }
     return accounts;
   }
+}
+
+/** The stored form of a membership: in the account's partition, and on GSI1 under the operator. */
+export function membershipItem(membership: Membership) {
+  return {
+    ...membershipKey(membership.accountId, membership.userId),
+    ...membershipByUserGsi(membership.userId, membership.accountId),
+    entity: 'Membership',
+    ...membership,
+  };
 }
 
 export function toMembership(item: Record<string, unknown>): Membership {
