@@ -38,7 +38,8 @@ export class OperatorRepository implements OperatorStore {
       TransactItems: [
         { Put: { TableName, Item: { ...userEmailKey(operator.email), entity: 'OperatorEmail', userId: operator.id }, ConditionExpression: notExists } },
         { Put: { TableName, Item: { ...userKey(operator.id), entity: 'Operator', ...operator }, ConditionExpression: notExists } },
-        { Put: { TableName, Item: { ...accountKey(account.id), entity: 'Account', ...account }, ConditionExpression: notExists } },
+        // ownerCount guards last-owner protection: demoting or removing an owner is conditional on it.
+        { Put: { TableName, Item: { ...accountKey(account.id), entity: 'Account', ...account, ownerCount: 1 }, ConditionExpression: notExists } },
         { Put: { TableName, Item: membershipItem(membership), ConditionExpression: notExists } },
       ],
     });
