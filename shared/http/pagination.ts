@@ -1,0 +1,57 @@
+/**
+ * Cursor paging shared by every list route: `?limit=` (1..100, default 50) and `?cursor=` (opaque).
+ * The cursor is the page's last DynamoDB key, base64url-encoded JSON; it is validated on the way in
+ * (a malformed cursor is a 400 naming `query.cursor`, never a 500), and it only ever selects where a
+ * Query starts inside a partition the caller is already authorized for.
+ */
+import { z } from 'zod';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 100;
+
+export type PageKey = Record<string, unknown>;
+
+export function encodeCursor(key: PageKey | undefined): string | null {
+  return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : null;
+}
+
+function decodeCursor(cursor: string): PageKey | undefined {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    // Only flat string/number attributes, as DynamoDB keys are.
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 0 || entries.length > 4) return undefined;
+    if (!entries.every(([, v]) => typeof v === 'string' || typeof v === 'number')) return undefined;
+    return value as PageKey;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Query-string members every list route accepts; spread into the route's query schema. */
+export const pageQuery = {
+  limit: z.coerce
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be at least 1' })
+    .max(MAX_PAGE_SIZE, { error: `must be at most ${MAX_PAGE_SIZE}` })
+    .default(DEFAULT_PAGE_SIZE),
+  cursor: z
+    .string()
+    .max(2048, { error: 'is not a valid cursor' })
+    .transform((value, context) => {
+      const key = decodeCursor(value);
+      if (!key) {
+        context.addIssue({ code: 'custom', message: 'is not a valid cursor' });
+        return z.NEVER;
+      }
+      return key;
+    })
+    .optional(),
+};
+
+/** The list envelope: `{items, nextCursor}`. */
+export function page<T>(items: T[], lastKey: PageKey | undefined): { items: T[]; nextCursor: string | null } {
+  return { items, nextCursor: encodeCursor(lastKey) };
+}
