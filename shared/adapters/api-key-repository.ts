@@ -1,30 +1,105 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyStore, StoredApiKey } from '../domain/api-keys.ts';
-import { apiKeyKey } from '../data/keys.ts';
-import { isConditionalCheckFailed } from './dynamodb.ts';
+import { ConflictError, NotFoundError } from '../domain/errors.ts';
+import type { ApiKey } from '../domain/model.ts';
+import { apiKeyByAccountGsi, apiKeyKey, apiKeysOfAccountPartition } from '../data/keys.ts';
+import { isConditionalCheckFailed, transactWrite } from './dynamodb.ts';
+import type { TransactItem } from './operator-repository.ts';
 
-/** Access keys by id (the authorizer's one GetItem). */
+export interface ApiKeyPage {
+  /** Never the secret nor its hash. */
+  items: ApiKey[];
+  lastKey: Record<string, unknown> | undefined;
+}
+
+/** Access keys by id (the authorizer's one GetItem), and per account on GSI1 for listing. */
 export class ApiKeyRepository implements ApiKeyStore {
   constructor(
     protected readonly db: DynamoDBDocumentClient,
     protected readonly tableName: string,
   ) {}
 
+  /**
+   * Stores a new key (only the hash of its secret) with `extra` items (its audit event) in one
+   * transaction; the put is conditional so an id collision never overwrites another key.
+   */
+  async createApiKey(key: StoredApiKey, extra: TransactItem[] = []): Promise<void> {
+    const failed = await transactWrite(this.db, {
+      TransactItems: [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...apiKeyKey(key.id),
+              ...apiKeyByAccountGsi(key.accountId, key.createdAt, key.id),
+              entity: 'ApiKey',
+              id: key.id,
+              accountId: key.accountId,
+              name: key.name,
+              permissions: key.permissions,
+              organizations: key.organizations,
+              createdAt: key.createdAt,
+              createdBy: key.createdBy,
+              secretHash: key.secretHash,
+              ...(key.revokedAt ? { revokedAt: key.revokedAt } : {}),
+              ...(key.lastUsedAt ? { lastUsedAt: key.lastUsedAt } : {}),
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        ...extra,
+      ],
+    });
+    if (failed.includes(0)) throw new Error('id collision while creating an access key');
+    if (failed.length > 0) throw new ConflictError('conflict', 'The request conflicts with the current state; reload and retry.');
+  }
+
   async findApiKey(keyId: string): Promise<StoredApiKey | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: apiKeyKey(keyId), ConsistentRead: true }));
     if (!Item) return undefined;
-    return {
-      id: Item.id as string,
-      accountId: Item.accountId as string,
-      name: Item.name as string,
-      permissions: Item.permissions as StoredApiKey['permissions'],
-      organizations: Item.organizations as StoredApiKey['organizations'],
-      createdAt: Item.createdAt as string,
-      createdBy: Item.createdBy as string,
-      revokedAt: (Item.revokedAt as string | undefined) ?? null,
-      lastUsedAt: (Item.lastUsedAt as string | undefined) ?? null,
-      secretHash: Item.secretHash as string,
-    };
+    return { ...toApiKey(Item), secretHash: Item.secretHash as string };
+  }
+
+  /** The keys of an account, oldest first (GSI1; eventually consistent). */
+  async listApiKeysOfAccount(accountId: string, limit: number, startKey?: Record<string, unknown>): Promise<ApiKeyPage> {
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': apiKeysOfAccountPartition(accountId) },
+        Limit: limit,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    return { items: (result.Items ?? []).map(toApiKey), lastKey: result.LastEvaluatedKey };
+  }
+
+  /**
+   * Marks a key revoked, with `extra` items (its audit event) in the same transaction. Conditional on
+   * the key existing in this account and not being revoked yet: a key of another account answers 404.
+   */
+  async revokeApiKey(accountId: string, keyId: string, at: string, extra: TransactItem[] = []): Promise<void> {
+    const failed = await transactWrite(this.db, {
+      TransactItems: [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: apiKeyKey(keyId),
+            UpdateExpression: 'SET revokedAt = :at',
+            ConditionExpression: 'attribute_exists(pk) AND accountId = :account AND attribute_not_exists(revokedAt)',
+            ExpressionAttributeValues: { ':at': at, ':account': accountId },
+          },
+        },
+        ...extra,
+      ],
+    });
+    if (failed.includes(0)) {
+      const existing = await this.findApiKey(keyId);
+      if (!existing || existing.accountId !== accountId) throw new NotFoundError('Key');
+      throw new ConflictError('key_revoked', 'This key is already revoked.');
+    }
+    if (failed.length > 0) throw new ConflictError('conflict', 'The request conflicts with the current state; reload and retry.');
   }
 
   async touchApiKey(keyId: string, at: string, staleBefore: string): Promise<void> {
@@ -43,4 +118,19 @@ export class ApiKeyRepository implements ApiKeyStore {
       if (!isConditionalCheckFailed(error)) throw error;
     }
   }
+}
+
+/** The public form of a stored key: never the secret hash. */
+function toApiKey(item: Record<string, unknown>): ApiKey {
+  return {
+    id: item.id as string,
+    accountId: item.accountId as string,
+    name: item.name as string,
+    permissions: item.permissions as ApiKey['permissions'],
+    organizations: item.organizations as ApiKey['organizations'],
+    createdAt: item.createdAt as string,
+    createdBy: item.createdBy as string,
+    revokedAt: (item.revokedAt as string | undefined) ?? null,
+    lastUsedAt: (item.lastUsedAt as string | undefined) ?? null,
+  };
 }
