@@ -1,0 +1,182 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ENV } from '#shared/config.ts';
+import type { DataTable } from './data-table.ts';
+
+/** The repository root: where `package.json`, its lock file and the handler modules live. */
+export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
+
+/** Tag that marks a function as one of ours (a route or an authorizer), valued with its id. */
+export const FUNCTION_TAG = 'portcullis:function';
+
+// No Scan (the spec forbids it on request paths) and no stream reads (the table has no stream).
+// Transactions need no actions of their own: IAM checks the per-item action of each element.
+const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
+const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+// Envelope encryption only: create a data key (first cold start) and unwrap it (every cold start).
+// Never kms:Encrypt, kms:Sign or key administration.
+const KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'];
+
+export interface ApiFunctionProps {
+  /** Absolute path of the handler module; it exports `handler`. */
+  readonly entry: string;
+  /** Deployment stage, passed to the function as `STAGE`. */
+  readonly stage: string;
+  /** @default - none */
+  readonly description?: string;
+  /** @default 256 */
+  readonly memoryMb?: number;
+  /**
+   * Extra environment variables. Anything that comes with a permission is set by a `bind*` method
+   * instead, never here.
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /** What happens to the function's log group when the function is removed. @default RemovalPolicy.DESTROY */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/** How a function sends SMS through SNS. */
+export interface SmsConfig {
+  /** Alphanumeric sender id, where the destination country supports one. @default - none */
+  readonly senderId?: string;
+  /** Registered origination number (toll-free, 10DLC, short code), E.164. @default - SNS chooses */
+  readonly originationNumber?: string;
+}
+
+/**
+ * One Lambda function of the API: Node.js 22 on arm64, ESM bundle with source maps, X-Ray tracing,
+ * its own log group and role. It starts with no data permissions; each `bind*` method adds one
+ * environment variable set and the matching grant together, so configuration and IAM never disagree.
+ */
+export class ApiFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ApiFunctionProps) {
+    super(scope, id);
+
+    // A role of our own instead of the default one with AWSLambdaBasicExecutionRole: that managed
+    // policy may write to every log group in the account, this one only to the function's own.
+    this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: bundleableEntry(this, props.entry),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memoryMb ?? 256,
+      // API Gateway gives up after 30 s; a cold start with a KMS unwrap stays well under 10.
+      timeout: Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      description: props.description,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        [ENV.stage]: props.stage,
+        POWERTOOLS_SERVICE_NAME: 'portcullis',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        // Stack traces need the mappings, not a second copy of the source in every bundle.
+        sourcesContent: false,
+        // Prefer the ESM build of dependencies that ship both, for tree shaking.
+        mainFields: ['module', 'main'],
+        // CommonJS dependencies bundled into an ESM file still call `require`, which ESM lacks.
+        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        // The AWS SDK v3 is left out (the default for Node 22): the runtime provides it.
+      },
+    });
+    Tags.of(this).add(FUNCTION_TAG, id);
+
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'The spec fixes Node.js 22 (LTS) so that Lambda runs the same major version as npm start and the tests.',
+    });
+    // The role's default policy holds the log grant (one log group) and X-Ray's statement, whose "*"
+    // this acknowledges; data permissions never use a wildcard.
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
+    });
+  }
+
+  /** Sets `TABLE_NAME` and grants item reads (and writes for `write`) on the table and its indexes. */
+  bindTable(data: DataTable, mode: 'read' | 'write'): void {
+    this.function.addEnvironment(ENV.tableName, data.table.tableName);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: TABLE_READ_ACTIONS, resources: [data.table.tableArn, ...data.indexArns] }),
+    );
+    // Indexes are read-only in DynamoDB, so writes name the table alone.
+    if (mode === 'write') {
+      this.role.addToPrincipalPolicy(new PolicyStatement({ actions: TABLE_WRITE_ACTIONS, resources: [data.table.tableArn] }));
+    }
+  }
+
+  /** Sets `SIGNING_KMS_KEY_ID` and lets the function create and unwrap token-signing keys under `key`. */
+  bindSigningKey(key: IKey): void {
+    this.bindKey(key, ENV.signingKmsKeyId);
+  }
+
+  /** Sets `DATA_KMS_KEY_ID` and lets the function create and unwrap the TOTP data key under `key`. */
+  bindDataKey(key: IKey): void {
+    this.bindKey(key, ENV.dataKmsKeyId);
+  }
+
+  /** Sets the SNS SMS settings and grants `sns:Publish`. */
+  bindSms(config: SmsConfig): void {
+    this.function.addEnvironment(ENV.smsProvider, 'sns');
+    if (config.senderId) this.function.addEnvironment(ENV.smsSenderId, config.senderId);
+    if (config.originationNumber) this.function.addEnvironment(ENV.smsOriginationNumber, config.originationNumber);
+    // A policy of its own so that the wildcard below, and its suppression, cover this statement only.
+    const policy = new Policy(this, 'SmsPolicy', {
+      roles: [this.role],
+      // Publishing straight to a phone number has no resource ARN to name: IAM authorizes it
+      // against "*" only. The functions hold no topic ARNs, and none is created in this stack.
+      statements: [new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] })],
+    });
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'SNS SMS to a phone number (Publish with PhoneNumber) can only be authorized on Resource "*"; there is no topic.',
+    });
+  }
+
+  private bindKey(key: IKey, variable: string): void {
+    this.function.addEnvironment(variable, key.keyArn);
+    this.function.addEnvironment(ENV.keyProvider, 'kms');
+    key.grant(this.role, ...KEY_ACTIONS);
+  }
+}
+
+/**
+ * The entry to hand to NodejsFunction, which insists the file exists even when it will not bundle.
+ * When this stack skips bundling (`cdk ls`, synth of another stack, the template tests) the entry is
+ * only a name, so a handler not written yet stands in for this module; whenever bundling runs, a
+ * missing handler still fails the synth.
+ */
+function bundleableEntry(scope: Construct, entry: string): string {
+  return Stack.of(scope).bundlingRequired || existsSync(entry) ? entry : import.meta.filename;
+}

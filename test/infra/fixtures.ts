@@ -1,0 +1,53 @@
+import type { RouteDefinition } from '#shared/http/manifest.ts';
+
+/**
+ * Routes the manifest does not have yet, so that every kind of access and auth is exercised. Their
+ * handler modules do not exist: template synthesis must not need them.
+ */
+export const futureRoutes: RouteDefinition[] = [
+  {
+    id: 'testSendPin',
+    method: 'POST',
+    path: '/v2/test/pin',
+    handler: 'functions/test/send-pin.ts',
+    auth: 'mfa',
+    summary: 'Sends an SMS',
+    request: {},
+    response: { status: 202 },
+    access: { table: 'write', sms: true },
+  },
+  {
+    id: 'testEnrollTotp',
+    method: 'PUT',
+    path: '/v2/test/totp/{userId}',
+    handler: 'functions/test/enroll-totp.ts',
+    auth: 'bearer',
+    summary: 'Encrypts a TOTP secret',
+    request: {},
+    response: { status: 200 },
+    access: { table: 'read', encryptionKey: true },
+    memoryMb: 512,
+  },
+  {
+    id: 'testAuthenticate',
+    method: 'POST',
+    path: '/v2/test/authenticate',
+    handler: 'functions/test/authenticate.ts',
+    auth: 'apikey',
+    summary: 'Needs an API key',
+    request: {},
+    response: { status: 202 },
+    access: { table: 'write' },
+  },
+  {
+    id: 'testListSystems',
+    method: 'GET',
+    path: '/v2/test/systems',
+    handler: 'functions/test/list-systems.ts',
+    auth: 'bearer-or-apikey',
+    summary: 'Takes either credential',
+    request: {},
+    response: { status: 200 },
+    access: { table: 'read' },
+  },
+];

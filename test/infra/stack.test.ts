@@ -1,0 +1,203 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { authorizers, manifest, type RouteDefinition } from '#shared/http/manifest.ts';
+import { futureRoutes } from './fixtures.ts';
+import {
+  actionsOf,
+  arnOf,
+  logicalId,
+  portcullisFunctions,
+  resourcesOf,
+  resourcesOfType,
+  statementsOf,
+  synthesize,
+  type Synthesized,
+} from './synth.ts';
+
+const TABLE_READ = ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query'];
+const TABLE_WRITE = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+
+const dev = synthesize({ stage: 'dev', issuer: 'https://auth.example.com', smsSenderId: 'Portcullis' });
+const extended = synthesize({ stage: 'dev', smsSenderId: 'Portcullis' }, { props: { routes: [...manifest, ...futureRoutes] } });
+const prod = synthesize({ stage: 'prod' });
+
+const definitionsOf = (routes: readonly RouteDefinition[]) => [...routes, ...Object.values(authorizers)];
+
+describe.each([
+  { name: 'the manifest', synth: dev, routes: manifest },
+  { name: 'the manifest plus sms and encryption-key routes', synth: extended, routes: [...manifest, ...futureRoutes] },
+])('stack built from $name', ({ synth, routes }: { synth: Synthesized; routes: readonly RouteDefinition[] }) => {
+  const { stack, template } = synth;
+  const functions = portcullisFunctions(template);
+  const functionOf = (id: string) => {
+    const fn = functions.get(id);
+    if (!fn) throw new Error(`no function tagged ${id}`);
+    return fn;
+  };
+
+  it('has exactly one function per route plus one per authorizer', () => {
+    expect([...functions.keys()].sort()).toEqual(definitionsOf(routes).map((definition) => definition.id).sort());
+  });
+
+  it('has exactly one route per entry, with the entry method and path, integrated with its own function', () => {
+    const httpRoutes = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route'));
+    expect(httpRoutes).toHaveLength(routes.length);
+    const integrations = resourcesOfType(template, 'AWS::ApiGatewayV2::Integration');
+    for (const route of routes) {
+      const matching = httpRoutes.filter((candidate) => candidate.Properties.RouteKey === `${route.method} ${route.path}`);
+      expect(matching, route.id).toHaveLength(1);
+      const target = JSON.stringify(matching[0]?.Properties.Target);
+      const integration = Object.entries(integrations).find(([id]) => target.includes(`"${id}"`))?.[1];
+      expect(integration?.Properties.IntegrationUri, route.id).toEqual(arnOf(functionOf(route.id).logicalId));
+    }
+  });
+
+  it('puts bearer and apikey routes behind their authorizers and leaves the others to their functions', () => {
+    for (const route of routes) {
+      const authorizer = route.auth === 'bearer' || route.auth === 'apikey' ? authorizers[route.auth] : undefined;
+      const expected = authorizer
+        ? { AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: logicalId(stack, stack.api.node.findChild(authorizer.id)) } }
+        : { AuthorizationType: 'NONE', AuthorizerId: Match.absent() };
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${route.method} ${route.path}`, ...expected });
+    }
+  });
+
+  it('runs every function on Node.js 22, arm64, with the memory its entry asks for', () => {
+    for (const definition of definitionsOf(routes)) {
+      const { Properties } = functionOf(definition.id).resource;
+      expect(Properties.Runtime, definition.id).toBe('nodejs22.x');
+      expect(Properties.Architectures, definition.id).toEqual(['arm64']);
+      expect(Properties.MemorySize, definition.id).toBe(('memoryMb' in definition ? definition.memoryMb : undefined) ?? 256);
+      expect(Properties.Timeout, definition.id).toBe(10);
+      expect(Properties.TracingConfig, definition.id).toEqual({ Mode: 'Active' });
+      expect(Properties.LoggingConfig, definition.id).toEqual({ LogGroup: { Ref: expect.any(String) as string } });
+    }
+  });
+
+  it('grants each function only what its entry allows, and sets the matching environment', () => {
+    const tableArn = arnOf(logicalId(stack, stack.data.table));
+    const signingKeyArn = arnOf(logicalId(stack, stack.keys.signingKey));
+    const dataKeyArn = arnOf(logicalId(stack, stack.keys.dataKey));
+    for (const { id, access } of definitionsOf(routes)) {
+      const { resource } = functionOf(id);
+      const statements = statementsOf(template, resource);
+      const withPrefix = (prefix: string) => statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith(prefix)));
+      const env = (resource.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+
+      expect(statements.every((statement) => statement.Effect === 'Allow'), id).toBe(true);
+      // Logs and tracing for every function; anything else only through a binding below.
+      expect(statements.flatMap(actionsOf).filter((action) => !/^(logs|xray|dynamodb|kms|sns):[A-Za-z]+$/.test(action)), id).toEqual([]);
+
+      const table = withPrefix('dynamodb:');
+      const tableActions = [...new Set(table.flatMap(actionsOf))].sort();
+      const expectedTableActions = access.table === 'write' ? [...TABLE_READ, ...TABLE_WRITE].sort() : access.table === 'read' ? TABLE_READ : [];
+      expect(tableActions, id).toEqual(expectedTableActions);
+      for (const arn of table.flatMap(resourcesOf)) expect(JSON.stringify(arn), id).toContain(JSON.stringify(tableArn));
+      expect(env.TABLE_NAME !== undefined, id).toBe(access.table !== undefined);
+
+      const kms = withPrefix('kms:');
+      expect([...new Set(kms.flatMap(actionsOf))].sort(), id).toEqual(kms.length ? ['kms:Decrypt', 'kms:GenerateDataKey'] : []);
+      const keys = kms.flatMap(resourcesOf);
+      expect(keys, id).toEqual([...(access.signingKey ? [signingKeyArn] : []), ...(access.encryptionKey ? [dataKeyArn] : [])]);
+      expect(env.SIGNING_KMS_KEY_ID, id).toEqual(access.signingKey ? signingKeyArn : undefined);
+      expect(env.DATA_KMS_KEY_ID, id).toEqual(access.encryptionKey ? dataKeyArn : undefined);
+
+      const sns = withPrefix('sns:');
+      expect(sns.flatMap(actionsOf), id).toEqual(access.sms ? ['sns:Publish'] : []);
+      expect(env.SMS_PROVIDER, id).toBe(access.sms ? 'sns' : undefined);
+      expect(env.SMS_SENDER_ID, id).toBe(access.sms ? 'Portcullis' : undefined);
+    }
+  });
+});
+
+describe('stack wiring', () => {
+  it('configures each authorizer from the manifest: simple responses, its header, cached', () => {
+    const identitySources = { bearer: '$request.header.Authorization', apikey: '$request.header.apikey' };
+    const functions = portcullisFunctions(extended.template);
+    for (const [kind, authorizer] of Object.entries(authorizers)) {
+      extended.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        Name: kind,
+        AuthorizerType: 'REQUEST',
+        AuthorizerPayloadFormatVersion: '2.0',
+        EnableSimpleResponses: true,
+        IdentitySource: [identitySources[kind as keyof typeof identitySources]],
+        AuthorizerResultTtlInSeconds: authorizer.cacheTtlSeconds,
+        AuthorizerUri: { 'Fn::Join': ['', Match.arrayWith([arnOf(functions.get(authorizer.id)?.logicalId ?? 'missing')])] },
+      });
+    }
+  });
+
+  it('throttles the default stage and writes JSON access logs without headers or raw paths', () => {
+    dev.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    });
+    const [stage] = Object.values(resourcesOfType(dev.template, 'AWS::ApiGatewayV2::Stage'));
+    const format = (stage?.Properties.AccessLogSettings as { Format: string }).Format;
+    expect(Object.keys(JSON.parse(format) as object)).toEqual(
+      expect.arrayContaining(['requestId', 'ip', 'routeKey', 'status', 'latency', 'integrationError']),
+    );
+    // Paths such as /v2/mfa/enroll/{token} carry secrets; headers carry credentials.
+    expect(format).not.toMatch(/\$context\.path|header|authorization/i);
+  });
+
+  it('passes the issuer and stage to every function and outputs the API URL', () => {
+    for (const { resource } of portcullisFunctions(dev.template).values()) {
+      expect(resource.Properties.Environment).toMatchObject({
+        Variables: { STAGE: 'dev', TOKEN_ISSUER: 'https://auth.example.com', NODE_OPTIONS: '--enable-source-maps' },
+      });
+    }
+    dev.template.hasOutput('ApiUrl', {});
+  });
+
+  it('builds the table from the shared definition: on demand, TTL, PITR, gsi1', () => {
+    dev.template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'gsi1' })],
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+    });
+  });
+
+});
+
+describe('stateful resources by stage', () => {
+  it('retains the table in prod, with deletion protection and point-in-time recovery', () => {
+    prod.template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        Replicas: [
+          Match.objectLike({ DeletionProtectionEnabled: true, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+        ],
+      }),
+    });
+  });
+
+  it('retains the KMS keys and log groups in prod, keeping logs for a year', () => {
+    for (const key of Object.values(resourcesOfType(prod.template, 'AWS::KMS::Key'))) {
+      expect(key).toMatchObject({ DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+    }
+    for (const group of Object.values(resourcesOfType(prod.template, 'AWS::Logs::LogGroup'))) {
+      expect(group).toMatchObject({ DeletionPolicy: 'Retain', Properties: { RetentionInDays: 365 } });
+    }
+  });
+
+  it('lets a dev stack be deleted whole', () => {
+    dev.template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectLike({ Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })] }),
+    });
+    for (const type of ['AWS::KMS::Key', 'AWS::Logs::LogGroup']) {
+      for (const resource of Object.values(resourcesOfType(dev.template, type))) expect(resource.DeletionPolicy, type).toBe('Delete');
+    }
+    for (const group of Object.values(resourcesOfType(dev.template, 'AWS::Logs::LogGroup'))) {
+      expect(group.Properties.RetentionInDays).toBe(30);
+    }
+  });
+});
