@@ -2,6 +2,7 @@
  * Configuration, read once per cold start from environment variables that CDK (or the local server)
  * sets. A missing required variable fails the cold start loudly instead of a request later.
  */
+import { AUDIT_RETENTION_DAYS } from './domain/audit.ts';
 
 export interface Config {
   stage: string;
@@ -13,6 +14,8 @@ export interface Config {
   tokenIssuer: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /** How long audit events are kept (DynamoDB TTL). @default 400 */
+  auditRetentionDays: number;
   keys:
     | { provider: 'kms'; signingKmsKeyId: string; dataKmsKeyId: string }
     | { provider: 'local'; keyFile: string };
@@ -34,9 +37,17 @@ export const ENV = {
   smsProvider: 'SMS_PROVIDER',
   smsSenderId: 'SMS_SENDER_ID',
   smsOriginationNumber: 'SMS_ORIGINATION_NUMBER',
+  auditRetentionDays: 'AUDIT_RETENTION_DAYS',
 } as const;
 
 type Env = Record<string, string | undefined>;
+
+function positiveInteger(env: Env, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  if (!/^[1-9]\d{0,5}$/.test(value)) throw new Error(`Environment variable ${name} must be a positive whole number`);
+  return Number(value);
+}
 
 function required(env: Env, name: string): string {
   const value = env[name];
@@ -57,6 +68,7 @@ export function loadConfig(env: Env = process.env): Config {
     tokenIssuer: env[ENV.tokenIssuer] ?? `urn:portcullis:${stage}`,
     accessTokenTtlSeconds: 15 * 60,
     refreshTokenTtlSeconds: 30 * 24 * 60 * 60,
+    auditRetentionDays: positiveInteger(env, ENV.auditRetentionDays, AUDIT_RETENTION_DAYS),
     keys:
       keyProvider === 'local'
         ? { provider: 'local', keyFile: required(env, ENV.localKeyFile) }

@@ -6,8 +6,9 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AccountRepository } from './adapters/account-repository.ts';
 import { ApiKeyRepository } from './adapters/api-key-repository.ts';
-import { AuditRepository } from './adapters/audit-repository.ts';
+import { AuditRepository, auditEventPut } from './adapters/audit-repository.ts';
 import { createDocumentClient } from './adapters/dynamodb.ts';
 import { KeyringRepository } from './adapters/keyring-repository.ts';
 import { KmsMasterKey } from './adapters/kms-master-key.ts';
@@ -20,11 +21,19 @@ import { SessionRepository } from './adapters/session-repository.ts';
 import { SnsSmsSender } from './adapters/sns-sms-sender.ts';
 import { config } from './config.ts';
 import { AccessControl } from './domain/access-control.ts';
+import { Accounts } from './domain/accounts.ts';
+import { AccessKeys } from './domain/access-keys.ts';
 import { ApiKeyVerifier } from './domain/api-keys.ts';
+import { AuditLog } from './domain/audit-log.ts';
 import { TokenSigningKeys } from './domain/keyring.ts';
 import { LoginThrottle } from './domain/login-throttle.ts';
+import { Groups, Organizations } from './domain/organizations.ts';
 import type { MasterKey, SmsSender } from './domain/ports.ts';
 import { OperatorSessions } from './domain/sessions.ts';
+import { InvitationRepository } from './adapters/invitation-repository.ts';
+import { MembershipRepository } from './adapters/membership-repository.ts';
+import { Invitations } from './domain/invitations.ts';
+import { Members } from './domain/members.ts';
 
 const once = <T>(build: () => T): (() => T) => {
   let value: T | undefined;
@@ -47,6 +56,13 @@ export const operatorStore = once(() => new OperatorRepository(documentClient(),
 
 export const organizationRepository = once(() => new OrganizationRepository(documentClient(), config().tableName));
 
+/** The account profile (name, billing contact, settings). */
+export const accounts = once(() => new Accounts(accessControl(), new AccountRepository(documentClient(), config().tableName)));
+
+/** Organizations and groups: each change commits in one transaction with its audit event. */
+export const organizations = once(() => new Organizations(accessControl(), organizationRepository()));
+export const groups = once(() => new Groups(accessControl(), organizationRepository()));
+
 export const apiKeyRepository = once(() => new ApiKeyRepository(documentClient(), config().tableName));
 
 export const auditRepository = once(() => new AuditRepository(documentClient(), config().tableName));
@@ -61,6 +77,34 @@ export const accessControl = once(
       findOrganization: (orgId) => organizationRepository().findOrganization(orgId),
       listGroupsOfAccount: (accountId) => organizationRepository().listGroupsOfAccount(accountId),
     }),
+);
+
+/** Access-key management: each change commits in one transaction with its audit event. */
+export const accessKeys = once(
+  () =>
+    new AccessKeys(
+      {
+        createApiKey: (key, event) => apiKeyRepository().createApiKey(key, [auditEventPut(config().tableName, event)]),
+        findApiKey: (keyId) => apiKeyRepository().findApiKey(keyId),
+        listApiKeysOfAccount: (accountId, limit, startKey) => apiKeyRepository().listApiKeysOfAccount(accountId, limit, startKey),
+        revokeApiKey: (accountId, keyId, at, event) =>
+          apiKeyRepository().revokeApiKey(accountId, keyId, at, [auditEventPut(config().tableName, event)]),
+        findOrganization: (orgId) => organizationRepository().findOrganization(orgId),
+      },
+      accessControl(),
+    ),
+);
+
+/** Reading the audit log, scoped to what the reader reaches. */
+export const auditLog = once(
+  () =>
+    new AuditLog(
+      {
+        listEvents: (query) => auditRepository().listEvents(query),
+        findOrganization: (orgId) => organizationRepository().findOrganization(orgId),
+      },
+      accessControl(),
+    ),
 );
 
 export const tokenSigningKeys = once(
@@ -86,4 +130,21 @@ export const smsSender = once<SmsSender>(() => {
   return sms.provider === 'outbox'
     ? localOutbox()
     : new SnsSmsSender(new SNSClient({ region: config().region }), { senderId: sms.senderId, originationNumber: sms.originationNumber });
+});
+
+// ---- Members and invitations ---------------------------------------------------------------------
+
+/** Members of an account; scope ids are checked against the account's organizations and groups. */
+export const members = once(() => new Members(new MembershipRepository(documentClient(), config().tableName), organizationRepository()));
+
+/** Invitations; accepting signs the member in, and an existing operator's password is throttled like a login. */
+export const invitations = once(() => {
+  const { tableName } = config();
+  return new Invitations(
+    new InvitationRepository(documentClient(), tableName, operatorStore()),
+    operatorStore(),
+    organizationRepository(),
+    new LoginThrottle(new LoginThrottleRepository(documentClient(), tableName)),
+    operatorSessions(),
+  );
 });

@@ -1,9 +1,32 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent } from '../domain/audit.ts';
+import { UnavailableError, ValidationError } from '../domain/errors.ts';
 import type { Group, Organization } from '../domain/model.ts';
-import { accountKey, GROUP_SK_PREFIX, organizationKey } from '../data/keys.ts';
+import type { GroupWriteOutcome, OrganizationPatch, OrganizationStore, Page, PageRequest } from '../domain/organizations.ts';
+import {
+  accountKey,
+  GROUP_SK_PREFIX,
+  groupKey,
+  organizationByAccountGsi,
+  organizationKey,
+  organizationsOfAccountPartition,
+} from '../data/keys.ts';
+import { auditEventPut } from './audit-repository.ts';
+import { transactWrite } from './dynamodb.ts';
+import type { TransactItem } from './operator-repository.ts';
+
+/** DynamoDB's limit on the items of one TransactWriteItems call. */
+const MAX_TRANSACTION_ITEMS = 100;
+
+/** Retries when a group changed between our read and our write (optimistic `version` check). */
+const STALE_GROUP_ATTEMPTS = 5;
+
+const invalidCursor = () => new ValidationError([{ field: 'query.cursor', message: 'is not a valid cursor' }]);
+
+type StoredGroup = Group & { version: number };
 
 /** Organizations (by id, tombstoned on delete) and the groups of an account. */
-export class OrganizationRepository {
+export class OrganizationRepository implements OrganizationStore {
   constructor(
     protected readonly db: DynamoDBDocumentClient,
     protected readonly tableName: string,
@@ -16,9 +39,274 @@ export class OrganizationRepository {
     return toOrganization(Item);
   }
 
+  async findOrganizationsByIds(orgIds: string[]): Promise<Organization[]> {
+    const found: Organization[] = [];
+    const unique = [...new Set(orgIds)];
+    for (let start = 0; start < unique.length; start += 100) {
+      let keys: Record<string, unknown>[] = unique.slice(start, start + 100).map((id) => organizationKey(id));
+      // BatchGet may leave keys unprocessed under load; ask again for exactly those.
+      for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
+        const result = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
+        for (const item of result.Responses?.[this.tableName] ?? []) if (item.status === 'active') found.push(toOrganization(item));
+        keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+      if (keys.length > 0) throw new UnavailableError(1);
+    }
+    return found;
+  }
+
+  /**
+   * Unscoped readers page through GSI1 (an account's organizations, oldest first; a tombstone leaves
+   * the index on delete, so no filter is needed). Scoped readers reach a known, short list of
+   * organizations: those are read by id and paged in the same order, with the same kind of cursor.
+   */
+  async listOrganizationsOfAccount(accountId: string, page: PageRequest & { only?: Set<string> }): Promise<Page<Organization>> {
+    const partition = organizationsOfAccountPartition(accountId);
+    const cursor = page.cursor;
+    if (cursor && (cursor.gsi1pk !== partition || typeof cursor.gsi1sk !== 'string' || typeof cursor.pk !== 'string' || typeof cursor.sk !== 'string')) {
+      throw invalidCursor();
+    }
+    if (page.only) {
+      const after = cursor?.gsi1sk as string | undefined;
+      const sorted = (await this.findOrganizationsByIds([...page.only]))
+        .filter((organization) => organization.accountId === accountId)
+        .map((organization) => ({ organization, key: { ...organizationKey(organization.id), ...organizationByAccountGsi(accountId, organization.createdAt, organization.id) } }))
+        .sort((a, b) => (a.key.gsi1sk < b.key.gsi1sk ? -1 : 1))
+        .filter((entry) => after === undefined || entry.key.gsi1sk > after);
+      const items = sorted.slice(0, page.limit);
+      return { items: items.map((entry) => entry.organization), lastKey: sorted.length > page.limit ? items.at(-1)?.key : undefined };
+    }
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': partition },
+        Limit: page.limit,
+        ExclusiveStartKey: cursor,
+      }),
+    );
+    const items = (result.Items ?? []).filter((item) => item.status === 'active').map(toOrganization);
+    return { items, lastKey: result.LastEvaluatedKey };
+  }
+
+  async createOrganization(organization: Organization, event: AuditEvent): Promise<void> {
+    const failed = await transactWrite(this.db, {
+      TransactItems: [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...organizationKey(organization.id),
+              ...organizationByAccountGsi(organization.accountId, organization.createdAt, organization.id),
+              entity: 'Organization',
+              ...organization,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        auditEventPut(this.tableName, event),
+      ],
+    });
+    if (failed.length > 0) throw new Error('organization id collision');
+  }
+
+  /** Sets each given setting by its own path, so concurrent changes of different settings both stick. */
+  async updateOrganization(orgId: string, patch: OrganizationPatch, updatedAt: string, event: AuditEvent): Promise<boolean> {
+    const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':active': 'active', ':updatedAt': updatedAt };
+    const sets = ['#updatedAt = :updatedAt'];
+    if (patch.name !== undefined) {
+      names['#name'] = 'name';
+      values[':name'] = patch.name;
+      sets.push('#name = :name');
+    }
+    if (patch.settings && Object.keys(patch.settings).length > 0) names['#settings'] = 'settings';
+    for (const [setting, value] of Object.entries(patch.settings ?? {})) {
+      names[`#${setting}`] = setting;
+      values[`:${setting}`] = value;
+      sets.push(`#settings.#${setting} = :${setting}`);
+    }
+    const failed = await transactWrite(this.db, {
+      TransactItems: [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: organizationKey(orgId),
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: '#status = :active',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          },
+        },
+        auditEventPut(this.tableName, event),
+      ],
+    });
+    return !failed.includes(0);
+  }
+
+  /**
+   * One transaction tombstones the organization (conditional on it being active, and leaving GSI1 so
+   * it drops out of lists), writes the audit event and removes it from every group that lists it.
+   * Two races are closed by conditions, each making us re-read and retry: a group that changed since
+   * we read it (its `version`), and a group that started listing the organization after we read the
+   * groups (every group write that adds an organization bumps the organization's `groupVersion`,
+   * which we read before the groups and require unchanged). Up to 98 groups fit in that transaction;
+   * beyond that the rest are updated right after the tombstone commits (a tombstoned id in a group
+   * reaches nothing meanwhile: every lookup reads the organization).
+   */
+  async deleteOrganization(organization: Organization, deletedAt: string, event: AuditEvent): Promise<boolean> {
+    const inline = MAX_TRANSACTION_ITEMS - 2;
+    for (let attempt = 1; ; attempt++) {
+      const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: organizationKey(organization.id), ConsistentRead: true }));
+      if (!Item || Item.status !== 'active') return false;
+      const groupVersion = Item.groupVersion as number | undefined;
+      const listing = (await this.queryGroups(organization.accountId)).filter((group) => group.organizations.includes(organization.id));
+      const failed = await transactWrite(this.db, {
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: organizationKey(organization.id),
+              UpdateExpression: 'SET #status = :deleted, deletedAt = :at, updatedAt = :at REMOVE gsi1pk, gsi1sk',
+              ConditionExpression: `#status = :active AND ${groupVersion === undefined ? 'attribute_not_exists(groupVersion)' : 'groupVersion = :groupVersion'}`,
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':deleted': 'deleted',
+                ':active': 'active',
+                ':at': deletedAt,
+                ...(groupVersion === undefined ? {} : { ':groupVersion': groupVersion }),
+              },
+            },
+          },
+          auditEventPut(this.tableName, event),
+          ...listing.slice(0, inline).map((group) => this.removeFromGroup(group, organization.id, deletedAt)),
+        ],
+      });
+      if (failed.length === 0) {
+        if (listing.length > inline) await this.removeFromRemainingGroups(organization, deletedAt);
+        return true;
+      }
+      // Item 0 failed: deleted meanwhile (the re-read answers false) or a group gained it (retry).
+      if (attempt >= STALE_GROUP_ATTEMPTS) throw new UnavailableError(1);
+    }
+  }
+
+  private async removeFromRemainingGroups(organization: Organization, at: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const listing = (await this.queryGroups(organization.accountId)).filter((group) => group.organizations.includes(organization.id));
+      if (listing.length === 0) return;
+      const results = await Promise.all(listing.map((group) => transactWrite(this.db, { TransactItems: [this.removeFromGroup(group, organization.id, at)] })));
+      if (results.every((failed) => failed.length === 0)) return;
+      if (attempt >= STALE_GROUP_ATTEMPTS) throw new UnavailableError(1);
+    }
+  }
+
+  private removeFromGroup(group: StoredGroup, orgId: string, at: string): TransactItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: groupKey(group.accountId, group.id),
+        UpdateExpression: 'SET organizations = :organizations, version = :next, updatedAt = :at',
+        ConditionExpression: 'version = :version',
+        ExpressionAttributeValues: {
+          ':organizations': group.organizations.filter((id) => id !== orgId),
+          ':version': group.version,
+          ':next': group.version + 1,
+          ':at': at,
+        },
+      },
+    };
+  }
+
   /** All groups of an account: one Query on the account partition. */
   async listGroupsOfAccount(accountId: string): Promise<Group[]> {
-    const groups: Group[] = [];
+    return (await this.queryGroups(accountId)).map(withoutVersion);
+  }
+
+  async listGroupsPage(accountId: string, page: PageRequest): Promise<Page<Group>> {
+    const partition = accountKey(accountId).pk;
+    const cursor = page.cursor;
+    if (cursor && (cursor.pk !== partition || typeof cursor.sk !== 'string' || !cursor.sk.startsWith(GROUP_SK_PREFIX) || Object.keys(cursor).length !== 2)) {
+      throw invalidCursor();
+    }
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': partition, ':prefix': GROUP_SK_PREFIX },
+        Limit: page.limit,
+        ExclusiveStartKey: cursor,
+      }),
+    );
+    return { items: (result.Items ?? []).map(toGroup), lastKey: result.LastEvaluatedKey };
+  }
+
+  async findGroup(accountId: string, groupId: string): Promise<StoredGroup | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: groupKey(accountId, groupId), ConsistentRead: true }));
+    return Item ? { ...toGroup(Item), version: Item.version as number } : undefined;
+  }
+
+  /** The group, each listed organization checked active in this account, and the event: all or nothing. */
+  async createGroup(group: Group, event: AuditEvent): Promise<GroupWriteOutcome> {
+    const failed = await transactWrite(this.db, {
+      TransactItems: [
+        { Put: { TableName: this.tableName, Item: groupItem(group, 1), ConditionExpression: 'attribute_not_exists(pk)' } },
+        ...group.organizations.map((orgId) => this.attachOrganization(group.accountId, orgId)),
+        auditEventPut(this.tableName, event),
+      ],
+    });
+    return outcome(failed, group.organizations);
+  }
+
+  async updateGroup(group: Group, expectedVersion: number, added: string[], event: AuditEvent): Promise<GroupWriteOutcome> {
+    const failed = await transactWrite(this.db, {
+      TransactItems: [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: groupItem(group, expectedVersion + 1),
+            ConditionExpression: 'version = :version',
+            ExpressionAttributeValues: { ':version': expectedVersion },
+          },
+        },
+        ...added.map((orgId) => this.attachOrganization(group.accountId, orgId)),
+        auditEventPut(this.tableName, event),
+      ],
+    });
+    return outcome(failed, added);
+  }
+
+  async deleteGroup(accountId: string, groupId: string, event: AuditEvent): Promise<boolean> {
+    const failed = await transactWrite(this.db, {
+      TransactItems: [
+        { Delete: { TableName: this.tableName, Key: groupKey(accountId, groupId), ConditionExpression: 'attribute_exists(pk)' } },
+        auditEventPut(this.tableName, event),
+      ],
+    });
+    return !failed.includes(0);
+  }
+
+  /**
+   * A group write that lists an organization: checks it is active and of the account, and bumps its
+   * `groupVersion` so that a concurrent delete, which read the groups before this commit, fails its
+   * condition and re-reads them.
+   */
+  private attachOrganization(accountId: string, orgId: string): TransactItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: organizationKey(orgId),
+        UpdateExpression: 'ADD groupVersion :one',
+        ConditionExpression: '#status = :active AND accountId = :accountId',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':active': 'active', ':accountId': accountId, ':one': 1 },
+      },
+    };
+  }
+
+  private async queryGroups(accountId: string): Promise<StoredGroup[]> {
+    const groups: StoredGroup[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(
@@ -30,11 +318,28 @@ export class OrganizationRepository {
           ExclusiveStartKey,
         }),
       );
-      for (const item of page.Items ?? []) groups.push(toGroup(item));
+      for (const item of page.Items ?? []) groups.push({ ...toGroup(item), version: item.version as number });
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
     return groups;
   }
+}
+
+/** Item 0 is the group; items 1..n check the listed organizations. */
+function outcome(failed: number[], checked: string[]): GroupWriteOutcome {
+  if (failed.length === 0) return { ok: true };
+  if (failed.includes(0)) return { ok: false, reason: 'stale' };
+  const orgId = checked[(failed[0] ?? 1) - 1];
+  return orgId === undefined ? { ok: false, reason: 'stale' } : { ok: false, reason: 'organization', orgId };
+}
+
+function groupItem(group: Group, version: number) {
+  return { ...groupKey(group.accountId, group.id), entity: 'Group', ...group, version };
+}
+
+function withoutVersion(group: StoredGroup): Group {
+  const { version: _version, ...rest } = group;
+  return rest;
 }
 
 export function toOrganization(item: Record<string, unknown>): Organization {

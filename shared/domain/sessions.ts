@@ -99,6 +99,14 @@ export class OperatorSessions {
     if (current) await this.sessions.revokeFamily(current.familyId);
   }
 
+  /**
+   * Signs in an operator whose credential another flow has already checked (an accepted invitation:
+   * a new password set, or the existing one verified).
+   */
+  startSessionFor(userId: string, amr: string[] = ['pwd']): Promise<TokenPair> {
+    return this.startSession(userId, amr);
+  }
+
   private async startSession(userId: string, amr: string[]): Promise<TokenPair> {
     const familyId = newId('fam');
     const next = this.newRefreshToken(familyId, userId);

@@ -1,0 +1,64 @@
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AccountPatch, AccountStore } from '../domain/accounts.ts';
+import type { AuditEvent } from '../domain/audit.ts';
+import type { AccountProfile } from '../domain/model.ts';
+import { accountKey } from '../data/keys.ts';
+import { auditEventPut } from './audit-repository.ts';
+import { transactWrite } from './dynamodb.ts';
+
+/** The account profile item (written first by signup). */
+export class AccountRepository implements AccountStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async findAccountProfile(accountId: string): Promise<(AccountProfile & { updatedAt: string }) | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: accountKey(accountId), ConsistentRead: true }));
+    if (!Item) return undefined;
+    // Signup writes id, name, createdAt and ownerCount only; the rest has defaults until first set.
+    const settings = (Item.settings as Partial<AccountProfile['settings']> | undefined) ?? {};
+    return {
+      id: Item.id as string,
+      name: Item.name as string,
+      billingContact: (Item.billingContact as AccountProfile['billingContact'] | undefined) ?? null,
+      settings: { requireMfa: settings.requireMfa ?? false },
+      createdAt: Item.createdAt as string,
+      updatedAt: (Item.updatedAt as string | undefined) ?? (Item.createdAt as string),
+    };
+  }
+
+  /**
+   * SETs exactly the fields given, so `ownerCount` (kept by member changes) is never overwritten;
+   * the audit event commits with it or not at all.
+   */
+  async updateAccountProfile(accountId: string, patch: AccountPatch, updatedAt: string, event: AuditEvent): Promise<boolean> {
+    const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':updatedAt': updatedAt };
+    const sets = ['#updatedAt = :updatedAt'];
+    const set = (attribute: string, value: unknown) => {
+      names[`#${attribute}`] = attribute;
+      values[`:${attribute}`] = value;
+      sets.push(`#${attribute} = :${attribute}`);
+    };
+    if (patch.name !== undefined) set('name', patch.name);
+    if (patch.billingContact !== undefined) set('billingContact', patch.billingContact);
+    if (patch.settings !== undefined) set('settings', patch.settings);
+    const failed = await transactWrite(this.db, {
+      TransactItems: [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: accountKey(accountId),
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          },
+        },
+        auditEventPut(this.tableName, event),
+      ],
+    });
+    return !failed.includes(0);
+  }
+}

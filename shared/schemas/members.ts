@@ -1,0 +1,102 @@
+/**
+ * Schemas of members and invitations: request validation and, through the manifest, the OpenAPI
+ * document.
+ */
+import { z } from 'zod';
+import { pageQuery } from '../http/pagination.ts';
+import { AnyPassword, Email, body } from './common.ts';
+import { TokenPair } from './sessions.ts';
+
+/** Ids as the API hands them out (`acc_…`, `usr_…`, `inv_…`): bounded, URL-safe, nothing else. */
+const Id = z.string({ error: 'must be a string' }).regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'is not a valid id' });
+
+export const Role = z.enum(['owner', 'manager', 'viewer'], { error: 'must be "owner", "manager" or "viewer"' });
+
+/** Lists report each duplicate by its index (`body.scope.groups.2: is listed twice`). */
+const distinctIds = z
+  .array(Id, { error: 'must be a list of ids' })
+  .max(100, { error: 'must list at most 100 ids' })
+  .superRefine((values, context) => {
+    const seen = new Set<string>();
+    values.forEach((value, index) => {
+      if (seen.has(value)) context.addIssue({ code: 'custom', path: [index], message: 'is listed twice' });
+      seen.add(value);
+    });
+  });
+
+/**
+ * `"all"`, or the organizations and groups a member reaches (a group's organizations count at request
+ * time). Whether each id is an active organization / a group of the same account is checked in the
+ * domain, which names the offending entry.
+ */
+export const Scope = z.union(
+  [
+    z.literal('all'),
+    z
+      .strictObject({ organizations: distinctIds.default([]), groups: distinctIds.default([]) })
+      .refine((scope) => scope.organizations.length + scope.groups.length > 0, {
+        error: 'must name at least one organization or group (or be "all")',
+      }),
+  ],
+  { error: 'must be "all" or {organizations: [orgId…], groups: [groupId…]}' },
+);
+
+const ScopeOut = z.union([z.literal('all'), z.object({ organizations: z.array(z.string()), groups: z.array(z.string()) })]);
+
+// ---- Members -----------------------------------------------------------------------------------
+
+export const MembersParams = z.object({ accountId: Id });
+export const MemberParams = z.object({ accountId: Id, userId: Id });
+export const ListMembersQuery = z.object({ ...pageQuery });
+
+export const UpdateMemberBody = body({ role: Role.optional(), scope: Scope.optional() }).refine(
+  (change) => change.role !== undefined || change.scope !== undefined,
+  { error: 'must set `role`, `scope` or both' },
+);
+
+export const Member = z.object({
+  userId: z.string(),
+  email: z.string(),
+  role: Role,
+  scope: ScopeOut,
+  createdAt: z.string(),
+});
+
+export const MemberPage = z.object({ items: z.array(Member), nextCursor: z.string().nullable() });
+
+// ---- Invitations -------------------------------------------------------------------------------
+
+export const InvitationsParams = z.object({ accountId: Id });
+export const InvitationParams = z.object({ accountId: Id, invitationId: Id });
+export const ListInvitationsQuery = z.object({ ...pageQuery });
+
+export const CreateInvitationBody = body({ email: Email, role: Role, scope: Scope });
+
+export const Invitation = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: Role,
+  scope: ScopeOut,
+  status: z.literal('pending'),
+  expiresAt: z.string(),
+  createdAt: z.string(),
+  createdBy: z.string().nullable(),
+});
+
+export const InvitationPage = z.object({ items: z.array(Invitation), nextCursor: z.string().nullable() });
+
+/** The create answer: the only time the token is ever shown. */
+export const CreatedInvitation = Invitation.extend({
+  token: z.string(),
+  /** Relative; the token rides in the fragment, which browsers never send to a server. */
+  acceptUrl: z.string(),
+});
+
+/** Invitation tokens are `pci_` + 43 URL-safe characters; the bound only keeps garbage out of the hash. */
+export const AcceptInvitationBody = body({
+  token: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }),
+  /** The new operator's password, or the current password of the operator who already has the invited email. */
+  password: AnyPassword.optional(),
+});
+
+export const AcceptedInvitation = TokenPair.extend({ accountId: z.string(), userId: z.string() });
