@@ -30,6 +30,16 @@ function errorResponses(route: RouteDefinition): Record<string, unknown> {
   };
 }
 
+/** Alternatives are OR-ed in OpenAPI: `bearer-or-apikey` routes take either credential. */
+const SECURITY: Record<RouteDefinition['auth'], Record<string, string[]>[]> = {
+  public: [],
+  bearer: [{ bearer: [] }],
+  apikey: [{ apikey: [] }],
+  'bearer-or-apikey': [{ bearer: [] }, { apikey: [] }],
+  // The short-lived token from login is a bearer token too.
+  mfa: [{ bearer: [] }],
+};
+
 function operation(route: RouteDefinition): Record<string, unknown> {
   const { body, query, params } = route.request;
   const parameters = [
@@ -48,7 +58,7 @@ function operation(route: RouteDefinition): Record<string, unknown> {
   return {
     operationId: route.id,
     summary: route.summary,
-    ...(route.auth === 'bearer' ? { security: [{ bearer: [] }] } : route.auth === 'apikey' ? { security: [{ apikey: [] }] } : { security: [] }),
+    security: SECURITY[route.auth],
     ...(parameters.length ? { parameters } : {}),
     ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(body, 'input') } } } } : {}),
     responses: {

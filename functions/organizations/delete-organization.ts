@@ -1,0 +1,13 @@
+import { organizations } from '#shared/container.ts';
+import { defineHandler } from '#shared/http/handler.ts';
+import { routes } from '#shared/http/manifest.ts';
+import { noContent } from '#shared/http/responses.ts';
+
+/**
+ * DELETE /v2/organizations/{orgId} — tombstones it and takes it out of every group, in one
+ * transaction with its audit event: nothing in it is reachable afterwards.
+ */
+export const handler = defineHandler(routes.deleteOrganization, async ({ params, principal, requestId, sourceIp }) => {
+  await organizations().deleteOrganization({ principal, requestId, sourceIp }, params.orgId);
+  return noContent();
+});

@@ -1,0 +1,9 @@
+import { organizations } from '#shared/container.ts';
+import { defineHandler } from '#shared/http/handler.ts';
+import { routes } from '#shared/http/manifest.ts';
+import { ok } from '#shared/http/responses.ts';
+
+/** PATCH /v2/organizations/{orgId} — name and settings; only the fields sent change; audited. */
+export const handler = defineHandler(routes.updateOrganization, async ({ params, body, principal, requestId, sourceIp }) =>
+  ok(await organizations().updateOrganization({ principal, requestId, sourceIp }, params.orgId, body)),
+);
