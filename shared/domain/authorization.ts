@@ -21,7 +21,18 @@ export type Action =
   | 'invitation:write'
   | 'key:read'
   | 'key:write'
-  | 'event:read';
+  | 'event:read'
+  // Sign-in side (SPEC §4 systems, end users, access): inside one organization.
+  | 'system:read'
+  | 'system:write'
+  | 'enduser:read'
+  | 'enduser:write'
+  /** Set up or remove an end user's TOTP (`…/users/{userId}/totp`). */
+  | 'enduser:mfa'
+  /** Start or complete a sign-in challenge: `authenticate` keys only. */
+  | 'signin:authenticate'
+  // Operator 2FA administration (owner): reset another member's TOTP, send them an enrolment link.
+  | 'member:mfa';
 
 /** Who acts, as resolved for one account. */
 export type Actor =
@@ -44,15 +55,25 @@ const ROLE_ACTIONS: Record<Role, ReadonlySet<Action>> = {
     'organization:create', 'organization:read', 'organization:update', 'organization:delete',
     'group:read', 'group:write', 'member:read', 'member:write',
     'invitation:read', 'invitation:write', 'key:read', 'key:write', 'event:read',
+    'system:read', 'system:write', 'enduser:read', 'enduser:write', 'enduser:mfa', 'member:mfa',
   ]),
   // SPEC §3: managers read and write what lives in organizations (settings, systems, users, grants)
   // within their scope; account structure, people, keys and billing stay with owners.
-  manager: new Set<Action>(['account:read', 'organization:read', 'organization:update', 'group:read', 'member:read', 'event:read']),
-  viewer: new Set<Action>(['account:read', 'organization:read', 'group:read', 'member:read', 'event:read']),
+  manager: new Set<Action>([
+    'account:read', 'organization:read', 'organization:update', 'group:read', 'member:read', 'event:read',
+    'system:read', 'system:write', 'enduser:read', 'enduser:write', 'enduser:mfa',
+  ]),
+  viewer: new Set<Action>(['account:read', 'organization:read', 'group:read', 'member:read', 'event:read', 'system:read', 'enduser:read']),
 };
 
 /** A `manage` key acts on the organizations it reaches, never on account structure, people or keys. */
-const MANAGE_KEY_ACTIONS: ReadonlySet<Action> = new Set<Action>(['organization:read', 'organization:update', 'event:read']);
+const MANAGE_KEY_ACTIONS: ReadonlySet<Action> = new Set<Action>([
+  'organization:read', 'organization:update', 'event:read',
+  'system:read', 'system:write', 'enduser:read', 'enduser:write', 'enduser:mfa',
+]);
+
+/** An `authenticate` key starts and completes sign-ins in the organizations it reaches, nothing else. */
+const AUTHENTICATE_KEY_ACTIONS: ReadonlySet<Action> = new Set<Action>(['signin:authenticate']);
 
 /** Actions that need the whole account in scope even when they name no organization. */
 const ACCOUNT_WIDE: ReadonlySet<Action> = new Set<Action>(['organization:create']);
@@ -70,7 +91,8 @@ export async function authorize(actor: Actor, action: Action, resource: Resource
 export async function isAllowed(actor: Actor, action: Action, resource: Resource, groupOrganizations: GroupOrganizations): Promise<boolean> {
   if (actor.accountId !== resource.accountId) return false;
   if (actor.kind === 'key') {
-    if (!actor.permissions.includes('manage') || !MANAGE_KEY_ACTIONS.has(action)) return false;
+    const granted = (actor.permissions.includes('manage') && MANAGE_KEY_ACTIONS.has(action)) || (actor.permissions.includes('authenticate') && AUTHENTICATE_KEY_ACTIONS.has(action));
+    if (!granted) return false;
     if (resource.organizationId === undefined) return actor.organizations === 'all';
     return actor.organizations === 'all' || actor.organizations.includes(resource.organizationId);
   }
