@@ -9,7 +9,6 @@ import { localEnvironment } from './environment.ts';
 
 const DATA_DIRECTORY = resolve(import.meta.dirname, '..', '.data');
 const TABLE_NAME = 'portcullis-local';
-export const DEMO_OWNER = { email: 'demo@portcullis.local', password: 'correct-horse-battery-staple-42', accountName: 'Demo Account' };
 
 const { values } = parseArgs({ options: { persist: { type: 'boolean', default: false } } });
 const port = Number(process.env.PORT ?? 3000);
@@ -27,20 +26,15 @@ Object.assign(
 );
 
 // Imported after the environment is set: these modules build their config on first use.
-const { localOutbox, operatorSessions } = await import('#shared/container.ts');
-const { ConflictError } = await import('#shared/domain/errors.ts');
+const { localOutbox } = await import('#shared/container.ts');
+const { DEMO_OWNER, seedDemoTenant } = await import('./seed.ts');
 const { startLocalServer } = await import('./server.ts');
 
 localOutbox().print = (line) => {
   console.log(line);
 };
 
-let demoAccountId = '(existing, from .data/)';
-try {
-  demoAccountId = (await operatorSessions().signUp(DEMO_OWNER)).accountId;
-} catch (error) {
-  if (!(error instanceof ConflictError)) throw error;
-}
+const demo = await seedDemoTenant();
 
 const server = await startLocalServer({ port });
 console.log(`
@@ -49,7 +43,15 @@ Portcullis local API on ${server.url}  (DynamoDB Local at ${dynamodb.endpoint}${
 Demo owner login
   email:    ${DEMO_OWNER.email}
   password: ${DEMO_OWNER.password}
-  account:  ${demoAccountId}
+${
+  demo.created
+    ? `  account:  ${demo.accountId}
+
+Demo organization and API key (authenticate + manage; the secret is shown this once)
+  organization: ${demo.organizationId}
+  apikey:       ${demo.apiKey}`
+    : '  (existing demo tenant from .data/: its API key was shown on the first run; create another with POST /v2/accounts/{accountId}/keys)'
+}
 
 Try:
   curl -s -X POST ${server.url}/v2/auth/login -H 'content-type: application/json' \\

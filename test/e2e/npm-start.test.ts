@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = join(import.meta.dirname, '..', '..');
 
 describe('npm start', () => {
-  it('boots DynamoDB Local, seeds the demo owner, serves the API, and stops cleanly on Ctrl-C', async () => {
+  it('boots DynamoDB Local, seeds the demo owner, organization and key, serves the API, and stops cleanly on Ctrl-C', async () => {
     // The same entry point as `npm start`, on a free port.
     const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['local/start.ts'], {
       cwd: ROOT,
@@ -18,7 +18,7 @@ describe('npm start', () => {
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
       const deadline = Date.now() + 90_000;
-      while (!output.includes('Demo owner login')) {
+      while (!output.includes('SMS sent by the API')) {
         if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
         if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
         await new Promise((done) => setTimeout(done, 100));
@@ -27,7 +27,14 @@ describe('npm start', () => {
       const email = /email:\s+(\S+)/.exec(output)?.[1];
       const password = /password:\s+(\S+)/.exec(output)?.[1];
       const dynamodb = /DynamoDB Local at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
-      expect(url && email && password && dynamodb).toBeTruthy();
+      const organizationId = /organization:\s+(\S+)/.exec(output)?.[1];
+      const apiKey = /apikey:\s+(pck_\S+)/.exec(output)?.[1];
+      expect(url && email && password && dynamodb && organizationId && apiKey).toBeTruthy();
+
+      // The printed key works on its organization.
+      const organization = await fetch(`${url}/v2/organizations/${organizationId}`, { headers: { apikey: apiKey ?? '' } });
+      expect(organization.status).toBe(200);
+      expect(((await organization.json()) as { name: string }).name).toBe('Demo Organization');
 
       const login = await fetch(`${url}/v2/auth/login`, {
         method: 'POST',

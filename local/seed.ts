@@ -1,0 +1,39 @@
+/**
+ * The demo tenant `npm start` creates on a fresh table: an owner, one organization and an access key
+ * for it (`authenticate` + `manage`), so the sign-in calls work from curl at once. The key's secret is
+ * shown this once, like any key; on a `--persist` restart the tenant exists and nothing is created.
+ */
+import { accessKeys, operatorSessions, organizations } from '#shared/container.ts';
+import { ConflictError } from '#shared/domain/errors.ts';
+import type { Principal } from '#shared/domain/principal.ts';
+
+export const DEMO_OWNER = { email: 'demo@portcullis.local', password: 'correct-horse-battery-staple-42', accountName: 'Demo Account' };
+
+export type DemoTenant =
+  | { created: true; accountId: string; organizationId: string; apiKey: string }
+  | { created: false };
+
+const SEED_FACTS = { requestId: 'npm-start-seed', sourceIp: '127.0.0.1' };
+
+export async function seedDemoTenant(): Promise<DemoTenant> {
+  let owner: { accountId: string; userId: string };
+  try {
+    owner = await operatorSessions().signUp(DEMO_OWNER);
+  } catch (error) {
+    if (error instanceof ConflictError) return { created: false };
+    throw error;
+  }
+  const principal: Principal = { kind: 'operator', userId: owner.userId, amr: ['pwd'] };
+  const organization = await organizations().createOrganization({ principal, ...SEED_FACTS }, owner.accountId, {
+    name: 'Demo Organization',
+    // Local SMS only reach the outbox; these are the defaults a new organization gets.
+    settings: { requireMfa: false, smsDailyLimit: 1000, smsAllowedCountries: [] },
+  });
+  const key = await accessKeys().createKey(
+    principal,
+    owner.accountId,
+    { name: 'demo key (npm start)', permissions: ['authenticate', 'manage'], organizations: [organization.id] },
+    SEED_FACTS,
+  );
+  return { created: true, accountId: owner.accountId, organizationId: organization.id, apiKey: key.key };
+}
