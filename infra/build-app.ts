@@ -8,11 +8,21 @@ function context(app: App, key: string): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** A numeric context value; `-c key=30` arrives as a string. */
+function numberContext(app: App, key: string): number | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === '') return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number)) throw new Error(`Context ${key} must be a number, not ${JSON.stringify(value)}`);
+  return number;
+}
+
 /**
  * Adds the stack for the context's stage to `app` and checks everything with cdk-nag AwsSolutions.
  * Shared by `infra/app.ts` and the infrastructure tests, so the tests synthesize what the CLI does.
  *
- * Context: `stage` (default `dev`), `issuer`, `smsSenderId`, `smsOriginationNumber`.
+ * Context: `stage` (default `dev`), `issuer`, `smsSenderId`, `smsOriginationNumber`,
+ * `auditRetentionDays` (default 400).
  * `overrides` replace stack props (tests use it to add routes the manifest does not have yet).
  */
 export function buildApp(app: App, overrides: Omit<Partial<PortcullisStackProps>, 'stage'> = {}): PortcullisStack {
@@ -23,6 +33,7 @@ export function buildApp(app: App, overrides: Omit<Partial<PortcullisStackProps>
     stage,
     issuer: context(app, 'issuer'),
     sms: { senderId: context(app, 'smsSenderId'), originationNumber: context(app, 'smsOriginationNumber') },
+    auditRetentionDays: numberContext(app, 'auditRetentionDays'),
     description: `Portcullis authentication service (${stage})`,
     ...overrides,
   });

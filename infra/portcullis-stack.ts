@@ -16,6 +16,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ENV } from '#shared/config.ts';
+import { AUDIT_RETENTION_DAYS } from '#shared/domain/audit.ts';
 import { authorizers, manifest, type RouteAccess, type RouteDefinition } from '#shared/http/manifest.ts';
 import { ApiFunction, PROJECT_ROOT, type SmsConfig } from './constructs/api-function.ts';
 import { DataTable } from './constructs/data-table.ts';
@@ -32,6 +33,8 @@ export interface PortcullisStackProps extends StackProps {
   readonly throttleRateLimit?: number;
   /** Burst of requests the API absorbs above the rate. @default 100 */
   readonly throttleBurstLimit?: number;
+  /** Days an audit event is kept before DynamoDB's TTL removes it. @default 400 */
+  readonly auditRetentionDays?: number;
   /** The routes to serve. @default the route manifest */
   readonly routes?: readonly RouteDefinition[];
 }
@@ -69,6 +72,10 @@ export class PortcullisStack extends Stack {
   constructor(scope: Construct, id: string, private readonly props: PortcullisStackProps) {
     super(scope, id, props);
     const prod = props.stage === 'prod';
+    const retention = props.auditRetentionDays;
+    if (retention !== undefined && (!Number.isInteger(retention) || retention < 1)) {
+      throw new Error(`auditRetentionDays must be a whole number of days ≥ 1, not ${String(retention)}`);
+    }
 
     this.data = new DataTable(this, 'Data', { retain: prod });
     this.keys = new KeyMaterial(this, 'Keys', { retain: prod });
@@ -139,14 +146,14 @@ export class PortcullisStack extends Stack {
 
   /** One function for a manifest entry, bound to exactly what the entry's `access` allows. */
   private addFunction(definition: FunctionDefinition): ApiFunction {
-    const { stage, issuer, sms } = this.props;
+    const { stage, issuer, sms, auditRetentionDays = AUDIT_RETENTION_DAYS } = this.props;
     const logs = logSettings(stage === 'prod');
     const fn = new ApiFunction(this, definition.id, {
       entry: join(PROJECT_ROOT, definition.handler),
       stage,
       description: `Portcullis ${definition.id}`,
       memoryMb: definition.memoryMb,
-      environment: { [ENV.tokenIssuer]: issuer ?? `urn:portcullis:${stage}` },
+      environment: { [ENV.tokenIssuer]: issuer ?? `urn:portcullis:${stage}`, [ENV.auditRetentionDays]: String(auditRetentionDays) },
       logRetention: logs.retention,
       logRemovalPolicy: logs.removalPolicy,
     });

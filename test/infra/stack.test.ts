@@ -142,13 +142,22 @@ describe('stack wiring', () => {
     expect(format).not.toMatch(/\$context\.path|header|authorization/i);
   });
 
-  it('passes the issuer and stage to every function and outputs the API URL', () => {
+  it('passes the issuer, stage and audit retention to every function and outputs the API URL', () => {
     for (const { resource } of portcullisFunctions(dev.template).values()) {
       expect(resource.Properties.Environment).toMatchObject({
-        Variables: { STAGE: 'dev', TOKEN_ISSUER: 'https://auth.example.com', NODE_OPTIONS: '--enable-source-maps' },
+        Variables: { STAGE: 'dev', TOKEN_ISSUER: 'https://auth.example.com', AUDIT_RETENTION_DAYS: '400', NODE_OPTIONS: '--enable-source-maps' },
       });
     }
     dev.template.hasOutput('ApiUrl', {});
+  });
+
+  it('takes the audit retention from the context and refuses a nonsensical one', () => {
+    const { template } = synthesize({ stage: 'dev', auditRetentionDays: '30' });
+    for (const { resource } of portcullisFunctions(template).values()) {
+      expect(resource.Properties.Environment).toMatchObject({ Variables: { AUDIT_RETENTION_DAYS: '30' } });
+    }
+    expect(() => synthesize({ stage: 'dev', auditRetentionDays: '0' })).toThrow(/auditRetentionDays/);
+    expect(() => synthesize({ stage: 'dev', auditRetentionDays: 'forever' })).toThrow(/auditRetentionDays/);
   });
 
   it('builds the table from the shared definition: on demand, TTL, PITR, gsi1', () => {
