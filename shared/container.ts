@@ -25,15 +25,29 @@ import { Accounts } from './domain/accounts.ts';
 import { AccessKeys } from './domain/access-keys.ts';
 import { ApiKeyVerifier } from './domain/api-keys.ts';
 import { AuditLog } from './domain/audit-log.ts';
-import { TokenSigningKeys } from './domain/keyring.ts';
+import { DataKey, PIN_HMAC_PURPOSE, TokenSigningKeys } from './domain/keyring.ts';
+import { ChallengeRepository } from './adapters/challenge-repository.ts';
+import { SmsLimitRepository } from './adapters/sms-limit-repository.ts';
+import { ChallengeEngine } from './domain/challenges.ts';
+import { EndUserTokens } from './domain/end-user-tokens.ts';
+import { SmsLimits } from './domain/sms-limits.ts';
 import { LoginThrottle } from './domain/login-throttle.ts';
 import { Groups, Organizations } from './domain/organizations.ts';
 import type { MasterKey, SmsSender } from './domain/ports.ts';
 import { OperatorSessions } from './domain/sessions.ts';
+import { MfaRepository } from './adapters/mfa-repository.ts';
+import { LoginEventLog, OperatorMfa, TotpFactors, type MfaAuditPort, type MfaPolicyStore } from './domain/mfa.ts';
+import { TotpSecretCipher } from './domain/totp.ts';
+import { EndUserTotp, EndUserTotpAdmin } from './domain/end-user-totp.ts';
+import type { EndUserSecondFactor } from './domain/sign-in-model.ts';
+import { logger } from './http/logger.ts';
 import { InvitationRepository } from './adapters/invitation-repository.ts';
 import { MembershipRepository } from './adapters/membership-repository.ts';
 import { Invitations } from './domain/invitations.ts';
 import { Members } from './domain/members.ts';
+import { DirectoryRepository } from './adapters/directory-repository.ts';
+import { AccessGrants, EndUsers, Systems } from './domain/directory.ts';
+import type { SignInDirectory } from './domain/sign-in-model.ts';
 
 const once = <T>(build: () => T): (() => T) => {
   let value: T | undefined;
@@ -119,6 +133,11 @@ export const operatorSessions = once(() => {
     new LoginThrottle(new LoginThrottleRepository(documentClient(), tableName)),
     tokenSigningKeys(),
     { issuer: tokenIssuer, accessTokenTtlSeconds, refreshTokenTtlSeconds },
+    undefined,
+    operatorMfa(),
+    new LoginEventLog(mfaAudit(), (message, details) => {
+      logger.info(message, details);
+    }),
   );
 });
 
@@ -148,3 +167,117 @@ export const invitations = once(() => {
     operatorSessions(),
   );
 });
+
+// ---- Two-factor authentication (TOTP, recovery codes) --------------------------------------------
+
+export const mfaRepository = once(() => new MfaRepository(documentClient(), config().tableName));
+
+/** The data key that encrypts TOTP secrets, unwrapped once per cold start. */
+const totpSecretCipher = once(
+  () => new TotpSecretCipher(new KeyringRepository(documentClient(), config().tableName), () => masterKey((k) => k.dataKmsKeyId)),
+);
+
+/** Where MFA and login events go: every account of an operator, the organization's account of an end user. */
+const mfaAudit = once(
+  (): MfaAuditPort => ({
+    audiencesOf: async (subject) => {
+      if (subject.kind === 'operator') {
+        return (await operatorStore().listMembershipsOfUser(subject.userId)).map((m) => ({ accountId: m.accountId, organizationId: null }));
+      }
+      const organization = await organizationRepository().findOrganization(subject.organizationId);
+      return organization ? [{ accountId: organization.accountId, organizationId: organization.id }] : [];
+    },
+    recordEvents: async (events) => {
+      await Promise.all(events.map((event) => auditRepository().recordEvent(event)));
+    },
+  }),
+);
+
+/** The TOTP issuer shown in authenticator apps: `Portcullis` in prod, the stage named elsewhere. */
+const totpIssuer = (): string => (config().stage === 'prod' ? 'Portcullis' : `Portcullis (${config().stage})`);
+
+export const totpFactors = once(() => new TotpFactors(mfaRepository(), totpSecretCipher(), mfaAudit(), { issuer: totpIssuer() }));
+
+/** Enforcement reads account settings and the organizations (with groups) that cover a member. */
+const mfaPolicy = once(
+  (): MfaPolicyStore => ({
+    listMembershipsOfUser: (userId) => operatorStore().listMembershipsOfUser(userId),
+    accountRequiresMfa: async (accountId) =>
+      (await new AccountRepository(documentClient(), config().tableName).findAccountProfile(accountId))?.settings.requireMfa ?? false,
+    organizationsRequiringMfa: async (accountId) => {
+      const required: string[] = [];
+      let cursor: Record<string, unknown> | undefined;
+      do {
+        const page = await organizationRepository().listOrganizationsOfAccount(accountId, { limit: 100, ...(cursor ? { cursor } : {}) });
+        required.push(...page.items.filter((o) => o.settings.requireMfa).map((o) => o.id));
+        cursor = page.lastKey;
+      } while (cursor);
+      return required;
+    },
+    groupOrganizations: async (accountId, groupIds) => {
+      const wanted = new Set(groupIds);
+      const groups = await organizationRepository().listGroupsOfAccount(accountId);
+      return new Set(groups.filter((g) => wanted.has(g.id)).flatMap((g) => g.organizations));
+    },
+  }),
+);
+
+/** Operator 2FA: self-service, login second step, enforcement, enrolment links, admin reset. */
+export const operatorMfa = once(
+  () =>
+    new OperatorMfa(
+      totpFactors(),
+      mfaRepository(),
+      mfaPolicy(),
+      operatorStore(),
+      accessControl(),
+      new LoginThrottle(new LoginThrottleRepository(documentClient(), config().tableName)),
+    ),
+);
+
+// ---- Sign-in directory: systems, end users, access grants -----------------------------------------
+
+export const directoryRepository = once(() => new DirectoryRepository(documentClient(), config().tableName));
+
+/** The directory as the challenge engine reads it (systems, end users by email or id, grants). */
+export const signInDirectory = once((): SignInDirectory => directoryRepository());
+
+/** Systems and their policies; each change commits in one transaction with its audit event. */
+export const systems = once(() => new Systems(accessControl(), directoryRepository()));
+
+/** End users; email uniqueness per organization is a guard item in the same transaction. */
+export const endUsers = once(() => new EndUsers(accessControl(), directoryRepository()));
+
+/** Access grants of end users to systems. */
+export const accessGrants = once(() => new AccessGrants(accessControl(), directoryRepository()));
+
+/** End users' TOTP as the challenge engine uses it (`totp` / `recoveryCode` factors). */
+export const endUserSecondFactor = once((): EndUserSecondFactor => new EndUserTotp(totpFactors()));
+
+/** End users' TOTP set-up routes (`…/users/{userId}/totp`). */
+export const endUserTotpAdmin = once(() => new EndUserTotpAdmin(accessControl(), () => signInDirectory(), totpFactors()));
+
+// ---- Sign-in challenges (POST /v2/user/authenticate, POST /v2/system/authenticate/user) ----------
+
+/** The PIN HMAC key: a data key under the data KMS key, unwrapped once per cold start. */
+const pinHmacKey = once(
+  () => new DataKey(new KeyringRepository(documentClient(), config().tableName), () => masterKey((k) => k.dataKmsKeyId), PIN_HMAC_PURPOSE),
+);
+
+/** The challenge engine: directory, TOTP, SMS limits and tokens behind one domain service. */
+export const challengeEngine = once(
+  () =>
+    new ChallengeEngine({
+      access: accessControl(),
+      directory: signInDirectory(),
+      secondFactor: endUserSecondFactor(),
+      store: new ChallengeRepository(documentClient(), config().tableName),
+      limits: new SmsLimits(new SmsLimitRepository(documentClient(), config().tableName)),
+      sms: smsSender(),
+      pinKey: pinHmacKey(),
+      tokens: new EndUserTokens(tokenSigningKeys()),
+      audit: (event) => auditRepository().recordEvent(event),
+      issuer: config().tokenIssuer,
+    }),
+);
+

@@ -1,4 +1,4 @@
-import { operatorStore } from '#shared/container.ts';
+import { operatorMfa, operatorStore } from '#shared/container.ts';
 import { describeOperator } from '#shared/domain/profile.ts';
 import { ForbiddenError } from '#shared/domain/errors.ts';
 import { defineHandler } from '#shared/http/handler.ts';
@@ -8,5 +8,5 @@ import { ok } from '#shared/http/responses.ts';
 /** GET /v2/me — the signed-in operator. */
 export const handler = defineHandler(routes.getMe, async ({ principal }) => {
   if (principal.kind !== 'operator') throw new ForbiddenError();
-  return ok(await describeOperator(operatorStore(), principal.userId));
+  return ok(await describeOperator(operatorStore(), principal.userId, operatorMfa()));
 });

@@ -96,3 +96,81 @@ export const auditEventByOrganizationGsi = (orgId: string, at: string, eventId: 
   gsi1sk: `${at}#${eventId}`,
 });
 export const auditEventsOfOrganizationPartition = (orgId: string): string => `ORG#${orgId}#EVENTS`;
+
+// ---- Sign-in directory: systems, end users, access grants ----------------------------------------
+// Everything of one organization's directory lives in the organization's partition (`ORG#<orgId>`,
+// beside its PROFILE item), so listing systems, an end user's grants or a system's grants is one
+// strongly consistent Query.
+
+/** A system, by its name (names are unique in the organization: the key is the guard). */
+export const systemKey = (orgId: string, systemName: string): ItemKey => ({ pk: `ORG#${orgId}`, sk: `SYSTEM#${systemName}` });
+export const SYSTEM_SK_PREFIX = 'SYSTEM#';
+
+/** An end user, by id. */
+export const endUserKey = (orgId: string, userId: string): ItemKey => ({ pk: `ORG#${orgId}`, sk: `ENDUSER#${userId}` });
+
+/** GSI1 keys of an end user: the end users of an organization, oldest first. */
+export const endUserByOrganizationGsi = (orgId: string, createdAt: string, userId: string) => ({
+  gsi1pk: `ORG#${orgId}#ENDUSERS`,
+  gsi1sk: `${createdAt}#${userId}`,
+});
+export const endUsersOfOrganizationPartition = (orgId: string): string => `ORG#${orgId}#ENDUSERS`;
+
+/** Uniqueness guard and lookup of an end user's email (lower-cased) in one organization. */
+export const endUserEmailKey = (orgId: string, emailLowerCased: string): ItemKey => ({
+  pk: `ORG#${orgId}#EMAIL#${emailLowerCased}`,
+  sk: 'EMAIL',
+});
+
+/** An access grant, listed per system by `sk` prefix. System names cannot contain `#`. */
+export const accessGrantKey = (orgId: string, systemName: string, userId: string): ItemKey => ({
+  pk: `ORG#${orgId}`,
+  sk: `GRANT#${systemName}#${userId}`,
+});
+export const grantsOfSystemPrefix = (systemName: string): string => `GRANT#${systemName}#`;
+
+/** The same grant seen from the end user (written in the same transaction): listed per user on delete. */
+export const endUserGrantKey = (orgId: string, userId: string, systemName: string): ItemKey => ({
+  pk: `ORG#${orgId}`,
+  sk: `USERGRANT#${userId}#${systemName}`,
+});
+export const grantsOfEndUserPrefix = (userId: string): string => `USERGRANT#${userId}#`;
+
+// ---- MFA -------------------------------------------------------------------------------------
+
+/**
+ * The TOTP factor of an operator (`usr_…`) or of an end user of an organization: encrypted secret(s),
+ * last accepted time step, failure count and lock, and the hashes of the recovery codes, in one item
+ * so that accepting a code, using a recovery code or a reset is one conditional write.
+ */
+export const operatorTotpKey = (userId: string): ItemKey => ({ pk: `USER#${userId}`, sk: 'MFA#TOTP' });
+export const endUserTotpKey = (orgId: string, userId: string): ItemKey => ({ pk: `ORG#${orgId}#ENDUSER#${userId}`, sk: 'MFA#TOTP' });
+
+/** A login's short-lived MFA token (`mfaRequired` / `mfaEnrollmentRequired`), by the SHA-256 of the token. */
+export const mfaTokenKey = (tokenHash: string): ItemKey => ({ pk: `MFATOKEN#${tokenHash}`, sk: 'MFATOKEN' });
+
+/** An owner-issued enrolment link (24 h, one time), by the SHA-256 of its token. */
+export const mfaEnrollmentKey = (tokenHash: string): ItemKey => ({ pk: `MFAENROLL#${tokenHash}`, sk: 'MFAENROLL' });
+
+// ---- Challenges and SMS limits -------------------------------------------------------------------
+
+/** A sign-in challenge, addressed by its id (the client holds it; it names its organization). */
+export const challengeKey = (challengeId: string): ItemKey => ({ pk: `CHALLENGE#${challengeId}`, sk: 'CHALLENGE' });
+
+/**
+ * The sign-in state of one (organization, end user, system): which challenge is live (a new one
+ * replaces it in the same transaction, voiding the old) and the recent wrong codes across challenges.
+ */
+export const signInStateKey = (orgId: string, userId: string, systemName: string): ItemKey => ({
+  pk: `SIGNIN#${orgId}#${userId}`,
+  sk: `SYSTEM#${systemName}`,
+});
+
+/**
+ * SMS sent recently to one sign-in subject of an organization (keyed by a hash of the email, so an
+ * unknown email is limited exactly like a known one and the limit reveals nothing).
+ */
+export const smsSubjectLimitKey = (orgId: string, subjectHash: string): ItemKey => ({ pk: `SMSLIMIT#${orgId}#${subjectHash}`, sk: 'SMSLIMIT' });
+
+/** One shard of an organization's SMS count for one UTC day (`YYYY-MM-DD`); see sms-limits.ts. */
+export const smsDailyShardKey = (orgId: string, day: string, shard: number): ItemKey => ({ pk: `SMSDAY#${orgId}#${day}#${shard}`, sk: 'SMSDAY' });

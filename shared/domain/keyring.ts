@@ -21,72 +21,174 @@ export function unseal(key: Uint8Array, sealed: string, aad: string): Buffer {
 
 export const TOKEN_SIGNING_PURPOSE = 'token-signing';
 
+/** Key of the PIN HMACs (a 256-bit data key, envelope-encrypted like the others). */
+export const PIN_HMAC_PURPOSE = 'pin-hmac';
+
 export interface SigningKey {
   kid: string;
   privateKey: CryptoKey;
 }
 
+/** A signing key generation: the first one has no `activatesAt` (it signs from its creation). */
+type SigningKeyring = StoredKeyring & { activatesAt?: string };
+
+/** Generation n ≥ 1 is stored under its own purpose; generation 0 is the original item. */
+const generationPurpose = (generation: number): string => (generation === 0 ? TOKEN_SIGNING_PURPOSE : `${TOKEN_SIGNING_PURPOSE}.${generation}`);
+
+export interface TokenSigningOptions {
+  now?: () => Date;
+  /**
+   * How long a new key is published before it signs: longer than any verifier caches the JWKS
+   * (`max-age=300` on the route, 60 s in the authorizers), so every verifier knows it first. @default 3600
+   */
+  publishLeadSeconds?: number;
+  /**
+   * How long a replaced key stays published: the longest token it may have signed (end-user tokens
+   * live up to 24 h; operator tokens 15 min) plus slack for clock skew. @default 90000
+   */
+  retireAfterSeconds?: number;
+  /** How often a warm process re-reads the key generations. @default 300 */
+  refreshSeconds?: number;
+}
+
 /**
- * The ES256 key that signs every token. Its private half is stored wrapped (envelope encryption) in the
- * table and unwrapped once per cold start, so no warm request calls KMS. The first signer to start
- * creates it; a conditional write settles concurrent first starts on one key.
+ * The ES256 keys that sign every token (operator access tokens and end-user tokens). Private halves
+ * are stored wrapped (envelope encryption) in the table and unwrapped once per process and key, so no
+ * warm request calls KMS. The first signer to start creates the first key; a conditional write settles
+ * concurrent first starts on one key.
+ *
+ * Rotation (`rotate`) adds a generation whose `activatesAt` lies `publishLeadSeconds` ahead: it is in
+ * the JWKS at once but signs only from then on; the generation it replaces signs until then and stays
+ * in the JWKS for `retireAfterSeconds` more, so tokens it signed verify until they expire. Generations
+ * are immutable items (creation is the only write), so processes agree without coordination: each
+ * picks, by the clock, the newest generation already active.
  */
 export class TokenSigningKeys {
-  private signing: Promise<SigningKey> | undefined;
-  private publicKeys: Promise<JWK[]> | undefined;
+  private generations: { loadedAt: number; keyrings: Promise<SigningKeyring[]> } | undefined;
+  private readonly unwrapped = new Map<string, Promise<SigningKey>>();
+  private readonly now: () => Date;
+  private readonly publishLeadMs: number;
+  private readonly retireAfterMs: number;
+  private readonly refreshMs: number;
 
   constructor(
     private readonly store: KeyringStore,
     private readonly masterKey: () => MasterKey,
-  ) {}
+    options: TokenSigningOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.publishLeadMs = (options.publishLeadSeconds ?? 3600) * 1000;
+    this.retireAfterMs = (options.retireAfterSeconds ?? 90_000) * 1000;
+    this.refreshMs = (options.refreshSeconds ?? 300) * 1000;
+  }
 
-  /** The private key, unwrapped once and then kept in memory. */
-  signingKey(): Promise<SigningKey> {
-    this.signing ??= this.loadOrCreate().catch((error: unknown) => {
-      this.signing = undefined; // a failed cold start must not poison every later request
-      throw error;
-    });
-    return this.signing;
+  /** The private key that signs now, unwrapped once and then kept in memory. */
+  async signingKey(): Promise<SigningKey> {
+    let keyrings = await this.keyrings();
+    if (keyrings.length === 0) {
+      await this.createFirst();
+      keyrings = await this.keyrings(true);
+    }
+    const nowMs = this.now().getTime();
+    const active = keyrings.filter((keyring) => activation(keyring) <= nowMs).at(-1) ?? keyrings[0];
+    if (!active) throw new Error('no token signing key');
+    return this.unwrapOnce(active);
   }
 
   /**
-   * Public keys for verification (JWKS, authorizer): no KMS involved. An empty list (nothing signed
-   * yet) is not remembered, so the first key is picked up as soon as it exists.
+   * Public keys for verification (JWKS, authorizer): no KMS involved. Pending keys are listed before
+   * they sign; replaced keys until `retireAfterSeconds` after their successor activated.
    */
   async verificationKeys(): Promise<JWK[]> {
-    this.publicKeys ??= this.store.findKeyring(TOKEN_SIGNING_PURPOSE).then((keyring) => {
-      if (!keyring?.publicJwk) {
-        this.publicKeys = undefined;
-        return [];
-      }
-      return [{ ...keyring.publicJwk, kid: keyring.kid, alg: 'ES256', use: 'sig' }];
-    });
-    return this.publicKeys;
+    const keyrings = await this.keyrings();
+    const nowMs = this.now().getTime();
+    return keyrings
+      .filter((keyring, index) => {
+        const successor = keyrings[index + 1];
+        return !successor || activation(successor) + this.retireAfterMs > nowMs;
+      })
+      .reverse() // newest first
+      .flatMap((keyring) => (keyring.publicJwk ? [{ ...keyring.publicJwk, kid: keyring.kid, alg: 'ES256', use: 'sig' }] : []));
   }
 
-  private async loadOrCreate(): Promise<SigningKey> {
-    const existing = await this.store.findKeyring(TOKEN_SIGNING_PURPOSE);
-    if (existing) return this.unwrap(existing);
-    const created = await this.create();
-    if (await this.store.createKeyring(created.keyring)) return created.key;
-    const winner = await this.store.findKeyring(TOKEN_SIGNING_PURPOSE);
-    if (!winner) throw new Error('signing keyring vanished after a conflicting create');
-    return this.unwrap(winner);
+  /**
+   * Starts a rotation: a new key, published now, signing after `publishLeadSeconds`. When a rotation
+   * is already pending (or two processes rotate at once) the pending key is answered instead.
+   */
+  async rotate(): Promise<{ kid: string; activatesAt: string }> {
+    let keyrings = await this.keyrings(true);
+    if (keyrings.length === 0) {
+      await this.createFirst();
+      keyrings = await this.keyrings(true);
+    }
+    const nowMs = this.now().getTime();
+    const last = keyrings.at(-1);
+    if (last && activation(last) > nowMs) return { kid: last.kid, activatesAt: last.activatesAt ?? '' };
+    const activatesAt = new Date(nowMs + this.publishLeadMs).toISOString();
+    const { keyring } = await this.create(generationPurpose(keyrings.length), activatesAt);
+    await this.store.createKeyring(keyring);
+    const settled = (await this.keyrings(true)).at(-1);
+    if (!settled) throw new Error('signing keyring vanished after a rotation');
+    return { kid: settled.kid, activatesAt: settled.activatesAt ?? activatesAt };
   }
 
-  private async create(): Promise<{ keyring: StoredKeyring; key: SigningKey }> {
+  /** Every generation, oldest first; re-read every `refreshSeconds` (an empty answer is not kept). */
+  private async keyrings(fresh = false): Promise<SigningKeyring[]> {
+    const nowMs = Date.now();
+    if (fresh || !this.generations || nowMs - this.generations.loadedAt >= this.refreshMs) {
+      const keyrings = this.loadGenerations();
+      this.generations = { loadedAt: nowMs, keyrings };
+      keyrings.then(
+        (loaded) => {
+          if (loaded.length === 0 && this.generations?.keyrings === keyrings) this.generations = undefined;
+        },
+        () => {
+          if (this.generations?.keyrings === keyrings) this.generations = undefined; // never cache a failure
+        },
+      );
+    }
+    return this.generations.keyrings;
+  }
+
+  private async loadGenerations(): Promise<SigningKeyring[]> {
+    const keyrings: SigningKeyring[] = [];
+    for (let generation = 0; ; generation++) {
+      const keyring = await this.store.findKeyring(generationPurpose(generation));
+      if (!keyring) return keyrings;
+      keyrings.push(keyring);
+    }
+  }
+
+  private async createFirst(): Promise<void> {
+    const { keyring, key } = await this.create(TOKEN_SIGNING_PURPOSE, undefined);
+    // Of concurrent first starts one write wins; the others read the winner back.
+    if (await this.store.createKeyring(keyring)) this.unwrapped.set(key.kid, Promise.resolve(key));
+  }
+
+  private unwrapOnce(keyring: SigningKeyring): Promise<SigningKey> {
+    let key = this.unwrapped.get(keyring.kid);
+    if (!key) {
+      key = this.unwrap(keyring);
+      this.unwrapped.set(keyring.kid, key);
+      key.catch(() => this.unwrapped.delete(keyring.kid)); // a failed unwrap must not poison later requests
+    }
+    return key;
+  }
+
+  private async create(purpose: string, activatesAt: string | undefined): Promise<{ keyring: SigningKeyring; key: SigningKey }> {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
     const kid = randomBytes(12).toString('base64url');
     const dataKey = await this.masterKey().generateDataKey(TOKEN_SIGNING_PURPOSE);
     const privateJwk = await exportJWK(privateKey);
     const { kty, crv, x, y } = await exportJWK(publicKey);
-    const keyring: StoredKeyring = {
-      purpose: TOKEN_SIGNING_PURPOSE,
+    const keyring: SigningKeyring = {
+      purpose,
       kid,
       publicJwk: { kty: kty ?? 'EC', crv: crv ?? 'P-256', x: x ?? '', y: y ?? '' },
       wrappedDataKey: Buffer.from(dataKey.ciphertext).toString('base64url'),
       encryptedSecret: seal(dataKey.plaintext, Buffer.from(JSON.stringify(privateJwk)), `${TOKEN_SIGNING_PURPOSE}:${kid}`),
-      createdAt: new Date().toISOString(),
+      createdAt: this.now().toISOString(),
+      ...(activatesAt ? { activatesAt } : {}),
     };
     return { keyring, key: { kid, privateKey } };
   }
@@ -98,5 +200,49 @@ export class TokenSigningKeys {
     const privateKey = await importJWK(jwk, 'ES256');
     if (privateKey instanceof Uint8Array) throw new Error('signing key is not an asymmetric key');
     return { kid: keyring.kid, privateKey };
+  }
+}
+
+/** Epoch ms from which a generation signs (the first generation: always). */
+function activation(keyring: SigningKeyring): number {
+  return keyring.activatesAt ? Date.parse(keyring.activatesAt) : Number.NEGATIVE_INFINITY;
+}
+
+/**
+ * A 256-bit secret key of one purpose (e.g. the PIN HMAC key), stored wrapped under the master key
+ * and unwrapped once per process. The first process to need it creates it; a conditional write
+ * settles concurrent first starts on one key.
+ */
+export class DataKey {
+  private key: Promise<Uint8Array> | undefined;
+
+  constructor(
+    private readonly store: KeyringStore,
+    private readonly masterKey: () => MasterKey,
+    private readonly purpose: string,
+  ) {}
+
+  get(): Promise<Uint8Array> {
+    this.key ??= this.loadOrCreate().catch((error: unknown) => {
+      this.key = undefined; // a failed cold start must not poison later requests
+      throw error;
+    });
+    return this.key;
+  }
+
+  private async loadOrCreate(): Promise<Uint8Array> {
+    const existing = await this.store.findKeyring(this.purpose);
+    if (existing) return this.masterKey().decryptDataKey(Buffer.from(existing.wrappedDataKey, 'base64url'), this.purpose);
+    const dataKey = await this.masterKey().generateDataKey(this.purpose);
+    const created = await this.store.createKeyring({
+      purpose: this.purpose,
+      kid: randomBytes(12).toString('base64url'),
+      wrappedDataKey: Buffer.from(dataKey.ciphertext).toString('base64url'),
+      createdAt: new Date().toISOString(),
+    });
+    if (created) return dataKey.plaintext;
+    const winner = await this.store.findKeyring(this.purpose);
+    if (!winner) throw new Error(`${this.purpose} keyring vanished after a conflicting create`);
+    return this.masterKey().decryptDataKey(Buffer.from(winner.wrappedDataKey, 'base64url'), this.purpose);
   }
 }

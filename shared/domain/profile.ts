@@ -11,7 +11,11 @@ export interface OperatorProfile {
 }
 
 /** `GET /v2/me`: the operator, the accounts they belong to, and their 2FA status. */
-export async function describeOperator(operators: OperatorStore, userId: string): Promise<OperatorProfile> {
+export async function describeOperator(
+  operators: OperatorStore,
+  userId: string,
+  mfa: { status(userId: string): Promise<OperatorProfile['mfa']> },
+): Promise<OperatorProfile> {
   const operator = await operators.findOperatorById(userId);
   if (!operator) throw new NotFoundError('User');
   const memberships = await operators.listMembershipsOfUser(userId);
@@ -21,8 +25,7 @@ export async function describeOperator(operators: OperatorStore, userId: string)
     id: operator.id,
     email: operator.email,
     createdAt: operator.createdAt,
-    // TOTP enrolment arrives with the MFA work; until then no operator has a second factor.
-    mfa: { totp: false, recoveryCodesRemaining: 0 },
+    mfa: await mfa.status(userId),
     memberships: memberships.map((m) => ({
       accountId: m.accountId,
       accountName: names.get(m.accountId) ?? null,

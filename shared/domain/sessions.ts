@@ -1,11 +1,12 @@
 import { OPERATOR_AUDIENCE, signAccessToken } from './access-tokens.ts';
-import { AuthError } from './errors.ts';
+import { AuthError, RateLimitError } from './errors.ts';
 import type { TokenSigningKeys } from './keyring.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import type { Account, Membership, Operator } from './model.ts';
 import { assertAcceptablePassword, hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.ts';
 import type { OperatorStore, SessionStore } from './ports.ts';
 import { hashSecret, newId, randomSecret } from './secrets.ts';
+import type { SecondFactorOutcome } from './sign-in-model.ts';
 
 export interface TokenPair {
   accessToken: string;
@@ -19,6 +20,43 @@ export interface SessionSettings {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
 }
+
+/** What a correct password leads to: a session, or a second step with a short-lived token. */
+export type LoginResult =
+  | TokenPair
+  | { mfaRequired: true; mfaToken: string; methods: ['totp', 'recovery_code'] }
+  | { mfaEnrollmentRequired: true; mfaToken: string };
+
+/** The request facts a login records in the audit log. */
+export interface LoginFacts {
+  requestId: string;
+  sourceIp: string;
+}
+
+/** Why a login failed, as the audit log records it. */
+export type LoginFailureReason = 'bad_password' | 'throttled' | 'mfa_failed' | 'mfa_replayed' | 'mfa_locked' | 'mfa_not_enrolled';
+
+/** The second factor of operator logins (TOTP and recovery codes); see shared/domain/mfa.ts. */
+export interface LoginSecondFactor {
+  nextLoginStep(userId: string): Promise<'none' | 'verify' | 'enroll'>;
+  issueMfaToken(userId: string, purpose: 'login' | 'enroll'): Promise<string>;
+  findMfaToken(token: string, purpose: 'login' | 'enroll'): Promise<{ userId: string } | undefined>;
+  consumeMfaToken(token: string): Promise<boolean>;
+  verifyLoginProof(
+    userId: string,
+    proof: { code: string } | { recoveryCode: string },
+    facts: LoginFacts,
+  ): Promise<{ outcome: SecondFactorOutcome; method: 'otp' | 'recovery_code' }>;
+}
+
+/** Login events for the audit log of every account the operator belongs to. */
+export interface LoginAudit {
+  loginSucceeded(userId: string, amr: string[], facts: LoginFacts): Promise<void>;
+  /** `userId` is undefined for an unknown email: that is logged, never written to an account. */
+  loginFailed(userId: string | undefined, reason: LoginFailureReason, facts: LoginFacts): Promise<void>;
+}
+
+const NO_FACTS: LoginFacts = { requestId: '', sourceIp: '' };
 
 /** Refresh tokens carry a recognisable prefix so secret scanners and support can spot them. */
 const REFRESH_TOKEN_PREFIX = 'prt_';
@@ -35,6 +73,8 @@ export class OperatorSessions {
     private readonly signingKeys: TokenSigningKeys,
     private readonly settings: SessionSettings,
     private readonly now: () => Date = () => new Date(),
+    private readonly secondFactor?: LoginSecondFactor,
+    private readonly audit?: LoginAudit,
   ) {}
 
   /** Creates the operator, the account and the owner membership at once, then signs the owner in. */
@@ -54,16 +94,71 @@ export class OperatorSessions {
     return { accountId: account.id, userId: operator.id, ...tokens };
   }
 
-  /** Email + password. Every failure, known email or not, is the same 401 after the same work. */
-  async logIn(input: { email: string; password: string }): Promise<TokenPair> {
-    await this.throttle.reserveAttempt(input.email);
+  /**
+   * Email + password. Every failure, known email or not, is the same 401 after the same work. With
+   * TOTP on, a correct password yields `mfaRequired` and a 5-minute mfaToken instead of tokens; when
+   * a policy requires 2FA the operator has not set up, `mfaEnrollmentRequired` and a token that can
+   * only enrol.
+   */
+  async logIn(input: { email: string; password: string }, facts: LoginFacts = NO_FACTS): Promise<LoginResult> {
     const operator = await this.operators.findOperatorByEmail(input.email);
+    try {
+      await this.throttle.reserveAttempt(input.email);
+    } catch (error) {
+      if (error instanceof RateLimitError) await this.audit?.loginFailed(operator?.id, 'throttled', facts);
+      throw error;
+    }
     const ok = operator
       ? await verifyPassword(input.password, operator.passwordHash)
       : await verifyAgainstDummy(input.password);
-    if (!operator || !ok) throw invalidCredentials();
+    if (!operator || !ok) {
+      await this.audit?.loginFailed(operator?.id, 'bad_password', facts);
+      throw invalidCredentials();
+    }
     await this.throttle.recordSuccess(input.email);
+    const step = (await this.secondFactor?.nextLoginStep(operator.id)) ?? 'none';
+    if (step === 'verify' && this.secondFactor) {
+      return { mfaRequired: true, mfaToken: await this.secondFactor.issueMfaToken(operator.id, 'login'), methods: ['totp', 'recovery_code'] };
+    }
+    if (step === 'enroll' && this.secondFactor) {
+      return { mfaEnrollmentRequired: true, mfaToken: await this.secondFactor.issueMfaToken(operator.id, 'enroll') };
+    }
+    await this.audit?.loginSucceeded(operator.id, ['pwd'], facts);
     return this.startSession(operator.id, ['pwd']);
+  }
+
+  /**
+   * The second step: the mfaToken from login plus a TOTP code or a recovery code. A wrong code leaves
+   * the token usable until it expires (failures are counted on the factor, which locks after 5); a
+   * right one spends it, so one token yields at most one session.
+   */
+  async completeMfaLogin(
+    input: { mfaToken: string } & ({ code: string } | { recoveryCode: string }),
+    facts: LoginFacts = NO_FACTS,
+  ): Promise<TokenPair> {
+    const record = await this.secondFactor?.findMfaToken(input.mfaToken, 'login');
+    if (!record || !this.secondFactor) throw invalidMfaToken();
+    const proof = 'code' in input ? { code: input.code } : { recoveryCode: input.recoveryCode };
+    const { outcome, method } = await this.secondFactor.verifyLoginProof(record.userId, proof, facts);
+    if (outcome !== 'ok') {
+      await this.audit?.loginFailed(record.userId, FAILURE_REASONS[outcome], facts);
+      throw mfaOutcomeError(outcome);
+    }
+    if (!(await this.secondFactor.consumeMfaToken(input.mfaToken))) throw invalidMfaToken();
+    const amr = ['pwd', method === 'otp' ? 'otp' : 'mfa'];
+    await this.audit?.loginSucceeded(record.userId, amr, facts);
+    return this.startSession(record.userId, amr);
+  }
+
+  /**
+   * Completes a login that had to enrol first: the enrolment was just confirmed with a code, so the
+   * enrolment mfaToken is spent and a session starts.
+   */
+  async completeEnrollmentLogin(mfaToken: string, facts: LoginFacts = NO_FACTS): Promise<TokenPair> {
+    const record = await this.secondFactor?.findMfaToken(mfaToken, 'enroll');
+    if (!record || !this.secondFactor || !(await this.secondFactor.consumeMfaToken(mfaToken))) throw invalidMfaToken();
+    await this.audit?.loginSucceeded(record.userId, ['pwd', 'otp'], facts);
+    return this.startSession(record.userId, ['pwd', 'otp']);
   }
 
   /**
@@ -76,6 +171,13 @@ export class OperatorSessions {
     if (!current) throw invalidRefreshToken();
     const family = await this.sessions.findFamily(current.familyId);
     if (!family || family.revoked) throw invalidRefreshToken();
+    // A session from before `requireMfa` was turned on does not outlive it: once the policy covers
+    // the operator, a password-only session must sign in again (and enrol) instead of refreshing.
+    if (this.secondFactor && !family.amr.includes('otp') && !family.amr.includes('mfa')) {
+      if ((await this.secondFactor.nextLoginStep(current.userId)) === 'enroll') {
+        throw new AuthError('mfa_enrollment_required', 'Two-factor authentication is now required; sign in again to set it up.');
+      }
+    }
 
     const next = this.newRefreshToken(current.familyId, current.userId);
     const outcome = await this.sessions.rotateRefreshToken(tokenHash, next.record, this.nowSeconds());
@@ -149,6 +251,29 @@ export class OperatorSessions {
 
 function invalidCredentials(): AuthError {
   return new AuthError('invalid_credentials', 'Email or password is incorrect.');
+}
+
+function invalidMfaToken(): AuthError {
+  return new AuthError('invalid_mfa_token', 'The MFA token is invalid, expired or already used; sign in again.');
+}
+
+const FAILURE_REASONS: Record<Exclude<SecondFactorOutcome, 'ok'>, LoginFailureReason> = {
+  invalid: 'mfa_failed',
+  replayed: 'mfa_replayed',
+  locked: 'mfa_locked',
+  not_enrolled: 'mfa_not_enrolled',
+};
+
+function mfaOutcomeError(outcome: Exclude<SecondFactorOutcome, 'ok'>): AuthError {
+  switch (outcome) {
+    case 'replayed':
+      return new AuthError('code_already_used', 'This code was already used; wait for the next one.');
+    case 'locked':
+      return new AuthError('too_many_attempts', 'Too many wrong codes; the factor is locked for 15 minutes.');
+    case 'invalid':
+    case 'not_enrolled':
+      return new AuthError('invalid_code', 'The code is incorrect or has expired.');
+  }
 }
 
 function invalidRefreshToken(): AuthError {

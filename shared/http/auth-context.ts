@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { AuthError } from '../domain/errors.ts';
 import type { KeyPermission } from '../domain/model.ts';
 import type { Principal } from '../domain/principal.ts';
-import { principalFromHeaders } from './credentials.ts';
+import { principalFromHeaders, principalFromMfaCredential } from './credentials.ts';
 import type { AuthKind } from './manifest.ts';
 
 export type { Principal };
@@ -70,6 +70,6 @@ export async function principalFor(auth: AuthKind, event: APIGatewayProxyEventV2
     case 'bearer-or-apikey':
       return principalFromHeaders(event);
     case 'mfa':
-      throw new Error('auth kind mfa is not wired yet');
+      return principalFromMfaCredential(event);
   }
 }

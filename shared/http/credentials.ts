@@ -1,8 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { config } from '../config.ts';
-import { apiKeyVerifier, tokenSigningKeys } from '../container.ts';
+import { apiKeyVerifier, operatorMfa, tokenSigningKeys } from '../container.ts';
 import { OPERATOR_AUDIENCE, verifyAccessToken } from '../domain/access-tokens.ts';
 import { AuthError } from '../domain/errors.ts';
+import { ENROLLMENT_AMR, MFA_TOKEN_PREFIX } from '../domain/mfa.ts';
 import type { Principal } from '../domain/principal.ts';
 
 /**
@@ -31,4 +32,20 @@ export async function principalFromHeaders(event: APIGatewayProxyEventV2): Promi
     return principal;
   }
   throw new AuthError('unauthorized', 'Send an `Authorization: Bearer` token or an `apikey` header.');
+}
+
+/**
+ * Verifies the credential of an `mfa` route (2FA enrolment): an operator access token, or the
+ * enrolment mfaToken login hands out when a policy requires 2FA. The latter yields a principal whose
+ * only `amr` is `mfa_enrollment`; no other route accepts it, so it can do nothing but enrol.
+ */
+export async function principalFromMfaCredential(event: APIGatewayProxyEventV2): Promise<Principal> {
+  const token = /^Bearer (\S+)$/i.exec((event.headers.authorization ?? '').trim())?.[1];
+  if (!token) throw new AuthError('unauthorized', 'Send an `Authorization: Bearer` access token or enrolment mfaToken.');
+  if (token.startsWith(MFA_TOKEN_PREFIX)) {
+    const record = await operatorMfa().findMfaToken(token, 'enroll');
+    if (!record) throw new AuthError('invalid_mfa_token', 'The MFA token is invalid, expired or already used; sign in again.');
+    return { kind: 'operator', userId: record.userId, amr: [ENROLLMENT_AMR] };
+  }
+  return principalFromHeaders({ ...event, headers: { authorization: event.headers.authorization } });
 }

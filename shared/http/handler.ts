@@ -59,6 +59,10 @@ function parseBody(event: APIGatewayProxyEventV2): unknown {
   if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
     throw new AppError(413, 'payload_too_large', 'Payload Too Large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);
   }
+  // HTML forms (the enrolment page works without JavaScript) post URL-encoded fields; last value wins.
+  if (/^application\/x-www-form-urlencoded\b/i.test(event.headers['content-type'] ?? '')) {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -4,7 +4,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 const SECRET_KEY = /pass(word)?|secret|token|pin$|^pin|code|otp|apikey|api_key|authorization|cookie|phone|recovery|hash|privatekey|jwk/i;
 const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/g;
 const E164 = /\+[1-9]\d{6,14}/g;
-const PREFIXED_SECRET = /\b(prt|pk|sk)_[\w-]{16,}/g;
+/** Every opaque Portcullis secret carries a `p??_` prefix (`prt_` refresh, `pck_` key, `pci_` invitation, `pmt_`/`pme_` MFA…). */
+const PREFIXED_SECRET = /\b(p[a-z]{2}|pk|sk)_[\w-]{16,}/g;
 
 /**
  * Masks what must never reach a log (SPEC §6): values under secret-sounding keys are dropped, and

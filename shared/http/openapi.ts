@@ -40,6 +40,19 @@ const SECURITY: Record<RouteDefinition['auth'], Record<string, string[]>[]> = {
   mfa: [{ bearer: [] }],
 };
 
+/** JSON answers carry their schema; other media types (HTML pages, `text/plain` downloads) are strings. */
+function successResponse(route: RouteDefinition): Record<string, unknown> {
+  const types = route.response.mediaTypes ?? (route.response.body ? ['application/json'] : []);
+  if (types.length === 0) return { description: 'Success, no content' };
+  const content = Object.fromEntries(
+    types.map((type) => [
+      type,
+      { schema: type === 'application/json' && route.response.body ? jsonSchema(route.response.body, 'output') : { type: 'string' } },
+    ]),
+  );
+  return { description: 'Success', content };
+}
+
 function operation(route: RouteDefinition): Record<string, unknown> {
   const { body, query, params } = route.request;
   const parameters = [
@@ -60,11 +73,16 @@ function operation(route: RouteDefinition): Record<string, unknown> {
     summary: route.summary,
     security: SECURITY[route.auth],
     ...(parameters.length ? { parameters } : {}),
-    ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(body, 'input') } } } } : {}),
+    ...(body
+      ? {
+          requestBody: {
+            required: true,
+            content: Object.fromEntries((route.request.bodyMediaTypes ?? ['application/json']).map((type) => [type, { schema: jsonSchema(body, 'input') }])),
+          },
+        }
+      : {}),
     responses: {
-      [String(route.response.status)]: route.response.body
-        ? { description: 'Success', content: { 'application/json': { schema: jsonSchema(route.response.body, 'output') } } }
-        : { description: 'Success, no content' },
+      [String(route.response.status)]: successResponse(route),
       ...errorResponses(route),
     },
   };

@@ -22,3 +22,14 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 export const ok = (body: unknown): HandlerResult => json(200, body);
 export const created = (body: unknown): HandlerResult => json(201, body);
 export const noContent = (): HandlerResult => ({ statusCode: 204, headers: {} });
+
+/** A non-JSON answer (a `text/plain` download, an HTML page); `contentType` includes the charset. */
+export function content(statusCode: number, contentType: string, body: string, headers: Record<string, string> = {}): HandlerResult {
+  return { statusCode, headers: { 'content-type': contentType, ...headers }, body };
+}
+
+/** Whether the client asked for `text/plain` over JSON (`Accept: text/plain`). */
+export function acceptsTextPlain(headers: Record<string, string | undefined>): boolean {
+  const accept = headers.accept ?? '';
+  return /(^|,)\s*text\/plain\b/i.test(accept) && !/(^|,)\s*application\/json\b/i.test(accept.split(',')[0] ?? '');
+}

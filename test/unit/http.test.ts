@@ -74,6 +74,12 @@ describe('redact', () => {
     expect(logged).not.toContain('eyJzdWIiOiJ4In0');
     expect(logged).not.toContain('prt_0123456789abcdef0123');
   });
+
+  it('masks every kind of prefixed Portcullis secret, not only refresh tokens', () => {
+    const secrets = ['pck_0123456789abcdef_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', 'pci_abcdefghijklmnopqrstuvwxyz0123456', 'pmt_abcdefghijklmnopqrstu', 'pme_abcdefghijklmnopqrstu'];
+    const logged = line({ message: `a ${secrets.join(' b ')} c` });
+    for (const secret of secrets) expect(logged).not.toContain(secret.slice(4));
+  });
 });
 
 describe('loadConfig', () => {

@@ -1,0 +1,10 @@
+import { accessGrants } from '#shared/container.ts';
+import { defineHandler } from '#shared/http/handler.ts';
+import { routes } from '#shared/http/manifest.ts';
+import { created, ok } from '#shared/http/responses.ts';
+
+/** PUT /v2/organizations/{orgId}/systems/{systemName}/access/{userId} — idempotent: 201 new, 200 existing. */
+export const handler = defineHandler(routes.grantAccess, async ({ params, principal, requestId, sourceIp }) => {
+  const result = await accessGrants().grantAccess({ principal, requestId, sourceIp }, params.orgId, params.systemName, params.userId);
+  return result.created ? created(result.grant) : ok(result.grant);
+});

@@ -1,0 +1,10 @@
+import { accessGrants } from '#shared/container.ts';
+import { defineHandler } from '#shared/http/handler.ts';
+import { routes } from '#shared/http/manifest.ts';
+import { noContent } from '#shared/http/responses.ts';
+
+/** DELETE /v2/organizations/{orgId}/systems/{systemName}/access/{userId} — revokes the grant; audited. */
+export const handler = defineHandler(routes.revokeAccess, async ({ params, principal, requestId, sourceIp }) => {
+  await accessGrants().revokeAccess({ principal, requestId, sourceIp }, params.orgId, params.systemName, params.userId);
+  return noContent();
+});

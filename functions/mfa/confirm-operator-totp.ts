@@ -1,0 +1,25 @@
+import { operatorMfa, operatorSessions } from '#shared/container.ts';
+import { ForbiddenError } from '#shared/domain/errors.ts';
+import { ENROLLMENT_AMR } from '#shared/domain/mfa.ts';
+import { recoveryCodesText } from '#shared/domain/recovery-codes.ts';
+import { defineHandler } from '#shared/http/handler.ts';
+import { routes } from '#shared/http/manifest.ts';
+import { acceptsTextPlain, content, ok } from '#shared/http/responses.ts';
+
+/**
+ * POST /v2/me/mfa/totp/confirm — enables the pending secret; answers the recovery codes (JSON, or a
+ * `text/plain` download). Confirmed with an enrolment mfaToken, the login completes too.
+ */
+export const handler = defineHandler(routes.confirmOperatorTotp, async ({ body, principal, event, requestId, sourceIp }) => {
+  if (principal.kind !== 'operator') throw new ForbiddenError();
+  const facts = { requestId, sourceIp };
+  const recoveryCodes = await operatorMfa().confirmEnrollment(principal.userId, body.code, facts);
+  const mfaToken = /^Bearer (\S+)$/i.exec(event.headers.authorization ?? '')?.[1] ?? '';
+  const tokens = principal.amr.includes(ENROLLMENT_AMR) ? await operatorSessions().completeEnrollmentLogin(mfaToken, facts) : {};
+  if (acceptsTextPlain(event.headers)) {
+    return content(200, 'text/plain; charset=utf-8', recoveryCodesText(recoveryCodes, 'your Portcullis login'), {
+      'content-disposition': 'attachment; filename="portcullis-recovery-codes.txt"',
+    });
+  }
+  return ok({ recoveryCodes, ...tokens });
+});

@@ -1,0 +1,18 @@
+import { operatorMfa } from '#shared/container.ts';
+import { ForbiddenError } from '#shared/domain/errors.ts';
+import { recoveryCodesText } from '#shared/domain/recovery-codes.ts';
+import { defineHandler } from '#shared/http/handler.ts';
+import { routes } from '#shared/http/manifest.ts';
+import { acceptsTextPlain, content, ok } from '#shared/http/responses.ts';
+
+/** POST /v2/me/mfa/recovery-codes — a new set after a current code; the old set is void. */
+export const handler = defineHandler(routes.regenerateRecoveryCodes, async ({ body, principal, event, requestId, sourceIp }) => {
+  if (principal.kind !== 'operator') throw new ForbiddenError();
+  const recoveryCodes = await operatorMfa().regenerateRecoveryCodes(principal.userId, body.code, { requestId, sourceIp });
+  if (acceptsTextPlain(event.headers)) {
+    return content(200, 'text/plain; charset=utf-8', recoveryCodesText(recoveryCodes, 'your Portcullis login'), {
+      'content-disposition': 'attachment; filename="portcullis-recovery-codes.txt"',
+    });
+  }
+  return ok({ recoveryCodes });
+});

@@ -1,0 +1,9 @@
+import { systems } from '#shared/container.ts';
+import { defineHandler } from '#shared/http/handler.ts';
+import { routes } from '#shared/http/manifest.ts';
+import { created } from '#shared/http/responses.ts';
+
+/** POST /v2/organizations/{orgId}/systems — a new system with its validated policy; audited. */
+export const handler = defineHandler(routes.createSystem, async ({ params, body, principal, requestId, sourceIp }) =>
+  created(await systems().createSystem({ principal, requestId, sourceIp }, params.orgId, body)),
+);

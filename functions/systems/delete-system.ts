@@ -1,0 +1,10 @@
+import { systems } from '#shared/container.ts';
+import { defineHandler } from '#shared/http/handler.ts';
+import { routes } from '#shared/http/manifest.ts';
+import { noContent } from '#shared/http/responses.ts';
+
+/** DELETE /v2/organizations/{orgId}/systems/{systemName} — the system and all grants to it; audited. */
+export const handler = defineHandler(routes.deleteSystem, async ({ params, principal, requestId, sourceIp }) => {
+  await systems().deleteSystem({ principal, requestId, sourceIp }, params.orgId, params.systemName);
+  return noContent();
+});

@@ -1,0 +1,9 @@
+import { systems } from '#shared/container.ts';
+import { defineHandler } from '#shared/http/handler.ts';
+import { routes } from '#shared/http/manifest.ts';
+import { ok } from '#shared/http/responses.ts';
+
+/** GET /v2/organizations/{orgId}/systems/{systemName} — a system and its policy. */
+export const handler = defineHandler(routes.getSystem, async ({ params, principal, requestId, sourceIp }) =>
+  ok(await systems().getSystem({ principal, requestId, sourceIp }, params.orgId, params.systemName)),
+);

@@ -1,0 +1,11 @@
+import { endUsers } from '#shared/container.ts';
+import { defineHandler } from '#shared/http/handler.ts';
+import { routes } from '#shared/http/manifest.ts';
+import { page } from '#shared/http/pagination.ts';
+import { ok } from '#shared/http/responses.ts';
+
+/** GET /v2/organizations/{orgId}/users — end users oldest first, or the one with `?email=`. */
+export const handler = defineHandler(routes.listEndUsers, async ({ params, query, principal, requestId, sourceIp }) => {
+  const result = await endUsers().listEndUsers({ principal, requestId, sourceIp }, params.orgId, query);
+  return ok(page(result.items, result.lastKey));
+});

@@ -1,0 +1,302 @@
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { config } from '../config.ts';
+import type { AuditEvent } from '../domain/audit.ts';
+import type {
+  EnrollmentLinkRecord,
+  MfaSubject,
+  MfaTokenRecord,
+  MfaTokenStore,
+  TotpFactorRecord,
+  TotpFactorStore,
+} from '../domain/mfa.ts';
+import { endUserTotpKey, mfaEnrollmentKey, mfaTokenKey, operatorTotpKey, type ItemKey } from '../data/keys.ts';
+import { auditEventPut } from './audit-repository.ts';
+import { isConditionalCheckFailed, transactWrite } from './dynamodb.ts';
+
+const factorKey = (subject: MfaSubject): ItemKey =>
+  subject.kind === 'operator' ? operatorTotpKey(subject.userId) : endUserTotpKey(subject.organizationId, subject.userId);
+
+/** Runs a conditional single-item write; false when its condition failed. */
+async function conditional(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * TOTP factors, login MFA tokens and enrolment links. The factor is one item per subject: secrets
+ * sealed by the domain, recovery codes as a string set of hashes, so spending a code is one
+ * `DELETE` from the set conditional on it being there.
+ */
+export class MfaRepository implements TotpFactorStore, MfaTokenStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private events(events: AuditEvent[]) {
+    return events.map((event) => auditEventPut(this.tableName, event, config().auditRetentionDays));
+  }
+
+  async findTotpFactor(subject: MfaSubject): Promise<TotpFactorRecord | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: factorKey(subject), ConsistentRead: true }));
+    if (!Item) return undefined;
+    const hashes = Item.recoveryCodes as Set<string> | undefined;
+    return {
+      status: Item.status as TotpFactorRecord['status'],
+      secret: (Item.secret as string | undefined) ?? null,
+      pendingSecret: (Item.pendingSecret as string | undefined) ?? null,
+      version: (Item.version as number | undefined) ?? 0,
+      lastStep: (Item.lastStep as number | undefined) ?? 0,
+      lockedUntil: (Item.lockedUntil as number | undefined) ?? 0,
+      recoveryCodeHashes: hashes ? [...hashes] : [],
+      enabledAt: (Item.enabledAt as string | undefined) ?? null,
+    };
+  }
+
+  async savePendingSecret(subject: MfaSubject, sealed: string, at: string, events: AuditEvent[]): Promise<void> {
+    await transactWrite(this.db, {
+      TransactItems: [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: factorKey(subject),
+            UpdateExpression:
+              'SET entity = :entity, #status = if_not_exists(#status, :pending), pendingSecret = :sealed, pendingAt = :at, version = if_not_exists(version, :zero), lastStep = if_not_exists(lastStep, :zero)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':entity': 'TotpFactor', ':pending': 'pending', ':sealed': sealed, ':at': at, ':zero': 0 },
+          },
+        },
+        ...this.events(events),
+      ],
+    });
+  }
+
+  async confirmPendingSecret(subject: MfaSubject, sealedPending: string, step: number, codeHashes: string[], at: string, events: AuditEvent[]): Promise<boolean> {
+    const failed = await transactWrite(this.db, {
+      TransactItems: [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: factorKey(subject),
+            // The new secret starts with the confirming code's step used; the old codes are replaced.
+            UpdateExpression:
+              'SET #status = :enabled, secret = pendingSecret, lastStep = :step, recoveryCodes = :codes, enabledAt = :at, version = version + :one, failedCount = :zero REMOVE pendingSecret, pendingAt',
+            ConditionExpression: 'pendingSecret = :expected',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':enabled': 'enabled',
+              ':step': step,
+              ':codes': new Set(codeHashes),
+              ':at': at,
+              ':one': 1,
+              ':zero': 0,
+              ':expected': sealedPending,
+            },
+          },
+        },
+        ...this.events(events),
+      ],
+    });
+    return failed.length === 0;
+  }
+
+  acceptTimeStep(subject: MfaSubject, version: number, step: number, nowSeconds: number): Promise<boolean> {
+    // The whole replay defence: the step is stored only if it is newer than the last accepted one, so
+    // of two requests with one code exactly one passes this condition.
+    return conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: factorKey(subject),
+          UpdateExpression: 'SET lastStep = :step, failedCount = :zero',
+          ConditionExpression:
+            '#status = :enabled AND version = :version AND lastStep < :step AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':step': step, ':zero': 0, ':enabled': 'enabled', ':version': version, ':now': nowSeconds },
+        }),
+      ),
+    );
+  }
+
+  async recordFailure(subject: MfaSubject, nowSeconds: number, policy: { max: number; windowSeconds: number; lockSeconds: number }): Promise<boolean> {
+    const Key = factorKey(subject);
+    // A failure after a quiet window starts a new count; otherwise it adds one.
+    const restarted = await conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key,
+          UpdateExpression: 'SET failedCount = :one, failureWindowStart = :now',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(failureWindowStart) OR failureWindowStart <= :cutoff OR failedCount = :zero)',
+          ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':now': nowSeconds, ':cutoff': nowSeconds - policy.windowSeconds },
+        }),
+      ),
+    );
+    let count = 1;
+    if (!restarted) {
+      try {
+        const { Attributes } = await this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key,
+            UpdateExpression: 'ADD failedCount :one',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':one': 1 },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        );
+        count = (Attributes?.failedCount as number | undefined) ?? 1;
+      } catch (error) {
+        if (isConditionalCheckFailed(error)) return false; // removed meanwhile
+        throw error;
+      }
+    }
+    if (count < policy.max) return false;
+    // Exactly the request whose failure reached the limit locks (and restarts the count); failures
+    // that were in flight when it did cannot lock a locked factor again.
+    return conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key,
+          UpdateExpression: 'SET lockedUntil = :until, failedCount = :zero',
+          ConditionExpression: 'failedCount = :count AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)',
+          ExpressionAttributeValues: { ':until': nowSeconds + policy.lockSeconds, ':zero': 0, ':count': count, ':now': nowSeconds },
+        }),
+      ),
+    );
+  }
+
+  async spendRecoveryCode(subject: MfaSubject, version: number, hash: string, nowSeconds: number): Promise<number | undefined> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: factorKey(subject),
+          // Removing the hash from the set is the spend: a second use finds it gone.
+          UpdateExpression: 'DELETE recoveryCodes :code SET failedCount = :zero',
+          ConditionExpression:
+            '#status = :enabled AND version = :version AND contains(recoveryCodes, :hash) AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':code': new Set([hash]), ':hash': hash, ':zero': 0, ':enabled': 'enabled', ':version': version, ':now': nowSeconds },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return (Attributes?.recoveryCodes as Set<string> | undefined)?.size ?? 0;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async replaceRecoveryCodes(subject: MfaSubject, version: number, hashes: string[], events: AuditEvent[]): Promise<boolean> {
+    const failed = await transactWrite(this.db, {
+      TransactItems: [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: factorKey(subject),
+            UpdateExpression: 'SET recoveryCodes = :codes',
+            ConditionExpression: '#status = :enabled AND version = :version',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':codes': new Set(hashes), ':enabled': 'enabled', ':version': version },
+          },
+        },
+        ...this.events(events),
+      ],
+    });
+    return failed.length === 0;
+  }
+
+  async deleteTotpFactor(subject: MfaSubject, events: AuditEvent[]): Promise<boolean> {
+    const failed = await transactWrite(this.db, {
+      TransactItems: [
+        { Delete: { TableName: this.tableName, Key: factorKey(subject), ConditionExpression: 'attribute_exists(pk)' } },
+        ...this.events(events),
+      ],
+    });
+    return failed.length === 0;
+  }
+
+  // ---- MFA tokens and enrolment links ------------------------------------------------------------
+
+  async createMfaToken(record: MfaTokenRecord): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...mfaTokenKey(record.tokenHash), entity: 'MfaToken', ...record, ttl: record.expiresAt },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async findMfaToken(tokenHash: string): Promise<MfaTokenRecord | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: mfaTokenKey(tokenHash), ConsistentRead: true }));
+    return Item ? { tokenHash, userId: Item.userId as string, purpose: Item.purpose as MfaTokenRecord['purpose'], expiresAt: Item.expiresAt as number } : undefined;
+  }
+
+  async consumeMfaToken(tokenHash: string, nowSeconds: number): Promise<MfaTokenRecord | undefined> {
+    try {
+      const { Attributes } = await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: mfaTokenKey(tokenHash),
+          ConditionExpression: 'expiresAt > :now',
+          ExpressionAttributeValues: { ':now': nowSeconds },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return Attributes
+        ? { tokenHash, userId: Attributes.userId as string, purpose: Attributes.purpose as MfaTokenRecord['purpose'], expiresAt: Attributes.expiresAt as number }
+        : undefined;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async createEnrollmentLink(record: EnrollmentLinkRecord, events: AuditEvent[]): Promise<void> {
+    await transactWrite(this.db, {
+      TransactItems: [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...mfaEnrollmentKey(record.tokenHash), entity: 'MfaEnrollmentLink', ...record, ttl: record.expiresAt },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        ...this.events(events),
+      ],
+    });
+  }
+
+  async findEnrollmentLink(tokenHash: string): Promise<EnrollmentLinkRecord | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: mfaEnrollmentKey(tokenHash), ConsistentRead: true }));
+    if (!Item) return undefined;
+    return {
+      tokenHash,
+      userId: Item.userId as string,
+      accountId: Item.accountId as string,
+      createdBy: Item.createdBy as string,
+      expiresAt: Item.expiresAt as number,
+    };
+  }
+
+  consumeEnrollmentLink(tokenHash: string, nowSeconds: number): Promise<boolean> {
+    return conditional(() =>
+      this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: mfaEnrollmentKey(tokenHash),
+          ConditionExpression: 'expiresAt > :now',
+          ExpressionAttributeValues: { ':now': nowSeconds },
+        }),
+      ),
+    );
+  }
+}

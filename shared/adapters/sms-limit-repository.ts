@@ -1,0 +1,54 @@
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { smsDailyShardKey, smsSubjectLimitKey } from '../data/keys.ts';
+import type { SmsLimitStore, SubjectSends } from '../domain/sms-limits.ts';
+import { isConditionalCheckFailed } from './dynamodb.ts';
+
+/** SMS counters: one item per sign-in subject (recent send times) and N shards per organization and day. */
+export class SmsLimitRepository implements SmsLimitStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async findSubjectSends(orgId: string, subjectHash: string): Promise<SubjectSends | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: smsSubjectLimitKey(orgId, subjectHash), ConsistentRead: true }));
+    return Item ? { sentAt: Item.sentAt as number[], version: Item.version as number } : undefined;
+  }
+
+  async replaceSubjectSends(orgId: string, subjectHash: string, sentAt: number[], expectedVersion: number, expiresAtSeconds: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...smsSubjectLimitKey(orgId, subjectHash), entity: 'SmsSubjectLimit', sentAt, version: expectedVersion + 1, ttl: expiresAtSeconds },
+          ...(expectedVersion === 0
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async incrementDailyShard(orgId: string, day: string, shard: number, cap: number, expiresAtSeconds: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: smsDailyShardKey(orgId, day, shard),
+          UpdateExpression: 'ADD #count :one SET entity = :entity, #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(#count) OR #count < :cap',
+          ExpressionAttributeNames: { '#count': 'count', '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':one': 1, ':cap': cap, ':entity': 'SmsDailyShard', ':ttl': expiresAtSeconds },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,527 @@
+/**
+ * The challenge engine (SPEC §4 Authentication, §6): `start` picks the factor chain from the system's
+ * policy and the request's context, records a challenge and sends its PIN or link by SMS; `complete`
+ * checks one factor, consumes it with one conditional write and issues a token when the chain is done.
+ *
+ * No enumeration: an unknown email, a disabled user or one without access gets a decoy challenge of
+ * the same shape after the same reads, limits and HMAC, but no SMS; the reason goes to the audit log.
+ */
+import { createHmac, randomInt } from 'node:crypto';
+import { getCountryCallingCode, type CountryCode } from 'libphonenumber-js/max';
+import type { AccessControl } from './access-control.ts';
+import { auditEvent, type AuditContext, type AuditEvent } from './audit.ts';
+import type { Actor } from './authorization.ts';
+import { maskPhone } from './directory.ts';
+import { amrOf, type EndUserTokens } from './end-user-tokens.ts';
+import { AppError, AuthError, ConflictError, NotFoundError, RateLimitError, ValidationError } from './errors.ts';
+import type { Organization } from './model.ts';
+import { auditActorOf } from './organizations.ts';
+import { chooseFactors } from './policy.ts';
+import type { Principal } from './principal.ts';
+import type { SmsSender } from './ports.ts';
+import { constantTimeEqual, hashSecret, newId, randomSecret } from './secrets.ts';
+import type { EndUser, EndUserSecondFactor, Factor, SignInContext, SignInDirectory, SignInSystem } from './sign-in-model.ts';
+import type { LimitDecision, SmsLimits } from './sms-limits.ts';
+
+/** Wrong codes per end user and system across challenges: at most 10 in any 15 minutes. */
+export const USER_FAILURE_LIMIT = 10;
+export const USER_FAILURE_WINDOW_SECONDS = 15 * 60;
+
+/** What a completed factor is recorded as (recovery codes stand in for TOTP). */
+export type SatisfiedFactor = Factor | 'recoveryCode';
+
+export interface Challenge {
+  id: string;
+  organizationId: string;
+  accountId: string;
+  systemName: string;
+  /** Null for a decoy (no such user, no access, disabled): it can never be completed. */
+  userId: string | null;
+  chain: Factor[];
+  /** Index in `chain` of the factor to satisfy next. */
+  step: number;
+  status: 'open' | 'consumed' | 'void';
+  /** HMAC-SHA256 of the PIN (keyed, bound to the challenge id) or SHA-256 of the link token; null for TOTP steps. */
+  secretHash: string | null;
+  /** Wrong codes on this challenge, all steps together. */
+  attempts: number;
+  maxAttempts: number;
+  /** Epoch milliseconds: checked on every read (DynamoDB TTL only cleans up). */
+  expiresAt: number;
+  satisfied: SatisfiedFactor[];
+  createdAt: string;
+}
+
+/** The sign-in state of one (organization, end user, system). */
+export interface SignInState {
+  /** The live challenge: any other is void. */
+  challengeId: string | null;
+  /** Epoch ms of recent wrong codes (pruned to the window on write). */
+  failures: number[];
+  /** Epoch ms until which every complete is refused. */
+  lockedUntil: number | null;
+  version: number;
+}
+
+export interface StepUpdate {
+  step: number;
+  status: 'open' | 'consumed';
+  secretHash: string | null;
+  expiresAt: number;
+  satisfied: SatisfiedFactor[];
+}
+
+/** Storage of challenges (DynamoDB: shared/adapters/challenge-repository.ts). */
+export interface ChallengeStore {
+  /** Stores the challenge and, for a real one, makes it the live one of its user and system (one transaction). */
+  createChallenge(challenge: Challenge): Promise<void>;
+  findChallenge(challengeId: string): Promise<Challenge | undefined>;
+  findSignInState(orgId: string, userId: string, systemName: string): Promise<SignInState | undefined>;
+  /**
+   * Check-and-consume, one conditional write: moves the challenge from `fromStep` to `update` only if
+   * it is open, still at that step, under its attempts, unexpired at `nowMs`, still the live one and
+   * its user not locked. False when any of that no longer holds (e.g. a concurrent complete won).
+   */
+  advanceChallenge(challenge: Challenge, fromStep: number, update: StepUpdate, nowMs: number): Promise<boolean>;
+  /** Counts a wrong code on the challenge if it is open at that step and under its attempts; the new count, or undefined. */
+  recordWrongCode(challengeId: string, step: number): Promise<number | undefined>;
+  /** Replaces the failures if the state is still at `expectedVersion`; false on a lost race. */
+  replaceFailures(orgId: string, userId: string, systemName: string, failures: number[], lockedUntil: number | null, expectedVersion: number): Promise<boolean>;
+  /** Voids an open challenge (its SMS could not be sent). */
+  voidChallenge(challengeId: string): Promise<void>;
+}
+
+export interface ChallengeEngineDependencies {
+  access: AccessControl;
+  directory: SignInDirectory;
+  secondFactor: EndUserSecondFactor;
+  store: ChallengeStore;
+  limits: SmsLimits;
+  sms: SmsSender;
+  /** The PIN HMAC key (a data key unwrapped once per process). */
+  pinKey: { get(): Promise<Uint8Array> };
+  tokens: EndUserTokens;
+  audit: (event: AuditEvent) => Promise<void>;
+  /** `iss` of end-user tokens. */
+  issuer: string;
+  now?: () => Date;
+}
+
+export interface SignInRequest {
+  principal: Principal;
+  requestId: string;
+  sourceIp: string;
+}
+
+export interface StartInput {
+  email: string;
+  system: string;
+  organization?: string | undefined;
+  context?: SignInContext | undefined;
+}
+
+export interface CompleteInput {
+  email: string;
+  system: string;
+  organization?: string | undefined;
+  challengeId?: string | undefined;
+  pin?: string | undefined;
+  passwordless?: string | undefined;
+  totp?: string | undefined;
+  recoveryCode?: string | undefined;
+}
+
+export interface StartedChallenge {
+  challengeId: string;
+  method: Factor;
+  expiresAt: string;
+  deliveredTo: string | null;
+}
+
+export type CompletedChallenge =
+  | { authenticated: true; token: string; tokenType: 'Bearer'; expiresIn: number; user: { id: string; email: string }; amr: string[] }
+  | { authenticated: false; challengeId: string; remaining: Factor[] };
+
+// Never a real id: a decoy's access check reads a key that cannot exist, so it costs what a real one does.
+const DECOY_USER_ID = 'usr_00000000000000000000000000000000';
+
+const isSmsFactor = (factor: Factor | undefined): factor is 'pin' | 'passwordless' => factor === 'pin' || factor === 'passwordless';
+
+const invalidCredentials = () => new AuthError('invalid_credentials', 'The code, link or challenge is not valid.');
+const expired = () => new AuthError('expired', 'This challenge has expired or was already used; start a new sign-in.');
+const tooManyAttempts = () => new AuthError('too_many_attempts', 'Too many wrong codes; start a new sign-in later.');
+const systemNotFound = () => new AppError(404, 'system_not_found', 'Not Found', 'System not found.');
+const smsFailed = () => new AppError(502, 'sms_failed', 'Bad Gateway', 'The SMS could not be sent; start a new sign-in.');
+
+/** A PIN of `length` digits, uniform over all of them (`randomInt` rejects rather than wrapping: no modulo bias). */
+export function generatePin(length: number): string {
+  return String(randomInt(0, 10 ** length)).padStart(length, '0');
+}
+
+/** `passwordless` is the link exactly as the SMS carried it, or just its token. */
+export function linkToken(passwordless: string): string {
+  const value = passwordless.trim();
+  if (/^https?:\/\//i.test(value)) {
+    try {
+      return new URL(value).searchParams.get('token') ?? '';
+    } catch {
+      return '';
+    }
+  }
+  return value;
+}
+
+/** The SMS text of a factor: `<system>: your code is <pin>` or `<system>: sign in <url>?token=…`. */
+export function smsText(system: SignInSystem, factor: 'pin' | 'passwordless', secret: string): string {
+  return factor === 'pin' ? `${system.name}: your code is ${secret}` : `${system.name}: sign in ${system.passwordlessUrl ?? ''}?token=${secret}`;
+}
+
+function ttlSecondsOf(system: SignInSystem, factor: Factor): number {
+  // A TOTP step has no TTL of its own: it gets the PIN's (the user is at the authenticator already).
+  return factor === 'passwordless' ? system.policy.passwordless.ttlSeconds : system.policy.pin.ttlSeconds;
+}
+
+export class ChallengeEngine {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: ChallengeEngineDependencies) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** `POST /v2/user/authenticate`. */
+  async start(request: SignInRequest, input: StartInput): Promise<StartedChallenge> {
+    const { actor, organization } = await this.resolveOrganization(request.principal, input.organization);
+    const system = await this.deps.directory.findSystem(organization.id, input.system);
+    if (!system) throw systemNotFound();
+    const chain = chooseFactors(system.policy, input.context);
+    const method = chain[0] ?? 'pin';
+    const { user, reason } = await this.findSignInUser(organization.id, system.name, input.email);
+    const audit = this.auditor(actor, request, organization, system, user);
+
+    // The directory refuses such a policy on write; this guards a system changed behind its back.
+    if (method === 'passwordless' && !system.passwordlessUrl) {
+      throw new ConflictError('passwordless_url_missing', 'The system has no passwordlessUrl for magic links.');
+    }
+    const subject = hashSecret(`${organization.id}:${input.email.toLowerCase()}`);
+    if (isSmsFactor(method)) {
+      const limited = await this.reserveSms(organization, subject, user && !reason ? user.phone : undefined);
+      if (!limited.ok) {
+        await audit('challenge.rate_limited', { limit: limited.limit, ...(reason ? { suppressed: reason } : {}) });
+        throw new RateLimitError(limited.retryAfterSeconds, 'Too many SMS; try again later.');
+      }
+    }
+
+    const nowMs = this.now().getTime();
+    const challengeId = newId('chl');
+    const secret = method === 'pin' ? generatePin(system.policy.pin.length) : randomSecret(32);
+    const secretHash = method === 'totp' ? null : await this.secretHash(challengeId, method, secret);
+    const expiresAt = nowMs + ttlSecondsOf(system, method) * 1000;
+    const challenge: Challenge = {
+      id: challengeId,
+      organizationId: organization.id,
+      accountId: organization.accountId,
+      systemName: system.name,
+      userId: user && !reason ? user.id : null,
+      chain,
+      step: 0,
+      status: reason ? 'void' : 'open',
+      secretHash,
+      attempts: 0,
+      maxAttempts: system.policy.pin.maxAttempts,
+      expiresAt,
+      satisfied: [],
+      createdAt: new Date(nowMs).toISOString(),
+    };
+    await this.deps.store.createChallenge(challenge);
+
+    const answer = (deliveredTo: string | null): StartedChallenge => ({ challengeId, method, expiresAt: new Date(expiresAt).toISOString(), deliveredTo });
+    if (reason || !user) {
+      await audit('challenge.suppressed', { reason, challengeId, method });
+      return answer(isSmsFactor(method) ? this.decoyMask(organization, subject) : null);
+    }
+    const deliveredTo = isSmsFactor(method) ? maskPhone(user.phone) : null;
+    if (isSmsFactor(method)) await this.sendOrVoid(challenge, system, user, method, secret, audit);
+    await audit('challenge.sent', { challengeId, method, chain });
+    return answer(deliveredTo);
+  }
+
+  /** `POST /v2/system/authenticate/user`. */
+  async complete(request: SignInRequest, input: CompleteInput): Promise<CompletedChallenge> {
+    const { actor, organization } = await this.resolveOrganization(request.principal, input.organization);
+    const system = await this.deps.directory.findSystem(organization.id, input.system);
+    if (!system) throw systemNotFound();
+    const { user, reason } = await this.findSignInUser(organization.id, system.name, input.email);
+    const audit = this.auditor(actor, request, organization, system, user);
+    const given = this.credentialOf(input);
+    if (!user || reason) {
+      await this.secretHash(input.challengeId ?? 'none', 'pin', given.value); // the same work as a real check
+      await audit('challenge.failed', { reason: reason ?? 'unknown_user' });
+      throw invalidCredentials();
+    }
+
+    const nowMs = this.now().getTime();
+    const state = await this.deps.store.findSignInState(organization.id, user.id, system.name);
+    if (state?.lockedUntil && state.lockedUntil > nowMs) {
+      await audit('challenge.failed', { reason: 'user_locked' });
+      throw tooManyAttempts();
+    }
+    const challengeId = input.challengeId ?? state?.challengeId ?? undefined;
+    const challenge = challengeId ? await this.deps.store.findChallenge(challengeId) : undefined;
+    if (!challenge || challenge.organizationId !== organization.id || challenge.userId !== user.id || challenge.systemName !== system.name) {
+      await audit('challenge.failed', { reason: 'unknown_challenge' });
+      throw invalidCredentials();
+    }
+    const details = { challengeId: challenge.id };
+    if (challenge.status !== 'open' || state?.challengeId !== challenge.id || challenge.expiresAt <= nowMs) {
+      await audit('challenge.failed', { ...details, reason: challenge.status === 'consumed' ? 'reused' : challenge.expiresAt <= nowMs ? 'expired' : 'superseded' });
+      throw expired();
+    }
+    if (challenge.attempts >= challenge.maxAttempts) {
+      await audit('challenge.failed', { ...details, reason: 'challenge_locked' });
+      throw tooManyAttempts();
+    }
+
+    const step = challenge.step;
+    const factor = challenge.chain[step] ?? 'pin';
+    const expectedFields = factor === 'totp' ? ['totp', 'recoveryCode'] : [factor];
+    if (!expectedFields.includes(given.field)) {
+      throw new ValidationError([{ field: `body.${factor}`, message: `is required: this challenge expects the ${factor} factor` }]);
+    }
+    const verdict = await this.verify(challenge, user, given);
+    if (verdict === 'locked') {
+      await audit('challenge.locked', { ...details, factor, scope: 'totp' });
+      throw tooManyAttempts();
+    }
+    if (verdict !== 'ok') return this.refuse(challenge, user, system, state, audit, { factor, reason: verdict });
+
+    const satisfied: SatisfiedFactor[] = [...challenge.satisfied, given.field === 'recoveryCode' ? 'recoveryCode' : factor];
+    const next = challenge.chain[step + 1];
+    if (next === undefined) {
+      const advanced = await this.deps.store.advanceChallenge(
+        challenge,
+        step,
+        { step: step + 1, status: 'consumed', secretHash: null, expiresAt: challenge.expiresAt, satisfied },
+        nowMs,
+      );
+      if (!advanced) {
+        await audit('challenge.failed', { ...details, reason: 'lost_race' });
+        throw expired();
+      }
+      const amr = amrOf(satisfied);
+      const token = await this.deps.tokens.issue({
+        issuer: this.deps.issuer,
+        audience: system.name,
+        subject: user.id,
+        organizationId: organization.id,
+        amr,
+        ttlSeconds: system.policy.tokenTtlSeconds,
+      });
+      await audit('challenge.verified', { ...details, factor, completed: true, amr });
+      return { authenticated: true, token, tokenType: 'Bearer', expiresIn: system.policy.tokenTtlSeconds, user: { id: user.id, email: user.email }, amr };
+    }
+
+    // Step-up: the next factor of the same challenge. An SMS factor gets a fresh secret and SMS; the
+    // per-user SMS window does not apply inside one sign-in (the first factor was proven), the daily cap does.
+    if (isSmsFactor(next)) {
+      const daily = await this.deps.limits.reserveDaily(organization.id, organization.settings.smsDailyLimit);
+      if (!daily.ok) {
+        await audit('challenge.rate_limited', { ...details, limit: daily.limit });
+        throw new RateLimitError(daily.retryAfterSeconds, 'Too many SMS; try again later.');
+      }
+    }
+    const secret = next === 'pin' ? generatePin(system.policy.pin.length) : next === 'passwordless' ? randomSecret(32) : '';
+    const advanced = await this.deps.store.advanceChallenge(
+      challenge,
+      step,
+      {
+        step: step + 1,
+        status: 'open',
+        secretHash: isSmsFactor(next) ? await this.secretHash(challenge.id, next, secret) : null,
+        expiresAt: nowMs + ttlSecondsOf(system, next) * 1000,
+        satisfied,
+      },
+      nowMs,
+    );
+    if (!advanced) {
+      await audit('challenge.failed', { ...details, reason: 'lost_race' });
+      throw expired();
+    }
+    await audit('challenge.verified', { ...details, factor, completed: false, remaining: challenge.chain.slice(step + 1) });
+    if (isSmsFactor(next)) {
+      await this.sendOrVoid(challenge, system, user, next, secret, audit);
+      await audit('challenge.sent', { ...details, method: next, step: step + 1 });
+    }
+    return { authenticated: false, challengeId: challenge.id, remaining: challenge.chain.slice(step + 1) };
+  }
+
+  /**
+   * The organization of a sign-in: the key's only one, else `organization` (required then). An
+   * organization the key does not reach answers like an unknown one (404), and a key of another
+   * account never gets past `actorForOrganization`.
+   */
+  private async resolveOrganization(principal: Principal, requested: string | undefined): Promise<{ actor: Actor; organization: Organization }> {
+    if (principal.kind !== 'key') throw new AuthError('invalid_api_key', 'The API key is invalid or revoked.');
+    let orgId = requested;
+    if (orgId === undefined) {
+      if (principal.organizations === 'all' || principal.organizations.length !== 1) {
+        throw new ValidationError([{ field: 'body.organization', message: 'is required: this key reaches more than one organization' }]);
+      }
+      orgId = principal.organizations[0] ?? '';
+    }
+    if (principal.organizations !== 'all' && !principal.organizations.includes(orgId)) throw new NotFoundError('Organization');
+    const { actor, organization } = await this.deps.access.actorForOrganization(principal, orgId);
+    await this.deps.access.require(actor, 'signin:authenticate', { accountId: organization.accountId, organizationId: organization.id });
+    return { actor, organization };
+  }
+
+  /** The user, and why they may not sign in (if so). The same three reads whatever the outcome. */
+  private async findSignInUser(orgId: string, systemName: string, email: string): Promise<{ user: EndUser | undefined; reason: string | undefined }> {
+    const user = await this.deps.directory.findEndUserByEmail(orgId, email);
+    const granted = await this.deps.directory.hasAccess(orgId, systemName, user?.id ?? DECOY_USER_ID);
+    if (!user) return { user, reason: 'unknown_user' };
+    if (user.status !== 'active') return { user, reason: 'user_disabled' };
+    if (!granted) return { user, reason: 'no_access' };
+    return { user, reason: undefined };
+  }
+
+  /** Country allow-list (real numbers only), then the subject's window, then the organization's day. */
+  private async reserveSms(organization: Organization, subject: string, phone: string | undefined): Promise<LimitDecision> {
+    if (phone) {
+      const country = this.deps.limits.checkCountry(phone, organization.settings.smsAllowedCountries);
+      if (!country.ok) return country;
+    }
+    const perSubject = await this.deps.limits.reserveSubject(organization.id, subject);
+    if (!perSubject.ok) return perSubject;
+    return this.deps.limits.reserveDaily(organization.id, organization.settings.smsDailyLimit);
+  }
+
+  private async sendOrVoid(challenge: Challenge, system: SignInSystem, user: EndUser, factor: 'pin' | 'passwordless', secret: string, audit: Auditor) {
+    try {
+      await this.deps.sms.send({ to: user.phone, body: smsText(system, factor, secret) });
+    } catch {
+      await this.deps.store.voidChallenge(challenge.id);
+      await audit('challenge.failed', { challengeId: challenge.id, reason: 'sms_failed' });
+      throw smsFailed();
+    }
+  }
+
+  /** A wrong code: counted on the challenge and on the user's window; answers the error to throw. */
+  private async refuse(
+    challenge: Challenge,
+    user: EndUser,
+    system: SignInSystem,
+    state: SignInState | undefined,
+    audit: Auditor,
+    what: { factor: Factor; reason: string },
+  ): Promise<never> {
+    const details = { challengeId: challenge.id, factor: what.factor };
+    const attempts = await this.deps.store.recordWrongCode(challenge.id, challenge.step);
+    const userLocked = await this.recordUserFailure(user, system, state);
+    if (userLocked) {
+      await audit('challenge.locked', { ...details, scope: 'user' });
+      throw tooManyAttempts();
+    }
+    if (attempts === undefined) {
+      // Someone else moved the challenge meanwhile (consumed, voided or exhausted).
+      await audit('challenge.failed', { ...details, reason: 'not_live' });
+      throw expired();
+    }
+    if (attempts >= challenge.maxAttempts) {
+      await audit('challenge.locked', { ...details, scope: 'challenge' });
+      throw tooManyAttempts();
+    }
+    await audit('challenge.failed', { ...details, reason: what.reason, attemptsLeft: challenge.maxAttempts - attempts });
+    throw invalidCredentials();
+  }
+
+  /** Adds a failure to the (user, system) window; true when it reaches the limit (now locked). */
+  private async recordUserFailure(user: EndUser, system: SignInSystem, initial: SignInState | undefined): Promise<boolean> {
+    let state = initial;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const nowMs = this.now().getTime();
+      const windowMs = USER_FAILURE_WINDOW_SECONDS * 1000;
+      const failures = [...(state?.failures ?? []).filter((at) => at > nowMs - windowMs), nowMs].sort((a, b) => a - b).slice(-USER_FAILURE_LIMIT);
+      // Locked until the oldest failure in the window ages out.
+      const lockedUntil = failures.length >= USER_FAILURE_LIMIT ? (failures[0] ?? nowMs) + windowMs : null;
+      if (await this.deps.store.replaceFailures(user.organizationId, user.id, system.name, failures, lockedUntil, state?.version ?? 0)) {
+        return lockedUntil !== null;
+      }
+      state = await this.deps.store.findSignInState(user.organizationId, user.id, system.name);
+    }
+    return true; // hammered: refuse rather than let guesses through uncounted
+  }
+
+  private async verify(challenge: Challenge, user: EndUser, given: { field: string; value: string }): Promise<string> {
+    switch (given.field) {
+      case 'pin':
+      case 'passwordless': {
+        const value = given.field === 'pin' ? given.value : linkToken(given.value);
+        const hash = await this.secretHash(challenge.id, given.field, value);
+        return challenge.secretHash !== null && constantTimeEqual(hash, challenge.secretHash) ? 'ok' : 'wrong_code';
+      }
+      case 'totp': {
+        const outcome = await this.deps.secondFactor.verifyTotp(challenge.organizationId, user.id, given.value);
+        return outcome === 'ok' || outcome === 'locked' ? outcome : `totp_${outcome}`;
+      }
+      default: {
+        const outcome = await this.deps.secondFactor.useRecoveryCode(challenge.organizationId, user.id, given.value);
+        return outcome === 'ok' || outcome === 'locked' ? outcome : `recovery_code_${outcome}`;
+      }
+    }
+  }
+
+  /** PINs: HMAC-SHA256 under the server key, bound to the challenge; link tokens (256 bits): SHA-256. */
+  private async secretHash(challengeId: string, factor: 'pin' | 'passwordless', secret: string): Promise<string> {
+    if (factor === 'passwordless') return hashSecret(secret);
+    return createHmac('sha256', await this.deps.pinKey.get()).update(`${challengeId}:${secret}`, 'utf8').digest('base64url');
+  }
+
+  private credentialOf(input: CompleteInput): { field: 'pin' | 'passwordless' | 'totp' | 'recoveryCode'; value: string } {
+    if (input.pin !== undefined) return { field: 'pin', value: input.pin };
+    if (input.passwordless !== undefined) return { field: 'passwordless', value: input.passwordless };
+    if (input.totp !== undefined) return { field: 'totp', value: input.totp };
+    if (input.recoveryCode !== undefined) return { field: 'recoveryCode', value: input.recoveryCode };
+    throw new ValidationError([{ field: 'body', message: 'must carry one of pin, passwordless, totp, recoveryCode' }]);
+  }
+
+  /**
+   * What a decoy says it delivered to: the organization's usual country code (its first allowed
+   * country, else +1) and two digits derived from the email, so repeated requests for one unknown
+   * email answer the same mask.
+   */
+  private decoyMask(organization: Organization, subject: string): string {
+    const code = organization.settings.smsAllowedCountries[0] ? callingCodeOf(organization.settings.smsAllowedCountries[0]) : '1';
+    const digits = String(parseInt(subject.replace(/[^0-9]/g, '').slice(0, 4) || '0', 10) % 100).padStart(2, '0');
+    // Masked like `maskPhone`: national numbers are mostly 9 digits, 10 behind +1.
+    return `+${code}${'*'.repeat(code === '1' ? 8 : 7)}${digits}`;
+  }
+
+  private auditor(actor: Actor, request: SignInRequest, organization: Organization, system: SignInSystem, user: EndUser | undefined): Auditor {
+    const context: AuditContext = { actor: auditActorOf(actor), sourceIp: request.sourceIp, requestId: request.requestId };
+    return async (type, details) => {
+      await this.deps.audit(
+        auditEvent(
+          context,
+          {
+            accountId: organization.accountId,
+            organizationId: organization.id,
+            type,
+            target: user ? { type: 'end_user', id: user.id } : null,
+            details: { system: system.name, userId: user?.id ?? null, phone: user ? maskPhone(user.phone) : null, ...details },
+          },
+          this.now(),
+        ),
+      );
+    };
+  }
+}
+
+type Auditor = (type: string, details: Record<string, unknown>) => Promise<void>;
+
+function callingCodeOf(country: string): string {
+  try {
+    return getCountryCallingCode(country as CountryCode);
+  } catch {
+    return '1';
+  }
+}

@@ -1,0 +1,513 @@
+/**
+ * Two-factor authentication with TOTP and recovery codes: the factor itself (shared by operators and
+ * end users), the operator's self-service (enrol, confirm, regenerate, disable), the login second
+ * step, enforcement (`requireMfa`), the owner-issued enrolment link and the admin reset.
+ *
+ * Rules (SPEC §6): ±1 step; a code is accepted once — the last accepted time step is stored and the
+ * check-and-store is one conditional write, so a replay or a concurrent second use of one code fails;
+ * 5 failures in 15 minutes lock the factor for 15 minutes, counted per user (not per login attempt).
+ */
+import type { AccessControl } from './access-control.ts';
+import { reachesOrganization } from './authorization.ts';
+import { auditEvent, type AuditActor, type AuditContext, type AuditEvent } from './audit.ts';
+import { AppError, AuthError, ConflictError, NotFoundError, ValidationError } from './errors.ts';
+import type { LoginThrottle } from './login-throttle.ts';
+import type { Membership } from './model.ts';
+import { auditContextOf, type RequestFacts } from './organizations.ts';
+import { verifyPassword } from './passwords.ts';
+import type { OperatorStore } from './ports.ts';
+import { findRecoveryCodeHash, hashRecoveryCode, newRecoveryCodes } from './recovery-codes.ts';
+import { hashSecret, randomSecret } from './secrets.ts';
+import type { SecondFactorOutcome } from './sign-in-model.ts';
+import { groupSecret, matchTotp, newTotpSecret, otpauthUri, qrCodeSvg, type TotpSecretCipher } from './totp.ts';
+
+export const MAX_TOTP_FAILURES = 5;
+export const TOTP_FAILURE_WINDOW_SECONDS = 15 * 60;
+export const TOTP_LOCK_SECONDS = 15 * 60;
+/** Login's MFA token: long enough to open the app and type a code, short enough to be useless later. */
+export const MFA_TOKEN_TTL_SECONDS = 5 * 60;
+/** An owner's enrolment link: a working day for the member to find it. */
+export const ENROLLMENT_LINK_TTL_SECONDS = 24 * 60 * 60;
+/** `amr` of the restricted principal an enrolment mfaToken yields: it can do nothing but enrol. */
+export const ENROLLMENT_AMR = 'mfa_enrollment';
+
+/** Prefix of login MFA tokens, so the `mfa` credential check can tell them from access tokens. */
+export const MFA_TOKEN_PREFIX = 'pmt_';
+const ENROLLMENT_TOKEN_PREFIX = 'pme_';
+
+/** Whose factor: an operator, or an end user of one organization. */
+export type MfaSubject = { kind: 'operator'; userId: string } | { kind: 'end-user'; organizationId: string; userId: string };
+
+/** The stored factor. Secrets are sealed (AES-256-GCM); recovery codes are hashes. */
+export interface TotpFactorRecord {
+  status: 'pending' | 'enabled';
+  secret: string | null;
+  pendingSecret: string | null;
+  /** Bumped by every (re)configuration; accepting a code or a recovery code is conditional on it. */
+  version: number;
+  lastStep: number;
+  /** Epoch seconds; 0 when not locked. */
+  lockedUntil: number;
+  recoveryCodeHashes: string[];
+  enabledAt: string | null;
+}
+
+export interface TotpFactorStore {
+  findTotpFactor(subject: MfaSubject): Promise<TotpFactorRecord | undefined>;
+  /** Stores a new pending secret (keeping an enabled one until the new one is confirmed). */
+  savePendingSecret(subject: MfaSubject, sealed: string, at: string, events: AuditEvent[]): Promise<void>;
+  /** Enables the pending secret if it is still `sealedPending`, with `step` used and new codes; false otherwise. */
+  confirmPendingSecret(subject: MfaSubject, sealedPending: string, step: number, codeHashes: string[], at: string, events: AuditEvent[]): Promise<boolean>;
+  /** Stores `step` as the last accepted one if it is newer, the factor is at `version` and not locked. */
+  acceptTimeStep(subject: MfaSubject, version: number, step: number, nowSeconds: number): Promise<boolean>;
+  /** Counts a failure (the count restarts after `windowSeconds`); true when this one locked the factor. */
+  recordFailure(subject: MfaSubject, nowSeconds: number, policy: { max: number; windowSeconds: number; lockSeconds: number }): Promise<boolean>;
+  /** Removes the hash if still there at `version`; the number of codes left, or undefined when it was not. */
+  spendRecoveryCode(subject: MfaSubject, version: number, hash: string, nowSeconds: number): Promise<number | undefined>;
+  /** Replaces the set (old codes void) if the factor is still enabled at `version`. */
+  replaceRecoveryCodes(subject: MfaSubject, version: number, hashes: string[], events: AuditEvent[]): Promise<boolean>;
+  /** False when there was nothing to delete. */
+  deleteTotpFactor(subject: MfaSubject, events: AuditEvent[]): Promise<boolean>;
+}
+
+/** Where a subject's MFA events go: each account of an operator, the organization's account of an end user. */
+export interface MfaAuditPort {
+  audiencesOf(subject: MfaSubject): Promise<{ accountId: string; organizationId: string | null }[]>;
+  recordEvents(events: AuditEvent[]): Promise<void>;
+}
+
+export interface MfaSettings {
+  /** `issuer` in the otpauth URI (and the app's entry name). */
+  issuer: string;
+}
+
+/** What a new enrolment shows: the secret, its URI and QR code. */
+export interface TotpEnrollment {
+  secret: string;
+  secretGroups: string;
+  otpauthUri: string;
+  qrCodeSvg: string;
+}
+
+export type VerifyOutcome = SecondFactorOutcome;
+
+const subjectOwner = (subject: MfaSubject): string =>
+  subject.kind === 'operator' ? `operator:${subject.userId}` : `end-user:${subject.organizationId}:${subject.userId}`;
+
+const targetOf = (subject: MfaSubject) => ({ type: subject.kind === 'operator' ? 'operator' : 'end_user', id: subject.userId });
+
+function invalidCode(): AuthError {
+  return new AuthError('invalid_code', 'The code is incorrect or has expired.');
+}
+
+/** Maps a failed outcome to the 401 problem clients see. */
+export function outcomeError(outcome: Exclude<VerifyOutcome, 'ok'>): AppError {
+  switch (outcome) {
+    case 'replayed':
+      return new AuthError('code_already_used', 'This code was already used; wait for the next one.');
+    case 'locked':
+      return new AuthError('too_many_attempts', 'Too many wrong codes; the factor is locked for 15 minutes.');
+    case 'not_enrolled':
+      return new ConflictError('mfa_not_enrolled', 'Two-factor authentication is not set up.');
+    case 'invalid':
+      return invalidCode();
+  }
+}
+
+/**
+ * One TOTP factor with its recovery codes, for any subject. Writes its audit events itself (with the
+ * change, in one transaction, where there is a change).
+ */
+export class TotpFactors {
+  constructor(
+    private readonly store: TotpFactorStore,
+    private readonly cipher: TotpSecretCipher,
+    private readonly audit: MfaAuditPort,
+    private readonly settings: MfaSettings,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** A new pending secret; an enabled factor stays in force until the new one is confirmed. */
+  async begin(subject: MfaSubject, accountName: string, context: AuditContext): Promise<TotpEnrollment> {
+    const secret = newTotpSecret();
+    const uri = otpauthUri({ issuer: this.settings.issuer, accountName, secret });
+    const now = this.now();
+    const events = await this.events(subject, context, 'mfa.enrolled', {}, now);
+    await this.store.savePendingSecret(subject, await this.cipher.seal(secret, subjectOwner(subject)), now.toISOString(), events);
+    return { secret, secretGroups: groupSecret(secret), otpauthUri: uri, qrCodeSvg: await qrCodeSvg(uri) };
+  }
+
+  /** The pending enrolment again (to re-show a page after a wrong code), or undefined. */
+  async pending(subject: MfaSubject, accountName: string): Promise<TotpEnrollment | undefined> {
+    const factor = await this.store.findTotpFactor(subject);
+    if (!factor?.pendingSecret) return undefined;
+    const secret = await this.cipher.open(factor.pendingSecret, subjectOwner(subject));
+    const uri = otpauthUri({ issuer: this.settings.issuer, accountName, secret });
+    return { secret, secretGroups: groupSecret(secret), otpauthUri: uri, qrCodeSvg: await qrCodeSvg(uri) };
+  }
+
+  /** Confirms the pending secret with a code from the app; answers the new recovery codes (shown once). */
+  async confirm(subject: MfaSubject, code: string, context: AuditContext): Promise<string[]> {
+    const factor = await this.store.findTotpFactor(subject);
+    if (!factor?.pendingSecret) throw new ConflictError('no_pending_enrollment', 'Start an enrolment first (POST …/totp).');
+    const nowSeconds = this.nowSeconds();
+    if (factor.lockedUntil > nowSeconds) throw outcomeError('locked');
+    const secret = await this.cipher.open(factor.pendingSecret, subjectOwner(subject));
+    const step = await matchTotp(secret, code, nowSeconds);
+    if (step === undefined) {
+      await this.fail(subject, context);
+      throw invalidCode();
+    }
+    const codes = newRecoveryCodes();
+    const now = this.now();
+    const events = await this.events(subject, context, 'mfa.confirmed', { recoveryCodes: codes.length }, now);
+    const confirmed = await this.store.confirmPendingSecret(subject, factor.pendingSecret, step, codes.map(hashRecoveryCode), now.toISOString(), events);
+    if (!confirmed) throw new ConflictError('enrollment_changed', 'The enrolment changed meanwhile; start again.');
+    return codes;
+  }
+
+  /** Checks a code and consumes its time step. */
+  async verify(subject: MfaSubject, code: string, context: AuditContext): Promise<VerifyOutcome> {
+    const factor = await this.store.findTotpFactor(subject);
+    if (factor?.status !== 'enabled' || !factor.secret) return 'not_enrolled';
+    const nowSeconds = this.nowSeconds();
+    if (factor.lockedUntil > nowSeconds) return 'locked';
+    const step = await matchTotp(await this.cipher.open(factor.secret, subjectOwner(subject)), code, nowSeconds);
+    if (step === undefined) return this.fail(subject, context);
+    if (step > factor.lastStep && (await this.store.acceptTimeStep(subject, factor.version, step, nowSeconds))) return 'ok';
+    // Either it was used already, or another request used it between our read and our write.
+    const current = await this.store.findTotpFactor(subject);
+    if (current && current.lockedUntil > nowSeconds) return 'locked';
+    if (!current || current.version !== factor.version) return 'invalid';
+    await this.record(subject, context, 'mfa.replay_rejected', {});
+    return 'replayed';
+  }
+
+  /** Spends a recovery code (once); the number left is in the audit event and the answer. */
+  async useRecoveryCode(subject: MfaSubject, code: string, context: AuditContext): Promise<{ outcome: VerifyOutcome; codesLeft?: number }> {
+    const factor = await this.store.findTotpFactor(subject);
+    if (factor?.status !== 'enabled') return { outcome: 'not_enrolled' };
+    const nowSeconds = this.nowSeconds();
+    if (factor.lockedUntil > nowSeconds) return { outcome: 'locked' };
+    const hash = findRecoveryCodeHash(factor.recoveryCodeHashes, code);
+    const codesLeft = hash === undefined ? undefined : await this.store.spendRecoveryCode(subject, factor.version, hash, nowSeconds);
+    if (codesLeft === undefined) return { outcome: await this.fail(subject, context) };
+    await this.record(subject, context, 'mfa.recovery_code_used', { codesLeft });
+    return { outcome: 'ok', codesLeft };
+  }
+
+  /** A new set of recovery codes (the old set void), after a current code. */
+  async regenerateRecoveryCodes(subject: MfaSubject, code: string, context: AuditContext): Promise<string[]> {
+    const outcome = await this.verify(subject, code, context);
+    if (outcome !== 'ok') throw outcomeError(outcome);
+    const factor = await this.store.findTotpFactor(subject);
+    if (!factor) throw outcomeError('not_enrolled');
+    const codes = newRecoveryCodes();
+    const events = await this.events(subject, context, 'mfa.recovery_codes_regenerated', { recoveryCodes: codes.length });
+    if (!(await this.store.replaceRecoveryCodes(subject, factor.version, codes.map(hashRecoveryCode), events))) {
+      throw new ConflictError('enrollment_changed', 'Two-factor authentication changed meanwhile; try again.');
+    }
+    return codes;
+  }
+
+  /** Removes the factor and its codes (`mfa.disabled`, or `mfa.reset` when an administrator does it). */
+  async remove(subject: MfaSubject, context: AuditContext, type: 'mfa.disabled' | 'mfa.reset'): Promise<boolean> {
+    return this.store.deleteTotpFactor(subject, await this.events(subject, context, type, {}));
+  }
+
+  async status(subject: MfaSubject): Promise<{ totp: boolean; recoveryCodesRemaining: number }> {
+    const factor = await this.store.findTotpFactor(subject);
+    const enabled = factor?.status === 'enabled';
+    return { totp: enabled, recoveryCodesRemaining: enabled ? factor.recoveryCodeHashes.length : 0 };
+  }
+
+  async isEnabled(subject: MfaSubject): Promise<boolean> {
+    return (await this.store.findTotpFactor(subject))?.status === 'enabled';
+  }
+
+  private async fail(subject: MfaSubject, context: AuditContext): Promise<'invalid'> {
+    const lockedNow = await this.store.recordFailure(subject, this.nowSeconds(), {
+      max: MAX_TOTP_FAILURES,
+      windowSeconds: TOTP_FAILURE_WINDOW_SECONDS,
+      lockSeconds: TOTP_LOCK_SECONDS,
+    });
+    if (lockedNow) await this.record(subject, context, 'mfa.locked', { lockedForSeconds: TOTP_LOCK_SECONDS });
+    return 'invalid';
+  }
+
+  private async record(subject: MfaSubject, context: AuditContext, type: string, details: Record<string, unknown>): Promise<void> {
+    await this.audit.recordEvents(await this.events(subject, context, type, details));
+  }
+
+  private async events(subject: MfaSubject, context: AuditContext, type: string, details: Record<string, unknown>, now = this.now()): Promise<AuditEvent[]> {
+    const audiences = await this.audit.audiencesOf(subject);
+    return audiences.map(({ accountId, organizationId }) =>
+      auditEvent(context, { accountId, organizationId, type, target: targetOf(subject), details }, now),
+    );
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.now().getTime() / 1000);
+  }
+}
+
+// ---- Operators ----------------------------------------------------------------------------------
+
+export type MfaTokenPurpose = 'login' | 'enroll';
+
+export interface MfaTokenRecord {
+  tokenHash: string;
+  userId: string;
+  purpose: MfaTokenPurpose;
+  /** Epoch seconds. */
+  expiresAt: number;
+}
+
+export interface EnrollmentLinkRecord {
+  tokenHash: string;
+  userId: string;
+  accountId: string;
+  createdBy: string;
+  /** Epoch seconds. */
+  expiresAt: number;
+}
+
+export interface MfaTokenStore {
+  createMfaToken(record: MfaTokenRecord): Promise<void>;
+  findMfaToken(tokenHash: string): Promise<MfaTokenRecord | undefined>;
+  /** Deletes it if still live; the record, or undefined when it was spent, expired or never existed. */
+  consumeMfaToken(tokenHash: string, nowSeconds: number): Promise<MfaTokenRecord | undefined>;
+  createEnrollmentLink(record: EnrollmentLinkRecord, events: AuditEvent[]): Promise<void>;
+  findEnrollmentLink(tokenHash: string): Promise<EnrollmentLinkRecord | undefined>;
+  consumeEnrollmentLink(tokenHash: string, nowSeconds: number): Promise<boolean>;
+}
+
+/** What enforcement reads: does some account or organization covering the operator require MFA? */
+export interface MfaPolicyStore {
+  listMembershipsOfUser(userId: string): Promise<Membership[]>;
+  accountRequiresMfa(accountId: string): Promise<boolean>;
+  /** Active organizations of the account with `settings.requireMfa`. */
+  organizationsRequiringMfa(accountId: string): Promise<string[]>;
+  groupOrganizations(accountId: string, groupIds: string[]): Promise<Set<string>>;
+}
+
+/** The second step of a login, as `OperatorSessions` uses it. */
+export type LoginProof = { code: string } | { recoveryCode: string };
+
+const operatorSubject = (userId: string): MfaSubject => ({ kind: 'operator', userId });
+
+const selfContext = (userId: string, facts: { requestId: string; sourceIp: string }): AuditContext => ({
+  actor: { kind: 'operator', id: userId },
+  requestId: facts.requestId,
+  sourceIp: facts.sourceIp,
+});
+
+/** Operator 2FA: self-service, login step, enforcement, enrolment links and reset. */
+export class OperatorMfa {
+  constructor(
+    private readonly factors: TotpFactors,
+    private readonly tokens: MfaTokenStore,
+    private readonly policy: MfaPolicyStore,
+    private readonly operators: OperatorStore,
+    private readonly access: AccessControl,
+    private readonly throttle: LoginThrottle,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * Starts (or restarts) enrolment. With an access token the password is asked again (a stolen token
+   * alone must not replace the factor) and throttled like a login; with an enrolment mfaToken the
+   * password was just checked at login.
+   */
+  async startEnrollment(userId: string, input: { password?: string; viaEnrollmentToken: boolean }, facts: { requestId: string; sourceIp: string }): Promise<TotpEnrollment> {
+    const operator = await this.operators.findOperatorById(userId);
+    if (!operator) throw new NotFoundError('User');
+    if (!input.viaEnrollmentToken) {
+      if (input.password === undefined) throw new ValidationError([{ field: 'body.password', message: 'is required' }]);
+      await this.throttle.reserveAttempt(operator.email);
+      if (!(await verifyPassword(input.password, operator.passwordHash))) throw new AuthError('invalid_credentials', 'The password is incorrect.');
+      await this.throttle.recordSuccess(operator.email);
+    }
+    return this.factors.begin(operatorSubject(userId), operator.email, selfContext(userId, facts));
+  }
+
+  /** Confirms the pending secret; answers the recovery codes (shown once). */
+  confirmEnrollment(userId: string, code: string, facts: { requestId: string; sourceIp: string }): Promise<string[]> {
+    return this.factors.confirm(operatorSubject(userId), code, selfContext(userId, facts));
+  }
+
+  regenerateRecoveryCodes(userId: string, code: string, facts: { requestId: string; sourceIp: string }): Promise<string[]> {
+    return this.factors.regenerateRecoveryCodes(operatorSubject(userId), code, selfContext(userId, facts));
+  }
+
+  /** Turns 2FA off after a current code or the password. */
+  async disable(userId: string, proof: { code?: string; password?: string }, facts: { requestId: string; sourceIp: string }): Promise<void> {
+    const subject = operatorSubject(userId);
+    const context = selfContext(userId, facts);
+    if (!(await this.factors.isEnabled(subject))) throw outcomeError('not_enrolled');
+    if (proof.code !== undefined) {
+      const outcome = await this.factors.verify(subject, proof.code, context);
+      if (outcome !== 'ok') throw outcomeError(outcome);
+    } else {
+      const operator = await this.operators.findOperatorById(userId);
+      if (!operator || proof.password === undefined) throw new AuthError('invalid_credentials', 'The password is incorrect.');
+      await this.throttle.reserveAttempt(operator.email);
+      if (!(await verifyPassword(proof.password, operator.passwordHash))) throw new AuthError('invalid_credentials', 'The password is incorrect.');
+      await this.throttle.recordSuccess(operator.email);
+    }
+    await this.factors.remove(subject, context, 'mfa.disabled');
+  }
+
+  status(userId: string) {
+    return this.factors.status(operatorSubject(userId));
+  }
+
+  // ---- login -------------------------------------------------------------------------------------
+
+  /** After a correct password: `verify` when TOTP is on, `enroll` when some policy requires it, else `none`. */
+  async nextLoginStep(userId: string): Promise<'none' | 'verify' | 'enroll'> {
+    if (await this.factors.isEnabled(operatorSubject(userId))) return 'verify';
+    return (await this.isRequiredFor(userId)) ? 'enroll' : 'none';
+  }
+
+  /** Whether `requireMfa` on an account of the operator, or on an organization their scope covers, is on. */
+  async isRequiredFor(userId: string): Promise<boolean> {
+    for (const membership of await this.policy.listMembershipsOfUser(userId)) {
+      if (await this.policy.accountRequiresMfa(membership.accountId)) return true;
+      const required = await this.policy.organizationsRequiringMfa(membership.accountId);
+      for (const orgId of required) {
+        const groups = (ids: string[]) => this.policy.groupOrganizations(membership.accountId, ids);
+        if (await reachesOrganization(membership.scope, orgId, groups)) return true;
+      }
+    }
+    return false;
+  }
+
+  /** A short-lived, single-use token for the login's second step (or, `enroll`, for enrolment only). */
+  async issueMfaToken(userId: string, purpose: MfaTokenPurpose): Promise<string> {
+    const token = `${MFA_TOKEN_PREFIX}${randomSecret(32)}`;
+    await this.tokens.createMfaToken({ tokenHash: hashSecret(token), userId, purpose, expiresAt: this.nowSeconds() + MFA_TOKEN_TTL_SECONDS });
+    return token;
+  }
+
+  /** The live mfaToken of this purpose (not consumed), or undefined. */
+  async findMfaToken(token: string, purpose: MfaTokenPurpose): Promise<MfaTokenRecord | undefined> {
+    if (!token.startsWith(MFA_TOKEN_PREFIX)) return undefined;
+    const record = await this.tokens.findMfaToken(hashSecret(token));
+    return record?.purpose === purpose && record.expiresAt > this.nowSeconds() ? record : undefined;
+  }
+
+  /** Spends the token: of two concurrent completions only one gets a session. */
+  async consumeMfaToken(token: string): Promise<boolean> {
+    return (await this.tokens.consumeMfaToken(hashSecret(token), this.nowSeconds())) !== undefined;
+  }
+
+  /** Checks the login's second factor; the outcome and, for a recovery code, how many are left. */
+  async verifyLoginProof(userId: string, proof: LoginProof, facts: { requestId: string; sourceIp: string }): Promise<{ outcome: VerifyOutcome; method: 'otp' | 'recovery_code' }> {
+    const context = selfContext(userId, facts);
+    if ('code' in proof) return { outcome: await this.factors.verify(operatorSubject(userId), proof.code, context), method: 'otp' };
+    return { outcome: (await this.factors.useRecoveryCode(operatorSubject(userId), proof.recoveryCode, context)).outcome, method: 'recovery_code' };
+  }
+
+  // ---- administration (owner) -------------------------------------------------------------------
+
+  /** Removes a member's TOTP and recovery codes; they must enrol again where required. */
+  async resetMember(request: RequestFacts, accountId: string, memberUserId: string): Promise<void> {
+    const actor = await this.access.actorForAccount(request.principal, accountId);
+    await this.access.require(actor, 'member:mfa', { accountId });
+    if (!(await this.operators.findMembership(accountId, memberUserId))) throw new NotFoundError('Member');
+    const removed = await this.factors.remove(operatorSubject(memberUserId), auditContextOf(actor, request), 'mfa.reset');
+    if (!removed) throw new ConflictError('mfa_not_enrolled', 'This member has no two-factor authentication to reset.');
+  }
+
+  /** A one-time enrolment link for a member (24 h); only the hash of its token is stored. */
+  async createEnrollmentLink(request: RequestFacts, accountId: string, memberUserId: string): Promise<{ token: string; expiresAt: string }> {
+    const actor = await this.access.actorForAccount(request.principal, accountId);
+    await this.access.require(actor, 'member:mfa', { accountId });
+    if (!(await this.operators.findMembership(accountId, memberUserId))) throw new NotFoundError('Member');
+    const token = `${ENROLLMENT_TOKEN_PREFIX}${randomSecret(32)}`;
+    const now = this.now();
+    const expiresAt = this.nowSeconds() + ENROLLMENT_LINK_TTL_SECONDS;
+    const event = auditEvent(auditContextOf(actor, request), {
+      accountId,
+      type: 'mfa.enrollment_link_created',
+      target: { type: 'operator', id: memberUserId },
+      details: { expiresAt: new Date(expiresAt * 1000).toISOString() },
+    }, now);
+    const createdBy = actor.kind === 'member' ? actor.userId : actor.keyId;
+    await this.tokens.createEnrollmentLink({ tokenHash: hashSecret(token), userId: memberUserId, accountId, createdBy, expiresAt }, [event]);
+    return { token, expiresAt: new Date(expiresAt * 1000).toISOString() };
+  }
+
+  /** Opening the link: a fresh pending secret for the member. Unknown, used or expired links are 404. */
+  async openEnrollmentLink(
+    token: string,
+    facts: { requestId: string; sourceIp: string },
+    options: { reusePending?: boolean } = {},
+  ): Promise<TotpEnrollment & { email: string }> {
+    const link = await this.liveLink(token);
+    const operator = await this.operators.findOperatorById(link.userId);
+    if (!operator) throw new NotFoundError('Enrolment link');
+    const subject = operatorSubject(link.userId);
+    const enrollment =
+      (options.reusePending ? await this.factors.pending(subject, operator.email) : undefined) ??
+      (await this.factors.begin(subject, operator.email, selfContext(link.userId, facts)));
+    return { ...enrollment, email: operator.email };
+  }
+
+  /** Submitting the code from the page: confirms, spends the link, answers the recovery codes. */
+  async completeEnrollmentLink(token: string, code: string, facts: { requestId: string; sourceIp: string }): Promise<string[]> {
+    const link = await this.liveLink(token);
+    const codes = await this.factors.confirm(operatorSubject(link.userId), code, selfContext(link.userId, facts));
+    await this.tokens.consumeEnrollmentLink(link.tokenHash, this.nowSeconds());
+    return codes;
+  }
+
+  private async liveLink(token: string): Promise<EnrollmentLinkRecord> {
+    const link = token.startsWith(ENROLLMENT_TOKEN_PREFIX) ? await this.tokens.findEnrollmentLink(hashSecret(token)) : undefined;
+    if (!link || link.expiresAt <= this.nowSeconds()) throw new NotFoundError('Enrolment link');
+    return link;
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.now().getTime() / 1000);
+  }
+}
+
+/** The audit actor of a login step: the operator the credential names. */
+export const operatorActor = (userId: string): AuditActor => ({ kind: 'operator', id: userId });
+
+/**
+ * Login events (`login.succeeded`, `login.failed` with a reason) in the audit log of every account the
+ * operator belongs to. A failure for an unknown email belongs to no account: it goes to the
+ * application log only, with a hash of the email instead of the email.
+ */
+export class LoginEventLog {
+  constructor(
+    private readonly audit: MfaAuditPort,
+    private readonly logUnknown: (message: string, details: Record<string, unknown>) => void,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async loginSucceeded(userId: string, amr: string[], facts: { requestId: string; sourceIp: string }): Promise<void> {
+    await this.record(userId, 'login.succeeded', { amr }, facts);
+  }
+
+  async loginFailed(userId: string | undefined, reason: string, facts: { requestId: string; sourceIp: string }): Promise<void> {
+    if (userId === undefined) {
+      this.logUnknown('login failed for an unknown email', { reason, requestId: facts.requestId });
+      return;
+    }
+    await this.record(userId, 'login.failed', { reason }, facts);
+  }
+
+  private async record(userId: string, type: string, details: Record<string, unknown>, facts: { requestId: string; sourceIp: string }): Promise<void> {
+    const subject: MfaSubject = { kind: 'operator', userId };
+    const context: AuditContext = { actor: operatorActor(userId), requestId: facts.requestId || null, sourceIp: facts.sourceIp || null };
+    const now = this.now();
+    const events = (await this.audit.audiencesOf(subject)).map(({ accountId }) =>
+      auditEvent(context, { accountId, type, target: { type: 'operator', id: userId }, details }, now),
+    );
+    await this.audit.recordEvents(events);
+  }
+}

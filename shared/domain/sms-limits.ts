@@ -1,0 +1,116 @@
+/**
+ * SMS abuse limits (SPEC §6, SMS pumping defence): per sign-in subject at most one SMS per 30 s and
+ * five per hour, per organization a daily cap, and an allow-list of destination countries. Every
+ * refusal is a 429 `rate_limited` with `Retry-After`.
+ */
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+
+export const SMS_MIN_INTERVAL_SECONDS = 30;
+export const SMS_HOURLY_LIMIT = 5;
+const HOUR_MS = 3_600_000;
+
+/**
+ * The organization's daily count is split over this many items (one partition takes about 1,000
+ * writes/s; a busy organization must not funnel every sign-in through one). Each shard has its own
+ * cap, `limit / N` with the remainder spread over the first shards, so the caps sum to the limit and a
+ * conditional increment of one shard can never overshoot it: no read-and-sum, no race.
+ */
+export const SMS_DAILY_SHARDS = 10;
+
+export type SmsLimitName = 'interval' | 'hourly' | 'daily' | 'country';
+
+export type LimitDecision = { ok: true } | { ok: false; limit: SmsLimitName; retryAfterSeconds: number };
+
+export interface SubjectSends {
+  /** Epoch milliseconds of the SMS sent within the last hour (older ones pruned on write). */
+  sentAt: number[];
+  version: number;
+}
+
+/** Where the counters live (DynamoDB: shared/adapters/sms-limit-repository.ts). */
+export interface SmsLimitStore {
+  findSubjectSends(orgId: string, subjectHash: string): Promise<SubjectSends | undefined>;
+  /** Writes the list if nobody wrote since `expectedVersion` (0 = the item must not exist yet). */
+  replaceSubjectSends(orgId: string, subjectHash: string, sentAt: number[], expectedVersion: number, expiresAtSeconds: number): Promise<boolean>;
+  /** Adds one to the shard unless it already holds `cap`; false when it is full. */
+  incrementDailyShard(orgId: string, day: string, shard: number, cap: number, expiresAtSeconds: number): Promise<boolean>;
+}
+
+/** Per-shard caps that sum exactly to `limit`. */
+export function dailyShardCaps(limit: number, shards = SMS_DAILY_SHARDS): number[] {
+  const base = Math.floor(limit / shards);
+  const remainder = limit % shards;
+  return Array.from({ length: shards }, (_, index) => base + (index < remainder ? 1 : 0));
+}
+
+/** ISO 3166-1 alpha-2 country of an E.164 number (full metadata), or undefined when unknown. */
+export function phoneCountry(phone: string): string | undefined {
+  return parsePhoneNumberFromString(phone)?.country;
+}
+
+const SECONDS_PER_DAY = 86_400;
+
+export class SmsLimits {
+  constructor(
+    private readonly store: SmsLimitStore,
+    private readonly now: () => Date = () => new Date(),
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /**
+   * The destination country must be on the organization's allow-list. An empty list means no country
+   * restriction (the organization default; the per-subject and daily caps still apply). A number
+   * whose country cannot be determined is refused whenever a list is set.
+   */
+  checkCountry(phone: string, allowedCountries: string[]): LimitDecision {
+    if (allowedCountries.length === 0) return { ok: true };
+    const country = phoneCountry(phone);
+    if (country && allowedCountries.includes(country)) return { ok: true };
+    // Retrying will not help until the settings change; a day is as good an answer as any.
+    return { ok: false, limit: 'country', retryAfterSeconds: SECONDS_PER_DAY };
+  }
+
+  /**
+   * Records one SMS for the subject unless it got one in the last 30 s or five in the last hour.
+   * Optimistic: read, decide, write conditional on the version read; a lost race re-reads.
+   */
+  async reserveSubject(orgId: string, subjectHash: string): Promise<LimitDecision> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const nowMs = this.now().getTime();
+      const current = await this.store.findSubjectSends(orgId, subjectHash);
+      const recent = (current?.sentAt ?? []).filter((at) => at > nowMs - HOUR_MS).sort((a, b) => a - b);
+      const last = recent.at(-1);
+      if (last !== undefined && nowMs - last < SMS_MIN_INTERVAL_SECONDS * 1000) {
+        return { ok: false, limit: 'interval', retryAfterSeconds: (last + SMS_MIN_INTERVAL_SECONDS * 1000 - nowMs) / 1000 };
+      }
+      if (recent.length >= SMS_HOURLY_LIMIT) {
+        const oldest = recent[recent.length - SMS_HOURLY_LIMIT] ?? nowMs;
+        return { ok: false, limit: 'hourly', retryAfterSeconds: (oldest + HOUR_MS - nowMs) / 1000 };
+      }
+      const written = await this.store.replaceSubjectSends(orgId, subjectHash, [...recent, nowMs], current?.version ?? 0, Math.ceil((nowMs + HOUR_MS) / 1000));
+      if (written) return { ok: true };
+    }
+    // Five lost races in a row: someone is hammering this subject; refusing is the safe answer.
+    return { ok: false, limit: 'interval', retryAfterSeconds: SMS_MIN_INTERVAL_SECONDS };
+  }
+
+  /**
+   * Counts one SMS against the organization's daily limit: a random shard first, then the others
+   * in turn while shards are full. At low volume that is one write; only near the cap does it walk.
+   */
+  async reserveDaily(orgId: string, dailyLimit: number): Promise<LimitDecision> {
+    const now = this.now();
+    const day = now.toISOString().slice(0, 10);
+    const nextMidnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+    const caps = dailyShardCaps(dailyLimit);
+    const start = Math.floor(this.random() * SMS_DAILY_SHARDS);
+    for (let step = 0; step < SMS_DAILY_SHARDS; step++) {
+      const shard = (start + step) % SMS_DAILY_SHARDS;
+      const cap = caps[shard] ?? 0;
+      if (cap === 0) continue;
+      // Kept a day past the day itself, then DynamoDB TTL removes it.
+      if (await this.store.incrementDailyShard(orgId, day, shard, cap, Math.floor(nextMidnight / 1000) + SECONDS_PER_DAY)) return { ok: true };
+    }
+    return { ok: false, limit: 'daily', retryAfterSeconds: (nextMidnight - now.getTime()) / 1000 };
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The HTML of the owner-issued enrolment link (`/v2/mfa/enroll/{token}`): a plain form that works
+ * without JavaScript, with no external assets, under a CSP that allows nothing but its own inline
+ * style (by hash) and posting back to itself.
+ */
+import { createHash } from 'node:crypto';
+import { content, type HandlerResult } from './responses.ts';
+
+const STYLE = `body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
+code,kbd{font-family:ui-monospace,monospace;font-size:1.1rem;letter-spacing:.05em}
+.qr svg{width:240px;height:240px}.codes li{font-family:ui-monospace,monospace;font-size:1.1rem}
+.error{color:#a00000}input{font-size:1.2rem;width:8rem}button{font-size:1.1rem}`;
+
+const STYLE_HASH = createHash('sha256').update(STYLE, 'utf8').digest('base64');
+
+/** The page's own policy: no scripts at all, the one inline style, forms only to itself. */
+export const ENROLLMENT_PAGE_CSP = `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
+
+const escapeHtml = (value: string): string =>
+  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+function page(status: number, title: string, body: string): HandlerResult {
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
+<body><h1>${escapeHtml(title)}</h1>
+${body}
+</body></html>
+`;
+  return content(status, 'text/html; charset=utf-8', html, { 'content-security-policy': ENROLLMENT_PAGE_CSP });
+}
+
+/** Step 1: scan the QR code (or type the secret), then enter the 6-digit code. */
+export function enrollmentFormPage(input: { email: string; qrCodeSvg: string; secretGroups: string; secret: string; error?: string }): HandlerResult {
+  return page(
+    input.error ? 400 : 200,
+    'Set up two-factor authentication',
+    `<p>For <strong>${escapeHtml(input.email)}</strong>. Add this QR code to Google Authenticator, Authy, Microsoft Authenticator or FreeOTP (point the app's camera at it):</p>
+<div class="qr">${input.qrCodeSvg}</div>
+<p>Or enter this key by hand (time-based, 6 digits, 30 seconds):</p>
+<p><code id="secret" data-secret="${escapeHtml(input.secret)}">${escapeHtml(input.secretGroups)}</code></p>
+${input.error ? `<p class="error" id="error" role="alert">${escapeHtml(input.error)}</p>` : ''}
+<form method="post">
+<label for="code">6-digit code from the app</label>
+<input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
+<button type="submit">Confirm</button>
+</form>`,
+  );
+}
+
+/** Step 2: the recovery codes, shown this once. */
+export function recoveryCodesPage(codes: readonly string[]): HandlerResult {
+  return page(
+    200,
+    'Two-factor authentication is on',
+    `<p>Save these recovery codes now: each signs you in once without your phone. They will not be shown again.</p>
+<ol class="codes" id="recovery-codes">${codes.map((code) => `<li>${escapeHtml(code)}</li>`).join('')}</ol>`,
+  );
+}
+
+/** Unknown, expired or used links. */
+export function linkUnavailablePage(): HandlerResult {
+  return page(404, 'This link is no longer valid', '<p>Enrolment links work once and for 24 hours. Ask an owner of your account for a new one.</p>');
+}

@@ -1,0 +1,66 @@
+/**
+ * Bodies of the two sign-in routes (SPEC §4 Authentication), FlexSecure-compatible: `email`, `system`,
+ * and on completion exactly one of `pin`, `passwordless`, `totp`, `recoveryCode`.
+ */
+import { z } from 'zod';
+import { body } from './common.ts';
+import { EndUserEmail, SystemName } from './directory.ts';
+import { ResourceId } from './organizations.ts';
+
+const FactorName = z.enum(['pin', 'passwordless', 'totp']);
+
+/** What the caller says about the request; matched against the system's policy rules. */
+const SignInContext = z
+  .looseObject({
+    ip: z.string({ error: 'must be a string' }).max(64, { error: 'must be at most 64 characters' }).optional(),
+    sensitivity: z.string({ error: 'must be a string' }).max(128, { error: 'must be at most 128 characters' }).optional(),
+    resource: z.string({ error: 'must be a string' }).max(128, { error: 'must be at most 128 characters' }).optional(),
+    userAgent: z.string({ error: 'must be a string' }).max(512, { error: 'must be at most 512 characters' }).optional(),
+  })
+  .refine((value) => JSON.stringify(value).length <= 4096, { error: 'must be at most 4096 characters as JSON' });
+
+const shared = {
+  email: EndUserEmail,
+  system: SystemName,
+  /** Required when the key reaches several organizations. */
+  organization: ResourceId.optional(),
+};
+
+export const StartAuthenticationBody = body({ ...shared, context: SignInContext.optional() });
+
+const Code = (max: number) => z.string({ error: 'must be a string' }).trim().min(1, { error: 'must not be empty' }).max(max, { error: `must be at most ${max} characters` });
+
+export const CompleteAuthenticationBody = body({
+  ...shared,
+  challengeId: ResourceId.optional(),
+  pin: z.string({ error: 'must be a string' }).regex(/^\d{6,8}$/, { error: 'must be 6 to 8 digits' }).optional(),
+  /** The link as the SMS carried it, or just its token. */
+  passwordless: Code(2048).optional(),
+  totp: z.string({ error: 'must be a string' }).regex(/^\d{6}$/, { error: 'must be 6 digits' }).optional(),
+  recoveryCode: Code(64).optional(),
+}).superRefine((value, context) => {
+  const given = (['pin', 'passwordless', 'totp', 'recoveryCode'] as const).filter((field) => value[field] !== undefined);
+  if (given.length !== 1) {
+    context.addIssue({ code: 'custom', path: given.length ? [given[1] ?? 'pin'] : [], message: 'must carry exactly one of pin, passwordless, totp, recoveryCode' });
+  }
+});
+
+export const StartedChallenge = z.object({
+  challengeId: z.string(),
+  method: FactorName,
+  expiresAt: z.string(),
+  /** Masked phone (`+33*******78`), or null when nothing was sent (TOTP). */
+  deliveredTo: z.string().nullable(),
+});
+
+export const CompletedChallenge = z.union([
+  z.object({
+    authenticated: z.literal(true),
+    token: z.string(),
+    tokenType: z.literal('Bearer'),
+    expiresIn: z.number().int(),
+    user: z.object({ id: z.string(), email: z.string() }),
+    amr: z.array(z.string()),
+  }),
+  z.object({ authenticated: z.literal(false), challengeId: z.string(), remaining: z.array(FactorName) }),
+]);

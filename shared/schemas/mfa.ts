@@ -1,0 +1,74 @@
+/**
+ * Schemas of two-factor authentication: login's second step, operator TOTP self-service, enrolment
+ * links and reset, end-user TOTP.
+ */
+import { z } from 'zod';
+import { AnyPassword, body } from './common.ts';
+import { TokenPair } from './sessions.ts';
+
+/** A 6-digit TOTP code; checked for format here so a typo is a 400, not a failure on the lock count. */
+export const TotpCode = z.string({ error: 'must be a string' }).regex(/^\d{6}$/, { error: 'must be 6 digits' });
+
+/** `xxxx-xxxx-xxxx` as shown; dashes, spaces and case are forgiven. */
+export const RecoveryCode = z
+  .string({ error: 'must be a string' })
+  .regex(/^[A-Za-z2-7\s-]{12,20}$/, { error: 'must be a recovery code like abcd-efgh-ijkl' });
+
+/** Opaque tokens (`pmt_…`, `pme_…`): bounded and URL-safe. */
+const OpaqueToken = z.string({ error: 'must be a string' }).regex(/^[A-Za-z0-9_-]{1,200}$/, { error: 'is not a valid token' });
+
+const Id = z.string({ error: 'must be a string' }).regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'is not a valid id' });
+
+export const LoginResponse = z.union([
+  TokenPair,
+  z.object({ mfaRequired: z.literal(true), mfaToken: z.string(), methods: z.tuple([z.literal('totp'), z.literal('recovery_code')]) }),
+  z.object({ mfaEnrollmentRequired: z.literal(true), mfaToken: z.string() }),
+]);
+
+/** Exactly one of `code` and `recoveryCode`. */
+export const MfaLoginBody = z.union(
+  [body({ mfaToken: OpaqueToken, code: TotpCode }), body({ mfaToken: OpaqueToken, recoveryCode: RecoveryCode })],
+  { error: 'send `mfaToken` with either `code` or `recoveryCode`' },
+);
+
+/** The password is required with an access token; with an enrolment mfaToken it was just checked at login. */
+export const StartTotpBody = body({ password: AnyPassword.optional() });
+
+export const TotpEnrollmentResponse = z.object({
+  secret: z.string().describe('Base32, for manual entry'),
+  secretGroups: z.string().describe('The secret in groups of four, as apps show it'),
+  otpauthUri: z.string(),
+  qrCodeSvg: z.string().describe('The otpauthUri as an SVG QR code'),
+});
+
+export const ConfirmTotpBody = body({ code: TotpCode });
+
+export const RecoveryCodesResponse = z.object({
+  recoveryCodes: z.array(z.string()).describe('10 single-use codes, shown this once'),
+});
+
+/** Confirming with an enrolment mfaToken (enforced 2FA) also completes the login. */
+export const ConfirmTotpResponse = RecoveryCodesResponse.extend({
+  accessToken: z.string().optional(),
+  refreshToken: z.string().optional(),
+  tokenType: z.literal('Bearer').optional(),
+  expiresIn: z.number().int().optional(),
+});
+
+export const RegenerateRecoveryCodesBody = body({ code: TotpCode });
+
+export const DisableTotpBody = body({ code: TotpCode.optional(), password: AnyPassword.optional() }).refine(
+  (value) => (value.code === undefined) !== (value.password === undefined),
+  { error: 'send either `code` or `password`' },
+);
+
+export const MemberMfaParams = z.strictObject({ accountId: Id, userId: Id });
+
+export const EnrollmentLinkResponse = z.object({ enrollmentUrl: z.string(), expiresAt: z.string() });
+
+export const EnrollmentPageParams = z.strictObject({ token: OpaqueToken });
+
+/** The page's form post (`application/x-www-form-urlencoded`). */
+export const EnrollmentPageBody = z.object({ code: z.string().max(20) });
+
+export const EndUserTotpParams = z.strictObject({ orgId: Id, userId: Id });
