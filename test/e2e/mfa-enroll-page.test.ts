@@ -1,0 +1,106 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mfaEnrollmentKey } from '#shared/data/keys.ts';
+import { hashSecret } from '#shared/domain/secrets.ts';
+import { rawItem } from '#test/support/keys-events.ts';
+import { useLocalApi } from '#test/support/local-api.ts';
+import { eventsOf } from '#test/support/organizations.ts';
+import { addMember, createAccount } from '#test/support/tenancy.ts';
+import { decodeQrSvg, launchChromium, oathtoolCode } from '#test/support/totp.ts';
+
+const api = useLocalApi();
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser.close();
+});
+
+async function enrollmentLink(accountId: string, ownerToken: string, userId: string) {
+  const response = await api.request<{ enrollmentUrl: string; expiresAt: string }>('POST', `/v2/accounts/${accountId}/members/${userId}/mfa/enrollment`, {
+    token: ownerToken,
+  });
+  expect(response.status).toBe(201);
+  return response.body;
+}
+
+describe('owner-driven enrolment link', () => {
+  it('works end to end in a real browser without JavaScript: QR and secret on the page, code, recovery codes once', async () => {
+    const { accountId, owner } = await createAccount(api);
+    const member = await addMember(api, accountId, 'manager');
+    const link = await enrollmentLink(accountId, owner.accessToken, member.userId);
+    expect(link.enrollmentUrl).toMatch(new RegExp(`^${api.url()}/v2/mfa/enroll/pme_[\\w-]{40,}$`));
+    expect(Date.parse(link.expiresAt) - Date.now()).toBeGreaterThan(23.9 * 3600 * 1000);
+    // Only the hash of the link's token is stored.
+    const token = link.enrollmentUrl.split('/').pop() ?? '';
+    const item = await rawItem(mfaEnrollmentKey(hashSecret(token)));
+    expect(item).toBeDefined();
+    expect(JSON.stringify(item)).not.toContain(token);
+
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+    });
+    const opened = await page.goto(link.enrollmentUrl);
+    expect(opened?.status()).toBe(200);
+    const csp = opened?.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("form-action 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    const html = await page.content();
+    expect(html).not.toMatch(/<script|<link|src="http|href="http/i);
+    expect(await page.textContent('body')).toContain(member.email);
+
+    // The secret as the member would read it: groups of four.
+    const shown = (await page.textContent('#secret')) ?? '';
+    expect(shown).toMatch(/^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$/);
+    const secret = shown.replaceAll(' ', '');
+    const qr = await decodeQrSvg(browser, await page.innerHTML('.qr'));
+    expect(qr).toContain(`secret=${secret}&`);
+
+    // A wrong code shows the same secret again with an error.
+    const current = oathtoolCode(secret);
+    await page.fill('#code', current === '000000' ? '111111' : '000000');
+    await page.click('button[type=submit]');
+    expect(await page.textContent('#error')).toContain('incorrect');
+    expect(((await page.textContent('#secret')) ?? '').replaceAll(' ', '')).toBe(secret);
+
+    await page.fill('#code', oathtoolCode(secret));
+    await page.click('button[type=submit]');
+    const codes = await page.locator('#recovery-codes li').allTextContents();
+    expect(codes).toHaveLength(10);
+    for (const code of codes) expect(code).toMatch(/^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$/);
+    expect(violations).toEqual([]);
+
+    // One time: the link is spent.
+    const reopened = await page.goto(link.enrollmentUrl);
+    expect(reopened?.status()).toBe(404);
+    await context.close();
+
+    // The member now has 2FA, and one of those recovery codes signs them in.
+    const login = await api.request<{ mfaRequired: boolean; mfaToken: string }>('POST', '/v2/auth/login', { body: { email: member.email, password: member.password } });
+    expect(login.body.mfaRequired).toBe(true);
+    const signedIn = await api.request('POST', '/v2/auth/mfa', { body: { mfaToken: login.body.mfaToken, recoveryCode: codes[0] } });
+    expect(signedIn.status).toBe(200);
+    expect((await eventsOf(accountId)).map((event) => event.type)).toEqual(
+      expect.arrayContaining(['mfa.enrollment_link_created', 'mfa.enrolled', 'mfa.confirmed']),
+    );
+  });
+
+  it('is for owners of the member’s account only, and unknown links are a 404 page', async () => {
+    const { accountId, owner } = await createAccount(api);
+    const manager = await addMember(api, accountId, 'manager');
+    const byManager = await api.request('POST', `/v2/accounts/${accountId}/members/${owner.userId}/mfa/enrollment`, { token: manager.accessToken });
+    expect(byManager.status).toBe(403);
+    const other = await createAccount(api);
+    const crossTenant = await api.request('POST', `/v2/accounts/${accountId}/members/${manager.userId}/mfa/enrollment`, { token: other.owner.accessToken });
+    expect(crossTenant.status).toBe(404);
+    const unknown = await fetch(`${api.url()}/v2/mfa/enroll/pme_unknown`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toBe('text/html; charset=utf-8');
+  });
+});

@@ -1,0 +1,224 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { operatorTotpKey, mfaTokenKey, keyringKey } from '#shared/data/keys.ts';
+import { hashSecret } from '#shared/domain/secrets.ts';
+import { TOTP_SECRETS_PURPOSE } from '#shared/domain/totp.ts';
+import { TokenPair } from '#shared/schemas/sessions.ts';
+import { rawItem } from '#test/support/keys-events.ts';
+import { useLocalApi } from '#test/support/local-api.ts';
+import { eventsOf } from '#test/support/organizations.ts';
+import { createAccount } from '#test/support/tenancy.ts';
+import { codeInSteps, decodeQrSvg, enrolOperator, launchChromium, oathtoolCode } from '#test/support/totp.ts';
+
+const api = useLocalApi();
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser.close();
+});
+
+interface MfaRequired {
+  mfaRequired: true;
+  mfaToken: string;
+  methods: string[];
+}
+
+async function loginForMfa(email: string, password: string): Promise<string> {
+  const response = await api.request<MfaRequired>('POST', '/v2/auth/login', { body: { email, password } });
+  expect(response.status).toBe(200);
+  expect(response.body).toEqual({ mfaRequired: true, mfaToken: expect.stringMatching(/^pmt_/) as unknown, methods: ['totp', 'recovery_code'] });
+  return response.body.mfaToken;
+}
+
+async function me(token: string) {
+  return (await api.request<{ mfa: { totp: boolean; recoveryCodesRemaining: number } }>('GET', '/v2/me', { token })).body.mfa;
+}
+
+describe('operator TOTP', () => {
+  it('answers a 160-bit secret, its otpauth URI and a QR code that decodes to exactly that URI', async () => {
+    const { owner } = await createAccount(api);
+    const started = await api.request<{ secret: string; secretGroups: string; otpauthUri: string; qrCodeSvg: string }>('POST', '/v2/me/mfa/totp', {
+      token: owner.accessToken,
+      body: { password: owner.password },
+    });
+    expect(started.status).toBe(200);
+    const { secret, otpauthUri, qrCodeSvg, secretGroups } = started.body;
+    expect(secret).toMatch(/^[A-Z2-7]{32,}$/);
+    expect(secretGroups.replaceAll(' ', '')).toBe(secret);
+    expect(secretGroups.split(' ')[0]).toHaveLength(4);
+    expect(otpauthUri).toBe(
+      `otpauth://totp/Portcullis%20(test):${encodeURIComponent(owner.email)}?secret=${secret}&issuer=Portcullis%20(test)&algorithm=SHA1&digits=6&period=30`,
+    );
+    expect(qrCodeSvg).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+    expect(await decodeQrSvg(browser, qrCodeSvg)).toBe(otpauthUri);
+    // Pending until confirmed.
+    expect(await me(owner.accessToken)).toEqual({ totp: false, recoveryCodesRemaining: 0 });
+  });
+
+  it('asks the password again: wrong → 401, missing → 400 naming body.password', async () => {
+    const { owner } = await createAccount(api);
+    const wrong = await api.request('POST', '/v2/me/mfa/totp', { token: owner.accessToken, body: { password: 'not-the-password-1' } });
+    expect(wrong.status).toBe(401);
+    const missing = await api.request<{ errors: { field: string }[] }>('POST', '/v2/me/mfa/totp', { token: owner.accessToken, body: {} });
+    expect(missing.status).toBe(400);
+    expect(missing.body.errors[0]?.field).toBe('body.password');
+    const noToken = await api.request('POST', '/v2/me/mfa/totp', { body: { password: owner.password } });
+    expect(noToken.status).toBe(401);
+  });
+
+  it('confirms with an oathtool code, then signs in with codes computed by oathtool', async () => {
+    const { accountId, owner } = await createAccount(api);
+    const badConfirm = await api.request('POST', '/v2/me/mfa/totp/confirm', { token: owner.accessToken, body: { code: '12345' } });
+    expect(badConfirm.status).toBe(400);
+    const enrolled = await enrolOperator(api, owner.accessToken, owner.password);
+    expect(enrolled.recoveryCodes).toHaveLength(10);
+    expect(await me(owner.accessToken)).toEqual({ totp: true, recoveryCodesRemaining: 10 });
+
+    const mfaToken = await loginForMfa(owner.email, owner.password);
+    const signedIn = await api.request<{ accessToken: string }>('POST', '/v2/auth/mfa', { body: { mfaToken, code: codeInSteps(enrolled.secret, 1) } });
+    expect(signedIn.status).toBe(200);
+    expect(TokenPair.parse(signedIn.body)).toBeTruthy();
+    const [, payload] = signedIn.body.accessToken.split('.');
+    expect((JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as { amr: string[] }).amr).toEqual(['pwd', 'otp']);
+
+    // The token was spent by that success.
+    const again = await api.request<{ code: string }>('POST', '/v2/auth/mfa', { body: { mfaToken, code: codeInSteps(enrolled.secret, 1) } });
+    expect(again.status).toBe(401);
+    expect(again.body.code).toBe('invalid_mfa_token');
+
+    const types = (await eventsOf(accountId)).map((event) => event.type);
+    expect(types).toEqual(expect.arrayContaining(['mfa.enrolled', 'mfa.confirmed', 'login.succeeded']));
+  });
+
+  it('refuses a replay of the code just used, and audits it', async () => {
+    const { accountId, owner } = await createAccount(api);
+    const enrolled = await enrolOperator(api, owner.accessToken, owner.password);
+    const code = codeInSteps(enrolled.secret, 1);
+    const first = await api.request('POST', '/v2/auth/mfa', { body: { mfaToken: await loginForMfa(owner.email, owner.password), code } });
+    expect(first.status).toBe(200);
+    const replay = await api.request<{ code: string }>('POST', '/v2/auth/mfa', { body: { mfaToken: await loginForMfa(owner.email, owner.password), code } });
+    expect(replay.status).toBe(401);
+    expect(replay.body.code).toBe('code_already_used');
+    // The confirming code is spent as well.
+    const confirmReplay = await api.request<{ code: string }>('POST', '/v2/auth/mfa', {
+      body: { mfaToken: await loginForMfa(owner.email, owner.password), code: enrolled.usedCode },
+    });
+    expect(confirmReplay.status).toBe(401);
+    const events = await eventsOf(accountId);
+    expect(events.filter((event) => event.type === 'mfa.replay_rejected').length).toBeGreaterThanOrEqual(1);
+    expect(events.find((event) => event.type === 'login.failed')?.details).toEqual({ reason: 'mfa_replayed' });
+  });
+
+  it('accepts a recovery code once and counts what is left in GET /v2/me', async () => {
+    const { accountId, owner } = await createAccount(api);
+    const enrolled = await enrolOperator(api, owner.accessToken, owner.password);
+    const recoveryCode = enrolled.recoveryCodes[0] ?? '';
+    const used = await api.request<{ accessToken: string }>('POST', '/v2/auth/mfa', {
+      body: { mfaToken: await loginForMfa(owner.email, owner.password), recoveryCode },
+    });
+    expect(used.status).toBe(200);
+    expect(await me(used.body.accessToken)).toEqual({ totp: true, recoveryCodesRemaining: 9 });
+    const second = await api.request<{ code: string }>('POST', '/v2/auth/mfa', {
+      body: { mfaToken: await loginForMfa(owner.email, owner.password), recoveryCode },
+    });
+    expect(second.status).toBe(401);
+    expect(second.body.code).toBe('invalid_code');
+    const event = (await eventsOf(accountId)).find((e) => e.type === 'mfa.recovery_code_used');
+    expect(event?.details).toEqual({ codesLeft: 9 });
+  });
+
+  it('regenerates recovery codes (old ones void) and downloads them as text/plain', async () => {
+    const { owner } = await createAccount(api);
+    const enrolled = await enrolOperator(api, owner.accessToken, owner.password);
+    const response = await fetch(`${api.url()}/v2/me/mfa/recovery-codes`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${owner.accessToken}`, 'content-type': 'application/json', accept: 'text/plain' },
+      body: JSON.stringify({ code: codeInSteps(enrolled.secret, 1) }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(response.headers.get('content-disposition')).toBe('attachment; filename="portcullis-recovery-codes.txt"');
+    const fresh = (await response.text()).split('\n').filter((line) => /^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$/.test(line));
+    expect(fresh).toHaveLength(10);
+    expect(fresh.some((code) => enrolled.recoveryCodes.includes(code))).toBe(false);
+
+    const old = await api.request('POST', '/v2/auth/mfa', {
+      body: { mfaToken: await loginForMfa(owner.email, owner.password), recoveryCode: enrolled.recoveryCodes[1] },
+    });
+    expect(old.status).toBe(401);
+    const renewed = await api.request('POST', '/v2/auth/mfa', { body: { mfaToken: await loginForMfa(owner.email, owner.password), recoveryCode: fresh[0] } });
+    expect(renewed.status).toBe(200);
+  });
+
+  it('locks the factor after 5 wrong codes, even for the right code, and audits the lock', async () => {
+    const { accountId, owner } = await createAccount(api);
+    const enrolled = await enrolOperator(api, owner.accessToken, owner.password);
+    const right = codeInSteps(enrolled.secret, 1);
+    const wrong = right === '000000' ? '111111' : '000000';
+    const mfaToken = await loginForMfa(owner.email, owner.password);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const response = await api.request<{ code: string }>('POST', '/v2/auth/mfa', { body: { mfaToken, code: wrong } });
+      expect(response.status).toBe(401);
+      expect(response.body.code).toBe('invalid_code');
+    }
+    const locked = await api.request<{ code: string }>('POST', '/v2/auth/mfa', { body: { mfaToken, code: right } });
+    expect(locked.status).toBe(401);
+    expect(locked.body.code).toBe('too_many_attempts');
+    const events = await eventsOf(accountId);
+    expect(events.filter((event) => event.type === 'mfa.locked')).toHaveLength(1);
+    expect(events.filter((event) => event.type === 'login.failed').map((e) => e.details.reason)).toContain('mfa_locked');
+  });
+
+  it('turns TOTP off with the password; login then answers tokens directly', async () => {
+    const { accountId, owner } = await createAccount(api);
+    await enrolOperator(api, owner.accessToken, owner.password);
+    const neither = await api.request('DELETE', '/v2/me/mfa/totp', { token: owner.accessToken, body: {} });
+    expect(neither.status).toBe(400);
+    const wrong = await api.request('DELETE', '/v2/me/mfa/totp', { token: owner.accessToken, body: { password: 'wrong-password-123' } });
+    expect(wrong.status).toBe(401);
+    const off = await api.request('DELETE', '/v2/me/mfa/totp', { token: owner.accessToken, body: { password: owner.password } });
+    expect(off.status).toBe(204);
+    expect(await me(owner.accessToken)).toEqual({ totp: false, recoveryCodesRemaining: 0 });
+    const login = await api.request('POST', '/v2/auth/login', { body: { email: owner.email, password: owner.password } });
+    expect(TokenPair.parse(login.body)).toBeTruthy();
+    expect((await eventsOf(accountId)).map((event) => event.type)).toContain('mfa.disabled');
+  });
+
+  it('turns TOTP off with a current code', async () => {
+    const { owner } = await createAccount(api);
+    const enrolled = await enrolOperator(api, owner.accessToken, owner.password);
+    const off = await api.request('DELETE', '/v2/me/mfa/totp', { token: owner.accessToken, body: { code: codeInSteps(enrolled.secret, 1) } });
+    expect(off.status).toBe(204);
+  });
+
+  it('writes login.failed (bad_password) to the account and keeps no secret in the raw table', async () => {
+    const { accountId, owner } = await createAccount(api);
+    const failed = await api.request('POST', '/v2/auth/login', { body: { email: owner.email, password: 'definitely-wrong-1' } });
+    expect(failed.status).toBe(401);
+    expect((await eventsOf(accountId)).find((event) => event.type === 'login.failed')?.details).toEqual({ reason: 'bad_password' });
+
+    const enrolled = await enrolOperator(api, owner.accessToken, owner.password);
+    const mfaToken = await loginForMfa(owner.email, owner.password);
+    const items = [
+      await rawItem(operatorTotpKey(owner.userId)),
+      await rawItem(mfaTokenKey(hashSecret(mfaToken))),
+      await rawItem(keyringKey(TOTP_SECRETS_PURPOSE)),
+    ];
+    expect(items[0]).toBeDefined();
+    expect(items[1]).toBeDefined();
+    const raw = JSON.stringify(items, (_key, value: unknown) => (value instanceof Set ? [...(value as Set<string>)] : value));
+    expect(raw).not.toContain(enrolled.secret);
+    expect(raw).not.toContain(mfaToken);
+    for (const code of enrolled.recoveryCodes) {
+      expect(raw).not.toContain(code);
+      expect(raw).not.toContain(code.replaceAll('-', ''));
+    }
+    // The item holds the sealed secret and only hashes of the codes.
+    expect(items[0]?.recoveryCodes).toBeInstanceOf(Set);
+    expect((items[0]?.recoveryCodes as Set<string>).size).toBe(10);
+    expect(oathtoolCode(enrolled.secret)).toMatch(/^\d{6}$/);
+  });
+});
