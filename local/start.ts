@@ -27,7 +27,7 @@ Object.assign(
 
 // Imported after the environment is set: these modules build their config on first use.
 const { localOutbox } = await import('#shared/container.ts');
-const { DEMO_OWNER, seedDemoTenant } = await import('./seed.ts');
+const { DEMO_OWNER, DEMO_SIGN_IN, seedDemoTenant } = await import('./seed.ts');
 const { startLocalServer } = await import('./server.ts');
 
 localOutbox().print = (line) => {
@@ -49,7 +49,14 @@ ${
 
 Demo organization and API key (authenticate + manage; the secret is shown this once)
   organization: ${demo.organizationId}
-  apikey:       ${demo.apiKey}`
+  apikey:       ${demo.apiKey}
+  system:       ${DEMO_SIGN_IN.system}, end user ${DEMO_SIGN_IN.user.email} (${DEMO_SIGN_IN.user.phone})
+
+Sign Jane in with a PIN (it arrives in the outbox below):
+  curl -s -X POST ${server.url}/v2/user/authenticate -H 'apikey: ${demo.apiKey}' -H 'content-type: application/json' \\
+    -d '{"email":"${DEMO_SIGN_IN.user.email}","system":"${DEMO_SIGN_IN.system}"}'
+  curl -s -X POST ${server.url}/v2/system/authenticate/user -H 'apikey: ${demo.apiKey}' -H 'content-type: application/json' \\
+    -d '{"email":"${DEMO_SIGN_IN.user.email}","system":"${DEMO_SIGN_IN.system}","pin":"<the PIN>"}'`
     : '  (existing demo tenant from .data/: its API key was shown on the first run; create another with POST /v2/accounts/{accountId}/keys)'
 }
 

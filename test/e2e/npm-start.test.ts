@@ -36,6 +36,18 @@ describe('npm start', () => {
       expect(organization.status).toBe(200);
       expect(((await organization.json()) as { name: string }).name).toBe('Demo Organization');
 
+      // The printed sign-in works as printed: start, read the PIN from the outbox, complete.
+      const signIn = { email: 'jane@example.com', system: 'demo-app' };
+      const post = (path: string, body: unknown) =>
+        fetch(`${url}${path}`, { method: 'POST', headers: { apikey: apiKey ?? '', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(output).toContain(signIn.email);
+      expect((await post('/v2/user/authenticate', signIn)).status).toBe(202);
+      const sms = (await (await fetch(`${url}/_local/sms`)).json()) as { items: { body: string }[] };
+      const pin = /\b(\d{6})\b/.exec(sms.items[0]?.body ?? '')?.[1];
+      const completed = await post('/v2/system/authenticate/user', { ...signIn, pin });
+      expect(completed.status).toBe(200);
+      expect(await completed.json()).toMatchObject({ authenticated: true, tokenType: 'Bearer', user: { email: signIn.email } });
+
       const login = await fetch(`${url}/v2/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -45,8 +57,6 @@ describe('npm start', () => {
       const { accessToken } = (await login.json()) as { accessToken: string };
       const me = await fetch(`${url}/v2/me`, { headers: { authorization: `Bearer ${accessToken}` } });
       expect(((await me.json()) as { memberships: { role: string }[] }).memberships[0]?.role).toBe('owner');
-      const outbox = await fetch(`${url}/_local/sms`);
-      expect(await outbox.json()).toEqual({ items: [] });
 
       child.kill('SIGINT');
       const [code] = (await once(child, 'exit')) as [number | null];
