@@ -1,5 +1,6 @@
 import { Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { STAGE_PATTERN } from './portcullis.ts';
 import { PortcullisStack, type PortcullisStackProps } from './portcullis-stack.ts';
 
 /** Reads a string context value (`-c key=value`); empty counts as unset. */
@@ -17,23 +18,35 @@ function numberContext(app: App, key: string): number | undefined {
   return number;
 }
 
+/** A boolean context value: `true`/`false` (strings from the command line, booleans from cdk.json). */
+function booleanContext(app: App, key: string): boolean | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === '') return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`Context ${key} must be true or false, not ${JSON.stringify(value)}`);
+}
+
 /**
  * Adds the stack for the context's stage to `app` and checks everything with cdk-nag AwsSolutions.
  * Shared by `infra/app.ts` and the infrastructure tests, so the tests synthesize what the CLI does.
  *
  * Context: `stage` (default `dev`), `issuer`, `smsSenderId`, `smsOriginationNumber`,
- * `auditRetentionDays` (default 400).
+ * `auditRetentionDays` (default 400), `alarmTopicArn` (an existing topic for the alarms) or
+ * `createAlarmTopic=true`.
  * `overrides` replace stack props (tests use it to add routes the manifest does not have yet).
  */
 export function buildApp(app: App, overrides: Omit<Partial<PortcullisStackProps>, 'stage'> = {}): PortcullisStack {
   const stage = context(app, 'stage') ?? 'dev';
   // The stage names the stack and the API; keep it to what both accept.
-  if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) throw new Error(`Invalid stage "${stage}": use lower-case letters, digits and dashes`);
+  if (!STAGE_PATTERN.test(stage)) throw new Error(`Invalid stage "${stage}": use lower-case letters, digits and dashes`);
   const stack = new PortcullisStack(app, `Portcullis-${stage}`, {
     stage,
     issuer: context(app, 'issuer'),
     sms: { senderId: context(app, 'smsSenderId'), originationNumber: context(app, 'smsOriginationNumber') },
     auditRetentionDays: numberContext(app, 'auditRetentionDays'),
+    alarmTopicArn: context(app, 'alarmTopicArn'),
+    createAlarmTopic: booleanContext(app, 'createAlarmTopic'),
     description: `Portcullis authentication service (${stage})`,
     ...overrides,
   });

@@ -8,6 +8,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '#shared/config.ts';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from '#shared/metrics-names.ts';
 import type { DataTable } from './data-table.ts';
 
 /** The repository root: where `package.json`, its lock file and the handler modules live. */
@@ -93,7 +94,10 @@ export class ApiFunction extends Construct {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         [ENV.stage]: props.stage,
-        POWERTOOLS_SERVICE_NAME: 'portcullis',
+        // Powertools' logger and metrics read these: the `service` key of every log line and metric
+        // dimension, and the namespace the alarms watch (shared/metrics-names.ts).
+        POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },
       bundling: {

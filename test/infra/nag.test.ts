@@ -24,16 +24,20 @@ function acknowledgments(scope: Stack) {
 }
 
 describe('cdk-nag AwsSolutions', () => {
-  it.each(['dev', 'prod'])('reports no error and no warning for the %s stage', (stage) => {
+  it.each([
+    { name: 'dev', context: { stage: 'dev' } },
+    { name: 'prod', context: { stage: 'prod' } },
+    { name: 'prod with an alarm topic', context: { stage: 'prod', createAlarmTopic: 'true' } },
+  ])('reports no error and no warning for $name', ({ context }) => {
     // synthesize() has already run the checks as the synth's validation plugin (a finding throws);
     // running them again here shows the report itself, warnings included.
-    const { app } = synthesize({ stage }, { props: { routes } });
+    const { app } = synthesize(context, { props: { routes } });
     expect(new AwsSolutionsChecks(app).validateScope(app).violations).toEqual([]);
   });
 
   it('fails the synth when a resource breaks a rule', () => {
     const { app, stack } = synthesize({ stage: 'dev' });
-    new CfnRoute(stack, 'Unguarded', { apiId: stack.api.apiId, routeKey: 'GET /v2/unguarded', authorizationType: 'NONE' });
+    new CfnRoute(stack, 'Unguarded', { apiId: stack.portcullis.api.apiId, routeKey: 'GET /v2/unguarded', authorizationType: 'NONE' });
     expect(() => app.synth({ force: true })).toThrow(/AwsSolutions-APIG4/);
   });
 

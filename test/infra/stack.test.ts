@@ -56,7 +56,7 @@ describe.each([
     for (const route of routes) {
       const authorizer = route.auth === 'bearer' || route.auth === 'apikey' ? authorizers[route.auth] : undefined;
       const expected = authorizer
-        ? { AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: logicalId(stack, stack.api.node.findChild(authorizer.id)) } }
+        ? { AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: logicalId(stack, stack.portcullis.api.node.findChild(authorizer.id)) } }
         : { AuthorizationType: 'NONE', AuthorizerId: Match.absent() };
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `${route.method} ${route.path}`, ...expected });
     }
@@ -75,9 +75,9 @@ describe.each([
   });
 
   it('grants each function only what its entry allows, and sets the matching environment', () => {
-    const tableArn = arnOf(logicalId(stack, stack.data.table));
-    const signingKeyArn = arnOf(logicalId(stack, stack.keys.signingKey));
-    const dataKeyArn = arnOf(logicalId(stack, stack.keys.dataKey));
+    const tableArn = arnOf(logicalId(stack, stack.portcullis.table));
+    const signingKeyArn = arnOf(logicalId(stack, stack.portcullis.keys.signingKey));
+    const dataKeyArn = arnOf(logicalId(stack, stack.portcullis.keys.dataKey));
     for (const { id, access } of definitionsOf(routes)) {
       const { resource } = functionOf(id);
       const statements = statementsOf(template, resource);

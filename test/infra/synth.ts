@@ -1,7 +1,7 @@
 /** Synthesizes the stack the way `cdk synth` does and reads what the infrastructure tests need from it. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, type CfnElement } from 'aws-cdk-lib';
+import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { FUNCTION_TAG, PROJECT_ROOT } from '#infra/constructs/api-function.ts';
@@ -31,7 +31,7 @@ export interface Synthesized {
 }
 
 /** The feature flags and settings of `cdk.json`, so the tests see the flags the CLI sees. */
-function cdkJsonContext(): Json {
+export function cdkJsonContext(): Json {
   const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context?: Json };
   return cdkJson.context ?? {};
 }
@@ -57,7 +57,7 @@ export function synthesize(
   return { app, stack, template: Template.fromStack(stack) };
 }
 
-export function logicalId(stack: PortcullisStack, construct: IConstruct): string {
+export function logicalId(stack: Stack, construct: IConstruct): string {
   return stack.getLogicalId(construct.node.defaultChild as CfnElement);
 }
 

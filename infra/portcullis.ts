@@ -1,0 +1,310 @@
+import { join } from 'node:path';
+import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  LogGroupLogDestination,
+  type IHttpRouteAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { ENV } from '#shared/config.ts';
+import { TABLE_DEFINITION } from '#shared/data/table.ts';
+import { AUDIT_RETENTION_DAYS } from '#shared/domain/audit.ts';
+import { authorizers, manifest, type RouteAccess, type RouteDefinition } from '#shared/http/manifest.ts';
+import { AlarmTopic } from './constructs/alarm-topic.ts';
+import { PortcullisAlarms, type PortcullisAlarmOptions, type PortcullisAlarmSet } from './constructs/alarms.ts';
+import { ApiFunction, PROJECT_ROOT, type SmsConfig } from './constructs/api-function.ts';
+import { DataTable } from './constructs/data-table.ts';
+import { KeyMaterial } from './constructs/key-material.ts';
+
+/** What a stage name may be: it names the API, the stack of the repository's app and a metric dimension. */
+export const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
+
+/** Settings of a Portcullis deployment. Only `stage` is required. */
+export interface PortcullisProps {
+  /**
+   * Deployment stage: lower-case letters, digits and dashes, 20 at most. Passed to every function
+   * (`STAGE`), used as the `stage` dimension of the custom metrics, and the default of the settings
+   * below: `prod` retains the stateful resources and keeps logs a year.
+   */
+  readonly stage: string;
+  /** `iss` of every token this deployment signs. @default `urn:portcullis:<stage>` */
+  readonly issuer?: string;
+  /**
+   * How SMS are sent: an alphanumeric sender id (where the destination country supports one) and/or a
+   * registered origination number (E.164). Given to the functions that send SMS only.
+   * @default - no sender id; SNS picks the origination number
+   */
+  readonly sms?: SmsConfig;
+  /** Retention of the functions' and the API access logs. @default RetentionDays.ONE_YEAR when stage is `prod`, else RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /**
+   * What happens to the table, the KMS keys and the log groups when they leave the stack: `RETAIN`
+   * (the table also gets deletion protection) or `DESTROY`. Deleting the keys makes every signing key
+   * and TOTP secret unrecoverable.
+   * @default RemovalPolicy.RETAIN when stage is `prod`, else RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /** Steady-state requests per second across the API (stage default route settings). @default 50 */
+  readonly throttleRateLimit?: number;
+  /** Burst of requests the API absorbs above the rate. @default 100 */
+  readonly throttleBurstLimit?: number;
+  /** Days an audit event is kept before DynamoDB's TTL removes it (whole days, ≥ 1). @default 400 */
+  readonly auditRetentionDays?: number;
+  /**
+   * An existing topic for the alarms' ALARM and OK notifications. It must let CloudWatch publish
+   * (topic policy, and key policy if encrypted). Exclusive with `createAlarmTopic`.
+   * @default - none; see `createAlarmTopic`
+   */
+  readonly alarmTopic?: ITopic;
+  /**
+   * Create a KMS-encrypted, TLS-only topic for the alarms (subscribe to it after deploying).
+   * @default false - without `alarmTopic` either, the alarms exist but notify nobody
+   */
+  readonly createAlarmTopic?: boolean;
+  /** Alarm thresholds. @default - see PortcullisAlarmOptions */
+  readonly alarms?: PortcullisAlarmOptions;
+  /** Name of the HTTP API. @default `portcullis-<stage>` */
+  readonly apiName?: string;
+  /** The routes to serve. @default the route manifest (shared/http/manifest.ts) */
+  readonly routes?: readonly RouteDefinition[];
+}
+
+type AuthorizerKind = keyof typeof authorizers;
+
+/**
+ * The request header each authorizer reads, which API Gateway also requires to be present (else a
+ * 401 without calling the function) and caches on.
+ */
+const IDENTITY_SOURCES = {
+  bearer: '$request.header.Authorization',
+  apikey: '$request.header.apikey',
+} as const satisfies Record<AuthorizerKind, string>;
+
+/** What building one function needs from a route or an authorizer definition. */
+interface FunctionDefinition {
+  id: string;
+  handler: string;
+  access: RouteAccess;
+  memoryMb?: number;
+}
+
+/**
+ * The whole Portcullis service, to place in any stack: the table and KMS keys (stateful, retained
+ * in prod), one function per manifest entry plus the authorizers, the HTTP API that routes to them,
+ * and the CloudWatch alarms (optionally notifying an SNS topic).
+ *
+ * @example
+ * const auth = new Portcullis(stack, 'Auth', { stage: 'prod', createAlarmTopic: true });
+ * new CfnOutput(stack, 'AuthUrl', { value: auth.apiUrl });
+ */
+export class Portcullis extends Construct {
+  /** The HTTP API. */
+  readonly api: HttpApi;
+  /** The API's `$default` stage (throttling and access logs). */
+  readonly apiStage: HttpStage;
+  /** Base URL of the API (`https://<id>.execute-api.<region>.amazonaws.com/`). */
+  readonly apiUrl: string;
+  /** The single table and its index ARNs. */
+  readonly data: DataTable;
+  /** The table. */
+  readonly table: TableV2;
+  /** The two KMS keys of the envelope scheme (token signing, TOTP data key). */
+  readonly keys: KeyMaterial;
+  /** Every function by route or authorizer id (`logIn`, `bearerAuthorizer`, …). */
+  readonly functions: ReadonlyMap<string, NodejsFunction>;
+  /** The alarms, by what they watch. */
+  readonly alarms: PortcullisAlarmSet;
+  /** Where the alarms notify, when anywhere. */
+  readonly alarmTopic: ITopic | undefined;
+
+  private readonly props: PortcullisProps;
+  private readonly removalPolicy: RemovalPolicy;
+  private readonly logRetention: RetentionDays;
+  private readonly functionsById = new Map<string, NodejsFunction>();
+  private readonly authorizers: Record<AuthorizerKind, HttpLambdaAuthorizer>;
+
+  constructor(scope: Construct, id: string, props: PortcullisProps) {
+    super(scope, id);
+    this.props = props;
+    validate(props);
+    const prod = props.stage === 'prod';
+    this.removalPolicy = props.removalPolicy ?? (prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
+    // A month of logs is enough to debug a dev stage; production keeps a year, and keeps the log
+    // groups when the stack goes: they are the record to investigate an incident with.
+    this.logRetention = props.logRetention ?? (prod ? RetentionDays.ONE_YEAR : RetentionDays.ONE_MONTH);
+    const retain = this.removalPolicy === RemovalPolicy.RETAIN;
+
+    this.data = new DataTable(this, 'Data', { retain });
+    this.table = this.data.table;
+    this.keys = new KeyMaterial(this, 'Keys', { retain });
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: this.logRetention, removalPolicy: this.removalPolicy });
+    // The default stage is built by hand: HttpApi's own takes neither throttling nor access logs.
+    this.api = new HttpApi(this, 'Api', { apiName: props.apiName ?? `portcullis-${props.stage}`, createDefaultStage: false });
+    this.apiStage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.throttleRateLimit ?? 50, burstLimit: props.throttleBurstLimit ?? 100 },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: accessLogFormat() },
+    });
+    this.apiUrl = this.apiStage.url;
+
+    this.authorizers = { bearer: this.addAuthorizer('bearer'), apikey: this.addAuthorizer('apikey') };
+    for (const route of props.routes ?? manifest) this.addRoute(route);
+    this.functions = this.functionsById;
+
+    this.alarmTopic = props.createAlarmTopic
+      ? new AlarmTopic(this, 'AlarmTopic', { removalPolicy: this.removalPolicy }).topic
+      : props.alarmTopic;
+    this.alarms = new PortcullisAlarms(this, 'Alarms', {
+      ...props.alarms,
+      stage: props.stage,
+      api: this.api,
+      functions: this.functionsById,
+      table: this.table,
+      indexNames: TABLE_DEFINITION.globalSecondaryIndexes.map((index) => index.indexName),
+      topic: this.alarmTopic,
+    }).alarms;
+
+    new CfnOutput(this, 'ApiUrl', { value: this.apiUrl, description: 'Base URL of the Portcullis API' });
+  }
+
+  private addRoute(route: RouteDefinition): void {
+    const authorizer = this.authorizerFor(route);
+    const httpRoute = new HttpRoute(this, `${route.id}Route`, {
+      httpApi: this.api,
+      routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
+      integration: new HttpLambdaIntegration('Integration', this.addFunction(route)),
+      authorizer: authorizer ?? new HttpNoneAuthorizer(),
+    });
+    if (!authorizer) {
+      Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason: unauthorizedReason(route) });
+    }
+  }
+
+  /**
+   * A Lambda authorizer from the manifest. Simple responses, cached per credential: the manifest's
+   * TTL bounds how long a revoked key or token keeps working. API Gateway creates it with the first
+   * route that uses it; the function exists either way.
+   */
+  private addAuthorizer(kind: AuthorizerKind): HttpLambdaAuthorizer {
+    const definition = authorizers[kind];
+    return new HttpLambdaAuthorizer(definition.id, this.addFunction(definition), {
+      authorizerName: kind,
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: [IDENTITY_SOURCES[kind]],
+      resultsCacheTtl: Duration.seconds(definition.cacheTtlSeconds),
+    });
+  }
+
+  /** The API Gateway authorizer in front of a route; `undefined` when the function authenticates the caller itself. */
+  private authorizerFor(route: RouteDefinition): IHttpRouteAuthorizer | undefined {
+    switch (route.auth) {
+      case 'bearer':
+      case 'apikey':
+        return this.authorizers[route.auth];
+      case 'public':
+      case 'mfa':
+      case 'bearer-or-apikey':
+        return undefined;
+      default: {
+        // A new auth kind must decide here whether API Gateway or the function checks it.
+        const unknown: never = route.auth;
+        throw new Error(`Route ${route.id} has an auth kind the construct does not know: ${String(unknown)}`);
+      }
+    }
+  }
+
+  /** One function for a manifest entry, bound to exactly what the entry's `access` allows. */
+  private addFunction(definition: FunctionDefinition): NodejsFunction {
+    const { stage, issuer, sms, auditRetentionDays = AUDIT_RETENTION_DAYS } = this.props;
+    const fn = new ApiFunction(this, definition.id, {
+      entry: join(PROJECT_ROOT, definition.handler),
+      stage,
+      description: `Portcullis ${definition.id}`,
+      memoryMb: definition.memoryMb,
+      environment: { [ENV.tokenIssuer]: issuer ?? `urn:portcullis:${stage}`, [ENV.auditRetentionDays]: String(auditRetentionDays) },
+      logRetention: this.logRetention,
+      logRemovalPolicy: this.removalPolicy,
+    });
+    const { table, signingKey, encryptionKey, sms: sendsSms } = definition.access;
+    if (table) fn.bindTable(this.data, table);
+    if (signingKey) fn.bindSigningKey(this.keys.signingKey);
+    if (encryptionKey) fn.bindDataKey(this.keys.dataKey);
+    if (sendsSms) fn.bindSms(sms ?? {});
+    this.functionsById.set(definition.id, fn.function);
+    return fn.function;
+  }
+}
+
+/** Refuses settings that would deploy something other than what was asked for. */
+function validate(props: PortcullisProps): void {
+  if (!STAGE_PATTERN.test(props.stage)) {
+    throw new Error(`Invalid stage "${props.stage}": use lower-case letters, digits and dashes (20 at most), starting with a letter`);
+  }
+  const retention = props.auditRetentionDays;
+  if (retention !== undefined && (!Number.isInteger(retention) || retention < 1)) {
+    throw new Error(`auditRetentionDays must be a whole number of days ≥ 1, not ${String(retention)}`);
+  }
+  const { removalPolicy } = props;
+  if (removalPolicy !== undefined && removalPolicy !== RemovalPolicy.RETAIN && removalPolicy !== RemovalPolicy.DESTROY) {
+    throw new Error(`removalPolicy must be RETAIN or DESTROY (a table, KMS keys and log groups have no snapshots), not ${removalPolicy}`);
+  }
+  for (const [name, value] of [
+    ['throttleRateLimit', props.throttleRateLimit],
+    ['throttleBurstLimit', props.throttleBurstLimit],
+  ] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new Error(`${name} must be a whole number ≥ 1, not ${String(value)}`);
+  }
+  if (props.alarmTopic && props.createAlarmTopic) throw new Error('Give either alarmTopic or createAlarmTopic, not both');
+}
+
+/**
+ * One JSON object per request. The route key, never the raw path: paths like
+ * `/v2/mfa/enroll/{token}` carry secrets, and the spec keeps tokens out of every log. No headers
+ * either, so the Authorization and apikey values are never written.
+ */
+function accessLogFormat(): AccessLogFormat {
+  return AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: AccessLogField.contextRequestId(),
+      requestTime: AccessLogField.contextRequestTime(),
+      ip: AccessLogField.contextIdentitySourceIp(),
+      routeKey: AccessLogField.contextRouteKey(),
+      protocol: AccessLogField.contextProtocol(),
+      status: AccessLogField.contextStatus(),
+      responseLength: AccessLogField.contextResponseLength(),
+      latency: AccessLogField.contextResponseLatency(),
+      integrationLatency: AccessLogField.contextIntegrationLatency(),
+      integrationError: AccessLogField.contextIntegrationErrorMessage(),
+      authorizerError: AccessLogField.contextAuthorizerError(),
+      error: AccessLogField.contextErrorMessage(),
+    }),
+  );
+}
+
+/** Why a route has no API Gateway authorizer, for its cdk-nag acknowledgment. */
+function unauthorizedReason(route: RouteDefinition): string {
+  const key = `${route.method} ${route.path}`;
+  switch (route.auth) {
+    case 'mfa':
+      return `${key} takes the short-lived MFA token from login; the function verifies it.`;
+    case 'bearer-or-apikey':
+      return `${key} accepts a bearer token or an API key, and an HTTP API authorizer caches only on identity sources every request carries, so the function verifies whichever is present.`;
+    default:
+      return `${key} is public by design (spec section 4): it is how callers obtain credentials or public keys.`;
+  }
+}
