@@ -175,9 +175,16 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     const headers = gatewayHeaders(request);
     const requestId = randomUUID();
     const now = new Date();
-    const pathParameters = Object.fromEntries(
-      route.parameterNames.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? '')]),
-    );
+    let pathParameters: Record<string, string>;
+    try {
+      pathParameters = Object.fromEntries(
+        route.parameterNames.map((name, index) => [name, decodeURIComponent(match[index + 1] ?? '')]),
+      );
+    } catch {
+      // Malformed percent-encoding (`/v2/systems/%E0%A4%A`): the gateway rejects it before any function runs.
+      send(response, 400, { message: 'Bad Request' });
+      return;
+    }
     const query = new URLSearchParams(url.search);
     const queryStringParameters: Record<string, string> = {};
     for (const key of new Set(query.keys())) queryStringParameters[key] = query.getAll(key).join(',');

@@ -3,8 +3,8 @@
  * services to handlers. Nothing is created until a handler first needs it, so a function that never
  * sends SMS never loads the SNS client.
  */
-import { KMSClient } from '@aws-sdk/client-kms';
-import { SNSClient } from '@aws-sdk/client-sns';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AccountRepository } from './adapters/account-repository.ts';
 import { ApiKeyRepository } from './adapters/api-key-repository.ts';
@@ -28,6 +28,7 @@ import { AuditLog } from './domain/audit-log.ts';
 import { DataKey, PIN_HMAC_PURPOSE, TokenSigningKeys } from './domain/keyring.ts';
 import { ChallengeRepository } from './adapters/challenge-repository.ts';
 import { SmsLimitRepository } from './adapters/sms-limit-repository.ts';
+import { SignInReadRepository } from './adapters/sign-in-reads.ts';
 import { ChallengeEngine } from './domain/challenges.ts';
 import { EndUserTokens } from './domain/end-user-tokens.ts';
 import { SmsLimits } from './domain/sms-limits.ts';
@@ -54,37 +55,42 @@ const once = <T>(build: () => T): (() => T) => {
   return () => (value ??= build());
 };
 
-export const documentClient = once<DynamoDBDocumentClient>(() =>
+export const documentClient = /* @__PURE__ */ once<DynamoDBDocumentClient>(() =>
   createDocumentClient({ region: config().region, endpoint: config().dynamodbEndpoint }),
 );
 
-const kmsClient = once(() => new KMSClient({ region: config().region }));
+/**
+ * The KMS and SNS clients, imported on first use: a function that never unwraps a key (a warm
+ * container, or one whose route needs none) or never sends an SMS loads no KMS or SNS code at its cold start.
+ */
+export const kmsClient = /* @__PURE__ */ once(async (): Promise<KMSClient> => new (await import('@aws-sdk/client-kms')).KMSClient({ region: config().region }));
+export const snsClient = /* @__PURE__ */ once(async (): Promise<SNSClient> => new (await import('@aws-sdk/client-sns')).SNSClient({ region: config().region }));
 
 /** Master key of one purpose: the KMS key CDK bound to this function, or the local key file. */
 function masterKey(kmsKeyId: (keys: { signingKmsKeyId: string; dataKmsKeyId: string }) => string): MasterKey {
   const keys = config().keys;
-  return keys.provider === 'local' ? new LocalMasterKey(keys.keyFile) : new KmsMasterKey(kmsClient(), kmsKeyId(keys));
+  return keys.provider === 'local' ? new LocalMasterKey(keys.keyFile) : new KmsMasterKey(kmsClient, kmsKeyId(keys));
 }
 
-export const operatorStore = once(() => new OperatorRepository(documentClient(), config().tableName));
+export const operatorStore = /* @__PURE__ */ once(() => new OperatorRepository(documentClient(), config().tableName));
 
-export const organizationRepository = once(() => new OrganizationRepository(documentClient(), config().tableName));
+export const organizationRepository = /* @__PURE__ */ once(() => new OrganizationRepository(documentClient(), config().tableName));
 
 /** The account profile (name, billing contact, settings). */
-export const accounts = once(() => new Accounts(accessControl(), new AccountRepository(documentClient(), config().tableName)));
+export const accounts = /* @__PURE__ */ once(() => new Accounts(accessControl(), new AccountRepository(documentClient(), config().tableName)));
 
 /** Organizations and groups: each change commits in one transaction with its audit event. */
-export const organizations = once(() => new Organizations(accessControl(), organizationRepository()));
-export const groups = once(() => new Groups(accessControl(), organizationRepository()));
+export const organizations = /* @__PURE__ */ once(() => new Organizations(accessControl(), organizationRepository()));
+export const groups = /* @__PURE__ */ once(() => new Groups(accessControl(), organizationRepository()));
 
-export const apiKeyRepository = once(() => new ApiKeyRepository(documentClient(), config().tableName));
+export const apiKeyRepository = /* @__PURE__ */ once(() => new ApiKeyRepository(documentClient(), config().tableName));
 
-export const auditRepository = once(() => new AuditRepository(documentClient(), config().tableName));
+export const auditRepository = /* @__PURE__ */ once(() => new AuditRepository(documentClient(), config().tableName));
 
-export const apiKeyVerifier = once(() => new ApiKeyVerifier(apiKeyRepository()));
+export const apiKeyVerifier = /* @__PURE__ */ once(() => new ApiKeyVerifier(apiKeyRepository()));
 
 /** Access decisions: memberships from the operator store, organizations and groups from theirs. */
-export const accessControl = once(
+export const accessControl = /* @__PURE__ */ once(
   () =>
     new AccessControl({
       findMembership: (accountId, userId) => operatorStore().findMembership(accountId, userId),
@@ -94,7 +100,7 @@ export const accessControl = once(
 );
 
 /** Access-key management: each change commits in one transaction with its audit event. */
-export const accessKeys = once(
+export const accessKeys = /* @__PURE__ */ once(
   () =>
     new AccessKeys(
       {
@@ -110,7 +116,7 @@ export const accessKeys = once(
 );
 
 /** Reading the audit log, scoped to what the reader reaches. */
-export const auditLog = once(
+export const auditLog = /* @__PURE__ */ once(
   () =>
     new AuditLog(
       {
@@ -121,11 +127,11 @@ export const auditLog = once(
     ),
 );
 
-export const tokenSigningKeys = once(
+export const tokenSigningKeys = /* @__PURE__ */ once(
   () => new TokenSigningKeys(new KeyringRepository(documentClient(), config().tableName), () => masterKey((k) => k.signingKmsKeyId)),
 );
 
-export const operatorSessions = once(() => {
+export const operatorSessions = /* @__PURE__ */ once(() => {
   const { tableName, tokenIssuer, accessTokenTtlSeconds, refreshTokenTtlSeconds } = config();
   return new OperatorSessions(
     operatorStore(),
@@ -142,22 +148,22 @@ export const operatorSessions = once(() => {
 });
 
 /** The process's outbox when SMS stay local (`npm start`, tests). */
-export const localOutbox = once(() => new OutboxSmsSender());
+export const localOutbox = /* @__PURE__ */ once(() => new OutboxSmsSender());
 
-export const smsSender = once<SmsSender>(() => {
+export const smsSender = /* @__PURE__ */ once<SmsSender>(() => {
   const sms = config().sms;
   return sms.provider === 'outbox'
     ? localOutbox()
-    : new SnsSmsSender(new SNSClient({ region: config().region }), { senderId: sms.senderId, originationNumber: sms.originationNumber });
+    : new SnsSmsSender(snsClient, { senderId: sms.senderId, originationNumber: sms.originationNumber });
 });
 
 // ---- Members and invitations ---------------------------------------------------------------------
 
 /** Members of an account; scope ids are checked against the account's organizations and groups. */
-export const members = once(() => new Members(new MembershipRepository(documentClient(), config().tableName), organizationRepository()));
+export const members = /* @__PURE__ */ once(() => new Members(new MembershipRepository(documentClient(), config().tableName), organizationRepository()));
 
 /** Invitations; accepting signs the member in, and an existing operator's password is throttled like a login. */
-export const invitations = once(() => {
+export const invitations = /* @__PURE__ */ once(() => {
   const { tableName } = config();
   return new Invitations(
     new InvitationRepository(documentClient(), tableName, operatorStore()),
@@ -170,15 +176,15 @@ export const invitations = once(() => {
 
 // ---- Two-factor authentication (TOTP, recovery codes) --------------------------------------------
 
-export const mfaRepository = once(() => new MfaRepository(documentClient(), config().tableName));
+export const mfaRepository = /* @__PURE__ */ once(() => new MfaRepository(documentClient(), config().tableName));
 
 /** The data key that encrypts TOTP secrets, unwrapped once per cold start. */
-const totpSecretCipher = once(
+const totpSecretCipher = /* @__PURE__ */ once(
   () => new TotpSecretCipher(new KeyringRepository(documentClient(), config().tableName), () => masterKey((k) => k.dataKmsKeyId)),
 );
 
 /** Where MFA and login events go: every account of an operator, the organization's account of an end user. */
-const mfaAudit = once(
+const mfaAudit = /* @__PURE__ */ once(
   (): MfaAuditPort => ({
     audiencesOf: async (subject) => {
       if (subject.kind === 'operator') {
@@ -196,10 +202,10 @@ const mfaAudit = once(
 /** The TOTP issuer shown in authenticator apps: `Portcullis` in prod, the stage named elsewhere. */
 const totpIssuer = (): string => (config().stage === 'prod' ? 'Portcullis' : `Portcullis (${config().stage})`);
 
-export const totpFactors = once(() => new TotpFactors(mfaRepository(), totpSecretCipher(), mfaAudit(), { issuer: totpIssuer() }));
+export const totpFactors = /* @__PURE__ */ once(() => new TotpFactors(mfaRepository(), totpSecretCipher(), mfaAudit(), { issuer: totpIssuer() }));
 
 /** Enforcement reads account settings and the organizations (with groups) that cover a member. */
-const mfaPolicy = once(
+const mfaPolicy = /* @__PURE__ */ once(
   (): MfaPolicyStore => ({
     listMembershipsOfUser: (userId) => operatorStore().listMembershipsOfUser(userId),
     accountRequiresMfa: async (accountId) =>
@@ -223,7 +229,7 @@ const mfaPolicy = once(
 );
 
 /** Operator 2FA: self-service, login second step, enforcement, enrolment links, admin reset. */
-export const operatorMfa = once(
+export const operatorMfa = /* @__PURE__ */ once(
   () =>
     new OperatorMfa(
       totpFactors(),
@@ -237,39 +243,41 @@ export const operatorMfa = once(
 
 // ---- Sign-in directory: systems, end users, access grants -----------------------------------------
 
-export const directoryRepository = once(() => new DirectoryRepository(documentClient(), config().tableName));
+export const directoryRepository = /* @__PURE__ */ once(() => new DirectoryRepository(documentClient(), config().tableName));
 
 /** The directory as the challenge engine reads it (systems, end users by email or id, grants). */
-export const signInDirectory = once((): SignInDirectory => directoryRepository());
+export const signInDirectory = /* @__PURE__ */ once((): SignInDirectory => directoryRepository());
 
 /** Systems and their policies; each change commits in one transaction with its audit event. */
-export const systems = once(() => new Systems(accessControl(), directoryRepository()));
+export const systems = /* @__PURE__ */ once(() => new Systems(accessControl(), directoryRepository()));
 
 /** End users; email uniqueness per organization is a guard item in the same transaction. */
-export const endUsers = once(() => new EndUsers(accessControl(), directoryRepository()));
+export const endUsers = /* @__PURE__ */ once(() => new EndUsers(accessControl(), directoryRepository()));
 
 /** Access grants of end users to systems. */
-export const accessGrants = once(() => new AccessGrants(accessControl(), directoryRepository()));
+export const accessGrants = /* @__PURE__ */ once(() => new AccessGrants(accessControl(), directoryRepository()));
 
 /** End users' TOTP as the challenge engine uses it (`totp` / `recoveryCode` factors). */
-export const endUserSecondFactor = once((): EndUserSecondFactor => new EndUserTotp(totpFactors()));
+export const endUserSecondFactor = /* @__PURE__ */ once((): EndUserSecondFactor => new EndUserTotp(totpFactors()));
 
 /** End users' TOTP set-up routes (`…/users/{userId}/totp`). */
-export const endUserTotpAdmin = once(() => new EndUserTotpAdmin(accessControl(), () => signInDirectory(), totpFactors()));
+export const endUserTotpAdmin = /* @__PURE__ */ once(() => new EndUserTotpAdmin(accessControl(), () => signInDirectory(), totpFactors()));
 
 // ---- Sign-in challenges (POST /v2/user/authenticate, POST /v2/system/authenticate/user) ----------
 
 /** The PIN HMAC key: a data key under the data KMS key, unwrapped once per cold start. */
-const pinHmacKey = once(
+const pinHmacKey = /* @__PURE__ */ once(
   () => new DataKey(new KeyringRepository(documentClient(), config().tableName), () => masterKey((k) => k.dataKmsKeyId), PIN_HMAC_PURPOSE),
 );
 
 /** The challenge engine: directory, TOTP, SMS limits and tokens behind one domain service. */
-export const challengeEngine = once(
+export const challengeEngine = /* @__PURE__ */ once(
   () =>
     new ChallengeEngine({
       access: accessControl(),
       directory: signInDirectory(),
+      // Organization, system, user, grant (and on complete the challenge and state) in two BatchGetItems.
+      reads: new SignInReadRepository(documentClient(), config().tableName),
       secondFactor: endUserSecondFactor(),
       store: new ChallengeRepository(documentClient(), config().tableName),
       limits: new SmsLimits(new SmsLimitRepository(documentClient(), config().tableName)),

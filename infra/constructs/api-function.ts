@@ -9,6 +9,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '#shared/config.ts';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '#shared/metrics-names.ts';
+import { BUNDLING } from '../bundling.ts';
 import type { DataTable } from './data-table.ts';
 
 /** The repository root: where `package.json`, its lock file and the handler modules live. */
@@ -101,17 +102,11 @@ export class ApiFunction extends Construct {
         ...props.environment,
       },
       bundling: {
+        // The options live in infra/bundling.ts, where the benchmark reads them too.
+        ...BUNDLING,
         format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // Stack traces need the mappings, not a second copy of the source in every bundle.
-        sourcesContent: false,
-        // Prefer the ESM build of dependencies that ship both, for tree shaking.
-        mainFields: ['module', 'main'],
-        // CommonJS dependencies bundled into an ESM file still call `require`, which ESM lacks.
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        // The AWS SDK v3 is left out (the default for Node 22): the runtime provides it.
+        mainFields: [...BUNDLING.mainFields],
+        externalModules: [...BUNDLING.externalModules],
       },
     });
     Tags.of(this).add(FUNCTION_TAG, id);

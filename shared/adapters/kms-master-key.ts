@@ -1,4 +1,4 @@
-import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { MasterKey } from '../domain/ports.ts';
 
 /**
@@ -7,15 +7,23 @@ import type { MasterKey } from '../domain/ports.ts';
  * The encryption context binds each data key to its purpose; KMS refuses to decrypt it for another.
  */
 export class KmsMasterKey implements MasterKey {
+  private readonly client: () => Promise<KMSClient>;
+
+  /**
+   * `kms` may be a function answering the client: the composition root passes one that imports the
+   * KMS SDK on first use, so a cold start that finds its keys cached pays for no KMS code at all.
+   */
   constructor(
-    private readonly kms: KMSClient,
+    kms: KMSClient | (() => Promise<KMSClient>),
     private readonly keyId: string,
   ) {
     if (!keyId) throw new Error('KMS key id is not configured for this function');
+    this.client = typeof kms === 'function' ? kms : () => Promise.resolve(kms);
   }
 
   async generateDataKey(purpose: string): Promise<{ plaintext: Uint8Array; ciphertext: Uint8Array }> {
-    const result = await this.kms.send(
+    const { GenerateDataKeyCommand } = await import('@aws-sdk/client-kms');
+    const result = await (await this.client()).send(
       new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: { purpose } }),
     );
     if (!result.Plaintext || !result.CiphertextBlob) throw new Error('KMS returned no data key');
@@ -23,7 +31,8 @@ export class KmsMasterKey implements MasterKey {
   }
 
   async decryptDataKey(ciphertext: Uint8Array, purpose: string): Promise<Uint8Array> {
-    const result = await this.kms.send(
+    const { DecryptCommand } = await import('@aws-sdk/client-kms');
+    const result = await (await this.client()).send(
       new DecryptCommand({ KeyId: this.keyId, CiphertextBlob: ciphertext, EncryptionContext: { purpose } }),
     );
     if (!result.Plaintext) throw new Error('KMS returned no plaintext');

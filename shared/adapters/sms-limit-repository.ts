@@ -51,4 +51,21 @@ export class SmsLimitRepository implements SmsLimitStore {
       throw error;
     }
   }
+
+  async decrementDailyShard(orgId: string, day: string, shard: number): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: smsDailyShardKey(orgId, day, shard),
+          UpdateExpression: 'ADD #count :minusOne',
+          ConditionExpression: '#count > :zero',
+          ExpressionAttributeNames: { '#count': 'count' },
+          ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
 }

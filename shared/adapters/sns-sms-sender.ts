@@ -1,4 +1,4 @@
-import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
+import type { MessageAttributeValue, SNSClient } from '@aws-sdk/client-sns';
 import type { SmsMessage, SmsSender } from '../domain/ports.ts';
 
 export interface SnsSmsOptions {
@@ -12,15 +12,21 @@ const text = (value: string): MessageAttributeValue => ({ DataType: 'String', St
 
 /** Sends SMS straight to a phone number through SNS, as Transactional (highest delivery priority). */
 export class SnsSmsSender implements SmsSender {
+  private readonly client: () => Promise<SNSClient>;
+
+  /** `sns` may be a function answering the client, so that the SNS SDK loads on the first SMS only. */
   constructor(
-    private readonly sns: SNSClient,
+    sns: SNSClient | (() => Promise<SNSClient>),
     private readonly options: SnsSmsOptions,
-  ) {}
+  ) {
+    this.client = typeof sns === 'function' ? sns : () => Promise.resolve(sns);
+  }
 
   async send(message: SmsMessage): Promise<void> {
     const attributes: Record<string, MessageAttributeValue> = { 'AWS.SNS.SMS.SMSType': text('Transactional') };
     if (this.options.senderId) attributes['AWS.SNS.SMS.SenderID'] = text(this.options.senderId);
     if (this.options.originationNumber) attributes['AWS.MM.SMS.OriginationNumber'] = text(this.options.originationNumber);
-    await this.sns.send(new PublishCommand({ PhoneNumber: message.to, Message: message.body, MessageAttributes: attributes }));
+    const { PublishCommand } = await import('@aws-sdk/client-sns');
+    await (await this.client()).send(new PublishCommand({ PhoneNumber: message.to, Message: message.body, MessageAttributes: attributes }));
   }
 }

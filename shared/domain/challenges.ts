@@ -21,7 +21,7 @@ import type { Principal } from './principal.ts';
 import type { SmsSender } from './ports.ts';
 import { constantTimeEqual, hashSecret, newId, randomSecret } from './secrets.ts';
 import type { EndUser, EndUserSecondFactor, Factor, SignInContext, SignInDirectory, SignInSystem } from './sign-in-model.ts';
-import type { LimitDecision, SmsLimits } from './sms-limits.ts';
+import type { LimitDecision, SmsLimits, SmsReservation } from './sms-limits.ts';
 
 /** Wrong codes per end user and system across challenges: at most 10 in any 15 minutes. */
 export const USER_FAILURE_LIMIT = 10;
@@ -91,9 +91,44 @@ export interface ChallengeStore {
   voidChallenge(challengeId: string): Promise<void>;
 }
 
+/** What `SignInReads.read` is asked for: the request's names, and what else to read with them. */
+export interface SignInSnapshotQuery {
+  organizationId: string;
+  systemName: string;
+  email: string;
+  /** Read this challenge along (complete with a challengeId). */
+  challengeId?: string | undefined;
+  /** Read the (organization, user, system) sign-in state along (complete). */
+  withState?: boolean;
+  /** The user id to read when the email is unknown, so that a decoy does the same reads. */
+  decoyUserId: string;
+}
+
+/** Organization (undefined when missing or deleted), system, user (undefined when unknown) and access, read together. */
+export interface SignInSnapshot {
+  organization: Organization | undefined;
+  system: SignInSystem | undefined;
+  user: EndUser | undefined;
+  granted: boolean;
+  /** Present when asked for (`challengeId`); undefined when there is no such challenge. */
+  challenge?: Challenge | undefined;
+  /** Present when asked for (`withState`); undefined when the user has no state yet. */
+  state?: SignInState | undefined;
+}
+
+/**
+ * Batched reads of a sign-in (DynamoDB: shared/adapters/sign-in-reads.ts, two BatchGetItems). Without
+ * it the engine reads through `access`, `directory` and `store` one item at a time, with the same answers.
+ */
+export interface SignInReads {
+  read(query: SignInSnapshotQuery): Promise<SignInSnapshot>;
+}
+
 export interface ChallengeEngineDependencies {
   access: AccessControl;
   directory: SignInDirectory;
+  /** @default - one read per item through access, directory and store */
+  reads?: SignInReads;
   secondFactor: EndUserSecondFactor;
   store: ChallengeStore;
   limits: SmsLimits;
@@ -190,12 +225,10 @@ export class ChallengeEngine {
 
   /** `POST /v2/user/authenticate`. */
   async start(request: SignInRequest, input: StartInput): Promise<StartedChallenge> {
-    const { actor, organization } = await this.resolveOrganization(request.principal, input.organization);
-    const system = await this.deps.directory.findSystem(organization.id, input.system);
-    if (!system) throw systemNotFound();
+    this.warmUpKeys();
+    const { actor, organization, system, user, reason } = await this.signInFacts(request.principal, input);
     const chain = chooseFactors(system.policy, input.context);
     const method = chain[0] ?? 'pin';
-    const { user, reason } = await this.findSignInUser(organization.id, system.name, input.email);
     const audit = this.auditor(actor, request, organization, system, user);
 
     // The directory refuses such a policy on write; this guards a system changed behind its back.
@@ -203,13 +236,43 @@ export class ChallengeEngine {
       throw new ConflictError('passwordless_url_missing', 'The system has no passwordlessUrl for magic links.');
     }
     const subject = hashSecret(`${organization.id}:${input.email.toLowerCase()}`);
+    let reservations: SmsReservation[] = [];
     if (isSmsFactor(method)) {
       const limited = await this.reserveSms(organization, subject, user && !reason ? user.phone : undefined);
       if (!limited.ok) {
         await audit('challenge.rate_limited', { limit: limited.limit, ...(reason ? { suppressed: reason } : {}) });
         throw new RateLimitError(limited.retryAfterSeconds, 'Too many SMS; try again later.');
       }
+      reservations = limited.reservations;
     }
+    // Until the SMS is handed over (or, for a decoy, the point where it would be), any failure gives
+    // the reserved budget back: a send that never happened counts against no limit.
+    const progress = { handedOver: false };
+    try {
+      return await this.openChallenge({ organization, system, chain, method, user, reason, subject, audit }, () => {
+        progress.handedOver = true;
+      });
+    } catch (error) {
+      if (!progress.handedOver) await this.giveBack(reservations);
+      throw error;
+    }
+  }
+
+  /** Stores the challenge (live for a real user, void for a decoy) and sends its SMS; `handedOver` marks the point of no refund. */
+  private async openChallenge(
+    what: {
+      organization: Organization;
+      system: SignInSystem;
+      chain: Factor[];
+      method: Factor;
+      user: EndUser | undefined;
+      reason: string | undefined;
+      subject: string;
+      audit: Auditor;
+    },
+    handedOver: () => void,
+  ): Promise<StartedChallenge> {
+    const { organization, system, chain, method, user, reason, subject, audit } = what;
 
     const nowMs = this.now().getTime();
     const challengeId = newId('chl');
@@ -236,21 +299,22 @@ export class ChallengeEngine {
 
     const answer = (deliveredTo: string | null): StartedChallenge => ({ challengeId, method, expiresAt: new Date(expiresAt).toISOString(), deliveredTo });
     if (reason || !user) {
+      handedOver();
       await audit('challenge.suppressed', { reason, challengeId, method });
       return answer(isSmsFactor(method) ? this.decoyMask(organization, subject) : null);
     }
     const deliveredTo = isSmsFactor(method) ? maskPhone(user.phone) : null;
     if (isSmsFactor(method)) await this.sendOrVoid(challenge, system, user, method, secret, audit);
+    handedOver();
     await audit('challenge.sent', { challengeId, method, chain });
     return answer(deliveredTo);
   }
 
   /** `POST /v2/system/authenticate/user`. */
   async complete(request: SignInRequest, input: CompleteInput): Promise<CompletedChallenge> {
-    const { actor, organization } = await this.resolveOrganization(request.principal, input.organization);
-    const system = await this.deps.directory.findSystem(organization.id, input.system);
-    if (!system) throw systemNotFound();
-    const { user, reason } = await this.findSignInUser(organization.id, system.name, input.email);
+    this.warmUpKeys({ signing: true });
+    const facts = await this.signInFacts(request.principal, input, { challengeId: input.challengeId, withState: true });
+    const { actor, organization, system, user, reason } = facts;
     const audit = this.auditor(actor, request, organization, system, user);
     const given = this.credentialOf(input);
     if (!user || reason) {
@@ -260,13 +324,14 @@ export class ChallengeEngine {
     }
 
     const nowMs = this.now().getTime();
-    const state = await this.deps.store.findSignInState(organization.id, user.id, system.name);
+    const state = 'state' in facts ? facts.state : await this.deps.store.findSignInState(organization.id, user.id, system.name);
     if (state?.lockedUntil && state.lockedUntil > nowMs) {
       await audit('challenge.failed', { reason: 'user_locked' });
       throw tooManyAttempts();
     }
     const challengeId = input.challengeId ?? state?.challengeId ?? undefined;
-    const challenge = challengeId ? await this.deps.store.findChallenge(challengeId) : undefined;
+    const challenge =
+      challengeId === undefined ? undefined : 'challenge' in facts && challengeId === input.challengeId ? facts.challenge : await this.deps.store.findChallenge(challengeId);
     if (!challenge || challenge.organizationId !== organization.id || challenge.userId !== user.id || challenge.systemName !== system.name) {
       await audit('challenge.failed', { reason: 'unknown_challenge' });
       throw invalidCredentials();
@@ -322,13 +387,36 @@ export class ChallengeEngine {
 
     // Step-up: the next factor of the same challenge. An SMS factor gets a fresh secret and SMS; the
     // per-user SMS window does not apply inside one sign-in (the first factor was proven), the daily cap does.
+    let reservations: SmsReservation[] = [];
     if (isSmsFactor(next)) {
       const daily = await this.deps.limits.reserveDaily(organization.id, organization.settings.smsDailyLimit);
       if (!daily.ok) {
         await audit('challenge.rate_limited', { ...details, limit: daily.limit });
         throw new RateLimitError(daily.retryAfterSeconds, 'Too many SMS; try again later.');
       }
+      reservations = reservationsOf(daily);
     }
+    try {
+      await this.stepUp(challenge, system, user, { step, next, satisfied, nowMs }, audit);
+    } catch (error) {
+      await this.giveBack(reservations);
+      throw error;
+    }
+    await audit('challenge.verified', { ...details, factor, completed: false, remaining: challenge.chain.slice(step + 1) });
+    if (isSmsFactor(next)) await audit('challenge.sent', { ...details, method: next, step: step + 1 });
+    return { authenticated: false, challengeId: challenge.id, remaining: challenge.chain.slice(step + 1) };
+  }
+
+  /** Moves the challenge to its next factor and, for an SMS factor, sends it (voiding the challenge if SNS refuses). */
+  private async stepUp(
+    challenge: Challenge,
+    system: SignInSystem,
+    user: EndUser,
+    move: { step: number; next: Factor; satisfied: SatisfiedFactor[]; nowMs: number },
+    audit: Auditor,
+  ): Promise<void> {
+    const { step, next, satisfied, nowMs } = move;
+    const details = { challengeId: challenge.id };
     const secret = next === 'pin' ? generatePin(system.policy.pin.length) : next === 'passwordless' ? randomSecret(32) : '';
     const advanced = await this.deps.store.advanceChallenge(
       challenge,
@@ -346,20 +434,69 @@ export class ChallengeEngine {
       await audit('challenge.failed', { ...details, reason: 'lost_race' });
       throw expired();
     }
-    await audit('challenge.verified', { ...details, factor, completed: false, remaining: challenge.chain.slice(step + 1) });
-    if (isSmsFactor(next)) {
-      await this.sendOrVoid(challenge, system, user, next, secret, audit);
-      await audit('challenge.sent', { ...details, method: next, step: step + 1 });
-    }
-    return { authenticated: false, challengeId: challenge.id, remaining: challenge.chain.slice(step + 1) };
+    // The SMS right after the write: nothing may fail between them and leave a live factor unsent.
+    if (isSmsFactor(next)) await this.sendOrVoid(challenge, system, user, next, secret, audit);
   }
 
   /**
-   * The organization of a sign-in: the key's only one, else `organization` (required then). An
-   * organization the key does not reach answers like an unknown one (404), and a key of another
-   * account never gets past `actorForOrganization`.
+   * Organization (with the actor and its permission checked), system and user of a sign-in, in the
+   * order of the checks: unknown organization 404, no `signin:authenticate` 403, unknown system 404.
+   * With `reads` everything (and, for complete, the challenge and sign-in state) comes in two
+   * batched round trips; without it, one read at a time.
    */
-  private async resolveOrganization(principal: Principal, requested: string | undefined): Promise<{ actor: Actor; organization: Organization }> {
+  private async signInFacts(
+    principal: Principal,
+    input: { organization?: string | undefined; system: string; email: string },
+    extra: { challengeId?: string | undefined; withState?: boolean } = {},
+  ): Promise<{ actor: Actor; organization: Organization; system: SignInSystem; user: EndUser | undefined; reason: string | undefined; challenge?: Challenge | undefined; state?: SignInState | undefined }> {
+    if (!this.deps.reads) {
+      const { actor, organization } = await this.resolveOrganization(principal, input.organization);
+      const system = await this.deps.directory.findSystem(organization.id, input.system);
+      if (!system) throw systemNotFound();
+      return { actor, organization, system, ...(await this.findSignInUser(organization.id, system.name, input.email)) };
+    }
+    const orgId = this.organizationIdOf(principal, input.organization);
+    const snapshot = await this.deps.reads.read({
+      organizationId: orgId,
+      systemName: input.system,
+      email: input.email,
+      challengeId: extra.challengeId,
+      withState: extra.withState ?? false,
+      decoyUserId: DECOY_USER_ID,
+    });
+    const organization = snapshot.organization;
+    if (!organization) throw new NotFoundError('Organization');
+    const actor = await this.deps.access.actorForAccount(principal, organization.accountId).catch((error: unknown) => {
+      throw error instanceof NotFoundError ? new NotFoundError('Organization') : error;
+    });
+    await this.deps.access.require(actor, 'signin:authenticate', { accountId: organization.accountId, organizationId: organization.id });
+    const system = snapshot.system;
+    if (!system) throw systemNotFound();
+    const { user, granted } = snapshot;
+    const reason = !user ? 'unknown_user' : user.status !== 'active' ? 'user_disabled' : !granted ? 'no_access' : undefined;
+    return {
+      actor,
+      organization,
+      system,
+      user,
+      reason,
+      ...('challenge' in snapshot ? { challenge: snapshot.challenge } : {}),
+      ...('state' in snapshot ? { state: snapshot.state } : {}),
+    };
+  }
+
+  /**
+   * Starts loading the keys the request will need (on a cold start: a keyring read and a KMS unwrap
+   * each) while the sign-in's own reads are in flight, instead of after them. Both loads are cached
+   * promises, so a warm request only touches memory; a failure surfaces where the key is used.
+   */
+  private warmUpKeys(options: { signing?: boolean } = {}): void {
+    this.deps.pinKey.get().catch(() => undefined);
+    if (options.signing) this.deps.tokens.warmUp();
+  }
+
+  /** The organization id a key signs in to (no read): its only one, else `organization`, which it must reach. */
+  private organizationIdOf(principal: Principal, requested: string | undefined): string {
     if (principal.kind !== 'key') throw new AuthError('invalid_api_key', 'The API key is invalid or revoked.');
     let orgId = requested;
     if (orgId === undefined) {
@@ -369,6 +506,16 @@ export class ChallengeEngine {
       orgId = principal.organizations[0] ?? '';
     }
     if (principal.organizations !== 'all' && !principal.organizations.includes(orgId)) throw new NotFoundError('Organization');
+    return orgId;
+  }
+
+  /**
+   * The organization of a sign-in: the key's only one, else `organization` (required then). An
+   * organization the key does not reach answers like an unknown one (404), and a key of another
+   * account never gets past `actorForOrganization`.
+   */
+  private async resolveOrganization(principal: Principal, requested: string | undefined): Promise<{ actor: Actor; organization: Organization }> {
+    const orgId = this.organizationIdOf(principal, requested);
     const { actor, organization } = await this.deps.access.actorForOrganization(principal, orgId);
     await this.deps.access.require(actor, 'signin:authenticate', { accountId: organization.accountId, organizationId: organization.id });
     return { actor, organization };
@@ -384,15 +531,43 @@ export class ChallengeEngine {
     return { user, reason: undefined };
   }
 
-  /** Country allow-list (real numbers only), then the subject's window, then the organization's day. */
-  private async reserveSms(organization: Organization, subject: string, phone: string | undefined): Promise<LimitDecision> {
+  /**
+   * Country allow-list (real numbers only), then the subject's window, then the organization's day.
+   * When the day refuses, the subject's slot goes back (no SMS leaves).
+   */
+  private async reserveSms(
+    organization: Organization,
+    subject: string,
+    phone: string | undefined,
+  ): Promise<{ ok: true; reservations: SmsReservation[] } | Extract<LimitDecision, { ok: false }>> {
     if (phone) {
       const country = this.deps.limits.checkCountry(phone, organization.settings.smsAllowedCountries);
       if (!country.ok) return country;
     }
     const perSubject = await this.deps.limits.reserveSubject(organization.id, subject);
     if (!perSubject.ok) return perSubject;
-    return this.deps.limits.reserveDaily(organization.id, organization.settings.smsDailyLimit);
+    let daily: LimitDecision;
+    try {
+      daily = await this.deps.limits.reserveDaily(organization.id, organization.settings.smsDailyLimit);
+    } catch (error) {
+      await this.giveBack(reservationsOf(perSubject));
+      throw error;
+    }
+    if (!daily.ok) {
+      await this.giveBack(reservationsOf(perSubject));
+      return daily;
+    }
+    return { ok: true, reservations: [...reservationsOf(perSubject), ...reservationsOf(daily)] };
+  }
+
+  /** Compensation, best effort: when even this write fails, the original failure is still the answer. */
+  private async giveBack(reservations: SmsReservation[]): Promise<void> {
+    if (reservations.length === 0) return;
+    try {
+      await this.deps.limits.release(reservations);
+    } catch {
+      // The budget stays taken (the safe side for abuse limits); the caller rethrows its own error.
+    }
   }
 
   private async sendOrVoid(challenge: Challenge, system: SignInSystem, user: EndUser, factor: 'pin' | 'passwordless', secret: string, audit: Auditor) {
@@ -517,6 +692,8 @@ export class ChallengeEngine {
 }
 
 type Auditor = (type: string, details: Record<string, unknown>) => Promise<void>;
+
+const reservationsOf = (decision: LimitDecision): SmsReservation[] => (decision.ok && decision.reservation ? [decision.reservation] : []);
 
 function callingCodeOf(country: string): string {
   try {

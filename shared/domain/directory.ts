@@ -4,7 +4,8 @@
  * resolves the actor from the credential (an organization of another account is a 404), asks the one
  * authorization function, then commits the change and its audit event in one transaction.
  */
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { isValidPhoneNumber, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { PHONE_FORMAT_MESSAGE } from './phone-format.ts';
 import type { AccessControl } from './access-control.ts';
 import type { Actor } from './authorization.ts';
 import { auditEvent, type AuditEvent } from './audit.ts';
@@ -67,6 +68,17 @@ export function presentEndUser(user: EndUser) {
 export function presentGrant(grant: AccessGrant) {
   const { systemName, userId, createdAt } = grant;
   return { systemName, userId, createdAt };
+}
+
+/**
+ * The end user's phone as E.164 when libphonenumber's full metadata says it is a valid number for
+ * its country, else the 400 naming `body.phone` (the request schema checked only its shape).
+ */
+export function normalizePhone(phone: string): string {
+  const value = phone.trim();
+  const parsed = value.startsWith('+') && isValidPhoneNumber(value) ? parsePhoneNumberFromString(value) : undefined;
+  if (!parsed) throw new ValidationError([{ field: 'body.phone', message: PHONE_FORMAT_MESSAGE }]);
+  return parsed.number;
 }
 
 /**
@@ -168,13 +180,14 @@ export class EndUsers {
   ) {}
 
   async createEndUser(request: RequestFacts, orgId: string, input: { email: string; phone: string; name?: string | null | undefined }) {
+    const phone = normalizePhone(input.phone);
     const { actor, organization } = await organizationActor(this.access, request, orgId, 'enduser:write');
     const now = this.now();
     const user: EndUser = {
       id: newId('eu'),
       organizationId: orgId,
       email: input.email,
-      phone: input.phone,
+      phone,
       name: input.name ?? null,
       status: 'active',
       createdAt: now.toISOString(),
@@ -204,7 +217,8 @@ export class EndUsers {
   }
 
   /** Only the fields sent change; a new email moves the uniqueness guard in the same transaction. */
-  async updateEndUser(request: RequestFacts, orgId: string, userId: string, patch: EndUserPatch) {
+  async updateEndUser(request: RequestFacts, orgId: string, userId: string, input: EndUserPatch) {
+    const patch = input.phone === undefined ? input : { ...input, phone: normalizePhone(input.phone) };
     const { actor, organization } = await organizationActor(this.access, request, orgId, 'enduser:write');
     for (let attempt = 1; ; attempt++) {
       const current = await this.store.findEndUserForUpdate(orgId, userId);

@@ -41,6 +41,11 @@ export class EndUserTokens {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** Starts loading the signing key (cached by the key source) without waiting; errors surface in `issue`. */
+  warmUp(): void {
+    this.keys.signingKey().catch(() => undefined);
+  }
+
   async issue(input: EndUserTokenInput): Promise<string> {
     const key = await this.keys.signingKey();
     const issuedAt = Math.floor(this.now().getTime() / 1000);

@@ -4,7 +4,7 @@
  * `chooseFactors`; the system routes validate with `PolicySchema` and `PasswordlessUrl`.
  */
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Factor, Policy, PolicyRule, SignInContext } from './sign-in-model.ts';
 
 export const FACTORS = ['pin', 'passwordless', 'totp'] as const satisfies readonly Factor[];

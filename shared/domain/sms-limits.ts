@@ -19,7 +19,15 @@ export const SMS_DAILY_SHARDS = 10;
 
 export type SmsLimitName = 'interval' | 'hourly' | 'daily' | 'country';
 
-export type LimitDecision = { ok: true } | { ok: false; limit: SmsLimitName; retryAfterSeconds: number };
+/**
+ * What a granted reservation took, so it can be given back when the SMS is never sent (SNS refused
+ * it, or the request failed before handing it over): a send that did not happen consumes no budget.
+ */
+export type SmsReservation =
+  | { kind: 'subject'; orgId: string; subjectHash: string; sentAt: number }
+  | { kind: 'daily'; orgId: string; day: string; shard: number };
+
+export type LimitDecision = { ok: true; reservation?: SmsReservation } | { ok: false; limit: SmsLimitName; retryAfterSeconds: number };
 
 export interface SubjectSends {
   /** Epoch milliseconds of the SMS sent within the last hour (older ones pruned on write). */
@@ -34,6 +42,8 @@ export interface SmsLimitStore {
   replaceSubjectSends(orgId: string, subjectHash: string, sentAt: number[], expectedVersion: number, expiresAtSeconds: number): Promise<boolean>;
   /** Adds one to the shard unless it already holds `cap`; false when it is full. */
   incrementDailyShard(orgId: string, day: string, shard: number, cap: number, expiresAtSeconds: number): Promise<boolean>;
+  /** Takes one off the shard if it holds more than zero (a conditional decrement: never below zero). */
+  decrementDailyShard(orgId: string, day: string, shard: number): Promise<void>;
 }
 
 /** Per-shard caps that sum exactly to `limit`. */
@@ -88,7 +98,7 @@ export class SmsLimits {
         return { ok: false, limit: 'hourly', retryAfterSeconds: (oldest + HOUR_MS - nowMs) / 1000 };
       }
       const written = await this.store.replaceSubjectSends(orgId, subjectHash, [...recent, nowMs], current?.version ?? 0, Math.ceil((nowMs + HOUR_MS) / 1000));
-      if (written) return { ok: true };
+      if (written) return { ok: true, reservation: { kind: 'subject', orgId, subjectHash, sentAt: nowMs } };
     }
     // Five lost races in a row: someone is hammering this subject; refusing is the safe answer.
     return { ok: false, limit: 'interval', retryAfterSeconds: SMS_MIN_INTERVAL_SECONDS };
@@ -109,8 +119,30 @@ export class SmsLimits {
       const cap = caps[shard] ?? 0;
       if (cap === 0) continue;
       // Kept a day past the day itself, then DynamoDB TTL removes it.
-      if (await this.store.incrementDailyShard(orgId, day, shard, cap, Math.floor(nextMidnight / 1000) + SECONDS_PER_DAY)) return { ok: true };
+      if (await this.store.incrementDailyShard(orgId, day, shard, cap, Math.floor(nextMidnight / 1000) + SECONDS_PER_DAY)) {
+        return { ok: true, reservation: { kind: 'daily', orgId, day, shard } };
+      }
     }
     return { ok: false, limit: 'daily', retryAfterSeconds: (nextMidnight - now.getTime()) / 1000 };
+  }
+
+  /**
+   * Gives reservations back (compensation for an SMS that was never sent): the subject's send time is
+   * removed with the same versioned write that added it, the daily shard is decremented conditionally.
+   */
+  async release(reservations: SmsReservation[]): Promise<void> {
+    for (const reservation of reservations) {
+      if (reservation.kind === 'daily') {
+        await this.store.decrementDailyShard(reservation.orgId, reservation.day, reservation.shard);
+        continue;
+      }
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const current = await this.store.findSubjectSends(reservation.orgId, reservation.subjectHash);
+        if (!current?.sentAt.includes(reservation.sentAt)) break;
+        const sentAt = current.sentAt.filter((at) => at !== reservation.sentAt);
+        const expiresAtSeconds = Math.ceil((Math.max(this.now().getTime(), ...sentAt) + HOUR_MS) / 1000);
+        if (await this.store.replaceSubjectSends(reservation.orgId, reservation.subjectHash, sentAt, current.version, expiresAtSeconds)) break;
+      }
+    }
   }
 }

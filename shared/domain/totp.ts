@@ -4,8 +4,9 @@
  * envelope cipher that keeps secrets encrypted at rest.
  */
 import { randomBytes } from 'node:crypto';
-import { generate, verify } from 'otplib';
-import QRCode from 'qrcode';
+// otplib and qrcode load on first use (dynamic imports): functions that never touch TOTP (most of
+// them share this module through the composition root) neither parse nor evaluate them at cold start.
+const otp = () => import('otplib');
 import { seal, unseal } from './keyring.ts';
 import type { KeyringStore, MasterKey } from './ports.ts';
 
@@ -59,17 +60,20 @@ export function otpauthUri(input: { issuer: string; accountName: string; secret:
 }
 
 /** The otpauth URI as an SVG QR code (self-contained markup, no scripts or external references). */
-export function qrCodeSvg(uri: string): Promise<string> {
+export async function qrCodeSvg(uri: string): Promise<string> {
+  const { default: QRCode } = await import('qrcode');
   return QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 4, width: 240 });
 }
 
 /** The TOTP code of a secret at an instant (epoch seconds); `digits` is 6 except for RFC vectors. */
-export function totpCode(secret: string | Uint8Array, epochSeconds: number, digits: 6 | 8 = TOTP_DIGITS): Promise<string> {
+export async function totpCode(secret: string | Uint8Array, epochSeconds: number, digits: 6 | 8 = TOTP_DIGITS): Promise<string> {
+  const { generate } = await otp();
   return generate({ secret, epoch: epochSeconds, digits, period: TOTP_PERIOD_SECONDS, algorithm: 'sha1' });
 }
 
 /** The HOTP code (RFC 4226) of a secret for a counter. */
-export function hotpCode(secret: string | Uint8Array, counter: number): Promise<string> {
+export async function hotpCode(secret: string | Uint8Array, counter: number): Promise<string> {
+  const { generate } = await otp();
   return generate({ secret, strategy: 'hotp', counter, digits: TOTP_DIGITS, algorithm: 'sha1' });
 }
 
@@ -79,6 +83,7 @@ export function hotpCode(secret: string | Uint8Array, counter: number): Promise<
  */
 export async function matchTotp(secret: string, code: string, epochSeconds: number): Promise<number | undefined> {
   if (!/^\d{6}$/.test(code)) return undefined;
+  const { verify } = await otp();
   const result = await verify({
     secret,
     token: code,

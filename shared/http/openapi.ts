@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 document, generated from the route manifest and the very zod schemas the handlers
  * validate with: there is no second, hand-written copy to drift.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Problem } from '../schemas/common.ts';
 import { authorizers, manifest, type RouteDefinition } from './manifest.ts';
 

@@ -4,7 +4,7 @@
  * (a malformed cursor is a 400 naming `query.cursor`, never a 500), and it only ever selects where a
  * Query starts inside a partition the caller is already authorized for.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;

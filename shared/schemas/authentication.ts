@@ -2,7 +2,7 @@
  * Bodies of the two sign-in routes (SPEC §4 Authentication), FlexSecure-compatible: `email`, `system`,
  * and on completion exactly one of `pin`, `passwordless`, `totp`, `recoveryCode`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { body } from './common.ts';
 import { EndUserEmail, SystemName } from './directory.ts';
 import { ResourceId } from './organizations.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Operator emails are compared case-insensitively: normalized once, at the edge. */
 export const Email = z

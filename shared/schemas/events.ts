@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { pageQuery } from '../http/pagination.ts';
 import { OpaqueId } from './access-keys.ts';
 

@@ -2,7 +2,7 @@
  * Schemas of members and invitations: request validation and, through the manifest, the OpenAPI
  * document.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { pageQuery } from '../http/pagination.ts';
 import { AnyPassword, Email, body } from './common.ts';
 import { TokenPair } from './sessions.ts';

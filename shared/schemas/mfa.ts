@@ -2,7 +2,7 @@
  * Schemas of two-factor authentication: login's second step, operator TOTP self-service, enrolment
  * links and reset, end-user TOTP.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AnyPassword, body } from './common.ts';
 import { TokenPair } from './sessions.ts';
 

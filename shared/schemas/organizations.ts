@@ -2,7 +2,7 @@
  * Schemas of the account profile, organizations and groups: request validation and, through the
  * manifest, the OpenAPI document.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { pageQuery } from '../http/pagination.ts';
 import { Email, body } from './common.ts';
 

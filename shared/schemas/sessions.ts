@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AnyPassword, Email, NewPassword, body } from './common.ts';
 
 export const SignupBody = body({

@@ -301,4 +301,9 @@ describe('every response', () => {
     const response = await api.request('GET', '/v2/nope');
     expect(response.status).toBe(404);
   });
+
+  it('a path with broken percent-encoding answers 400, not a 500', async () => {
+    const response = await api.request('GET', '/v2/accounts/%E0%A4%A');
+    expect(response.status).toBe(400);
+  });
 });

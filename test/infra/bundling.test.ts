@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import { esbuildOptionsFor } from '#infra/bundling.ts';
 import { PROJECT_ROOT } from '#infra/constructs/api-function.ts';
 import { authorizers, manifest } from '#shared/http/manifest.ts';
 import { futureRoutes } from './fixtures.ts';
@@ -37,6 +39,18 @@ describe('bundling with esbuild', () => {
       const bundle = join(outdir, String(resource.Metadata?.['aws:asset:path']), 'index.mjs');
       const check = `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)}); if (typeof m.handler !== 'function') process.exit(3);`;
       expect(() => execFileSync(process.execPath, ['--input-type=module', '-e', check], { stdio: 'pipe' }), id).not.toThrow();
+    }
+  });
+
+  it('bundles byte for byte what the benchmark bundles from infra/bundling.ts (bench/bundle.ts)', async () => {
+    for (const id of ['startAuthentication', 'apikeyAuthorizer']) {
+      const definition = [...manifest, ...Object.values(authorizers)].find((candidate) => candidate.id === id);
+      const resource = functions.get(id)?.resource;
+      if (!definition || !resource) throw new Error(`no function ${id}`);
+      const file = join(outdir, `bench-${id}`, 'index.mjs');
+      await build({ ...esbuildOptionsFor(join(PROJECT_ROOT, definition.handler), file), absWorkingDir: PROJECT_ROOT, logLevel: 'error' });
+      const deployed = join(outdir, String(resource.Metadata?.['aws:asset:path']), 'index.mjs');
+      expect(readFileSync(file, 'utf8'), id).toBe(readFileSync(deployed, 'utf8'));
     }
   });
 

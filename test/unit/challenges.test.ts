@@ -68,6 +68,7 @@ describe('daily SMS shards', () => {
       {
         findSubjectSends: () => Promise.resolve(undefined),
         replaceSubjectSends: () => Promise.resolve(true),
+        decrementDailyShard: () => Promise.resolve(),
         incrementDailyShard: (_org, _day, shard, cap) => {
           writes.push(shard);
           const count = counts.get(shard) ?? 0;
@@ -79,11 +80,11 @@ describe('daily SMS shards', () => {
       () => new Date('2026-03-02T23:00:00Z'),
       () => 0.35, // always starts at shard 3
     );
-    expect(await limits.reserveDaily('org', 20)).toEqual({ ok: true });
+    expect(await limits.reserveDaily('org', 20)).toMatchObject({ ok: true, reservation: { kind: 'daily', shard: 3 } });
     expect(writes).toEqual([3]);
     await limits.reserveDaily('org', 20); // shard 3 now full (cap 2)
     writes.length = 0;
-    expect(await limits.reserveDaily('org', 20)).toEqual({ ok: true });
+    expect(await limits.reserveDaily('org', 20)).toMatchObject({ ok: true, reservation: { kind: 'daily', shard: 4 } });
     expect(writes).toEqual([3, 4]);
     for (let i = 0; i < 17; i++) await limits.reserveDaily('org', 20);
     expect(await limits.reserveDaily('org', 20)).toEqual({ ok: false, limit: 'daily', retryAfterSeconds: 3600 });
