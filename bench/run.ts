@@ -121,6 +121,8 @@ async function main(): Promise<void> {
     POWERTOOLS_SERVICE_NAME: 'portcullis',
     // Warnings and errors only, in every process alike: the benchmark's output stays readable.
     POWERTOOLS_LOG_LEVEL: 'WARN',
+    // No EMF metric lines on the console either (one per counted invocation in Lambda: a stdout write).
+    POWERTOOLS_METRICS_DISABLED: 'true',
   };
   Object.assign(process.env, env);
 

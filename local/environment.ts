@@ -19,5 +19,8 @@ export function localEnvironment(options: LocalEnvironmentOptions): Record<strin
     [ENV.smsProvider]: 'outbox',
     POWERTOOLS_SERVICE_NAME: 'portcullis',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
+    // No CloudWatch here: the metrics' EMF lines would only clutter the console (and the test output).
+    // `POWERTOOLS_METRICS_DISABLED=false npm start` prints them, to see what a deployment would record.
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
   };
 }

@@ -17,6 +17,7 @@ import { LoginThrottleRepository } from './adapters/login-throttle-repository.ts
 import { OperatorRepository } from './adapters/operator-repository.ts';
 import { OrganizationRepository } from './adapters/organization-repository.ts';
 import { OutboxSmsSender } from './adapters/outbox-sms-sender.ts';
+import { PowertoolsMetrics } from './adapters/powertools-metrics.ts';
 import { SessionRepository } from './adapters/session-repository.ts';
 import { SnsSmsSender } from './adapters/sns-sms-sender.ts';
 import { config } from './config.ts';
@@ -33,6 +34,7 @@ import { ChallengeEngine } from './domain/challenges.ts';
 import { EndUserTokens } from './domain/end-user-tokens.ts';
 import { SmsLimits } from './domain/sms-limits.ts';
 import { LoginThrottle } from './domain/login-throttle.ts';
+import type { Metrics } from './domain/metrics.ts';
 import { Groups, Organizations } from './domain/organizations.ts';
 import type { MasterKey, SmsSender } from './domain/ports.ts';
 import { OperatorSessions } from './domain/sessions.ts';
@@ -70,6 +72,19 @@ export const snsClient = /* @__PURE__ */ once(async (): Promise<SNSClient> => ne
 function masterKey(kmsKeyId: (keys: { signingKmsKeyId: string; dataKmsKeyId: string }) => string): MasterKey {
   const keys = config().keys;
   return keys.provider === 'local' ? new LocalMasterKey(keys.keyFile) : new KmsMasterKey(kmsClient, kmsKeyId(keys));
+}
+
+let metricsAdapter: PowertoolsMetrics | undefined;
+
+/**
+ * Business metrics (sign-ins, SMS, lockouts) as CloudWatch EMF through Powertools; created by the
+ * first domain service that counts, published per invocation by `flushMetrics`.
+ */
+export const metrics = /* @__PURE__ */ once((): Metrics => (metricsAdapter = new PowertoolsMetrics({ stage: config().stage })));
+
+/** Publishes what this invocation counted (called by the handler wrapper); a no-op until something counted. */
+export function flushMetrics(): void {
+  metricsAdapter?.flush();
 }
 
 export const operatorStore = /* @__PURE__ */ once(() => new OperatorRepository(documentClient(), config().tableName));
@@ -136,7 +151,7 @@ export const operatorSessions = /* @__PURE__ */ once(() => {
   return new OperatorSessions(
     operatorStore(),
     new SessionRepository(documentClient(), tableName),
-    new LoginThrottle(new LoginThrottleRepository(documentClient(), tableName)),
+    new LoginThrottle(new LoginThrottleRepository(documentClient(), tableName), undefined, metrics()),
     tokenSigningKeys(),
     { issuer: tokenIssuer, accessTokenTtlSeconds, refreshTokenTtlSeconds },
     undefined,
@@ -169,7 +184,7 @@ export const invitations = /* @__PURE__ */ once(() => {
     new InvitationRepository(documentClient(), tableName, operatorStore()),
     operatorStore(),
     organizationRepository(),
-    new LoginThrottle(new LoginThrottleRepository(documentClient(), tableName)),
+    new LoginThrottle(new LoginThrottleRepository(documentClient(), tableName), undefined, metrics()),
     operatorSessions(),
   );
 });
@@ -202,7 +217,7 @@ const mfaAudit = /* @__PURE__ */ once(
 /** The TOTP issuer shown in authenticator apps: `Portcullis` in prod, the stage named elsewhere. */
 const totpIssuer = (): string => (config().stage === 'prod' ? 'Portcullis' : `Portcullis (${config().stage})`);
 
-export const totpFactors = /* @__PURE__ */ once(() => new TotpFactors(mfaRepository(), totpSecretCipher(), mfaAudit(), { issuer: totpIssuer() }));
+export const totpFactors = /* @__PURE__ */ once(() => new TotpFactors(mfaRepository(), totpSecretCipher(), mfaAudit(), { issuer: totpIssuer() }, undefined, metrics()));
 
 /** Enforcement reads account settings and the organizations (with groups) that cover a member. */
 const mfaPolicy = /* @__PURE__ */ once(
@@ -237,7 +252,7 @@ export const operatorMfa = /* @__PURE__ */ once(
       mfaPolicy(),
       operatorStore(),
       accessControl(),
-      new LoginThrottle(new LoginThrottleRepository(documentClient(), config().tableName)),
+      new LoginThrottle(new LoginThrottleRepository(documentClient(), config().tableName), undefined, metrics()),
     ),
 );
 
@@ -286,6 +301,7 @@ export const challengeEngine = /* @__PURE__ */ once(
       tokens: new EndUserTokens(tokenSigningKeys()),
       audit: (event) => auditRepository().recordEvent(event),
       issuer: config().tokenIssuer,
+      metrics: metrics(),
     }),
 );
 

@@ -3,13 +3,15 @@
  * written, so the code that emits them (Powertools metrics, EMF) and the alarms the CDK construct puts
  * on them (`infra/constructs/alarms.ts`) cannot disagree.
  *
- * Emitting: `new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE })` (the deployed
- * functions also get both as `POWERTOOLS_METRICS_NAMESPACE` / `POWERTOOLS_SERVICE_NAME`), then
- * `metrics.addDimension(METRIC_DIMENSIONS.stage, config().stage)` and
- * `metrics.addMetric(METRIC_NAMES.lockouts, MetricUnit.Count, 1)`. CloudWatch matches a metric on its
- * exact set of dimensions, so every metric here carries exactly `metricDimensions(stage)`: Powertools'
- * own `service` dimension plus `stage`. No other dimension (no organization, no user): the alarms
- * could not see the metric any more, and per-tenant dimensions would multiply the metric bill.
+ * Emitting: the domain counts through the `Metrics` port (`shared/domain/metrics.ts`), which takes a
+ * name from `METRIC_NAMES` and a number, nothing else; the Powertools adapter
+ * (`shared/adapters/powertools-metrics.ts`) creates `new Metrics({ namespace: METRICS_NAMESPACE,
+ * serviceName: METRICS_SERVICE, defaultDimensions: { stage } })` with the function's `STAGE`, and the
+ * handler wrapper publishes one EMF line per invocation. CloudWatch matches a metric on its exact set
+ * of dimensions, so every metric here carries exactly `metricDimensions(stage)`: Powertools' own
+ * `service` dimension plus `stage`. No other dimension (no organization, no user, no failure reason):
+ * the alarms could not see the metric any more, per-tenant dimensions would multiply the metric bill,
+ * and the reason of each failure is in the audit log already.
  */
 
 /** CloudWatch namespace of every Portcullis metric. */
@@ -28,15 +30,22 @@ export const METRIC_DIMENSIONS = {
 
 /** Metric names; each is a count (unit `Count`, one per event). */
 export const METRIC_NAMES = {
-  /** A sign-in was started (PIN sent or magic link issued). */
+  /**
+   * `POST /v2/user/authenticate` answered 202: a PIN or link sent, a TOTP code asked for, or a decoy
+   * for an unknown, disabled or unauthorized user (no SMS: compare with `SmsSent`).
+   */
   signInsStarted: 'SignInsStarted',
-  /** A sign-in was completed with a valid PIN, link or second factor. */
+  /** A sign-in completed: its last factor satisfied and a token issued (a step-up answer is not counted). */
   signInsVerified: 'SignInsVerified',
-  /** A sign-in verification was refused (wrong, expired or spent code). */
+  /** `POST /v2/system/authenticate/user` answered 401 (`invalid_credentials`, `expired`, `too_many_attempts`). */
   signInsFailed: 'SignInsFailed',
-  /** An SMS was handed to the SMS provider. */
+  /** An SMS (PIN or link, first factor or step-up) accepted by the SMS provider. */
   smsSent: 'SmsSent',
-  /** An identity was locked out after too many failures. */
+  /**
+   * A lock took effect: a challenge spent its `maxAttempts`, an end user reached 10 wrong codes in 15
+   * minutes, or a TOTP factor (operator or end user) 5 failures; and every password attempt the
+   * per-email login throttle refuses (it keeps no lock state, so its refusals are what can be counted).
+   */
   lockouts: 'Lockouts',
 } as const;
 

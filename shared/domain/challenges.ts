@@ -17,6 +17,8 @@ import { AppError, AuthError, ConflictError, NotFoundError, RateLimitError, Vali
 import type { Organization } from './model.ts';
 import { auditActorOf } from './organizations.ts';
 import { chooseFactors } from './policy.ts';
+import { METRIC_NAMES } from '../metrics-names.ts';
+import { NO_METRICS, type Metrics } from './metrics.ts';
 import type { Principal } from './principal.ts';
 import type { SmsSender } from './ports.ts';
 import { constantTimeEqual, hashSecret, newId, randomSecret } from './secrets.ts';
@@ -139,6 +141,8 @@ export interface ChallengeEngineDependencies {
   audit: (event: AuditEvent) => Promise<void>;
   /** `iss` of end-user tokens. */
   issuer: string;
+  /** Sign-ins started, verified and failed, SMS sent, lockouts. @default - counts nothing */
+  metrics?: Metrics;
   now?: () => Date;
 }
 
@@ -186,6 +190,8 @@ const invalidCredentials = () => new AuthError('invalid_credentials', 'The code,
 const expired = () => new AuthError('expired', 'This challenge has expired or was already used; start a new sign-in.');
 const tooManyAttempts = () => new AuthError('too_many_attempts', 'Too many wrong codes; start a new sign-in later.');
 const systemNotFound = () => new AppError(404, 'system_not_found', 'Not Found', 'System not found.');
+/** The refusals of a complete that count as a failed sign-in (not 400s, 404s or 429s: those never checked a code). */
+const FAILED_SIGN_IN_CODES: ReadonlySet<string> = new Set(['invalid_credentials', 'expired', 'too_many_attempts']);
 const smsFailed = () => new AppError(502, 'sms_failed', 'Bad Gateway', 'The SMS could not be sent; start a new sign-in.');
 
 /** A PIN of `length` digits, uniform over all of them (`randomInt` rejects rather than wrapping: no modulo bias). */
@@ -218,13 +224,24 @@ function ttlSecondsOf(system: SignInSystem, factor: Factor): number {
 
 export class ChallengeEngine {
   private readonly now: () => Date;
+  private readonly metrics: Metrics;
 
   constructor(private readonly deps: ChallengeEngineDependencies) {
     this.now = deps.now ?? (() => new Date());
+    this.metrics = deps.metrics ?? NO_METRICS;
   }
 
-  /** `POST /v2/user/authenticate`. */
+  /**
+   * `POST /v2/user/authenticate`. Every 202 counts as a sign-in started, decoys included (the caller's
+   * app did start one; SmsSent tells real sends apart).
+   */
   async start(request: SignInRequest, input: StartInput): Promise<StartedChallenge> {
+    const started = await this.startChallenge(request, input);
+    this.metrics.count(METRIC_NAMES.signInsStarted);
+    return started;
+  }
+
+  private async startChallenge(request: SignInRequest, input: StartInput): Promise<StartedChallenge> {
     this.warmUpKeys();
     const { actor, organization, system, user, reason } = await this.signInFacts(request.principal, input);
     const chain = chooseFactors(system.policy, input.context);
@@ -310,8 +327,22 @@ export class ChallengeEngine {
     return answer(deliveredTo);
   }
 
-  /** `POST /v2/system/authenticate/user`. */
+  /**
+   * `POST /v2/system/authenticate/user`. A sign-in is verified when the last factor is satisfied (a
+   * step-up answer is neither verified nor failed); it failed when the answer is a 401.
+   */
   async complete(request: SignInRequest, input: CompleteInput): Promise<CompletedChallenge> {
+    try {
+      const completed = await this.completeChallenge(request, input);
+      if (completed.authenticated) this.metrics.count(METRIC_NAMES.signInsVerified);
+      return completed;
+    } catch (error) {
+      if (error instanceof AuthError && FAILED_SIGN_IN_CODES.has(error.code)) this.metrics.count(METRIC_NAMES.signInsFailed);
+      throw error;
+    }
+  }
+
+  private async completeChallenge(request: SignInRequest, input: CompleteInput): Promise<CompletedChallenge> {
     this.warmUpKeys({ signing: true });
     const facts = await this.signInFacts(request.principal, input, { challengeId: input.challengeId, withState: true });
     const { actor, organization, system, user, reason } = facts;
@@ -578,6 +609,7 @@ export class ChallengeEngine {
       await audit('challenge.failed', { challengeId: challenge.id, reason: 'sms_failed' });
       throw smsFailed();
     }
+    this.metrics.count(METRIC_NAMES.smsSent);
   }
 
   /** A wrong code: counted on the challenge and on the user's window; answers the error to throw. */
@@ -593,6 +625,7 @@ export class ChallengeEngine {
     const attempts = await this.deps.store.recordWrongCode(challenge.id, challenge.step);
     const userLocked = await this.recordUserFailure(user, system, state);
     if (userLocked) {
+      this.metrics.count(METRIC_NAMES.lockouts);
       await audit('challenge.locked', { ...details, scope: 'user' });
       throw tooManyAttempts();
     }
@@ -602,6 +635,7 @@ export class ChallengeEngine {
       throw expired();
     }
     if (attempts >= challenge.maxAttempts) {
+      this.metrics.count(METRIC_NAMES.lockouts);
       await audit('challenge.locked', { ...details, scope: 'challenge' });
       throw tooManyAttempts();
     }

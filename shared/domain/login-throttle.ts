@@ -1,4 +1,6 @@
 import { RateLimitError, UnavailableError } from './errors.ts';
+import { METRIC_NAMES } from '../metrics-names.ts';
+import { NO_METRICS, type Metrics } from './metrics.ts';
 import type { LoginThrottleStore } from './ports.ts';
 
 export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
@@ -14,6 +16,7 @@ export class LoginThrottle {
   constructor(
     private readonly store: LoginThrottleStore,
     private readonly now: () => number = Date.now,
+    private readonly metrics: Metrics = NO_METRICS,
   ) {}
 
   /** Records one attempt or throws `RateLimitError` with the seconds until the oldest one ages out. */
@@ -27,6 +30,9 @@ export class LoginThrottle {
       if (!current) continue;
       const recent = current.attempts.filter((at) => at > now - LOGIN_WINDOW_MS);
       if (recent.length >= LOGIN_MAX_ATTEMPTS) {
+        // Counted on every refusal: the throttle keeps no lock state, so the moment the email became
+        // locked is not known here (refused attempts are not recorded).
+        this.metrics.count(METRIC_NAMES.lockouts);
         throw new RateLimitError((Math.min(...recent) + LOGIN_WINDOW_MS - now) / 1000, 'Too many sign-in attempts; try again later.');
       }
       await this.store.replaceLoginAttempts(email, recent, current.version, expiresAt);

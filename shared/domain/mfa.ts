@@ -12,6 +12,8 @@ import { reachesOrganization } from './authorization.ts';
 import { auditEvent, type AuditActor, type AuditContext, type AuditEvent } from './audit.ts';
 import { AppError, AuthError, ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import type { LoginThrottle } from './login-throttle.ts';
+import { METRIC_NAMES } from '../metrics-names.ts';
+import { NO_METRICS, type Metrics } from './metrics.ts';
 import type { Membership } from './model.ts';
 import { auditContextOf, type RequestFacts } from './organizations.ts';
 import { verifyPassword } from './passwords.ts';
@@ -125,6 +127,7 @@ export class TotpFactors {
     private readonly audit: MfaAuditPort,
     private readonly settings: MfaSettings,
     private readonly now: () => Date = () => new Date(),
+    private readonly metrics: Metrics = NO_METRICS,
   ) {}
 
   /** A new pending secret; an enabled factor stays in force until the new one is confirmed. */
@@ -231,7 +234,10 @@ export class TotpFactors {
       windowSeconds: TOTP_FAILURE_WINDOW_SECONDS,
       lockSeconds: TOTP_LOCK_SECONDS,
     });
-    if (lockedNow) await this.record(subject, context, 'mfa.locked', { lockedForSeconds: TOTP_LOCK_SECONDS });
+    if (lockedNow) {
+      this.metrics.count(METRIC_NAMES.lockouts);
+      await this.record(subject, context, 'mfa.locked', { lockedForSeconds: TOTP_LOCK_SECONDS });
+    }
     return 'invalid';
   }
 

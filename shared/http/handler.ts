@@ -1,13 +1,15 @@
 /**
  * The one wrapper every route handler uses. In order: Powertools logger with per-request keys,
- * problem+json and security headers (its onError runs last), header normalization, JSON body parsing,
- * schema validation, auth context; then the handler with typed input.
+ * publishing of the invocation's metrics (Powertools EMF), problem+json and security headers (its
+ * onError runs last), header normalization, JSON body parsing, schema validation, auth context; then
+ * the handler with typed input.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { flushMetrics } from '../container.ts';
 import { AppError, InvalidJsonError } from '../domain/errors.ts';
 import { principalFor, type Principal } from './auth-context.ts';
 import { logger } from './logger.ts';
@@ -95,10 +97,24 @@ const requestLogKeys = (route: RouteDefinition): ApiMiddleware => ({
   },
 });
 
+/**
+ * Publishes the business metrics the domain counted during the invocation (one EMF line), after the
+ * response is built and also when it is an error: a refused sign-in is a metric too.
+ */
+const publishMetrics = (): ApiMiddleware => ({
+  after: () => {
+    flushMetrics();
+  },
+  onError: () => {
+    flushMetrics();
+  },
+});
+
 /** Wraps a route's handler; `route` comes from the manifest, so schemas and types are the manifest's. */
 export function defineHandler<R extends RouteDefinition>(route: R, handle: (input: RequestInput<R>) => Promise<HandlerResult>) {
   return middy<APIGatewayProxyEventV2, HandlerResult, Error, ApiContext>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(publishMetrics())
     .use(requestLogKeys(route))
     .use(problemResponses())
     .use(httpHeaderNormalizer())

@@ -2,10 +2,12 @@ import { App, CfnOutput, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { IConstruct } from 'constructs';
 import { FUNCTIONS_PER_ALARM, type PortcullisAlarmSet } from '#infra/constructs/alarms.ts';
 import { Portcullis } from '#infra/portcullis.ts';
+import { PowertoolsMetrics } from '#shared/adapters/powertools-metrics.ts';
+import { loadConfig } from '#shared/config.ts';
 import { authorizers, manifest } from '#shared/http/manifest.ts';
 import { METRIC_NAMES, METRICS_NAMESPACE, METRICS_SERVICE } from '#shared/metrics-names.ts';
 import { arnOf, cdkJsonContext, logicalId, portcullisFunctions, resourcesOfType, synthesize, type CfnResource } from './synth.ts';
@@ -157,6 +159,55 @@ describe('alarms', () => {
       smsSent: 'SmsSent',
       lockouts: 'Lockouts',
     });
+  });
+
+  it('watches exactly the metric the sign-in function emits: the EMF line of the metrics adapter under that function\'s environment', () => {
+    const alarm = alarmResource(alarms.lockouts);
+    const signIn = portcullisFunctions(template).get('completeAuthentication');
+    if (!signIn) throw new Error('no completeAuthentication function');
+    const variables = (signIn.resource.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    // The function's own configuration (its STAGE), read the way it reads it at a cold start.
+    const strings = Object.fromEntries(Object.entries(variables).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+    const { stage } = loadConfig({ ...strings, TABLE_NAME: 'table' });
+
+    const written: string[] = [];
+    const disabled = process.env.POWERTOOLS_METRICS_DISABLED;
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false'; // the local test environment turns metrics off
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    });
+    try {
+      const metrics = new PowertoolsMetrics({ stage });
+      metrics.count(METRIC_NAMES.lockouts);
+      metrics.flush();
+    } finally {
+      stdout.mockRestore();
+      if (disabled === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+      else process.env.POWERTOOLS_METRICS_DISABLED = disabled;
+    }
+
+    const lines = written.join('').trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const emf = JSON.parse(lines[0] ?? '') as { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } } & Record<string, unknown>;
+    const [directive] = emf._aws.CloudWatchMetrics;
+    const emitted = {
+      Namespace: directive?.Namespace,
+      MetricName: directive?.Metrics[0]?.Name,
+      Dimensions: (directive?.Dimensions[0] ?? []).map((name) => ({ Name: name, Value: emf[name] })),
+    };
+    const watched = alarm.Properties as { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: unknown }[] };
+    // CloudWatch matches a metric on namespace, name and the exact set of dimensions with their values.
+    const byName = (a: { Name: string }, b: { Name: string }) => a.Name.localeCompare(b.Name);
+    expect({ ...emitted, Dimensions: [...emitted.Dimensions].sort(byName) }).toEqual({
+      Namespace: watched.Namespace,
+      MetricName: watched.MetricName,
+      Dimensions: [...watched.Dimensions].sort(byName),
+    });
+    expect(emitted.Dimensions).toEqual([
+      { Name: 'service', Value: 'portcullis' },
+      { Name: 'stage', Value: 'dev' },
+    ]);
   });
 
   it('sends the ALARM and OK transitions of every notifying alarm to the topic', () => {
