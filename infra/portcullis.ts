@@ -98,6 +98,7 @@ interface FunctionDefinition {
   handler: string;
   access: RouteAccess;
   memoryMb?: number;
+  bundleFiles?: readonly string[];
 }
 
 /**
@@ -236,6 +237,7 @@ export class Portcullis extends Construct {
       stage,
       description: `Portcullis ${definition.id}`,
       memoryMb: definition.memoryMb,
+      bundleFiles: definition.bundleFiles,
       environment: { [ENV.tokenIssuer]: issuer ?? `urn:portcullis:${stage}`, [ENV.auditRetentionDays]: String(auditRetentionDays) },
       logRetention: this.logRetention,
       logRemovalPolicy: this.removalPolicy,

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '#shared/config.ts';
@@ -46,6 +46,12 @@ export interface ApiFunctionProps {
   readonly logRetention?: RetentionDays;
   /** What happens to the function's log group when the function is removed. @default RemovalPolicy.DESTROY */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * Files of node_modules (module specifiers, e.g. `swagger-ui-dist/swagger-ui.css`) the handler reads
+   * at run time: each is copied next to the bundle's index.mjs under its own file name.
+   * @default - none
+   */
+  readonly bundleFiles?: readonly string[];
 }
 
 /** How a function sends SMS through SNS. */
@@ -107,6 +113,7 @@ export class ApiFunction extends Construct {
         format: OutputFormat.ESM,
         mainFields: [...BUNDLING.mainFields],
         externalModules: [...BUNDLING.externalModules],
+        ...(props.bundleFiles?.length ? { commandHooks: copyAfterBundling(props.bundleFiles) } : {}),
       },
     });
     Tags.of(this).add(FUNCTION_TAG, id);
@@ -168,6 +175,23 @@ export class ApiFunction extends Construct {
     this.function.addEnvironment(ENV.keyProvider, 'kms');
     key.grant(this.role, ...KEY_ACTIONS);
   }
+}
+
+/**
+ * Bundling hooks that copy files of node_modules next to index.mjs. The paths are taken from the
+ * bundler's `inputDir` (the project root, or its mount when bundling runs in Docker); a missing file
+ * fails the synth rather than the first request.
+ */
+function copyAfterBundling(modules: readonly string[]): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) =>
+      modules.map((module) => {
+        if (!existsSync(join(PROJECT_ROOT, 'node_modules', module))) throw new Error(`bundleFiles: node_modules/${module} does not exist (npm install?)`);
+        return `cp "${posix.join(inputDir, 'node_modules', module)}" "${posix.join(outputDir, posix.basename(module))}"`;
+      }),
+  };
 }
 
 /**

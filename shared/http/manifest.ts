@@ -85,6 +85,7 @@ import {
   UpdateEndUserBody,
   UpdateSystemBody,
 } from '../schemas/directory.ts';
+import { DOCS_ASSETS, DocsAssetParams, OpenApiDocument } from '../schemas/docs.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -133,6 +134,11 @@ export interface RouteDefinition<
   access: RouteAccess;
   /** Lambda memory in MB. @default 256 */
   memoryMb?: number;
+  /**
+   * Files from node_modules (module specifiers) the function reads at run time: CDK copies each next to
+   * the bundle's index.mjs, the local server reads them from node_modules. @default - none
+   */
+  bundleFiles?: readonly string[];
 }
 
 const route = <B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType>(
@@ -782,6 +788,42 @@ export const routes = {
     response: { status: 200, body: CompletedChallenge },
     // Step-up may send a second SMS; TOTP secrets and the PIN HMAC key are data keys; tokens are signed.
     access: { table: 'write', sms: true, signingKey: true, encryptionKey: true },
+  }),
+
+  // API reference (the OpenAPI document and a page rendering it)
+  getOpenApiDocument: route({
+    id: 'getOpenApiDocument',
+    method: 'GET',
+    path: '/v2/openapi.json',
+    handler: 'functions/docs/get-openapi-document.ts',
+    auth: 'public',
+    summary: 'This OpenAPI 3.1 document, generated from the route manifest and the schemas the handlers validate with.',
+    request: {},
+    response: { status: 200, body: OpenApiDocument },
+    access: {},
+  }),
+  getDocsPage: route({
+    id: 'getDocsPage',
+    method: 'GET',
+    path: '/v2/docs',
+    handler: 'functions/docs/get-docs-page.ts',
+    auth: 'public',
+    summary: 'The API reference page (Swagger UI, served from this deployment) rendering `/v2/openapi.json`.',
+    request: {},
+    response: { status: 200, mediaTypes: ['text/html'] },
+    access: {},
+  }),
+  getDocsAsset: route({
+    id: 'getDocsAsset',
+    method: 'GET',
+    path: '/v2/docs/{asset}',
+    handler: 'functions/docs/get-docs-asset.ts',
+    auth: 'public',
+    summary: 'A script or style sheet of the reference page, from a fixed list; gzip-encoded when the client accepts it.',
+    request: { params: DocsAssetParams },
+    response: { status: 200, mediaTypes: ['text/javascript', 'text/css'] },
+    access: {},
+    bundleFiles: Object.values(DOCS_ASSETS).map((asset) => asset.module),
   }),
 } as const;
 

@@ -1,0 +1,109 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { manifest, routes, type RouteId } from '#shared/http/manifest.ts';
+import { buildOpenApiDocument, REQUEST_EXAMPLES, RESPONSE_EXAMPLES } from '#shared/http/openapi.ts';
+
+interface Response {
+  description: string;
+  headers?: Record<string, unknown>;
+  content?: Record<string, { schema: { $ref?: string; allOf?: [{ $ref: string }, { properties: { code: { enum: string[] } } }] } }>;
+}
+interface Operation {
+  operationId: string;
+  security: Record<string, string[]>[];
+  tags: string[];
+  responses: Record<string, Response>;
+}
+interface Document {
+  servers: { url: string }[];
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes: Record<string, Record<string, string>> };
+}
+
+const document = buildOpenApiDocument() as unknown as Document;
+const operationOf = (id: RouteId): Operation => {
+  const route = routes[id];
+  const operation = document.paths[route.path]?.[route.method.toLowerCase()];
+  if (!operation) throw new Error(`no operation for ${id}`);
+  return operation;
+};
+const codesOf = (response: Response | undefined): string[] => response?.content?.['application/problem+json']?.schema.allOf?.[1].properties.code.enum ?? [];
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const sourceFiles = (dir: string): string[] =>
+  readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+    .map((entry) => join(entry.parentPath, entry.name));
+
+describe('OpenAPI document content', () => {
+  it('declares the apikey header and the bearer JWT schemes, and each route asks for the credential its auth kind takes', () => {
+    expect(document.components.securitySchemes.apikey).toMatchObject({ type: 'apiKey', in: 'header', name: 'apikey' });
+    expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    const expected = { public: [], bearer: [{ bearer: [] }], mfa: [{ bearer: [] }], apikey: [{ apikey: [] }], 'bearer-or-apikey': [{ bearer: [] }, { apikey: [] }] };
+    for (const route of manifest) expect(operationOf(route.id as RouteId).security, route.id).toEqual(expected[route.auth]);
+  });
+
+  it('documents the problem+json answers each kind of route can give, with their codes', () => {
+    for (const route of manifest) {
+      const { responses } = operationOf(route.id as RouteId);
+      const hasInput = Boolean(route.request.body ?? route.request.query ?? route.request.params);
+      expect(codesOf(responses['400']).includes('validation_failed'), route.id).toBe(hasInput);
+      expect(codesOf(responses['400']).includes('invalid_json'), route.id).toBe(Boolean(route.request.body));
+      expect(codesOf(responses['413']), route.id).toEqual(route.request.body ? ['payload_too_large'] : []);
+      expect(codesOf(responses['500']), route.id).toEqual(['internal_error']);
+      expect(codesOf(responses['502']), route.id).toEqual(route.access.sms ? ['sms_failed'] : []);
+      expect(codesOf(responses['503']), route.id).toEqual(route.access.table ? ['service_unavailable'] : []);
+      if (route.access.table) expect(responses['503']?.headers, route.id).toHaveProperty('Retry-After');
+      // API Gateway's throttle can answer any route; rate_limited answers carry Retry-After.
+      expect(responses['429']?.headers, route.id).toHaveProperty('Retry-After');
+      // API Gateway answers a missing header before the authorizer runs; the function answers a bad credential.
+      expect(responses['401']?.content?.['application/json']?.schema.$ref, route.id).toBe(
+        route.auth === 'bearer' || route.auth === 'apikey' ? '#/components/schemas/GatewayError' : undefined,
+      );
+      const credentialCodes = { public: [], bearer: ['invalid_token', 'token_expired'], apikey: ['invalid_api_key'], mfa: ['invalid_mfa_token'], 'bearer-or-apikey': ['invalid_token', 'invalid_api_key'] };
+      expect(codesOf(responses['401']), route.id).toEqual(expect.arrayContaining(credentialCodes[route.auth]));
+      expect(codesOf(responses['403']), route.id).toEqual(route.auth === 'public' ? [] : ['forbidden']);
+    }
+    expect(codesOf(operationOf('startAuthentication').responses['429'])).toEqual(['rate_limited']);
+    expect(codesOf(operationOf('startAuthentication').responses['502'])).toEqual(['sms_failed']);
+    expect(codesOf(operationOf('completeAuthentication').responses['401'])).toEqual(expect.arrayContaining(['invalid_credentials', 'too_many_attempts']));
+    expect(codesOf(operationOf('login').responses['429'])).toEqual(['rate_limited']);
+    expect(codesOf(operationOf('signup').responses['409'])).toEqual(['email_taken']);
+    expect(codesOf(operationOf('signup').responses['400'])).toContain('weak_password');
+    expect(codesOf(operationOf('acceptInvitation').responses['410'])).toEqual(['invitation_expired']);
+  });
+
+  it('lists only codes the code base really answers with', () => {
+    const source = [...sourceFiles('shared'), ...sourceFiles('functions')]
+      .filter((file) => !file.endsWith(join('http', 'openapi.ts')))
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
+    const documented = new Set(Object.values(document.paths).flatMap((methods) => Object.values(methods).flatMap((operation) => Object.values(operation.responses).flatMap(codesOf))));
+    expect(documented.size).toBeGreaterThan(30);
+    for (const code of documented) expect(source, code).toMatch(new RegExp(`['"\`]${code}['"\`]`));
+  });
+
+  it('has request examples for signup, login and the two sign-in calls, each accepted by the schema the handler validates with', () => {
+    expect(Object.keys(REQUEST_EXAMPLES)).toEqual(expect.arrayContaining(['signup', 'login', 'startAuthentication', 'completeAuthentication']));
+    for (const [id, examples] of Object.entries(REQUEST_EXAMPLES)) {
+      const schema = routes[id as RouteId].request.body;
+      if (!schema) throw new Error(`${id} has no body`);
+      for (const [name, example] of Object.entries(examples)) expect(schema.safeParse(example.value).error, `${id}/${name}`).toBeUndefined();
+    }
+  });
+
+  it('has response examples that match the response schemas', () => {
+    for (const [id, examples] of Object.entries(RESPONSE_EXAMPLES)) {
+      const schema = routes[id as RouteId].response.body;
+      if (!schema) throw new Error(`${id} has no response body`);
+      for (const [name, example] of Object.entries(examples)) expect(schema.safeParse(example.value).error, `${id}/${name}`).toBeUndefined();
+    }
+  });
+
+  it('is served from the deployment it describes and groups operations by resource', () => {
+    expect(document.servers).toEqual([{ url: '/', description: 'This deployment' }]);
+    expect(operationOf('startAuthentication').tags).toEqual(['Sign-in']);
+    expect(operationOf('getDocsPage').tags).toEqual(['Reference']);
+  });
+});
