@@ -4,10 +4,10 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signInDirectory } from '#shared/container.ts';
-import { useLocalApi } from '#test/support/local-api.ts';
+import { expectData, expectProblem, expectStatus, useLocalApi } from '#test/support/local-api.ts';
 import { createAccount, type TestAccount } from '#test/support/tenancy.ts';
 import { createOrganization, eventsOf } from '#test/support/organizations.ts';
-import { createEndUser, createSystem, grantAccess, uniqueSystemName, type EndUserBody, type GrantBody, type SystemBody } from '#test/support/directory.ts';
+import { createEndUser, createSystem, grantAccess, uniqueSystemName, type EndUserBody, type SystemBody } from '#test/support/directory.ts';
 
 const api = useLocalApi();
 
@@ -21,19 +21,24 @@ beforeAll(async () => {
   orgId = (await createOrganization(api, account.accountId, token)).id;
 }, 60_000);
 
-const accessPath = (system: string, userId?: string) => `/v2/organizations/${orgId}/systems/${system}/access${userId ? `/${userId}` : ''}`;
+/** `PUT …/systems/{systemName}/access/{userId}` as the owner. */
+const grant = (systemName: string, userId: string) =>
+  api.as(token).PUT('/v2/organizations/{orgId}/systems/{systemName}/access/{userId}', { params: { path: { orgId, systemName, userId } } });
+/** `DELETE …/systems/{systemName}/access/{userId}` as the owner. */
+const revoke = (systemName: string, userId: string) =>
+  api.as(token).DELETE('/v2/organizations/{orgId}/systems/{systemName}/access/{userId}', { params: { path: { orgId, systemName, userId } } });
+/** `GET …/systems/{systemName}/access` as the owner. */
+const listAccess = (systemName: string, query: { limit?: number; cursor?: string } = {}) =>
+  api.as(token).GET('/v2/organizations/{orgId}/systems/{systemName}/access', { params: { path: { orgId, systemName }, query } });
 
 describe('granting access', () => {
   it('answers 201 with a new grant, then 200 with the same grant', async () => {
     const [system, user] = await Promise.all([createSystem(api, orgId, token), createEndUser(api, orgId, token)]);
     expect(await signInDirectory().hasAccess(orgId, system.name, user.id)).toBe(false);
 
-    const first = await api.request<GrantBody>('PUT', accessPath(system.name, user.id), { token });
-    expect(first.status).toBe(201);
-    expect(first.body).toEqual({ systemName: system.name, userId: user.id, createdAt: expect.any(String) as string });
-    const second = await api.request<GrantBody>('PUT', accessPath(system.name, user.id), { token });
-    expect(second.status).toBe(200);
-    expect(second.body).toEqual(first.body);
+    const first = expectData(await grant(system.name, user.id), 201);
+    expect(first).toEqual({ systemName: system.name, userId: user.id, createdAt: expect.any(String) as string });
+    expect(expectData(await grant(system.name, user.id), 200)).toEqual(first);
     expect(await signInDirectory().hasAccess(orgId, system.name, user.id)).toBe(true);
 
     const granted = (await eventsOf(account.accountId)).filter((e) => e.type === 'access.granted' && e.target?.id === user.id);
@@ -43,25 +48,20 @@ describe('granting access', () => {
 
   it('creates one grant when the same PUT races itself', async () => {
     const [system, user] = await Promise.all([createSystem(api, orgId, token), createEndUser(api, orgId, token)]);
-    const answers = await Promise.all(Array.from({ length: 4 }, () => api.request('PUT', accessPath(system.name, user.id), { token })));
-    expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
-    expect(answers.filter((a) => a.status === 200)).toHaveLength(3);
-    const list = await api.request<{ items: unknown[] }>('GET', accessPath(system.name), { token });
-    expect(list.body.items).toHaveLength(1);
+    const answers = await Promise.all(Array.from({ length: 4 }, () => grant(system.name, user.id)));
+    expect(answers.filter((a) => a.response.status === 201)).toHaveLength(1);
+    expect(answers.filter((a) => a.response.status === 200)).toHaveLength(3);
+    expect(expectData(await listAccess(system.name), 200).items).toHaveLength(1);
   });
 
   it('answers 404 when the system or the user does not exist in the organization', async () => {
     const [system, user] = await Promise.all([createSystem(api, orgId, token), createEndUser(api, orgId, token)]);
-    const noSystem = await api.request('PUT', accessPath(uniqueSystemName('ghost'), user.id), { token });
-    expect(noSystem.status).toBe(404);
-    expect(noSystem.body).toMatchObject({ detail: 'System not found.' });
-    const noUser = await api.request('PUT', accessPath(system.name, 'eu_ghost'), { token });
-    expect(noUser.status).toBe(404);
-    expect(noUser.body).toMatchObject({ detail: 'End user not found.' });
+    expect(expectProblem(await grant(uniqueSystemName('ghost'), user.id), 404)).toMatchObject({ detail: 'System not found.' });
+    expect(expectProblem(await grant(system.name, 'eu_ghost'), 404)).toMatchObject({ detail: 'End user not found.' });
     // A user of another organization of the same account is not a user of this one.
     const otherOrg = (await createOrganization(api, account.accountId, token)).id;
     const stranger = await createEndUser(api, otherOrg, token);
-    expect((await api.request('PUT', accessPath(system.name, stranger.id), { token })).status).toBe(404);
+    expectProblem(await grant(system.name, stranger.id), 404);
     expect(await signInDirectory().hasAccess(orgId, system.name, stranger.id)).toBe(false);
   });
 });
@@ -70,12 +70,12 @@ describe('revoking access', () => {
   it('answers 204, then 404; the user no longer has access', async () => {
     const [system, user] = await Promise.all([createSystem(api, orgId, token), createEndUser(api, orgId, token)]);
     await grantAccess(api, orgId, token, system.name, user.id);
-    expect((await api.request('DELETE', accessPath(system.name, user.id), { token })).status).toBe(204);
+    expectStatus(await revoke(system.name, user.id), 204);
     expect(await signInDirectory().hasAccess(orgId, system.name, user.id)).toBe(false);
-    expect((await api.request('DELETE', accessPath(system.name, user.id), { token })).status).toBe(404);
-    expect((await api.request<{ items: unknown[] }>('GET', accessPath(system.name), { token })).body.items).toEqual([]);
+    expectProblem(await revoke(system.name, user.id), 404);
+    expect(expectData(await listAccess(system.name), 200).items).toEqual([]);
     // Granting again is a new grant.
-    expect((await api.request('PUT', accessPath(system.name, user.id), { token })).status).toBe(201);
+    expectData(await grant(system.name, user.id), 201);
 
     const events = (await eventsOf(account.accountId)).filter((e) => e.target?.id === user.id && e.type.startsWith('access.'));
     expect(events.map((e) => e.type).sort()).toEqual(['access.granted', 'access.granted', 'access.revoked']);
@@ -92,22 +92,19 @@ describe('listing access', () => {
     const other = await createSystem(api, orgId, token);
     await grantAccess(api, orgId, token, other.name, users[0]?.id ?? '');
 
-    type Listed = { items: (GrantBody & { email: string })[]; nextCursor: string | null };
-    const first = await api.request<Listed>('GET', `${accessPath(system.name)}?limit=2`, { token });
-    expect(first.status).toBe(200);
-    expect(first.body.items).toHaveLength(2);
-    const second = await api.request<Listed>('GET', `${accessPath(system.name)}?limit=2&cursor=${first.body.nextCursor}`, { token });
-    const items = [...first.body.items, ...second.body.items];
-    expect(second.body.nextCursor).toBeNull();
+    const first = expectData(await listAccess(system.name, { limit: 2 }), 200);
+    expect(first.items).toHaveLength(2);
+    const second = expectData(await listAccess(system.name, { limit: 2, cursor: first.nextCursor ?? '' }), 200);
+    const items = [...first.items, ...second.items];
+    expect(second.nextCursor).toBeNull();
     const expected = [...users].sort((a, b) => (a.id < b.id ? -1 : 1)).map((u) => ({ systemName: system.name, userId: u.id, email: u.email, createdAt: expect.any(String) as string }));
     expect(items).toEqual(expected);
 
-    const otherCursor = await api.request('GET', `${accessPath(other.name)}?cursor=${first.body.nextCursor}`, { token });
-    expect(otherCursor.status).toBe(400);
-    expect(otherCursor.body).toMatchObject({ errors: [{ field: 'query.cursor' }] });
+    const otherCursor = await listAccess(other.name, { cursor: first.nextCursor ?? '' });
+    expect(expectProblem(otherCursor, 400)).toMatchObject({ errors: [{ field: 'query.cursor' }] });
   });
 
   it('answers 404 for an unknown system', async () => {
-    expect((await api.request('GET', accessPath(uniqueSystemName('ghost')), { token })).status).toBe(404);
+    expectProblem(await listAccess(uniqueSystemName('ghost')), 404);
   });
 });

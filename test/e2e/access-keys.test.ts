@@ -8,12 +8,27 @@ import { authorizers } from '#shared/http/manifest.ts';
 import { ApiKeyList, CreatedApiKey } from '#shared/schemas/access-keys.ts';
 import { AuditEventList } from '#shared/schemas/events.ts';
 import { createKey, createOrganization, rawItem } from '#test/support/keys-events.ts';
-import { useLocalApi } from '#test/support/local-api.ts';
+import type { RequestBody } from '#client/index.ts';
+import { expectData, expectProblem, expectStatus, useLocalApi } from '#test/support/local-api.ts';
 import { createAccount } from '#test/support/tenancy.ts';
 
 const api = useLocalApi();
 
+/** Untyped path, for the bodies and query strings the contract refuses on purpose. */
 const keysPath = (accountId: string) => `/v2/accounts/${accountId}/keys`;
+
+/** `POST /v2/accounts/{accountId}/keys` as `token`. */
+const postKey = (token: string, accountId: string, body: RequestBody<'/v2/accounts/{accountId}/keys', 'post'>) =>
+  api.as(token).POST('/v2/accounts/{accountId}/keys', { params: { path: { accountId } }, body });
+/** `GET /v2/accounts/{accountId}/keys` as `token`. */
+const listKeys = (token: string, accountId: string, query: { limit?: number; cursor?: string } = {}) =>
+  api.as(token).GET('/v2/accounts/{accountId}/keys', { params: { path: { accountId }, query } });
+/** `DELETE /v2/accounts/{accountId}/keys/{keyId}` as `token`. */
+const revokeKey = (token: string, accountId: string, keyId: string) =>
+  api.as(token).DELETE('/v2/accounts/{accountId}/keys/{keyId}', { params: { path: { accountId, keyId } } });
+/** `GET /v2/accounts/{accountId}/events?type=` as `token`. */
+const eventsOfType = (token: string, accountId: string, type: string) =>
+  api.as(token).GET('/v2/accounts/{accountId}/events', { params: { path: { accountId }, query: { type } } });
 
 /** Every string value anywhere in an item (nested lists and maps included). */
 function allStrings(value: unknown): string[] {
@@ -34,13 +49,9 @@ describe('creating an access key', () => {
     const { accountId, owner } = await createAccount(api);
     const orgId = await createOrganization(accountId);
 
-    const created = await api.request('POST', keysPath(accountId), {
-      token: owner.accessToken,
-      body: { name: '  billing sync ', permissions: ['authenticate', 'manage'], organizations: [orgId] },
-    });
+    const created = await postKey(owner.accessToken, accountId, { name: '  billing sync ', permissions: ['authenticate', 'manage'], organizations: [orgId] });
 
-    expect(created.status).toBe(201);
-    const key = CreatedApiKey.parse(created.body);
+    const key = CreatedApiKey.parse(expectData(created, 201));
     expect(key).toMatchObject({
       name: 'billing sync',
       permissions: ['authenticate', 'manage'],
@@ -55,20 +66,18 @@ describe('creating an access key', () => {
     const secretPart = key.key.slice(21);
 
     // Everything else the owner can read about the key afterwards.
+    const keyList = expectData(await listKeys(owner.accessToken, accountId), 200);
     const responses = [
-      await api.request('GET', keysPath(accountId), { token: owner.accessToken }),
-      await api.request('GET', `/v2/accounts/${accountId}/events`, { token: owner.accessToken }),
-      await api.request('GET', '/v2/me', { token: owner.accessToken }),
+      keyList,
+      expectData(await api.as(owner.accessToken).GET('/v2/accounts/{accountId}/events', { params: { path: { accountId } } }), 200),
+      expectData(await api.as(owner.accessToken).GET('/v2/me'), 200),
     ];
-    for (const response of responses) {
-      expect(response.status).toBe(200);
-      expect(JSON.stringify(response.body)).not.toContain(secretPart);
-    }
-    const listed = ApiKeyList.parse(responses[0]?.body);
+    for (const response of responses) expect(JSON.stringify(response)).not.toContain(secretPart);
+    const listed = ApiKeyList.parse(keyList);
     const { key: _secret, ...resource } = key;
     expect(listed.items).toEqual([resource]);
-    expect(responses[0]?.body).not.toHaveProperty('items.0.secretHash');
-    expect(responses[0]?.body).not.toHaveProperty('items.0.key');
+    expect(keyList).not.toHaveProperty('items.0.secretHash');
+    expect(keyList).not.toHaveProperty('items.0.key');
 
     // The table holds the SHA-256 of the key and nothing from which the key could be read.
     const item = await rawItem(apiKeyKey(key.id));
@@ -83,10 +92,9 @@ describe('creating an access key', () => {
     const { accountId, owner } = await createAccount(api);
     const key = await createKey(api, accountId, owner.accessToken, { name: 'audited', permissions: ['authenticate'] });
 
-    const events = await api.request('GET', `/v2/accounts/${accountId}/events?type=key.created`, { token: owner.accessToken });
+    const events = await eventsOfType(owner.accessToken, accountId, 'key.created');
 
-    expect(events.status).toBe(200);
-    const { items } = AuditEventList.parse(events.body);
+    const { items } = AuditEventList.parse(expectData(events, 200));
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({
       type: 'key.created',
@@ -107,22 +115,17 @@ describe('creating an access key', () => {
     const foreign = await createOrganization(other.accountId);
     const deleted = await createOrganization(accountId, 'deleted');
 
-    const response = await api.request('POST', keysPath(accountId), {
-      token: owner.accessToken,
-      body: { name: 'k', permissions: ['manage'], organizations: [own, foreign, deleted, 'org_unknown'] },
-    });
+    const response = await postKey(owner.accessToken, accountId, { name: 'k', permissions: ['manage'], organizations: [own, foreign, deleted, 'org_unknown'] });
 
-    expect(response.status).toBe(400);
-    expect(response.headers.get('content-type')).toBe('application/problem+json');
-    expect(response.body).toMatchObject({
+    expect(expectProblem(response, 400)).toMatchObject({
       code: 'validation_failed',
       errors: [{ field: 'body.organizations.1' }, { field: 'body.organizations.2' }, { field: 'body.organizations.3' }],
     });
     // Nothing was stored.
-    const listed = await api.request<{ items: unknown[] }>('GET', keysPath(accountId), { token: owner.accessToken });
-    expect(listed.body.items).toEqual([]);
+    expect(expectData(await listKeys(owner.accessToken, accountId), 200).items).toEqual([]);
   });
 
+  // A table of bodies the contract refuses, several of them not even of the right type: raw.
   it.each([
     [{ permissions: ['manage'], organizations: 'all' }, 'body.name'],
     [{ name: '', permissions: ['manage'], organizations: 'all' }, 'body.name'],
@@ -140,7 +143,7 @@ describe('creating an access key', () => {
     [{ name: 'k', permissions: ['manage'], organizations: 'all', accountId: 'acc_x' }, 'body.accountId'],
   ])('answers 400 naming the field for %j', async (body, field) => {
     const { accountId, owner } = await createAccount(api);
-    const response = await api.request('POST', keysPath(accountId), { token: owner.accessToken, body });
+    const response = await api.raw('POST', keysPath(accountId), { token: owner.accessToken, body });
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ status: 400, code: 'validation_failed' });
     expect(fieldsOf(response.body)).toContain(field);
@@ -148,7 +151,7 @@ describe('creating an access key', () => {
 
   it('answers 400 naming the body for malformed JSON and params.accountId for a malformed account id', async () => {
     const { accountId, owner } = await createAccount(api);
-    const malformed = await api.request('POST', keysPath(accountId), {
+    const malformed = await api.raw('POST', keysPath(accountId), {
       token: owner.accessToken,
       rawBody: '{"name":',
       headers: { 'content-type': 'application/json' },
@@ -156,9 +159,8 @@ describe('creating an access key', () => {
     expect(malformed.status).toBe(400);
     expect(malformed.body).toMatchObject({ code: 'invalid_json', errors: [{ field: 'body' }] });
 
-    const badAccount = await api.request('POST', keysPath('acc%20x'), { token: owner.accessToken, body: { name: 'k', permissions: ['manage'], organizations: 'all' } });
-    expect(badAccount.status).toBe(400);
-    expect(badAccount.body).toMatchObject({ errors: [{ field: 'params.accountId' }] });
+    const badAccount = await postKey(owner.accessToken, 'acc x', { name: 'k', permissions: ['manage'], organizations: 'all' });
+    expect(expectProblem(badAccount, 400)).toMatchObject({ errors: [{ field: 'params.accountId' }] });
   });
 });
 
@@ -168,20 +170,16 @@ describe('listing access keys', () => {
     const ids: string[] = [];
     for (let n = 0; n < 3; n++) ids.push((await createKey(api, accountId, owner.accessToken, { name: `k${n}` })).id);
 
-    const first = await api.request<{ items: { id: string }[]; nextCursor: string | null }>('GET', `${keysPath(accountId)}?limit=2`, { token: owner.accessToken });
-    expect(first.status).toBe(200);
-    expect(first.body.items.map((key) => key.id)).toEqual(ids.slice(0, 2));
-    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const first = expectData(await listKeys(owner.accessToken, accountId, { limit: 2 }), 200);
+    expect(first.items.map((key) => key.id)).toEqual(ids.slice(0, 2));
+    expect(first.nextCursor).toEqual(expect.any(String));
 
-    const second = await api.request<{ items: { id: string }[]; nextCursor: string | null }>(
-      'GET',
-      `${keysPath(accountId)}?limit=2&cursor=${first.body.nextCursor ?? ''}`,
-      { token: owner.accessToken },
-    );
-    expect(second.body.items.map((key) => key.id)).toEqual(ids.slice(2));
-    expect(second.body.nextCursor).toBeNull();
+    const second = expectData(await listKeys(owner.accessToken, accountId, { limit: 2, cursor: first.nextCursor ?? '' }), 200);
+    expect(second.items.map((key) => key.id)).toEqual(ids.slice(2));
+    expect(second.nextCursor).toBeNull();
   });
 
+  // Malformed query strings, sent as written: raw.
   it.each([
     ['limit=0', 'query.limit'],
     ['limit=101', 'query.limit'],
@@ -190,7 +188,7 @@ describe('listing access keys', () => {
     ['cursor=bm90LWpzb24', 'query.cursor'],
   ])('answers 400 naming the field for ?%s', async (queryString, field) => {
     const { accountId, owner } = await createAccount(api);
-    const response = await api.request('GET', `${keysPath(accountId)}?${queryString}`, { token: owner.accessToken });
+    const response = await api.raw('GET', `${keysPath(accountId)}?${queryString}`, { token: owner.accessToken });
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ errors: [{ field }] });
   });
@@ -198,13 +196,12 @@ describe('listing access keys', () => {
   it("answers 400 query.cursor for another account's cursor instead of continuing there", async () => {
     const victim = await createAccount(api);
     for (let n = 0; n < 2; n++) await createKey(api, victim.accountId, victim.owner.accessToken);
-    const page = await api.request<{ nextCursor: string }>('GET', `${keysPath(victim.accountId)}?limit=1`, { token: victim.owner.accessToken });
+    const page = expectData(await listKeys(victim.owner.accessToken, victim.accountId, { limit: 1 }), 200);
     const attacker = await createAccount(api);
 
-    const response = await api.request('GET', `${keysPath(attacker.accountId)}?cursor=${page.body.nextCursor}`, { token: attacker.owner.accessToken });
+    const response = await listKeys(attacker.owner.accessToken, attacker.accountId, { cursor: page.nextCursor ?? '' });
 
-    expect(response.status).toBe(400);
-    expect(response.body).toMatchObject({ errors: [{ field: 'query.cursor' }] });
+    expect(expectProblem(response, 400)).toMatchObject({ errors: [{ field: 'query.cursor' }] });
   });
 });
 
@@ -213,30 +210,24 @@ describe('revoking an access key', () => {
     const { accountId, owner } = await createAccount(api);
     const key = await createKey(api, accountId, owner.accessToken, { name: 'to revoke' });
 
-    const revoked = await api.request('DELETE', `${keysPath(accountId)}/${key.id}`, { token: owner.accessToken });
-    expect(revoked.status).toBe(204);
+    expectStatus(await revokeKey(owner.accessToken, accountId, key.id), 204);
 
-    const listed = await api.request<{ items: { id: string; revokedAt: string | null }[] }>('GET', keysPath(accountId), { token: owner.accessToken });
-    expect(listed.body.items.map((item) => item.id)).toEqual([key.id]);
-    expect(Date.parse(listed.body.items[0]?.revokedAt ?? '')).toBeGreaterThan(0);
+    const listed = expectData(await listKeys(owner.accessToken, accountId), 200);
+    expect(listed.items.map((item) => item.id)).toEqual([key.id]);
+    expect(Date.parse(listed.items[0]?.revokedAt ?? '')).toBeGreaterThan(0);
 
-    const events = await api.request<{ items: Record<string, unknown>[] }>('GET', `/v2/accounts/${accountId}/events?type=key.revoked`, { token: owner.accessToken });
-    expect(events.body.items).toEqual([
+    const events = expectData(await eventsOfType(owner.accessToken, accountId, 'key.revoked'), 200);
+    expect(events.items).toEqual([
       expect.objectContaining({ type: 'key.revoked', actor: { kind: 'operator', id: owner.userId }, target: { type: 'key', id: key.id }, details: { name: 'to revoke' } }),
     ]);
 
-    const again = await api.request('DELETE', `${keysPath(accountId)}/${key.id}`, { token: owner.accessToken });
-    expect(again.status).toBe(409);
-    expect(again.body).toMatchObject({ code: 'key_revoked' });
+    expectProblem(await revokeKey(owner.accessToken, accountId, key.id), 409, 'key_revoked');
   });
 
   it('answers 404 for an unknown key and 400 params.keyId for a malformed one', async () => {
     const { accountId, owner } = await createAccount(api);
-    const unknown = await api.request('DELETE', `${keysPath(accountId)}/0123456789abcdef`, { token: owner.accessToken });
-    expect(unknown.status).toBe(404);
-    const malformed = await api.request('DELETE', `${keysPath(accountId)}/not-a-key-id`, { token: owner.accessToken });
-    expect(malformed.status).toBe(400);
-    expect(malformed.body).toMatchObject({ errors: [{ field: 'params.keyId' }] });
+    expectProblem(await revokeKey(owner.accessToken, accountId, '0123456789abcdef'), 404);
+    expect(expectProblem(await revokeKey(owner.accessToken, accountId, 'not-a-key-id'), 400)).toMatchObject({ errors: [{ field: 'params.keyId' }] });
   });
 
   it('is refused at once where the function verifies keys itself (bearer-or-apikey routes)', async () => {
@@ -245,7 +236,7 @@ describe('revoking an access key', () => {
     const event = { headers: { apikey: key.key } } as unknown as APIGatewayProxyEventV2;
     await expect(principalFromHeaders(event)).resolves.toMatchObject({ kind: 'key', keyId: key.id, accountId });
 
-    await api.request('DELETE', `${keysPath(accountId)}/${key.id}`, { token: owner.accessToken });
+    expectStatus(await revokeKey(owner.accessToken, accountId, key.id), 204);
 
     await expect(principalFromHeaders(event)).rejects.toMatchObject({ status: 401, code: 'invalid_api_key' });
   });
@@ -254,14 +245,12 @@ describe('revoking an access key', () => {
     const { accountId, owner } = await createAccount(api);
     const orgId = await createOrganization(accountId);
     const key = await createKey(api, accountId, owner.accessToken, { permissions: ['manage'], organizations: [orgId] });
-    const before = await api.request('GET', `/v2/organizations/${orgId}`, { headers: { apikey: key.key } });
-    expect(before.status).toBe(200);
+    const withKey = api.as({ apikey: key.key });
+    expectData(await withKey.GET('/v2/organizations/{orgId}', { params: { path: { orgId } } }), 200);
 
-    await api.request('DELETE', `${keysPath(accountId)}/${key.id}`, { token: owner.accessToken });
+    expectStatus(await revokeKey(owner.accessToken, accountId, key.id), 204);
 
-    const after = await api.request('GET', `/v2/organizations/${orgId}`, { headers: { apikey: key.key } });
-    expect(after.status).toBe(401);
-    expect(after.body).toMatchObject({ code: 'invalid_api_key' });
+    expectProblem(await withKey.GET('/v2/organizations/{orgId}', { params: { path: { orgId } } }), 401, 'invalid_api_key');
   });
 
   it('is refused by the apikey authorizer on its first invocation after revocation (API Gateway caches its answers at most 60 s)', async () => {
@@ -271,7 +260,7 @@ describe('revoking an access key', () => {
     const before = await apikeyAuthorizer(authorizerEvent(key.key));
     expect(before).toMatchObject({ isAuthorized: true, context: { valid: true, keyId: key.id, accountId, permissions: 'authenticate' } });
 
-    await api.request('DELETE', `${keysPath(accountId)}/${key.id}`, { token: owner.accessToken });
+    expectStatus(await revokeKey(owner.accessToken, accountId, key.id), 204);
 
     const after = await apikeyAuthorizer(authorizerEvent(key.key));
     expect(after).toEqual({ isAuthorized: true, context: { valid: false } });

@@ -20,10 +20,10 @@ import { SMS_DAILY_SHARDS } from '#shared/domain/sms-limits.ts';
 import { signupBody, strongPassword, uniqueEmail } from '#test/support/factories.ts';
 import { faultFigures, Faults, keyPrefix, touches, type FaultKind } from '#test/support/faults.ts';
 import { rawItem } from '#test/support/keys-events.ts';
-import type { ApiResponse } from '#test/support/local-api.ts';
-import { useLocalApi } from '#test/support/local-api.ts';
+import type { ApiResult, CompleteSignInInput, StartSignInInput } from '#client/index.ts';
+import { expectData, useLocalApi } from '#test/support/local-api.ts';
 import { createApiKey, eventsOf } from '#test/support/organizations.ts';
-import { completeSignIn, lastPin, signInFixture, smsTo, startSignIn, type SignInFixture } from '#test/support/sign-in.ts';
+import { lastPin, signInFixture, smsTo, type SignInFixture } from '#test/support/sign-in.ts';
 import { createAccount } from '#test/support/tenancy.ts';
 import { oathtoolCode } from '#test/support/totp.ts';
 
@@ -38,16 +38,20 @@ afterAll(() => {
 });
 
 /** A problem answer the client can act on: 503 + Retry-After, or 502 sms_failed. */
-function expectProblem(response: Pick<ApiResponse<unknown>, 'status' | 'headers' | 'body'>, route: string, status: 503 | 502 = 503): void {
+function expectProblem(answer: ApiResult<unknown>, route: string, status: 503 | 502 = 503): void {
   faultFigures.routes.add(route);
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
+  const { response, error } = answer;
+  expect(response.status, JSON.stringify(error)).toBe(status);
   expect(response.headers.get('content-type')).toBe('application/problem+json');
-  const body = response.body as Record<string, unknown>;
-  expect(body).toMatchObject({ status, code: status === 503 ? 'service_unavailable' : 'sms_failed' });
-  expect([typeof body.type, typeof body.title]).toEqual(['string', 'string']);
+  expect(error).toMatchObject({ status, code: status === 503 ? 'service_unavailable' : 'sms_failed', type: expect.any(String) as string, title: expect.any(String) as string });
   if (status === 503) expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
   expect(faults.unfired()).toEqual([]);
 }
+
+/** `POST /v2/user/authenticate` with an access key, through the typed client. */
+const startSignIn = (apikey: string, body: StartSignInInput) => api.as({ apikey }).startSignIn(body);
+/** `POST /v2/system/authenticate/user` with an access key, through the typed client. */
+const completeSignIn = (apikey: string, body: CompleteSignInInput) => api.as({ apikey }).completeSignIn(body);
 
 const KINDS: FaultKind[] = ['throttle', 'timeout'];
 
@@ -65,12 +69,11 @@ async function subjectSends(f: SignInFixture): Promise<number[]> {
 }
 
 /** No budget taken, no SMS sent, and a retry right away is neither 429 (interval) nor anything but 202. */
-async function expectNoBudgetSpent(f: SignInFixture, signIn: Record<string, unknown>): Promise<void> {
+async function expectNoBudgetSpent(f: SignInFixture, signIn: StartSignInInput): Promise<void> {
   expect(await subjectSends(f)).toEqual([]);
   expect(await smsCountToday(f.orgId)).toBe(0);
   expect(await smsTo(api, f.user.phone)).toHaveLength(0);
-  const retry = await startSignIn(api, f.apikey, signIn);
-  expect(retry.status).toBe(202);
+  expectData(await startSignIn(f.apikey, signIn), 202);
   expect(await subjectSends(f)).toHaveLength(1);
   expect(await smsCountToday(f.orgId)).toBe(1);
 }
@@ -79,55 +82,51 @@ describe('operator sessions under faults', () => {
   it.each(KINDS)('signup: %s on the account transaction → 503, no half account, the email is free', async (kind) => {
     const body = signupBody();
     faults.fail({ kind, command: 'TransactWriteItems', when: touches(keyPrefix(userEmailKey)) });
-    expectProblem(await api.request('POST', '/v2/signup', { body }), 'POST /v2/signup');
+    expectProblem(await api.client.POST('/v2/signup', { body }), 'POST /v2/signup');
     expect(await rawItem(userEmailKey(body.email.toLowerCase()))).toBeUndefined();
-    const again = await api.request<{ userId: string }>('POST', '/v2/signup', { body });
-    expect(again.status).toBe(201);
-    expect(await rawItem(userKey(again.body.userId))).toBeDefined();
+    const again = expectData(await api.client.POST('/v2/signup', { body }), 201);
+    expect(await rawItem(userKey(again.userId))).toBeDefined();
   });
 
   it.each(KINDS)('login: %s reading the operator → 503; the next login works', async (kind) => {
     const { owner } = await createAccount(api);
     faults.fail({ kind, command: 'GetItem', when: touches(keyPrefix(userEmailKey)) });
-    expectProblem(await api.request('POST', '/v2/auth/login', { body: { email: owner.email, password: owner.password } }), 'POST /v2/auth/login');
-    expect((await api.request('POST', '/v2/auth/login', { body: { email: owner.email, password: owner.password } })).status).toBe(200);
+    const credentials = { email: owner.email, password: owner.password };
+    expectProblem(await api.client.POST('/v2/auth/login', { body: credentials }), 'POST /v2/auth/login');
+    expectData(await api.client.POST('/v2/auth/login', { body: credentials }), 200);
   });
 
   it.each(KINDS)('refresh: %s on the rotation → 503; the refresh token is not burnt', async (kind) => {
-    const signup = await api.request<{ refreshToken: string }>('POST', '/v2/signup', { body: signupBody() });
-    const { refreshToken } = signup.body;
+    const { refreshToken } = expectData(await api.client.POST('/v2/signup', { body: signupBody() }), 201);
     faults.fail({ kind, command: 'TransactWriteItems', when: touches(keyPrefix(refreshTokenKey)) });
-    expectProblem(await api.request('POST', '/v2/auth/refresh', { body: { refreshToken } }), 'POST /v2/auth/refresh');
-    expect((await api.request('POST', '/v2/auth/refresh', { body: { refreshToken } })).status).toBe(200);
+    expectProblem(await api.client.POST('/v2/auth/refresh', { body: { refreshToken } }), 'POST /v2/auth/refresh');
+    expectData(await api.client.POST('/v2/auth/refresh', { body: { refreshToken } }), 200);
   });
 
   it('TOTP confirm: throttled → 503; TOTP stays off and the same code confirms on retry', async () => {
     const { owner } = await createAccount(api);
-    const started = await api.request<{ secret: string }>('POST', '/v2/me/mfa/totp', { token: owner.accessToken, body: { password: owner.password } });
+    const client = api.as(owner.accessToken);
+    const started = expectData(await client.POST('/v2/me/mfa/totp', { body: { password: owner.password } }), 200);
     faults.fail({ kind: 'throttle', command: 'TransactWriteItems' });
-    const code = oathtoolCode(started.body.secret);
-    expectProblem(await api.request('POST', '/v2/me/mfa/totp/confirm', { token: owner.accessToken, body: { code } }), 'POST /v2/me/mfa/totp/confirm');
-    const me = await api.request<{ mfa: { totp: boolean } }>('GET', '/v2/me', { token: owner.accessToken });
-    expect(me.body.mfa.totp).toBe(false);
+    const code = oathtoolCode(started.secret);
+    expectProblem(await client.POST('/v2/me/mfa/totp/confirm', { body: { code } }), 'POST /v2/me/mfa/totp/confirm');
+    expect(expectData(await client.GET('/v2/me'), 200).mfa.totp).toBe(false);
     // The failed attempt did not spend the code: the same one confirms now.
-    const confirmed = await api.request('POST', '/v2/me/mfa/totp/confirm', { token: owner.accessToken, body: { code } });
-    expect(confirmed.status).toBe(200);
+    expectData(await client.POST('/v2/me/mfa/totp/confirm', { body: { code } }), 200);
   });
 
   it('accept invitation: throttled → 503; the invitation is still open and joins once', async () => {
     const { accountId, owner } = await createAccount(api);
     const invitee = uniqueEmail('invitee');
-    const invited = await api.request<{ token: string }>('POST', `/v2/accounts/${accountId}/invitations`, {
-      token: owner.accessToken,
-      body: { email: invitee, role: 'viewer', scope: 'all' },
-    });
-    const body = { token: invited.body.token, password: strongPassword() };
+    const client = api.as(owner.accessToken);
+    const path = { params: { path: { accountId } } };
+    const invited = expectData(await client.POST('/v2/accounts/{accountId}/invitations', { ...path, body: { email: invitee, role: 'viewer', scope: 'all' } }), 201);
+    const body = { token: invited.token, password: strongPassword() };
     faults.fail({ kind: 'throttle', command: 'TransactWriteItems', when: touches(keyPrefix(userEmailKey)) });
-    expectProblem(await api.request('POST', '/v2/invitations/accept', { body }), 'POST /v2/invitations/accept');
+    expectProblem(await api.client.POST('/v2/invitations/accept', { body }), 'POST /v2/invitations/accept');
     expect(await rawItem(userEmailKey(invitee.toLowerCase()))).toBeUndefined();
-    expect((await api.request('POST', '/v2/invitations/accept', { body })).status).toBe(200);
-    const members = await api.request<{ items: unknown[] }>('GET', `/v2/accounts/${accountId}/members`, { token: owner.accessToken });
-    expect(members.body.items).toHaveLength(2);
+    expectData(await api.client.POST('/v2/invitations/accept', { body }), 200);
+    expect(expectData(await client.GET('/v2/accounts/{accountId}/members', path), 200).items).toHaveLength(2);
   });
 });
 
@@ -135,28 +134,31 @@ describe('tenancy under faults', () => {
   it.each(KINDS)('create organization: %s → 503; no organization, no audit event', async (kind) => {
     const { accountId, owner } = await createAccount(api);
     faults.fail({ kind, command: 'TransactWriteItems', when: touches(keyPrefix(organizationKey)) });
-    expectProblem(await api.request('POST', `/v2/accounts/${accountId}/organizations`, { token: owner.accessToken, body: { name: 'Acme' } }), 'POST /v2/accounts/{accountId}/organizations');
-    const listed = await api.request<{ items: unknown[] }>('GET', `/v2/accounts/${accountId}/organizations`, { token: owner.accessToken });
-    expect(listed.body.items).toEqual([]);
+    const client = api.as(owner.accessToken);
+    const path = { params: { path: { accountId } } };
+    expectProblem(await client.POST('/v2/accounts/{accountId}/organizations', { ...path, body: { name: 'Acme' } }), 'POST /v2/accounts/{accountId}/organizations');
+    expect(expectData(await client.GET('/v2/accounts/{accountId}/organizations', path), 200).items).toEqual([]);
     expect((await eventsOf(accountId)).filter((event) => event.type === 'organization.created')).toEqual([]);
   });
 
   it('read organization: timeout → 503 (not 404)', async () => {
     const { accountId, owner } = await createAccount(api);
-    const created = await api.request<{ id: string }>('POST', `/v2/accounts/${accountId}/organizations`, { token: owner.accessToken, body: { name: 'Acme' } });
+    const client = api.as(owner.accessToken);
+    const created = expectData(await client.POST('/v2/accounts/{accountId}/organizations', { params: { path: { accountId } }, body: { name: 'Acme' } }), 201);
     faults.fail({ kind: 'timeout', command: 'GetItem', when: touches(keyPrefix(organizationKey)) });
-    expectProblem(await api.request('GET', `/v2/organizations/${created.body.id}`, { token: owner.accessToken }), 'GET /v2/organizations/{orgId}');
+    expectProblem(await client.GET('/v2/organizations/{orgId}', { params: { path: { orgId: created.id } } }), 'GET /v2/organizations/{orgId}');
   });
 
   it.each(KINDS)('create key: %s → 503; no key, no audit event', async (kind) => {
     const { accountId, owner } = await createAccount(api);
     faults.fail({ kind, command: 'TransactWriteItems', when: touches(keyPrefix(apiKeyKey)) });
+    const client = api.as(owner.accessToken);
+    const path = { params: { path: { accountId } } };
     expectProblem(
-      await api.request('POST', `/v2/accounts/${accountId}/keys`, { token: owner.accessToken, body: { name: 'ci', permissions: ['manage'], organizations: 'all' } }),
+      await client.POST('/v2/accounts/{accountId}/keys', { ...path, body: { name: 'ci', permissions: ['manage'], organizations: 'all' } }),
       'POST /v2/accounts/{accountId}/keys',
     );
-    const listed = await api.request<{ items: unknown[] }>('GET', `/v2/accounts/${accountId}/keys`, { token: owner.accessToken });
-    expect(listed.body.items).toEqual([]);
+    expect(expectData(await client.GET('/v2/accounts/{accountId}/keys', path), 200).items).toEqual([]);
     expect((await eventsOf(accountId)).filter((event) => event.type.startsWith('key.') || event.type.startsWith('api_key.'))).toEqual([]);
   });
 
@@ -167,17 +169,21 @@ describe('tenancy under faults', () => {
     const f = await signInFixture(api);
     const manageKey = await createApiKey(f.account.accountId, ['manage'], [f.orgId]);
     faults.fail({ kind: 'timeout', command: 'GetItem', when: touches(keyPrefix(apiKeyKey)) });
-    expectProblem(await api.request('GET', `/v2/organizations/${f.orgId}/users`, { headers: { apikey: manageKey } }), 'GET /v2/organizations/{orgId}/users');
-    expect((await api.request('GET', `/v2/organizations/${f.orgId}/users`, { headers: { apikey: manageKey } })).status).toBe(200);
+    const withKey = api.as({ apikey: manageKey });
+    const path = { params: { path: { orgId: f.orgId } } };
+    expectProblem(await withKey.GET('/v2/organizations/{orgId}/users', path), 'GET /v2/organizations/{orgId}/users');
+    expectData(await withKey.GET('/v2/organizations/{orgId}/users', path), 200);
   });
 
   it('create end user: throttled → 503; the email stays free', async () => {
     const { accountId, owner } = await createAccount(api);
-    const org = await api.request<{ id: string }>('POST', `/v2/accounts/${accountId}/organizations`, { token: owner.accessToken, body: { name: 'Acme' } });
+    const client = api.as(owner.accessToken);
+    const org = expectData(await client.POST('/v2/accounts/{accountId}/organizations', { params: { path: { accountId } }, body: { name: 'Acme' } }), 201);
     const body = { email: uniqueEmail('eu'), phone: '+33612345678' };
+    const path = { params: { path: { orgId: org.id } } };
     faults.fail({ kind: 'throttle', command: 'TransactWriteItems' });
-    expectProblem(await api.request('POST', `/v2/organizations/${org.body.id}/users`, { token: owner.accessToken, body }), 'POST /v2/organizations/{orgId}/users');
-    expect((await api.request('POST', `/v2/organizations/${org.body.id}/users`, { token: owner.accessToken, body })).status).toBe(201);
+    expectProblem(await client.POST('/v2/organizations/{orgId}/users', { ...path, body }), 'POST /v2/organizations/{orgId}/users');
+    expectData(await client.POST('/v2/organizations/{orgId}/users', { ...path, body }), 201);
   });
 });
 
@@ -186,13 +192,13 @@ describe('sign-in under faults', () => {
     const f = await signInFixture(api);
     const signIn = { email: f.user.email, system: f.system.name };
     faults.failSms();
-    const failed = await startSignIn(api, f.apikey, signIn);
+    const failed = await startSignIn(f.apikey, signIn);
     expectProblem(failed, 'POST /v2/user/authenticate', 502);
     const voided = (await eventsOf(f.account.accountId)).find((event) => event.type === 'challenge.failed' && event.details.reason === 'sms_failed');
     const challengeId = voided?.details.challengeId as string;
     expect((await rawItem(challengeKey(challengeId)))?.status).toBe('void');
     // Nothing completes the unsent challenge, whatever PIN is tried.
-    expect((await completeSignIn(api, f.apikey, { ...signIn, challengeId, pin: '123456' })).status).toBe(401);
+    expect((await completeSignIn(f.apikey, { ...signIn, challengeId, pin: '123456' })).response.status).toBe(401);
     await expectNoBudgetSpent(f, signIn);
   });
 
@@ -200,7 +206,7 @@ describe('sign-in under faults', () => {
     const f = await signInFixture(api);
     const signIn = { email: f.user.email, system: f.system.name };
     faults.fail({ kind, command: 'TransactWriteItems', when: touches(keyPrefix(challengeKey)) });
-    expectProblem(await startSignIn(api, f.apikey, signIn), 'POST /v2/user/authenticate');
+    expectProblem(await startSignIn(f.apikey, signIn), 'POST /v2/user/authenticate');
     await expectNoBudgetSpent(f, signIn);
   });
 
@@ -208,33 +214,30 @@ describe('sign-in under faults', () => {
     const f = await signInFixture(api);
     const signIn = { email: f.user.email, system: f.system.name };
     faults.fail({ kind: 'throttle', command: 'UpdateItem', when: touches(keyPrefix((id: string) => smsDailyShardKey(id, '', 0))) });
-    expectProblem(await startSignIn(api, f.apikey, signIn), 'POST /v2/user/authenticate');
+    expectProblem(await startSignIn(f.apikey, signIn), 'POST /v2/user/authenticate');
     await expectNoBudgetSpent(f, signIn);
   });
 
   it.each(KINDS)('complete: %s consuming the challenge → 503; the PIN is not spent and works on retry', async (kind) => {
     const f = await signInFixture(api);
     const signIn = { email: f.user.email, system: f.system.name };
-    expect((await startSignIn(api, f.apikey, signIn)).status).toBe(202);
+    expectData(await startSignIn(f.apikey, signIn), 202);
     const pin = await lastPin(api, f.user.phone);
     faults.fail({ kind, command: 'TransactWriteItems', when: touches(keyPrefix(challengeKey)) });
-    expectProblem(await completeSignIn(api, f.apikey, { ...signIn, pin }), 'POST /v2/system/authenticate/user');
-    const retry = await completeSignIn(api, f.apikey, { ...signIn, pin });
-    expect(retry.status).toBe(200);
-    expect(retry.body.authenticated).toBe(true);
+    expectProblem(await completeSignIn(f.apikey, { ...signIn, pin }), 'POST /v2/system/authenticate/user');
+    expect(expectData(await completeSignIn(f.apikey, { ...signIn, pin }), 200).authenticated).toBe(true);
   });
 
   it('step-up to a second SMS factor: SNS refuses → 502; the challenge is void, the daily SMS given back', async () => {
     const f = await signInFixture(api, { policy: { factors: ['passwordless', 'pin'] }, passwordlessUrl: 'https://portal.example.com/in' });
     const signIn = { email: f.user.email, system: f.system.name };
-    const started = await startSignIn(api, f.apikey, signIn);
-    expect(started.status).toBe(202);
+    const started = expectData(await startSignIn(f.apikey, signIn), 202);
     const [sms] = await smsTo(api, f.user.phone);
     const passwordless = / sign in (\S+)$/.exec(sms?.body ?? '')?.[1] ?? '';
     expect(await smsCountToday(f.orgId)).toBe(1);
     faults.failSms();
-    expectProblem(await completeSignIn(api, f.apikey, { ...signIn, passwordless }), 'POST /v2/system/authenticate/user', 502);
-    expect((await rawItem(challengeKey(started.body.challengeId)))?.status).toBe('void');
+    expectProblem(await completeSignIn(f.apikey, { ...signIn, passwordless }), 'POST /v2/system/authenticate/user', 502);
+    expect((await rawItem(challengeKey(started.challengeId)))?.status).toBe('void');
     expect(await smsCountToday(f.orgId)).toBe(1);
   });
 });

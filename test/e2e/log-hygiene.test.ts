@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signupBody, strongPassword } from '#test/support/factories.ts';
-import { useLocalApi } from '#test/support/local-api.ts';
+import { expectData, useLocalApi } from '#test/support/local-api.ts';
 
 // Before any module loads: this file's handlers log everything, down to DEBUG.
 vi.hoisted(() => {
@@ -27,19 +27,18 @@ afterAll(() => {
 describe('logs', () => {
   it('never carry passwords or tokens through a whole session, failures included', async () => {
     const input = signupBody();
-    const signup = await api.request<{ accessToken: string; refreshToken: string }>('POST', '/v2/signup', { body: input });
+    const signup = expectData(await api.client.POST('/v2/signup', { body: input }), 201);
     const wrongPassword = strongPassword();
-    await api.request('POST', '/v2/auth/login', { body: { email: input.email, password: wrongPassword } });
-    await api.request('POST', '/v2/auth/login', { rawBody: `{"email":"${input.email}","password":"${wrongPassword}"` });
-    const refreshed = await api.request<{ accessToken: string; refreshToken: string }>('POST', '/v2/auth/refresh', {
-      body: { refreshToken: signup.body.refreshToken },
-    });
-    await api.request('POST', '/v2/auth/refresh', { body: { refreshToken: signup.body.refreshToken } }); // reuse
-    await api.request('GET', '/v2/me', { token: `${refreshed.body.accessToken}x` });
+    await api.client.POST('/v2/auth/login', { body: { email: input.email, password: wrongPassword } });
+    // Malformed JSON on purpose: raw.
+    await api.raw('POST', '/v2/auth/login', { rawBody: `{"email":"${input.email}","password":"${wrongPassword}"` });
+    const refreshed = expectData(await api.client.POST('/v2/auth/refresh', { body: { refreshToken: signup.refreshToken } }), 200);
+    await api.client.POST('/v2/auth/refresh', { body: { refreshToken: signup.refreshToken } }); // reuse
+    await api.as(`${refreshed.accessToken}x`).GET('/v2/me');
 
     const logged = lines.join('');
     expect(logged).toContain('request refused'); // the capture works: refused requests were logged
-    for (const secret of [input.password, wrongPassword, signup.body.accessToken, signup.body.refreshToken, refreshed.body.refreshToken, refreshed.body.accessToken]) {
+    for (const secret of [input.password, wrongPassword, signup.accessToken, signup.refreshToken, refreshed.refreshToken, refreshed.accessToken]) {
       expect(logged).not.toContain(secret);
     }
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TokenPair } from '#shared/schemas/sessions.ts';
-import { useLocalApi } from '#test/support/local-api.ts';
+import { expectData, expectProblem, expectStatus, useLocalApi } from '#test/support/local-api.ts';
 import { createOrganization, eventsOf } from '#test/support/organizations.ts';
 import { addMember, createAccount } from '#test/support/tenancy.ts';
 import { codeInSteps, enrolOperator, oathtoolCode } from '#test/support/totp.ts';
@@ -8,55 +8,65 @@ import { codeInSteps, enrolOperator, oathtoolCode } from '#test/support/totp.ts'
 const api = useLocalApi();
 
 async function login(email: string, password: string) {
-  const response = await api.request('POST', '/v2/auth/login', { body: { email, password } });
-  expect(response.status).toBe(200);
-  return response.body;
+  return expectData(await api.client.POST('/v2/auth/login', { body: { email, password } }), 200);
 }
+
+/** The `mfaToken` of a login that asks for a second factor or an enrolment. */
+function mfaTokenOf(answer: Awaited<ReturnType<typeof login>>): string {
+  if (!('mfaToken' in answer)) throw new Error('login answered tokens, not an mfaToken');
+  return answer.mfaToken;
+}
+
+/** Turns `settings.requireMfa` on for the whole account, as its owner. */
+async function requireMfa(accountId: string, ownerToken: string) {
+  expectData(await api.as(ownerToken).PATCH('/v2/accounts/{accountId}', { params: { path: { accountId } }, body: { settings: { requireMfa: true } } }), 200);
+}
+
+/** `POST /v2/accounts/{accountId}/members/{userId}/mfa/reset` as `token`. */
+const resetMfa = (token: string, accountId: string, userId: string) =>
+  api.as(token).POST('/v2/accounts/{accountId}/members/{userId}/mfa/reset', { params: { path: { accountId, userId } } });
 
 describe.concurrent('2FA enforcement (settings.requireMfa)', () => {
   it('makes a member of a requireMfa account enrol with the mfaToken before anything else, then completes the login', async () => {
     const { accountId, owner } = await createAccount(api);
     const member = await addMember(api, accountId, 'manager');
-    const patched = await api.request('PATCH', `/v2/accounts/${accountId}`, { token: owner.accessToken, body: { settings: { requireMfa: true } } });
-    expect(patched.status).toBe(200);
+    await requireMfa(accountId, owner.accessToken);
 
     const answer = await login(member.email, member.password);
     expect(answer).toEqual({ mfaEnrollmentRequired: true, mfaToken: expect.stringMatching(/^pmt_/) as unknown });
-    const mfaToken = answer.mfaToken as string;
+    const mfaToken = mfaTokenOf(answer);
+    const enrolling = api.as(mfaToken);
 
     // The enrolment token is good for nothing else.
-    expect((await api.request('GET', '/v2/me', { token: mfaToken })).status).toBe(401);
-    expect((await api.request('GET', `/v2/accounts/${accountId}`, { token: mfaToken })).status).toBe(401);
-    expect((await api.request('POST', '/v2/me/mfa/recovery-codes', { token: mfaToken, body: { code: '123456' } })).status).toBe(401);
-    expect((await api.request('POST', '/v2/auth/mfa', { body: { mfaToken, code: '123456' } })).status).toBe(401);
+    expectStatus(await enrolling.GET('/v2/me'), 401);
+    expectStatus(await enrolling.GET('/v2/accounts/{accountId}', { params: { path: { accountId } } }), 401);
+    expectStatus(await enrolling.POST('/v2/me/mfa/recovery-codes', { body: { code: '123456' } }), 401);
+    expectProblem(await api.client.POST('/v2/auth/mfa', { body: { mfaToken, code: '123456' } }), 401);
 
-    const started = await api.request<{ secret: string }>('POST', '/v2/me/mfa/totp', { token: mfaToken, body: {} });
-    expect(started.status).toBe(200);
-    const confirmed = await api.request<{ recoveryCodes: string[]; accessToken: string }>('POST', '/v2/me/mfa/totp/confirm', {
-      token: mfaToken,
-      body: { code: oathtoolCode(started.body.secret) },
-    });
-    expect(confirmed.status).toBe(200);
-    expect(confirmed.body.recoveryCodes).toHaveLength(10);
-    expect((await api.request('GET', '/v2/me', { token: confirmed.body.accessToken })).status).toBe(200);
+    const started = expectData(await enrolling.POST('/v2/me/mfa/totp', { body: {} }), 200);
+    const confirmed = expectData(await enrolling.POST('/v2/me/mfa/totp/confirm', { body: { code: oathtoolCode(started.secret) } }), 200);
+    expect(confirmed.recoveryCodes).toHaveLength(10);
+    // Confirming with the enrolment token answers a session too.
+    expect(confirmed.accessToken).toEqual(expect.any(String));
+    expectData(await api.as(confirmed.accessToken ?? '').GET('/v2/me'), 200);
     // Spent: the enrolment token cannot start another enrolment.
-    expect((await api.request('POST', '/v2/me/mfa/totp', { token: mfaToken, body: {} })).status).toBe(401);
+    expectStatus(await enrolling.POST('/v2/me/mfa/totp', { body: {} }), 401);
 
     // From now on the member signs in with a code.
     const next = await login(member.email, member.password);
-    expect(next.mfaRequired).toBe(true);
-    const done = await api.request('POST', '/v2/auth/mfa', { body: { mfaToken: next.mfaToken, code: codeInSteps(started.body.secret, 1) } });
-    expect(TokenPair.parse(done.body)).toBeTruthy();
+    expect(next).toMatchObject({ mfaRequired: true });
+    const done = await api.client.POST('/v2/auth/mfa', { body: { mfaToken: mfaTokenOf(next), code: codeInSteps(started.secret, 1) } });
+    expect(TokenPair.parse(expectData(done, 200))).toBeTruthy();
   });
 
   it('stops a password-only session from refreshing once requireMfa covers the operator', async () => {
     const { accountId, owner } = await createAccount(api);
     const member = await addMember(api, accountId, 'viewer');
-    const session = await api.request<{ refreshToken: string }>('POST', '/v2/auth/login', { body: { email: member.email, password: member.password } });
-    await api.request('PATCH', `/v2/accounts/${accountId}`, { token: owner.accessToken, body: { settings: { requireMfa: true } } });
-    const refreshed = await api.request<{ code: string }>('POST', '/v2/auth/refresh', { body: { refreshToken: session.body.refreshToken } });
-    expect(refreshed.status).toBe(401);
-    expect(refreshed.body.code).toBe('mfa_enrollment_required');
+    const session = await login(member.email, member.password);
+    if (!('refreshToken' in session)) throw new Error('expected a password-only session');
+    await requireMfa(accountId, owner.accessToken);
+    const refreshed = await api.client.POST('/v2/auth/refresh', { body: { refreshToken: session.refreshToken } });
+    expectProblem(refreshed, 401, 'mfa_enrollment_required');
   });
 
   it('covers exactly the members whose scope reaches a requireMfa organization', async () => {
@@ -66,37 +76,32 @@ describe.concurrent('2FA enforcement (settings.requireMfa)', () => {
     const covered = await addMember(api, accountId, 'viewer', { organizations: [strict.id], groups: [] });
     const notCovered = await addMember(api, accountId, 'viewer', { organizations: [relaxed.id], groups: [] });
 
-    expect((await login(covered.email, covered.password)).mfaEnrollmentRequired).toBe(true);
+    expect(await login(covered.email, covered.password)).toMatchObject({ mfaEnrollmentRequired: true });
     expect(TokenPair.parse(await login(notCovered.email, notCovered.password))).toBeTruthy();
     // The owner's scope is `all`: covered too.
-    expect((await login(owner.email, owner.password)).mfaEnrollmentRequired).toBe(true);
+    expect(await login(owner.email, owner.password)).toMatchObject({ mfaEnrollmentRequired: true });
   });
 
   it('lets an owner reset a member who lost the phone; the member must enrol again where required', async () => {
     const { accountId, owner } = await createAccount(api);
     const member = await addMember(api, accountId, 'manager');
     const enrolled = await enrolOperator(api, member.accessToken, member.password);
-    expect((await login(member.email, member.password)).mfaRequired).toBe(true);
+    expect(await login(member.email, member.password)).toMatchObject({ mfaRequired: true });
 
-    const byManager = await api.request('POST', `/v2/accounts/${accountId}/members/${owner.userId}/mfa/reset`, { token: member.accessToken });
-    expect(byManager.status).toBe(403);
+    expectProblem(await resetMfa(member.accessToken, accountId, owner.userId), 403);
     const other = await createAccount(api);
-    const crossTenant = await api.request('POST', `/v2/accounts/${accountId}/members/${member.userId}/mfa/reset`, { token: other.owner.accessToken });
-    expect(crossTenant.status).toBe(404);
-    const notAMember = await api.request('POST', `/v2/accounts/${accountId}/members/${other.owner.userId}/mfa/reset`, { token: owner.accessToken });
-    expect(notAMember.status).toBe(404);
+    expectProblem(await resetMfa(other.owner.accessToken, accountId, member.userId), 404);
+    expectProblem(await resetMfa(owner.accessToken, accountId, other.owner.userId), 404);
 
-    const reset = await api.request('POST', `/v2/accounts/${accountId}/members/${member.userId}/mfa/reset`, { token: owner.accessToken });
-    expect(reset.status).toBe(204);
+    expectStatus(await resetMfa(owner.accessToken, accountId, member.userId), 204);
     const event = (await eventsOf(accountId)).find((e) => e.type === 'mfa.reset');
     expect(event).toMatchObject({ actor: { kind: 'operator', id: owner.userId }, target: { type: 'operator', id: member.userId } });
     // No 2FA any more: the old secret's codes mean nothing, and login answers tokens.
     expect(TokenPair.parse(await login(member.email, member.password))).toBeTruthy();
     expect(enrolled.secret).toBeTruthy();
 
-    await api.request('PATCH', `/v2/accounts/${accountId}`, { token: owner.accessToken, body: { settings: { requireMfa: true } } });
-    expect((await login(member.email, member.password)).mfaEnrollmentRequired).toBe(true);
-    const again = await api.request('POST', `/v2/accounts/${accountId}/members/${member.userId}/mfa/reset`, { token: owner.accessToken });
-    expect(again.status).toBe(409);
+    await requireMfa(accountId, owner.accessToken);
+    expect(await login(member.email, member.password)).toMatchObject({ mfaEnrollmentRequired: true });
+    expectProblem(await resetMfa(owner.accessToken, accountId, member.userId), 409, 'mfa_not_enrolled');
   });
 });

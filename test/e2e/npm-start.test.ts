@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createPortcullisClient } from '#client/index.ts';
+import { expectData } from '#test/support/local-api.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -29,40 +31,33 @@ describe('npm start', () => {
       const dynamodb = /DynamoDB Local at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
       const organizationId = /organization:\s+(\S+)/.exec(output)?.[1];
       const apiKey = /apikey:\s+(pck_\S+)/.exec(output)?.[1];
-      expect(url && email && password && dynamodb && organizationId && apiKey).toBeTruthy();
+      if (!(url && email && password && dynamodb && organizationId && apiKey)) throw new Error(`npm start printed no URL, login or key:\n${output}`);
 
-      // The printed key works on its organization.
-      const organization = await fetch(`${url}/v2/organizations/${organizationId}`, { headers: { apikey: apiKey ?? '' } });
-      expect(organization.status).toBe(200);
-      expect(((await organization.json()) as { name: string }).name).toBe('Demo Organization');
+      // The printed key works on its organization, through the typed client as a newcomer would call it.
+      const portcullis = createPortcullisClient({ baseUrl: url, apiKey });
+      const organization = await portcullis.GET('/v2/organizations/{orgId}', { params: { path: { orgId: organizationId } } });
+      expect(expectData(organization, 200).name).toBe('Demo Organization');
 
       // The printed sign-in works as printed: start, read the PIN from the outbox, complete.
       const signIn = { email: 'jane@example.com', system: 'demo-app' };
-      const post = (path: string, body: unknown) =>
-        fetch(`${url}${path}`, { method: 'POST', headers: { apikey: apiKey ?? '', 'content-type': 'application/json' }, body: JSON.stringify(body) });
       expect(output).toContain(signIn.email);
-      expect((await post('/v2/user/authenticate', signIn)).status).toBe(202);
+      expectData(await portcullis.startSignIn(signIn), 202);
+      // The outbox is a local-server route, outside the API document: plain fetch.
       const sms = (await (await fetch(`${url}/_local/sms`)).json()) as { items: { body: string }[] };
-      const pin = /\b(\d{6})\b/.exec(sms.items[0]?.body ?? '')?.[1];
-      const completed = await post('/v2/system/authenticate/user', { ...signIn, pin });
-      expect(completed.status).toBe(200);
-      expect(await completed.json()).toMatchObject({ authenticated: true, tokenType: 'Bearer', user: { email: signIn.email } });
+      const pin = /\b(\d{6})\b/.exec(sms.items[0]?.body ?? '')?.[1] ?? '';
+      const completed = expectData(await portcullis.completeSignIn({ ...signIn, pin }), 200);
+      expect(completed).toMatchObject({ authenticated: true, tokenType: 'Bearer', user: { email: signIn.email } });
 
-      const login = await fetch(`${url}/v2/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email, password }),
-      });
-      expect(login.status).toBe(200);
-      const { accessToken } = (await login.json()) as { accessToken: string };
-      const me = await fetch(`${url}/v2/me`, { headers: { authorization: `Bearer ${accessToken}` } });
-      expect(((await me.json()) as { memberships: { role: string }[] }).memberships[0]?.role).toBe('owner');
+      const login = expectData(await createPortcullisClient({ baseUrl: url }).POST('/v2/auth/login', { body: { email, password } }), 200);
+      if (!('accessToken' in login)) throw new Error('the demo owner has no 2FA: login answers tokens');
+      const me = expectData(await createPortcullisClient({ baseUrl: url, accessToken: login.accessToken }).GET('/v2/me'), 200);
+      expect(me.memberships[0]?.role).toBe('owner');
 
       child.kill('SIGINT');
       const [code] = (await once(child, 'exit')) as [number | null];
       expect(code).toBe(0);
       // The emulator went down with it.
-      await expect(fetch(dynamodb ?? '')).rejects.toThrow();
+      await expect(fetch(dynamodb)).rejects.toThrow();
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }

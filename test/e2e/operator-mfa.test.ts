@@ -5,7 +5,8 @@ import { hashSecret } from '#shared/domain/secrets.ts';
 import { TOTP_SECRETS_PURPOSE } from '#shared/domain/totp.ts';
 import { TokenPair } from '#shared/schemas/sessions.ts';
 import { rawItem } from '#test/support/keys-events.ts';
-import { useLocalApi } from '#test/support/local-api.ts';
+import type { RequestBody } from '#client/index.ts';
+import { expectData, expectProblem, expectStatus, useLocalApi } from '#test/support/local-api.ts';
 import { eventsOf } from '#test/support/organizations.ts';
 import { createAccount } from '#test/support/tenancy.ts';
 import { codeInSteps, decodeQrSvg, enrolOperator, launchChromium, oathtoolCode } from '#test/support/totp.ts';
@@ -20,32 +21,27 @@ afterAll(async () => {
   await browser.close();
 });
 
-interface MfaRequired {
-  mfaRequired: true;
-  mfaToken: string;
-  methods: string[];
-}
-
 async function loginForMfa(email: string, password: string): Promise<string> {
-  const response = await api.request<MfaRequired>('POST', '/v2/auth/login', { body: { email, password } });
-  expect(response.status).toBe(200);
-  expect(response.body).toEqual({ mfaRequired: true, mfaToken: expect.stringMatching(/^pmt_/) as unknown, methods: ['totp', 'recovery_code'] });
-  return response.body.mfaToken;
+  const answer = expectData(await api.client.POST('/v2/auth/login', { body: { email, password } }), 200);
+  expect(answer).toEqual({ mfaRequired: true, mfaToken: expect.stringMatching(/^pmt_/) as unknown, methods: ['totp', 'recovery_code'] });
+  if (!('mfaRequired' in answer)) throw new Error('login answered no mfaToken');
+  return answer.mfaToken;
 }
 
 async function me(token: string) {
-  return (await api.request<{ mfa: { totp: boolean; recoveryCodesRemaining: number } }>('GET', '/v2/me', { token })).body.mfa;
+  return expectData(await api.as(token).GET('/v2/me'), 200).mfa;
 }
+
+/** `POST /v2/auth/mfa`: the second step of a login. */
+const completeMfa = (body: RequestBody<'/v2/auth/mfa', 'post'>) => api.client.POST('/v2/auth/mfa', { body });
+/** `DELETE /v2/me/mfa/totp` as `token`. */
+const disableTotp = (token: string, body: RequestBody<'/v2/me/mfa/totp', 'delete'>) => api.as(token).DELETE('/v2/me/mfa/totp', { body });
 
 describe('operator TOTP', () => {
   it('answers a 160-bit secret, its otpauth URI and a QR code that decodes to exactly that URI', async () => {
     const { owner } = await createAccount(api);
-    const started = await api.request<{ secret: string; secretGroups: string; otpauthUri: string; qrCodeSvg: string }>('POST', '/v2/me/mfa/totp', {
-      token: owner.accessToken,
-      body: { password: owner.password },
-    });
-    expect(started.status).toBe(200);
-    const { secret, otpauthUri, qrCodeSvg, secretGroups } = started.body;
+    const started = await api.as(owner.accessToken).POST('/v2/me/mfa/totp', { body: { password: owner.password } });
+    const { secret, otpauthUri, qrCodeSvg, secretGroups } = expectData(started, 200);
     expect(secret).toMatch(/^[A-Z2-7]{32,}$/);
     expect(secretGroups.replaceAll(' ', '')).toBe(secret);
     expect(secretGroups.split(' ')[0]).toHaveLength(4);
@@ -60,34 +56,28 @@ describe('operator TOTP', () => {
 
   it('asks the password again: wrong → 401, missing → 400 naming body.password', async () => {
     const { owner } = await createAccount(api);
-    const wrong = await api.request('POST', '/v2/me/mfa/totp', { token: owner.accessToken, body: { password: 'not-the-password-1' } });
-    expect(wrong.status).toBe(401);
-    const missing = await api.request<{ errors: { field: string }[] }>('POST', '/v2/me/mfa/totp', { token: owner.accessToken, body: {} });
-    expect(missing.status).toBe(400);
-    expect(missing.body.errors[0]?.field).toBe('body.password');
-    const noToken = await api.request('POST', '/v2/me/mfa/totp', { body: { password: owner.password } });
-    expect(noToken.status).toBe(401);
+    const client = api.as(owner.accessToken);
+    expectProblem(await client.POST('/v2/me/mfa/totp', { body: { password: 'not-the-password-1' } }), 401);
+    const missing = expectProblem(await client.POST('/v2/me/mfa/totp', { body: {} }), 400);
+    expect(missing.errors?.[0]?.field).toBe('body.password');
+    expectStatus(await api.client.POST('/v2/me/mfa/totp', { body: { password: owner.password } }), 401);
   });
 
   it('confirms with an oathtool code, then signs in with codes computed by oathtool', async () => {
     const { accountId, owner } = await createAccount(api);
-    const badConfirm = await api.request('POST', '/v2/me/mfa/totp/confirm', { token: owner.accessToken, body: { code: '12345' } });
-    expect(badConfirm.status).toBe(400);
+    expectProblem(await api.as(owner.accessToken).POST('/v2/me/mfa/totp/confirm', { body: { code: '12345' } }), 400);
     const enrolled = await enrolOperator(api, owner.accessToken, owner.password);
     expect(enrolled.recoveryCodes).toHaveLength(10);
     expect(await me(owner.accessToken)).toEqual({ totp: true, recoveryCodesRemaining: 10 });
 
     const mfaToken = await loginForMfa(owner.email, owner.password);
-    const signedIn = await api.request<{ accessToken: string }>('POST', '/v2/auth/mfa', { body: { mfaToken, code: codeInSteps(enrolled.secret, 1) } });
-    expect(signedIn.status).toBe(200);
-    expect(TokenPair.parse(signedIn.body)).toBeTruthy();
-    const [, payload] = signedIn.body.accessToken.split('.');
+    const signedIn = expectData(await completeMfa({ mfaToken, code: codeInSteps(enrolled.secret, 1) }), 200);
+    expect(TokenPair.parse(signedIn)).toBeTruthy();
+    const [, payload] = signedIn.accessToken.split('.');
     expect((JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as { amr: string[] }).amr).toEqual(['pwd', 'otp']);
 
     // The token was spent by that success.
-    const again = await api.request<{ code: string }>('POST', '/v2/auth/mfa', { body: { mfaToken, code: codeInSteps(enrolled.secret, 1) } });
-    expect(again.status).toBe(401);
-    expect(again.body.code).toBe('invalid_mfa_token');
+    expectProblem(await completeMfa({ mfaToken, code: codeInSteps(enrolled.secret, 1) }), 401, 'invalid_mfa_token');
 
     const types = (await eventsOf(accountId)).map((event) => event.type);
     expect(types).toEqual(expect.arrayContaining(['mfa.enrolled', 'mfa.confirmed', 'login.succeeded']));
@@ -97,16 +87,10 @@ describe('operator TOTP', () => {
     const { accountId, owner } = await createAccount(api);
     const enrolled = await enrolOperator(api, owner.accessToken, owner.password);
     const code = codeInSteps(enrolled.secret, 1);
-    const first = await api.request('POST', '/v2/auth/mfa', { body: { mfaToken: await loginForMfa(owner.email, owner.password), code } });
-    expect(first.status).toBe(200);
-    const replay = await api.request<{ code: string }>('POST', '/v2/auth/mfa', { body: { mfaToken: await loginForMfa(owner.email, owner.password), code } });
-    expect(replay.status).toBe(401);
-    expect(replay.body.code).toBe('code_already_used');
+    expectData(await completeMfa({ mfaToken: await loginForMfa(owner.email, owner.password), code }), 200);
+    expectProblem(await completeMfa({ mfaToken: await loginForMfa(owner.email, owner.password), code }), 401, 'code_already_used');
     // The confirming code is spent as well.
-    const confirmReplay = await api.request<{ code: string }>('POST', '/v2/auth/mfa', {
-      body: { mfaToken: await loginForMfa(owner.email, owner.password), code: enrolled.usedCode },
-    });
-    expect(confirmReplay.status).toBe(401);
+    expectProblem(await completeMfa({ mfaToken: await loginForMfa(owner.email, owner.password), code: enrolled.usedCode }), 401);
     const events = await eventsOf(accountId);
     expect(events.filter((event) => event.type === 'mfa.replay_rejected').length).toBeGreaterThanOrEqual(1);
     expect(events.find((event) => event.type === 'login.failed')?.details).toEqual({ reason: 'mfa_replayed' });
@@ -116,16 +100,9 @@ describe('operator TOTP', () => {
     const { accountId, owner } = await createAccount(api);
     const enrolled = await enrolOperator(api, owner.accessToken, owner.password);
     const recoveryCode = enrolled.recoveryCodes[0] ?? '';
-    const used = await api.request<{ accessToken: string }>('POST', '/v2/auth/mfa', {
-      body: { mfaToken: await loginForMfa(owner.email, owner.password), recoveryCode },
-    });
-    expect(used.status).toBe(200);
-    expect(await me(used.body.accessToken)).toEqual({ totp: true, recoveryCodesRemaining: 9 });
-    const second = await api.request<{ code: string }>('POST', '/v2/auth/mfa', {
-      body: { mfaToken: await loginForMfa(owner.email, owner.password), recoveryCode },
-    });
-    expect(second.status).toBe(401);
-    expect(second.body.code).toBe('invalid_code');
+    const used = expectData(await completeMfa({ mfaToken: await loginForMfa(owner.email, owner.password), recoveryCode }), 200);
+    expect(await me(used.accessToken)).toEqual({ totp: true, recoveryCodesRemaining: 9 });
+    expectProblem(await completeMfa({ mfaToken: await loginForMfa(owner.email, owner.password), recoveryCode }), 401, 'invalid_code');
     const event = (await eventsOf(accountId)).find((e) => e.type === 'mfa.recovery_code_used');
     expect(event?.details).toEqual({ codesLeft: 9 });
   });
@@ -133,24 +110,22 @@ describe('operator TOTP', () => {
   it('regenerates recovery codes (old ones void) and downloads them as text/plain', async () => {
     const { owner } = await createAccount(api);
     const enrolled = await enrolOperator(api, owner.accessToken, owner.password);
-    const response = await fetch(`${api.url()}/v2/me/mfa/recovery-codes`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${owner.accessToken}`, 'content-type': 'application/json', accept: 'text/plain' },
-      body: JSON.stringify({ code: codeInSteps(enrolled.secret, 1) }),
+    // A text answer: the plain openapi-fetch client with `parseAs: 'text'`, still typed on path and body.
+    const download = await api.as(owner.accessToken).fetchClient.POST('/v2/me/mfa/recovery-codes', {
+      body: { code: codeInSteps(enrolled.secret, 1) },
+      headers: { accept: 'text/plain' },
+      parseAs: 'text',
     });
+    const { response } = download;
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(response.headers.get('content-disposition')).toBe('attachment; filename="portcullis-recovery-codes.txt"');
-    const fresh = (await response.text()).split('\n').filter((line) => /^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$/.test(line));
+    const fresh = (download.data ?? '').split('\n').filter((line) => /^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$/.test(line));
     expect(fresh).toHaveLength(10);
     expect(fresh.some((code) => enrolled.recoveryCodes.includes(code))).toBe(false);
 
-    const old = await api.request('POST', '/v2/auth/mfa', {
-      body: { mfaToken: await loginForMfa(owner.email, owner.password), recoveryCode: enrolled.recoveryCodes[1] },
-    });
-    expect(old.status).toBe(401);
-    const renewed = await api.request('POST', '/v2/auth/mfa', { body: { mfaToken: await loginForMfa(owner.email, owner.password), recoveryCode: fresh[0] } });
-    expect(renewed.status).toBe(200);
+    expectProblem(await completeMfa({ mfaToken: await loginForMfa(owner.email, owner.password), recoveryCode: enrolled.recoveryCodes[1] ?? '' }), 401);
+    expectData(await completeMfa({ mfaToken: await loginForMfa(owner.email, owner.password), recoveryCode: fresh[0] ?? '' }), 200);
   });
 
   it('locks the factor after 5 wrong codes, even for the right code, and audits the lock', async () => {
@@ -160,13 +135,9 @@ describe('operator TOTP', () => {
     const wrong = right === '000000' ? '111111' : '000000';
     const mfaToken = await loginForMfa(owner.email, owner.password);
     for (let attempt = 0; attempt < 5; attempt++) {
-      const response = await api.request<{ code: string }>('POST', '/v2/auth/mfa', { body: { mfaToken, code: wrong } });
-      expect(response.status).toBe(401);
-      expect(response.body.code).toBe('invalid_code');
+      expectProblem(await completeMfa({ mfaToken, code: wrong }), 401, 'invalid_code');
     }
-    const locked = await api.request<{ code: string }>('POST', '/v2/auth/mfa', { body: { mfaToken, code: right } });
-    expect(locked.status).toBe(401);
-    expect(locked.body.code).toBe('too_many_attempts');
+    expectProblem(await completeMfa({ mfaToken, code: right }), 401, 'too_many_attempts');
     const events = await eventsOf(accountId);
     expect(events.filter((event) => event.type === 'mfa.locked')).toHaveLength(1);
     expect(events.filter((event) => event.type === 'login.failed').map((e) => e.details.reason)).toContain('mfa_locked');
@@ -175,29 +146,24 @@ describe('operator TOTP', () => {
   it('turns TOTP off with the password; login then answers tokens directly', async () => {
     const { accountId, owner } = await createAccount(api);
     await enrolOperator(api, owner.accessToken, owner.password);
-    const neither = await api.request('DELETE', '/v2/me/mfa/totp', { token: owner.accessToken, body: {} });
-    expect(neither.status).toBe(400);
-    const wrong = await api.request('DELETE', '/v2/me/mfa/totp', { token: owner.accessToken, body: { password: 'wrong-password-123' } });
-    expect(wrong.status).toBe(401);
-    const off = await api.request('DELETE', '/v2/me/mfa/totp', { token: owner.accessToken, body: { password: owner.password } });
-    expect(off.status).toBe(204);
+    expectProblem(await disableTotp(owner.accessToken, {}), 400);
+    expectProblem(await disableTotp(owner.accessToken, { password: 'wrong-password-123' }), 401);
+    expectStatus(await disableTotp(owner.accessToken, { password: owner.password }), 204);
     expect(await me(owner.accessToken)).toEqual({ totp: false, recoveryCodesRemaining: 0 });
-    const login = await api.request('POST', '/v2/auth/login', { body: { email: owner.email, password: owner.password } });
-    expect(TokenPair.parse(login.body)).toBeTruthy();
+    const login = await api.client.POST('/v2/auth/login', { body: { email: owner.email, password: owner.password } });
+    expect(TokenPair.parse(expectData(login, 200))).toBeTruthy();
     expect((await eventsOf(accountId)).map((event) => event.type)).toContain('mfa.disabled');
   });
 
   it('turns TOTP off with a current code', async () => {
     const { owner } = await createAccount(api);
     const enrolled = await enrolOperator(api, owner.accessToken, owner.password);
-    const off = await api.request('DELETE', '/v2/me/mfa/totp', { token: owner.accessToken, body: { code: codeInSteps(enrolled.secret, 1) } });
-    expect(off.status).toBe(204);
+    expectStatus(await disableTotp(owner.accessToken, { code: codeInSteps(enrolled.secret, 1) }), 204);
   });
 
   it('writes login.failed (bad_password) to the account and keeps no secret in the raw table', async () => {
     const { accountId, owner } = await createAccount(api);
-    const failed = await api.request('POST', '/v2/auth/login', { body: { email: owner.email, password: 'definitely-wrong-1' } });
-    expect(failed.status).toBe(401);
+    expectProblem(await api.client.POST('/v2/auth/login', { body: { email: owner.email, password: 'definitely-wrong-1' } }), 401, 'invalid_credentials');
     expect((await eventsOf(accountId)).find((event) => event.type === 'login.failed')?.details).toEqual({ reason: 'bad_password' });
 
     const enrolled = await enrolOperator(api, owner.accessToken, owner.password);

@@ -4,13 +4,18 @@ import { config } from '#shared/config.ts';
 import { documentClient } from '#shared/container.ts';
 import { organizationKey } from '#shared/data/keys.ts';
 import { OrganizationList, OrganizationResponse } from '#shared/schemas/organizations.ts';
-import { useLocalApi } from '#test/support/local-api.ts';
+import { expectData, expectProblem, expectStatus, useLocalApi } from '#test/support/local-api.ts';
 import { addMember, createAccount } from '#test/support/tenancy.ts';
-import { createApiKey, createGroup, createOrganization, eventsOf, type OrganizationBody } from '#test/support/organizations.ts';
+import { createApiKey, createGroup, createOrganization, eventsOf } from '#test/support/organizations.ts';
 
 const api = useLocalApi();
 
-type List = { items: OrganizationBody[]; nextCursor: string | null };
+/** Path parameters of one organization. */
+const ofOrg = (orgId: string) => ({ params: { path: { orgId } } });
+
+/** `GET /v2/accounts/{accountId}/organizations` as `token`, with paging. */
+const listOrganizations = (token: string, accountId: string, query: { limit?: number; cursor?: string } = {}) =>
+  api.as(token).GET('/v2/accounts/{accountId}/organizations', { params: { path: { accountId }, query } });
 
 const rawOrganization = async (orgId: string) =>
   (await documentClient().send(new GetCommand({ TableName: config().tableName, Key: organizationKey(orgId), ConsistentRead: true }))).Item;
@@ -18,18 +23,17 @@ const rawOrganization = async (orgId: string) =>
 describe('creating and reading organizations', () => {
   it('creates an organization with default settings and reads it back', async () => {
     const { accountId, owner } = await createAccount(api);
-    const response = await api.request<OrganizationBody>('POST', `/v2/accounts/${accountId}/organizations`, { token: owner.accessToken, body: { name: '  Acme Ltd  ' } });
+    const client = api.as(owner.accessToken);
+    const response = await client.POST('/v2/accounts/{accountId}/organizations', { params: { path: { accountId } }, body: { name: '  Acme Ltd  ' } });
 
-    expect(response.status).toBe(201);
-    expect(OrganizationResponse.strict().parse(response.body)).toMatchObject({
+    const created = expectData(response, 201);
+    expect(OrganizationResponse.strict().parse(created)).toMatchObject({
       accountId,
       name: 'Acme Ltd',
       settings: { requireMfa: false, smsDailyLimit: 1000, smsAllowedCountries: [] },
     });
-    expect(response.body.id).toMatch(/^org_/);
-    const read = await api.request('GET', `/v2/organizations/${response.body.id}`, { token: owner.accessToken });
-    expect(read.status).toBe(200);
-    expect(read.body).toEqual(response.body);
+    expect(created.id).toMatch(/^org_/);
+    expect(expectData(await client.GET('/v2/organizations/{orgId}', ofOrg(created.id)), 200)).toEqual(created);
   });
 
   it('stores the settings given on create', async () => {
@@ -70,17 +74,14 @@ describe('listing organizations', () => {
     const created: string[] = [];
     for (let i = 0; i < 3; i++) created.push((await createOrganization(api, accountId, owner.accessToken)).id);
 
-    const first = await api.request<List>('GET', `/v2/accounts/${accountId}/organizations?limit=2`, { token: owner.accessToken });
-    expect(first.status).toBe(200);
-    expect(OrganizationList.parse(first.body).items.map((o) => o.id)).toEqual(created.slice(0, 2));
-    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const first = expectData(await listOrganizations(owner.accessToken, accountId, { limit: 2 }), 200);
+    expect(OrganizationList.parse(first).items.map((o) => o.id)).toEqual(created.slice(0, 2));
+    expect(first.nextCursor).toEqual(expect.any(String));
 
-    const second = await api.request<List>('GET', `/v2/accounts/${accountId}/organizations?limit=2&cursor=${first.body.nextCursor ?? ''}`, { token: owner.accessToken });
-    expect(second.body.items.map((o) => o.id)).toEqual(created.slice(2));
-    const rest = second.body.nextCursor
-      ? await api.request<List>('GET', `/v2/accounts/${accountId}/organizations?limit=2&cursor=${second.body.nextCursor}`, { token: owner.accessToken })
-      : undefined;
-    expect(rest?.body.items ?? []).toEqual([]);
+    const second = expectData(await listOrganizations(owner.accessToken, accountId, { limit: 2, cursor: first.nextCursor ?? '' }), 200);
+    expect(second.items.map((o) => o.id)).toEqual(created.slice(2));
+    const rest = second.nextCursor ? expectData(await listOrganizations(owner.accessToken, accountId, { limit: 2, cursor: second.nextCursor }), 200) : undefined;
+    expect(rest?.items ?? []).toEqual([]);
   });
 
   it('shows a scoped member only the organizations they reach, directly or through a group, paged', async () => {
@@ -94,28 +95,26 @@ describe('listing organizations', () => {
     const group = await createGroup(api, accountId, owner.accessToken, [c.id]);
     const viewer = await addMember(api, accountId, 'viewer', { organizations: [a.id], groups: [group.id] });
 
-    const first = await api.request<List>('GET', `/v2/accounts/${accountId}/organizations?limit=1`, { token: viewer.accessToken });
-    expect(first.status).toBe(200);
-    expect(first.body.items.map((o) => o.id)).toEqual([a.id]);
-    const second = await api.request<List>('GET', `/v2/accounts/${accountId}/organizations?limit=1&cursor=${first.body.nextCursor ?? ''}`, { token: viewer.accessToken });
-    expect(second.body.items.map((o) => o.id)).toEqual([c.id]);
-    expect(second.body.nextCursor).toBeNull();
-    const all = await api.request<List>('GET', `/v2/accounts/${accountId}/organizations`, { token: viewer.accessToken });
-    expect(all.body.items.map((o) => o.id)).toEqual([a.id, c.id]);
-    expect(all.body.items.map((o) => o.id)).not.toContain(b.id);
-    expect(all.body.items.map((o) => o.id)).not.toContain(d.id);
+    const first = expectData(await listOrganizations(viewer.accessToken, accountId, { limit: 1 }), 200);
+    expect(first.items.map((o) => o.id)).toEqual([a.id]);
+    const second = expectData(await listOrganizations(viewer.accessToken, accountId, { limit: 1, cursor: first.nextCursor ?? '' }), 200);
+    expect(second.items.map((o) => o.id)).toEqual([c.id]);
+    expect(second.nextCursor).toBeNull();
+    const all = expectData(await listOrganizations(viewer.accessToken, accountId), 200);
+    expect(all.items.map((o) => o.id)).toEqual([a.id, c.id]);
+    expect(all.items.map((o) => o.id)).not.toContain(b.id);
+    expect(all.items.map((o) => o.id)).not.toContain(d.id);
   });
 
   it('refuses a malformed cursor and a cursor of another account with 400 naming query.cursor', async () => {
     const { accountId, owner } = await createAccount(api);
     const other = await createAccount(api);
     for (let i = 0; i < 2; i++) await createOrganization(api, other.accountId, other.owner.accessToken);
-    const foreign = await api.request<List>('GET', `/v2/accounts/${other.accountId}/organizations?limit=1`, { token: other.owner.accessToken });
+    const foreign = expectData(await listOrganizations(other.owner.accessToken, other.accountId, { limit: 1 }), 200);
 
-    for (const cursor of ['not-a-cursor', foreign.body.nextCursor ?? '', Buffer.from('{"pk":1}').toString('base64url')]) {
-      const response = await api.request('GET', `/v2/accounts/${accountId}/organizations?cursor=${cursor}`, { token: owner.accessToken });
-      expect(response.status, cursor).toBe(400);
-      expect(response.body).toMatchObject({ code: 'validation_failed', errors: [{ field: 'query.cursor' }] });
+    for (const cursor of ['not-a-cursor', foreign.nextCursor ?? '', Buffer.from('{"pk":1}').toString('base64url')]) {
+      const problem = expectProblem(await listOrganizations(owner.accessToken, accountId, { cursor }), 400, 'validation_failed');
+      expect(problem, cursor).toMatchObject({ code: 'validation_failed', errors: [{ field: 'query.cursor' }] });
     }
   });
 });
@@ -125,18 +124,14 @@ describe('updating organizations', () => {
     const { accountId, owner } = await createAccount(api);
     const organization = await createOrganization(api, accountId, owner.accessToken, { settings: { smsAllowedCountries: ['FR'] } });
 
-    const response = await api.request<OrganizationBody>('PATCH', `/v2/organizations/${organization.id}`, {
-      token: owner.accessToken,
-      body: { settings: { smsDailyLimit: 25 } },
-    });
-    expect(response.status).toBe(200);
-    expect(response.body.settings).toEqual({ requireMfa: false, smsDailyLimit: 25, smsAllowedCountries: ['FR'] });
-    expect(response.body.name).toBe(organization.name);
+    const client = api.as(owner.accessToken);
+    const updated = expectData(await client.PATCH('/v2/organizations/{orgId}', { ...ofOrg(organization.id), body: { settings: { smsDailyLimit: 25 } } }), 200);
+    expect(updated.settings).toEqual({ requireMfa: false, smsDailyLimit: 25, smsAllowedCountries: ['FR'] });
+    expect(updated.name).toBe(organization.name);
 
-    const renamed = await api.request<OrganizationBody>('PATCH', `/v2/organizations/${organization.id}`, { token: owner.accessToken, body: { name: 'Renamed' } });
-    expect(renamed.body).toMatchObject({ name: 'Renamed', settings: { smsDailyLimit: 25, smsAllowedCountries: ['FR'] } });
-    const read = await api.request<OrganizationBody>('GET', `/v2/organizations/${organization.id}`, { token: owner.accessToken });
-    expect(read.body).toEqual(renamed.body);
+    const renamed = expectData(await client.PATCH('/v2/organizations/{orgId}', { ...ofOrg(organization.id), body: { name: 'Renamed' } }), 200);
+    expect(renamed).toMatchObject({ name: 'Renamed', settings: { smsDailyLimit: 25, smsAllowedCountries: ['FR'] } });
+    expect(expectData(await client.GET('/v2/organizations/{orgId}', ofOrg(organization.id)), 200)).toEqual(renamed);
 
     const updates = (await eventsOf(accountId)).filter((e) => e.type === 'organization.updated');
     expect(updates.map((e) => e.details.fields)).toEqual([['name'], ['settings.smsDailyLimit']]);
@@ -147,12 +142,13 @@ describe('updating organizations', () => {
     const { accountId, owner } = await createAccount(api);
     const organization = await createOrganization(api, accountId, owner.accessToken);
     const key = await createApiKey(accountId, ['manage'], [organization.id]);
-    const response = await api.request('PATCH', `/v2/organizations/${organization.id}`, { headers: { apikey: key }, body: { settings: { requireMfa: true } } });
-    expect(response.status).toBe(200);
+    const response = await api.as({ apikey: key }).PATCH('/v2/organizations/{orgId}', { ...ofOrg(organization.id), body: { settings: { requireMfa: true } } });
+    expectData(response, 200);
     const [event] = (await eventsOf(accountId)).filter((e) => e.type === 'organization.updated');
     expect(event?.actor).toEqual({ kind: 'key', id: key.split('_')[1] });
   });
 
+  // A table of bodies the contract refuses, several of them not even of the right type: raw.
   it.each([
     [{ settings: { smsDailyLimit: -1 } }, 'body.settings.smsDailyLimit'],
     [{ settings: { smsDailyLimit: 1.5 } }, 'body.settings.smsDailyLimit'],
@@ -170,13 +166,13 @@ describe('updating organizations', () => {
   ])('refuses %j with 400 naming %s, changing nothing', async (body, field) => {
     const { accountId, owner } = await createAccount(api);
     const organization = await createOrganization(api, accountId, owner.accessToken);
-    const response = await api.request('PATCH', `/v2/organizations/${organization.id}`, { token: owner.accessToken, body });
+    const response = await api.raw('PATCH', `/v2/organizations/${organization.id}`, { token: owner.accessToken, body });
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(response.body).toMatchObject({ code: 'validation_failed', errors: [{ field }] });
-    const create = await api.request('POST', `/v2/accounts/${accountId}/organizations`, { token: owner.accessToken, body: { name: 'ok', ...body } });
+    const create = await api.raw('POST', `/v2/accounts/${accountId}/organizations`, { token: owner.accessToken, body: { name: 'ok', ...body } });
     expect(create.status).toBe(400);
-    expect((await api.request('GET', `/v2/organizations/${organization.id}`, { token: owner.accessToken })).body).toEqual(organization);
+    expect(expectData(await api.as(owner.accessToken).GET('/v2/organizations/{orgId}', ofOrg(organization.id)), 200)).toEqual(organization);
   });
 
   it('refuses more than 250 country codes', async () => {
@@ -184,9 +180,8 @@ describe('updating organizations', () => {
     const organization = await createOrganization(api, accountId, owner.accessToken);
     const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
     const tooMany = Array.from({ length: 251 }, (_, i) => `${letters[Math.floor(i / 26) % 26]}${letters[i % 26]}`);
-    const response = await api.request('PATCH', `/v2/organizations/${organization.id}`, { token: owner.accessToken, body: { settings: { smsAllowedCountries: tooMany } } });
-    expect(response.status).toBe(400);
-    expect(response.body.errors).toContainEqual({ field: 'body.settings.smsAllowedCountries', message: 'must have at most 250 entries' });
+    const response = await api.as(owner.accessToken).PATCH('/v2/organizations/{orgId}', { ...ofOrg(organization.id), body: { settings: { smsAllowedCountries: tooMany } } });
+    expect(expectProblem(response, 400).errors).toContainEqual({ field: 'body.settings.smsAllowedCountries', message: 'must have at most 250 entries' });
   });
 });
 
@@ -198,22 +193,22 @@ describe('deleting organizations', () => {
     const group = await createGroup(api, accountId, owner.accessToken, [organization.id, keep.id]);
     const key = await createApiKey(accountId, ['manage'], 'all');
 
-    const response = await api.request('DELETE', `/v2/organizations/${organization.id}`, { token: owner.accessToken });
-    expect(response.status).toBe(204);
+    const client = api.as(owner.accessToken);
+    const path = ofOrg(organization.id);
+    expectStatus(await client.DELETE('/v2/organizations/{orgId}', path), 204);
 
-    const path = `/v2/organizations/${organization.id}`;
-    expect((await api.request('GET', path, { token: owner.accessToken })).status).toBe(404);
-    expect((await api.request('GET', path, { headers: { apikey: key } })).status).toBe(404);
-    expect((await api.request('PATCH', path, { token: owner.accessToken, body: { name: 'back' } })).status).toBe(404);
-    expect((await api.request('DELETE', path, { token: owner.accessToken })).status).toBe(404);
-    const list = await api.request<List>('GET', `/v2/accounts/${accountId}/organizations`, { token: owner.accessToken });
-    expect(list.body.items.map((o) => o.id)).toEqual([keep.id]);
-    const readGroup = await api.request<{ organizations: string[] }>('GET', `/v2/accounts/${accountId}/groups/${group.id}`, { token: owner.accessToken });
-    expect(readGroup.body.organizations).toEqual([keep.id]);
+    expectProblem(await client.GET('/v2/organizations/{orgId}', path), 404);
+    expectProblem(await api.as({ apikey: key }).GET('/v2/organizations/{orgId}', path), 404);
+    expectProblem(await client.PATCH('/v2/organizations/{orgId}', { ...path, body: { name: 'back' } }), 404);
+    expectProblem(await client.DELETE('/v2/organizations/{orgId}', path), 404);
+    const list = expectData(await listOrganizations(owner.accessToken, accountId), 200);
+    expect(list.items.map((o) => o.id)).toEqual([keep.id]);
+    const groupPath = { params: { path: { accountId, groupId: group.id } } };
+    const readGroup = expectData(await client.GET('/v2/accounts/{accountId}/groups/{groupId}', groupPath), 200);
+    expect(readGroup.organizations).toEqual([keep.id]);
     // A group cannot take it back either.
-    const readd = await api.request('PATCH', `/v2/accounts/${accountId}/groups/${group.id}`, { token: owner.accessToken, body: { organizations: [keep.id, organization.id] } });
-    expect(readd.status).toBe(400);
-    expect(readd.body).toMatchObject({ errors: [{ field: 'body.organizations.1' }] });
+    const readd = await client.PATCH('/v2/accounts/{accountId}/groups/{groupId}', { ...groupPath, body: { organizations: [keep.id, organization.id] } });
+    expect(expectProblem(readd, 400)).toMatchObject({ errors: [{ field: 'body.organizations.1' }] });
 
     const raw = await rawOrganization(organization.id);
     expect(raw?.status).toBe('deleted');
@@ -229,21 +224,21 @@ describe('deleting organizations', () => {
     const groups = [];
     for (let i = 0; i < 5; i++) groups.push(await createGroup(api, accountId, owner.accessToken, [organization.id]));
     const viewer = await addMember(api, accountId, 'viewer', { organizations: [], groups: groups.map((g) => g.id) });
-    expect((await api.request('GET', `/v2/organizations/${organization.id}`, { token: viewer.accessToken })).status).toBe(200);
+    expectData(await api.as(viewer.accessToken).GET('/v2/organizations/{orgId}', ofOrg(organization.id)), 200);
 
-    expect((await api.request('DELETE', `/v2/organizations/${organization.id}`, { token: owner.accessToken })).status).toBe(204);
+    expectStatus(await api.as(owner.accessToken).DELETE('/v2/organizations/{orgId}', ofOrg(organization.id)), 204);
     for (const group of groups) {
-      const read = await api.request<{ organizations: string[] }>('GET', `/v2/accounts/${accountId}/groups/${group.id}`, { token: owner.accessToken });
-      expect(read.body.organizations).toEqual([]);
+      const read = await api.as(owner.accessToken).GET('/v2/accounts/{accountId}/groups/{groupId}', { params: { path: { accountId, groupId: group.id } } });
+      expect(expectData(read, 200).organizations).toEqual([]);
     }
-    expect((await api.request('GET', `/v2/organizations/${organization.id}`, { token: viewer.accessToken })).status).toBe(404);
+    expectProblem(await api.as(viewer.accessToken).GET('/v2/organizations/{orgId}', ofOrg(organization.id)), 404);
   });
 
   it('lets exactly one of two concurrent deletes win', async () => {
     const { accountId, owner } = await createAccount(api);
     const organization = await createOrganization(api, accountId, owner.accessToken);
     const statuses = await Promise.all(
-      [1, 2].map(async () => (await api.request('DELETE', `/v2/organizations/${organization.id}`, { token: owner.accessToken })).status),
+      [1, 2].map(async () => (await api.as(owner.accessToken).DELETE('/v2/organizations/{orgId}', ofOrg(organization.id))).response.status),
     );
     expect(statuses.sort()).toEqual([204, 404]);
     expect((await eventsOf(accountId)).filter((e) => e.type === 'organization.deleted')).toHaveLength(1);

@@ -4,9 +4,10 @@ import { localOutbox } from '#shared/container.ts';
 import { config } from '#shared/config.ts';
 import { challengeKey } from '#shared/data/keys.ts';
 import { rawItem, createKey } from '#test/support/keys-events.ts';
-import { useLocalApi } from '#test/support/local-api.ts';
+import type { CompleteSignInInput, StartSignInInput } from '#client/index.ts';
+import { expectData, expectProblem, expectStatus, useLocalApi } from '#test/support/local-api.ts';
 import { createOrganization } from '#test/support/organizations.ts';
-import { addUser, completeSignIn, lastPin, signInFixture, smsTo, startSignIn, wrongPin } from '#test/support/sign-in.ts';
+import { addUser, lastPin, signInFixture, smsTo, wrongPin } from '#test/support/sign-in.ts';
 import { createAccount } from '#test/support/tenancy.ts';
 import { codeInSteps, oathtoolCode } from '#test/support/totp.ts';
 
@@ -33,30 +34,27 @@ afterAll(() => {
   vi.restoreAllMocks();
 });
 
-interface EventItem {
-  type: string;
-  organizationId: string | null;
-  actor: { kind: string; id: string | null };
-  target: { type: string; id: string } | null;
-  details: Record<string, unknown>;
-}
+/** `POST /v2/user/authenticate` with an access key, through the typed client. */
+const startSignIn = (apikey: string, body: StartSignInInput) => api.as({ apikey }).startSignIn(body);
 
-async function events(accountId: string, token: string, type: string): Promise<EventItem[]> {
-  const response = await api.request<{ items: EventItem[] }>('GET', `/v2/accounts/${accountId}/events?type=${type}`, { token });
-  return response.body.items;
+/** `POST /v2/system/authenticate/user` with an access key, through the typed client. */
+const completeSignIn = (apikey: string, body: CompleteSignInInput) => api.as({ apikey }).completeSignIn(body);
+
+async function events(accountId: string, token: string, type: string) {
+  const answer = await api.as(token).GET('/v2/accounts/{accountId}/events', { params: { path: { accountId }, query: { type } } });
+  return expectData(answer, 200).items;
 }
 
 describe('PIN sign-in', () => {
   it('runs as a client app would: start, PIN by SMS, complete, verify the token with the JWKS', async () => {
     const fx = await signInFixture(api, { policy: { factors: ['pin'], tokenTtlSeconds: 900 } });
 
-    const started = await startSignIn(api, fx.apikey, { email: fx.user.email, system: fx.system.name });
-    expect(started.status).toBe(202);
-    expect(Object.keys(started.body).sort()).toEqual(['challengeId', 'deliveredTo', 'expiresAt', 'method']);
-    expect(started.body.challengeId).toMatch(/^chl_/);
-    expect(started.body.method).toBe('pin');
-    expect(started.body.deliveredTo).toBe(`+33*******${fx.user.phone.slice(-2)}`);
-    const ttl = Date.parse(started.body.expiresAt) - Date.now();
+    const started = expectData(await startSignIn(fx.apikey, { email: fx.user.email, system: fx.system.name }), 202);
+    expect(Object.keys(started).sort()).toEqual(['challengeId', 'deliveredTo', 'expiresAt', 'method']);
+    expect(started.challengeId).toMatch(/^chl_/);
+    expect(started.method).toBe('pin');
+    expect(started.deliveredTo).toBe(`+33*******${fx.user.phone.slice(-2)}`);
+    const ttl = Date.parse(started.expiresAt) - Date.now();
     expect(ttl).toBeGreaterThan(290_000);
     expect(ttl).toBeLessThanOrEqual(300_000);
     const [sms] = await smsTo(api, fx.user.phone);
@@ -64,12 +62,12 @@ describe('PIN sign-in', () => {
     const pin = await lastPin(api, fx.user.phone);
 
     // The email in any case: end-user emails are matched case-insensitively.
-    const completed = await completeSignIn(api, fx.apikey, { email: fx.user.email.toUpperCase(), system: fx.system.name, pin });
-    expect(completed.status).toBe(200);
-    expect(completed.body).toMatchObject({ authenticated: true, tokenType: 'Bearer', expiresIn: 900, user: { id: fx.user.id, email: fx.user.email }, amr: ['sms'] });
+    const completed = expectData(await completeSignIn(fx.apikey, { email: fx.user.email.toUpperCase(), system: fx.system.name, pin }), 200);
+    expect(completed).toMatchObject({ authenticated: true, tokenType: 'Bearer', expiresIn: 900, user: { id: fx.user.id, email: fx.user.email }, amr: ['sms'] });
+    if (!completed.authenticated) throw new Error('expected a token');
 
     const jwks = createRemoteJWKSet(new URL(`${api.url()}/v2/.well-known/jwks.json`));
-    const { payload, protectedHeader } = await jwtVerify(completed.body.token ?? '', jwks, {
+    const { payload, protectedHeader } = await jwtVerify(completed.token, jwks, {
       issuer: config().tokenIssuer,
       audience: fx.system.name,
       algorithms: ['ES256'],
@@ -92,19 +90,19 @@ describe('PIN sign-in', () => {
     }
 
     // Nothing stored or logged in clear: the raw item holds an HMAC, not the PIN; logs hold neither.
-    const item = await rawItem(challengeKey(started.body.challengeId));
+    const item = await rawItem(challengeKey(started.challengeId));
     expect(item).toMatchObject({ status: 'consumed', userId: fx.user.id, organizationId: fx.orgId });
     expect(JSON.stringify(item)).not.toContain(`"${pin}"`);
     expect(item?.secretHash ?? null).toBeNull();
     expect(JSON.stringify(await events(fx.account.accountId, fx.account.owner.accessToken, 'challenge.sent'))).not.toContain(pin);
-    tokensIssued.push(completed.body.token ?? '');
+    tokensIssued.push(completed.token);
   });
 
   it('stores the PIN only as an HMAC while the challenge is live', async () => {
     const fx = await signInFixture(api);
-    const started = await startSignIn(api, fx.apikey, { email: fx.user.email, system: fx.system.name });
+    const started = expectData(await startSignIn(fx.apikey, { email: fx.user.email, system: fx.system.name }), 202);
     const pin = await lastPin(api, fx.user.phone);
-    const item = await rawItem(challengeKey(started.body.challengeId));
+    const item = await rawItem(challengeKey(started.challengeId));
     expect(item?.secretHash).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(JSON.stringify(item)).not.toContain(pin);
     expect(item?.ttl).toEqual(expect.any(Number));
@@ -112,26 +110,22 @@ describe('PIN sign-in', () => {
 
   it('refuses a PIN used once already (reuse)', async () => {
     const fx = await signInFixture(api);
-    await startSignIn(api, fx.apikey, { email: fx.user.email, system: fx.system.name });
+    await startSignIn(fx.apikey, { email: fx.user.email, system: fx.system.name });
     const pin = await lastPin(api, fx.user.phone);
-    expect((await completeSignIn(api, fx.apikey, { email: fx.user.email, system: fx.system.name, pin })).status).toBe(200);
-    const again = await completeSignIn(api, fx.apikey, { email: fx.user.email, system: fx.system.name, pin });
-    expect(again.status).toBe(401);
-    expect(again.body.code).toBe('expired');
+    expectData(await completeSignIn(fx.apikey, { email: fx.user.email, system: fx.system.name, pin }), 200);
+    expectProblem(await completeSignIn(fx.apikey, { email: fx.user.email, system: fx.system.name, pin }), 401, 'expired');
   });
 
   it('kills a challenge after maxAttempts wrong PINs, even for the right one afterwards', async () => {
     const fx = await signInFixture(api, { policy: { factors: ['pin'], pin: { length: 8, ttlSeconds: 300, maxAttempts: 3 } } });
-    const started = await startSignIn(api, fx.apikey, { email: fx.user.email, system: fx.system.name });
+    const started = expectData(await startSignIn(fx.apikey, { email: fx.user.email, system: fx.system.name }), 202);
     const pin = await lastPin(api, fx.user.phone);
     expect(pin).toMatch(/^\d{8}$/);
-    const body = { email: fx.user.email, system: fx.system.name, challengeId: started.body.challengeId };
+    const body = { email: fx.user.email, system: fx.system.name, challengeId: started.challengeId };
     const codes = [];
-    for (let i = 0; i < 3; i++) codes.push((await completeSignIn(api, fx.apikey, { ...body, pin: wrongPin(pin) })).body.code);
+    for (let i = 0; i < 3; i++) codes.push((await completeSignIn(fx.apikey, { ...body, pin: wrongPin(pin) })).error?.code);
     expect(codes).toEqual(['invalid_credentials', 'invalid_credentials', 'too_many_attempts']);
-    const right = await completeSignIn(api, fx.apikey, { ...body, pin });
-    expect(right.status).toBe(401);
-    expect(right.body.code).toBe('too_many_attempts');
+    expectProblem(await completeSignIn(fx.apikey, { ...body, pin }), 401, 'too_many_attempts');
     expect((await events(fx.account.accountId, fx.account.owner.accessToken, 'challenge.locked'))[0]?.details).toMatchObject({ scope: 'challenge' });
   });
 
@@ -139,20 +133,21 @@ describe('PIN sign-in', () => {
     const fx = await signInFixture(api);
     const token = fx.account.owner.accessToken;
     const disabled = await addUser(api, fx);
-    await api.request('PATCH', `/v2/organizations/${fx.orgId}/users/${disabled.id}`, { token, body: { status: 'disabled' } });
+    expectData(
+      await api.as(token).PATCH('/v2/organizations/{orgId}/users/{userId}', { params: { path: { orgId: fx.orgId, userId: disabled.id } }, body: { status: 'disabled' } }),
+      200,
+    );
     const noGrant = await addUser(api, fx, { grant: false });
 
-    const real = await startSignIn(api, fx.apikey, { email: fx.user.email, system: fx.system.name });
-    const answers = [real];
-    for (const email of ['nobody.here@example.com', disabled.email, noGrant.email]) {
-      answers.push(await startSignIn(api, fx.apikey, { email, system: fx.system.name }));
+    const answers = [];
+    for (const email of [fx.user.email, 'nobody.here@example.com', disabled.email, noGrant.email]) {
+      answers.push(expectData(await startSignIn(fx.apikey, { email, system: fx.system.name }), 202));
     }
     for (const answer of answers) {
-      expect(answer.status).toBe(202);
-      expect(Object.keys(answer.body).sort()).toEqual(['challengeId', 'deliveredTo', 'expiresAt', 'method']);
-      expect(answer.body.challengeId).toMatch(/^chl_[0-9a-f]{32}$/);
-      expect(answer.body.method).toBe('pin');
-      expect(answer.body.deliveredTo).toMatch(/^\+\d+\*+\d{2}$/);
+      expect(Object.keys(answer).sort()).toEqual(['challengeId', 'deliveredTo', 'expiresAt', 'method']);
+      expect(answer.challengeId).toMatch(/^chl_[0-9a-f]{32}$/);
+      expect(answer.method).toBe('pin');
+      expect(answer.deliveredTo).toMatch(/^\+\d+\*+\d{2}$/);
     }
     expect(await smsTo(api, disabled.phone)).toEqual([]);
     expect(await smsTo(api, noGrant.phone)).toEqual([]);
@@ -161,26 +156,24 @@ describe('PIN sign-in', () => {
 
     // A decoy can never be completed.
     const decoy = answers[1];
-    const completed = await completeSignIn(api, fx.apikey, { email: 'nobody.here@example.com', system: fx.system.name, pin: '123456', challengeId: decoy?.body.challengeId });
-    expect(completed.status).toBe(401);
-    expect(completed.body.code).toBe('invalid_credentials');
+    const completed = await completeSignIn(fx.apikey, { email: 'nobody.here@example.com', system: fx.system.name, pin: '123456', challengeId: decoy?.challengeId });
+    expectProblem(completed, 401, 'invalid_credentials');
   });
 
   it('answers an unknown system 404 system_not_found (a client configuration error)', async () => {
     const fx = await signInFixture(api);
-    const response = await startSignIn(api, fx.apikey, { email: fx.user.email, system: 'no-such-system' });
-    expect(response.status).toBe(404);
-    expect(response.body.code).toBe('system_not_found');
+    expectProblem(await startSignIn(fx.apikey, { email: fx.user.email, system: 'no-such-system' }), 404, 'system_not_found');
   });
 
   it('refuses bad input with 400 naming the field', async () => {
     const fx = await signInFixture(api);
-    const bad = await startSignIn(api, fx.apikey, { email: 'not-an-email', system: fx.system.name });
-    expect(bad.status).toBe(400);
-    expect(JSON.stringify(bad.body)).toContain('body.email');
-    const two = await completeSignIn(api, fx.apikey, { email: fx.user.email, system: fx.system.name, pin: '123456', totp: '123456' });
+    const bad = expectProblem(await startSignIn(fx.apikey, { email: 'not-an-email', system: fx.system.name }), 400, 'validation_failed');
+    expect(bad.errors?.map((error) => error.field)).toContain('body.email');
+    // Two credentials, or none: the typed client does not compile either, so these go raw.
+    const headers = { apikey: fx.apikey };
+    const two = await api.raw('POST', '/v2/system/authenticate/user', { headers, body: { email: fx.user.email, system: fx.system.name, pin: '123456', totp: '123456' } });
     expect(two.status).toBe(400);
-    const none = await completeSignIn(api, fx.apikey, { email: fx.user.email, system: fx.system.name });
+    const none = await api.raw('POST', '/v2/system/authenticate/user', { headers, body: { email: fx.user.email, system: fx.system.name } });
     expect(none.status).toBe(400);
   });
 
@@ -189,26 +182,24 @@ describe('PIN sign-in', () => {
       policy: { factors: ['pin'], rules: [{ if: { sensitivity: ['high'] }, factors: ['pin', 'totp'] }] },
     });
     const token = fx.account.owner.accessToken;
-    const enrolment = await api.request<{ secret: string }>('POST', `/v2/organizations/${fx.orgId}/users/${fx.user.id}/totp`, { token });
-    expect(enrolment.status).toBe(200);
-    const confirmCode = oathtoolCode(enrolment.body.secret);
-    const confirmed = await api.request('POST', `/v2/organizations/${fx.orgId}/users/${fx.user.id}/totp/confirm`, { token, body: { code: confirmCode } });
-    expect(confirmed.status).toBe(200);
+    const owner = api.as(token);
+    const userPath = { params: { path: { orgId: fx.orgId, userId: fx.user.id } } };
+    const enrolment = expectData(await owner.POST('/v2/organizations/{orgId}/users/{userId}/totp', userPath), 200);
+    const confirmCode = oathtoolCode(enrolment.secret);
+    expectData(await owner.POST('/v2/organizations/{orgId}/users/{userId}/totp/confirm', { ...userPath, body: { code: confirmCode } }), 200);
 
-    const started = await startSignIn(api, fx.apikey, { email: fx.user.email, system: fx.system.name, context: { sensitivity: 'high' } });
-    expect(started.body.method).toBe('pin');
+    const started = expectData(await startSignIn(fx.apikey, { email: fx.user.email, system: fx.system.name, context: { sensitivity: 'high' } }), 202);
+    expect(started.method).toBe('pin');
     const pin = await lastPin(api, fx.user.phone);
-    const first = await completeSignIn(api, fx.apikey, { email: fx.user.email, system: fx.system.name, pin });
-    expect(first.status).toBe(200);
-    expect(first.body).toEqual({ authenticated: false, challengeId: started.body.challengeId, remaining: ['totp'] });
+    const first = expectData(await completeSignIn(fx.apikey, { email: fx.user.email, system: fx.system.name, pin }), 200);
+    expect(first).toEqual({ authenticated: false, challengeId: started.challengeId, remaining: ['totp'] });
 
     // The PIN again is not the TOTP step.
-    expect((await completeSignIn(api, fx.apikey, { email: fx.user.email, system: fx.system.name, pin })).status).toBe(400);
+    expectProblem(await completeSignIn(fx.apikey, { email: fx.user.email, system: fx.system.name, pin }), 400);
     // The next time step's code: inside the ±1 step window and never the one the confirmation spent.
-    const code = codeInSteps(enrolment.body.secret, 1);
-    const second = await completeSignIn(api, fx.apikey, { email: fx.user.email, system: fx.system.name, totp: code });
-    expect(second.status).toBe(200);
-    expect(second.body).toMatchObject({ authenticated: true, amr: ['sms', 'otp', 'mfa'] });
+    const code = codeInSteps(enrolment.secret, 1);
+    const second = expectData(await completeSignIn(fx.apikey, { email: fx.user.email, system: fx.system.name, totp: code }), 200);
+    expect(second).toMatchObject({ authenticated: true, amr: ['sms', 'otp', 'mfa'] });
   });
 
   it('steps up with two SMS factors: PIN, then a link on the same challenge', async () => {
@@ -216,15 +207,16 @@ describe('PIN sign-in', () => {
       policy: { factors: ['pin'], rules: [{ if: { resource: ['payroll'] }, factors: ['pin', 'passwordless'] }] },
       passwordlessUrl: 'https://app.example.com/sign-in',
     });
-    await startSignIn(api, fx.apikey, { email: fx.user.email, system: fx.system.name, context: { resource: 'payroll' } });
-    const first = await completeSignIn(api, fx.apikey, { email: fx.user.email, system: fx.system.name, pin: await lastPin(api, fx.user.phone) });
-    expect(first.body).toMatchObject({ authenticated: false, remaining: ['passwordless'] });
+    await startSignIn(fx.apikey, { email: fx.user.email, system: fx.system.name, context: { resource: 'payroll' } });
+    const first = expectData(await completeSignIn(fx.apikey, { email: fx.user.email, system: fx.system.name, pin: await lastPin(api, fx.user.phone) }), 200);
+    expect(first).toMatchObject({ authenticated: false, remaining: ['passwordless'] });
     const [link] = await smsTo(api, fx.user.phone);
     const url = /sign in (\S+)$/.exec(link?.body ?? '')?.[1] ?? '';
     expect(url.startsWith('https://app.example.com/sign-in?token=')).toBe(true);
-    const second = await completeSignIn(api, fx.apikey, { email: fx.user.email, system: fx.system.name, passwordless: url });
-    expect(second.body).toMatchObject({ authenticated: true, amr: ['sms'] });
-    const decoded = decodeProtectedHeader(second.body.token ?? '');
+    const second = expectData(await completeSignIn(fx.apikey, { email: fx.user.email, system: fx.system.name, passwordless: url }), 200);
+    expect(second).toMatchObject({ authenticated: true, amr: ['sms'] });
+    if (!second.authenticated) throw new Error('expected a token');
+    const decoded = decodeProtectedHeader(second.token);
     expect(decoded.kid).toEqual(expect.any(String));
   });
 });
@@ -235,18 +227,16 @@ describe('cross-tenant', () => {
     const other = await createAccount(api);
     const foreign = await createKey(api, other.accountId, other.owner.accessToken, { permissions: ['authenticate', 'manage'], organizations: 'all' });
 
-    const start = await startSignIn(api, foreign.key, { email: fx.user.email, system: fx.system.name, organization: fx.orgId });
-    expect(start.status).toBe(404);
+    expectProblem(await startSignIn(foreign.key, { email: fx.user.email, system: fx.system.name, organization: fx.orgId }), 404);
     expect(await smsTo(api, fx.user.phone)).toEqual([]);
 
     // A live challenge of this organization cannot be completed with the foreign key either.
-    const started = await startSignIn(api, fx.apikey, { email: fx.user.email, system: fx.system.name });
+    const started = expectData(await startSignIn(fx.apikey, { email: fx.user.email, system: fx.system.name }), 202);
     const pin = await lastPin(api, fx.user.phone);
-    const complete = await completeSignIn(api, foreign.key, { email: fx.user.email, system: fx.system.name, organization: fx.orgId, pin, challengeId: started.body.challengeId });
-    expect(complete.status).toBe(404);
-    expect(JSON.stringify(complete.body)).not.toContain(fx.user.id);
+    const complete = await completeSignIn(foreign.key, { email: fx.user.email, system: fx.system.name, organization: fx.orgId, pin, challengeId: started.challengeId });
+    expect(JSON.stringify(expectProblem(complete, 404))).not.toContain(fx.user.id);
     // …and it is still live for the rightful key.
-    expect((await completeSignIn(api, fx.apikey, { email: fx.user.email, system: fx.system.name, pin })).status).toBe(200);
+    expectData(await completeSignIn(fx.apikey, { email: fx.user.email, system: fx.system.name, pin }), 200);
   });
 
   it('a key of the same account that does not reach the organization gets 404; a manage-only key 403', async () => {
@@ -256,21 +246,17 @@ describe('cross-tenant', () => {
     const elsewhere = await createKey(api, fx.account.accountId, token, { permissions: ['authenticate'], organizations: [sibling.id] });
     const manageOnly = await createKey(api, fx.account.accountId, token, { permissions: ['manage'], organizations: [fx.orgId] });
 
-    const unreachable = await startSignIn(api, elsewhere.key, { email: fx.user.email, system: fx.system.name, organization: fx.orgId });
-    expect(unreachable.status).toBe(404);
-    const forbidden = await startSignIn(api, manageOnly.key, { email: fx.user.email, system: fx.system.name });
-    expect(forbidden.status).toBe(403);
+    expectProblem(await startSignIn(elsewhere.key, { email: fx.user.email, system: fx.system.name, organization: fx.orgId }), 404);
+    expectStatus(await startSignIn(manageOnly.key, { email: fx.user.email, system: fx.system.name }), 403);
     expect(await smsTo(api, fx.user.phone)).toEqual([]);
   });
 
   it('a key reaching several organizations must name one (400 body.organization)', async () => {
     const fx = await signInFixture(api);
     const everywhere = await createKey(api, fx.account.accountId, fx.account.owner.accessToken, { permissions: ['authenticate'], organizations: 'all' });
-    const missing = await startSignIn(api, everywhere.key, { email: fx.user.email, system: fx.system.name });
-    expect(missing.status).toBe(400);
-    expect(JSON.stringify(missing.body)).toContain('body.organization');
-    const named = await startSignIn(api, everywhere.key, { email: fx.user.email, system: fx.system.name, organization: fx.orgId });
-    expect(named.status).toBe(202);
+    const missing = expectProblem(await startSignIn(everywhere.key, { email: fx.user.email, system: fx.system.name }), 400, 'validation_failed');
+    expect(missing.errors?.map((error) => error.field)).toContain('body.organization');
+    expectData(await startSignIn(everywhere.key, { email: fx.user.email, system: fx.system.name, organization: fx.orgId }), 202);
   });
 });
 

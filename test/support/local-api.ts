@@ -1,4 +1,5 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { createPortcullisClient, type ApiResult, type PortcullisClient, type Problem } from '#client/index.ts';
 import { startLocalServer, type LocalServer } from '#local/server.ts';
 
 export interface ApiResponse<T = Record<string, unknown>> {
@@ -15,9 +16,20 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-/** Starts the real local server (all manifest routes, real authorizer) for one test file. */
+/** Who calls: an operator's bearer token (a string) or an access key. */
+export type Credential = string | { apikey: string };
+
+/**
+ * Starts the real local server (all manifest routes, real authorizer) for one test file.
+ *
+ * Well-formed calls go through the typed client (`api.client`, `api.as(credential)`), so a contract
+ * change that breaks a test's call breaks the type-check. `api.raw` is the untyped escape hatch, only
+ * for what the client cannot express on purpose: malformed JSON, wrong types, unknown fields, missing
+ * credentials, routes outside the document (`/_local/sms`).
+ */
 export function useLocalApi() {
   let server: LocalServer | undefined;
+  let anonymous: PortcullisClient | undefined;
   beforeAll(async () => {
     server = await startLocalServer({ port: 0 });
   });
@@ -30,7 +42,15 @@ export function useLocalApi() {
     return server.url;
   };
 
-  async function request<T = Record<string, unknown>>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+  /** The typed client with this credential. */
+  function as(credential: Credential): PortcullisClient {
+    return createPortcullisClient(
+      typeof credential === 'string' ? { baseUrl: url(), accessToken: credential } : { baseUrl: url(), apiKey: credential.apikey },
+    );
+  }
+
+  /** Untyped: any method, path and body, answered as parsed JSON. */
+  async function raw<T = Record<string, unknown>>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
     let payload: string | undefined = options.rawBody;
     if (options.body !== undefined) {
@@ -43,5 +63,42 @@ export function useLocalApi() {
     return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T };
   }
 
-  return { url, request };
+  return {
+    url,
+    /** The typed client without credentials (public routes). */
+    get client(): PortcullisClient {
+      anonymous ??= createPortcullisClient({ baseUrl: url() });
+      return anonymous;
+    },
+    as,
+    raw,
+    /** The untyped `raw`, under its former name, for the test files not converted to the client yet. */
+    request: raw,
+  };
+}
+
+/** The status and body as a failure message: says what came back instead. */
+const describeResult = (result: ApiResult<unknown>): string =>
+  `${String(result.response.status)} ${JSON.stringify(result.error ?? result.data ?? null)}`;
+
+/** Asserts the status of a typed call and answers its (typed) success body. */
+export function expectData<T>(result: ApiResult<T>, status: number): T {
+  expect(result.response.status, describeResult(result)).toBe(status);
+  if (result.data === undefined) throw new Error(`no body in the ${String(status)} answer`);
+  return result.data;
+}
+
+/** Asserts the status of a typed call that answers no body (204). */
+export function expectStatus(result: ApiResult<unknown>, status: number): void {
+  expect(result.response.status, describeResult(result)).toBe(status);
+}
+
+/** Asserts a problem+json answer with this status (and `code`, when given) and answers the problem. */
+export function expectProblem(result: ApiResult<unknown>, status: number, code?: string): Problem {
+  expect(result.response.status, describeResult(result)).toBe(status);
+  expect(result.response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  const problem = result.error as Problem;
+  expect(problem.status).toBe(status);
+  if (code !== undefined) expect(problem.code).toBe(code);
+  return problem;
 }
