@@ -148,7 +148,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     const method = (request.method ?? 'GET').toUpperCase();
 
     if (method === 'GET' && url.pathname === '/_local/sms') {
-      send(response, 200, { items: localOutbox().list(url.searchParams.get('to') ?? undefined) });
+      // `?to=+336…` unencoded reads as a space: take a leading space for the `+` it was.
+      const to = url.searchParams.get('to')?.replace(/^ /, '+');
+      send(response, 200, { items: localOutbox().list(to ?? undefined) });
       return;
     }
 
