@@ -1,12 +1,11 @@
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyStore, StoredApiKey } from '../domain/api-keys.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { ConflictError, NotFoundError } from '../domain/errors.ts';
 import type { ApiKey } from '../domain/model.ts';
 import { apiKeyByAccountGsi, apiKeyKey, apiKeysOfAccountPartition } from '../data/keys.ts';
-import { isConditionalCheckFailed, transactWrite } from './dynamodb.ts';
+import { isConditionalCheckFailed, queryGsi1Page, transactWrite } from './dynamodb.ts';
 import type { TransactItem } from './operator-repository.ts';
 
-const invalidCursor = () => new ValidationError([{ field: 'query.cursor', message: 'is not a valid cursor' }]);
 
 export interface ApiKeyPage {
   /** Never the secret nor its hash. */
@@ -64,22 +63,9 @@ export class ApiKeyRepository implements ApiKeyStore {
 
   /** The keys of an account, oldest first (GSI1; eventually consistent). */
   async listApiKeysOfAccount(accountId: string, limit: number, startKey?: Record<string, unknown>): Promise<ApiKeyPage> {
-    const partition = apiKeysOfAccountPartition(accountId);
     // A cursor only continues a listing of this account's keys.
-    if (startKey && (startKey.gsi1pk !== partition || typeof startKey.gsi1sk !== 'string' || typeof startKey.pk !== 'string' || typeof startKey.sk !== 'string')) {
-      throw invalidCursor();
-    }
-    const result = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': partition },
-        Limit: limit,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    return { items: (result.Items ?? []).map(toApiKey), lastKey: result.LastEvaluatedKey };
+    const result = await queryGsi1Page(this.db, this.tableName, apiKeysOfAccountPartition(accountId), { limit, cursor: startKey });
+    return { items: result.items.map(toApiKey), lastKey: result.lastKey };
   }
 
   /**

@@ -1,7 +1,7 @@
 import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../domain/audit.ts';
 import type { DirectoryStore, ListedGrant, StoredEndUser, StoredSystem } from '../domain/directory.ts';
-import { UnavailableError, ValidationError } from '../domain/errors.ts';
+import { UnavailableError } from '../domain/errors.ts';
 import type { Page, PageRequest } from '../domain/organizations.ts';
 import { newId } from '../domain/secrets.ts';
 import type { AccessGrant, EndUser, SignInDirectory, SignInSystem } from '../domain/sign-in-model.ts';
@@ -19,7 +19,7 @@ import {
   type ItemKey,
 } from '../data/keys.ts';
 import { auditEventPut } from './audit-repository.ts';
-import { transactWrite } from './dynamodb.ts';
+import { queryGsi1Page, queryPrefixPage, transactWrite } from './dynamodb.ts';
 import type { TransactItem } from './operator-repository.ts';
 
 /** DynamoDB's limit on the items of one TransactWriteItems call. */
@@ -28,7 +28,6 @@ const MAX_TRANSACTION_ITEMS = 100;
 /** Retries of a delete whose owner gained a grant between our read and our write. */
 const DELETE_ATTEMPTS = 5;
 
-const invalidCursor = () => new ValidationError([{ field: 'query.cursor', message: 'is not a valid cursor' }]);
 
 /** The two items of one grant: by system (listing a system's access) and by user (deleting a user). */
 interface GrantRef {
@@ -170,22 +169,8 @@ export class DirectoryRepository implements SignInDirectory, DirectoryStore {
 
   /** End users of an organization, oldest first: one Query on GSI1. */
   async listEndUsers(organizationId: string, page: PageRequest): Promise<Page<EndUser>> {
-    const partition = endUsersOfOrganizationPartition(organizationId);
-    const cursor = page.cursor;
-    if (cursor && (cursor.gsi1pk !== partition || typeof cursor.gsi1sk !== 'string' || cursor.pk !== endUserKey(organizationId, '').pk || typeof cursor.sk !== 'string' || Object.keys(cursor).length !== 4)) {
-      throw invalidCursor();
-    }
-    const result = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': partition },
-        Limit: page.limit,
-        ExclusiveStartKey: cursor,
-      }),
-    );
-    return { items: (result.Items ?? []).map(toEndUser), lastKey: result.LastEvaluatedKey };
+    const result = await queryGsi1Page(this.db, this.tableName, endUsersOfOrganizationPartition(organizationId), page, endUserKey(organizationId, '').pk);
+    return { items: result.items.map(toEndUser), lastKey: result.lastKey };
   }
 
   /** The user and its email guard, both conditional puts: of concurrent creates with one email, one wins. */
@@ -402,20 +387,8 @@ export class DirectoryRepository implements SignInDirectory, DirectoryStore {
     }
   }
 
-  /** One page of a `begins_with` Query; a cursor must continue this very listing. */
-  private async queryPrefix(pk: string, prefix: string, page: PageRequest): Promise<{ items: Record<string, unknown>[]; lastKey: Record<string, unknown> | undefined }> {
-    const cursor = page.cursor;
-    if (cursor && (cursor.pk !== pk || typeof cursor.sk !== 'string' || !cursor.sk.startsWith(prefix) || Object.keys(cursor).length !== 2)) throw invalidCursor();
-    const result = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-        Limit: page.limit,
-        ExclusiveStartKey: cursor,
-      }),
-    );
-    return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey };
+  private queryPrefix(pk: string, prefix: string, page: PageRequest) {
+    return queryPrefixPage(this.db, this.tableName, pk, prefix, page);
   }
 
   private async queryAll(pk: string, prefix: string): Promise<Record<string, unknown>[]> {

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { UnavailableError } from '../domain/errors.ts';
+import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { UnavailableError, ValidationError } from '../domain/errors.ts';
 
 /** One document client per process, reused across warm invocations. */
 export function createDocumentClient(options: { region: string; endpoint: string | undefined }): DynamoDBDocumentClient {
@@ -33,4 +33,72 @@ export async function transactWrite(documentClient: DynamoDBDocumentClient, inpu
       await new Promise((done) => setTimeout(done, 10 * 2 ** attempt + Math.random() * 20));
     }
   }
+}
+
+type Key = Record<string, unknown>;
+export interface ItemPage {
+  items: Record<string, unknown>[];
+  lastKey: Key | undefined;
+}
+
+/** A client's cursor that does not continue the listing it is sent to: a 400 naming `query.cursor`, never a 500. */
+export const invalidCursor = () => new ValidationError([{ field: 'query.cursor', message: 'is not a valid cursor' }]);
+
+/**
+ * One page of a GSI1 partition in sort-key order. The cursor (a LastEvaluatedKey handed back to the
+ * client) must continue this very partition: its `gsi1pk` is the partition and it holds exactly the
+ * four key attributes, with a table `pk` starting with `pkPrefix` when one is given.
+ */
+export async function queryGsi1Page(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  partition: string,
+  page: { limit: number; cursor?: Key | undefined },
+  pkPrefix?: string,
+): Promise<ItemPage> {
+  const cursor = page.cursor;
+  if (
+    cursor &&
+    (cursor.gsi1pk !== partition ||
+      typeof cursor.gsi1sk !== 'string' ||
+      typeof cursor.pk !== 'string' ||
+      typeof cursor.sk !== 'string' ||
+      (pkPrefix !== undefined && !cursor.pk.startsWith(pkPrefix)) ||
+      Object.keys(cursor).length !== 4)
+  ) {
+    throw invalidCursor();
+  }
+  const result = await db.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': partition },
+      Limit: page.limit,
+      ExclusiveStartKey: cursor,
+    }),
+  );
+  return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey };
+}
+
+/** One page of a `begins_with` Query on the table; a cursor must continue this very listing. */
+export async function queryPrefixPage(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  pk: string,
+  prefix: string,
+  page: { limit: number; cursor?: Key | undefined },
+): Promise<ItemPage> {
+  const cursor = page.cursor;
+  if (cursor && (cursor.pk !== pk || typeof cursor.sk !== 'string' || !cursor.sk.startsWith(prefix) || Object.keys(cursor).length !== 2)) throw invalidCursor();
+  const result = await db.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+      Limit: page.limit,
+      ExclusiveStartKey: cursor,
+    }),
+  );
+  return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey };
 }

@@ -1,6 +1,6 @@
 import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../domain/audit.ts';
-import { UnavailableError, ValidationError } from '../domain/errors.ts';
+import { UnavailableError } from '../domain/errors.ts';
 import type { Group, Organization } from '../domain/model.ts';
 import type { GroupWriteOutcome, OrganizationPatch, OrganizationStore, Page, PageRequest } from '../domain/organizations.ts';
 import {
@@ -12,7 +12,7 @@ import {
   organizationsOfAccountPartition,
 } from '../data/keys.ts';
 import { auditEventPut } from './audit-repository.ts';
-import { transactWrite } from './dynamodb.ts';
+import { invalidCursor, queryGsi1Page, queryPrefixPage, transactWrite } from './dynamodb.ts';
 import type { TransactItem } from './operator-repository.ts';
 
 /** DynamoDB's limit on the items of one TransactWriteItems call. */
@@ -21,7 +21,6 @@ const MAX_TRANSACTION_ITEMS = 100;
 /** Retries when a group changed between our read and our write (optimistic `version` check). */
 const STALE_GROUP_ATTEMPTS = 5;
 
-const invalidCursor = () => new ValidationError([{ field: 'query.cursor', message: 'is not a valid cursor' }]);
 
 type StoredGroup = Group & { version: number };
 
@@ -76,18 +75,9 @@ export class OrganizationRepository implements OrganizationStore {
       const items = sorted.slice(0, page.limit);
       return { items: items.map((entry) => entry.organization), lastKey: sorted.length > page.limit ? items.at(-1)?.key : undefined };
     }
-    const result = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': partition },
-        Limit: page.limit,
-        ExclusiveStartKey: cursor,
-      }),
-    );
-    const items = (result.Items ?? []).filter((item) => item.status === 'active').map(toOrganization);
-    return { items, lastKey: result.LastEvaluatedKey };
+    const result = await queryGsi1Page(this.db, this.tableName, partition, page);
+    const items = result.items.filter((item) => item.status === 'active').map(toOrganization);
+    return { items, lastKey: result.lastKey };
   }
 
   async createOrganization(organization: Organization, event: AuditEvent): Promise<void> {
@@ -225,21 +215,8 @@ export class OrganizationRepository implements OrganizationStore {
   }
 
   async listGroupsPage(accountId: string, page: PageRequest): Promise<Page<Group>> {
-    const partition = accountKey(accountId).pk;
-    const cursor = page.cursor;
-    if (cursor && (cursor.pk !== partition || typeof cursor.sk !== 'string' || !cursor.sk.startsWith(GROUP_SK_PREFIX) || Object.keys(cursor).length !== 2)) {
-      throw invalidCursor();
-    }
-    const result = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': partition, ':prefix': GROUP_SK_PREFIX },
-        Limit: page.limit,
-        ExclusiveStartKey: cursor,
-      }),
-    );
-    return { items: (result.Items ?? []).map(toGroup), lastKey: result.LastEvaluatedKey };
+    const result = await queryPrefixPage(this.db, this.tableName, accountKey(accountId).pk, GROUP_SK_PREFIX, page);
+    return { items: result.items.map(toGroup), lastKey: result.lastKey };
   }
 
   async findGroup(accountId: string, groupId: string): Promise<StoredGroup | undefined> {
