@@ -49,20 +49,12 @@ export class ChallengeRepository implements ChallengeStore {
 
   async findChallenge(challengeId: string): Promise<Challenge | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: challengeKey(challengeId), ConsistentRead: true }));
-    if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, entity: _entity, ttl: _ttl, ...challenge } = Item;
-    return challenge as Challenge;
+    return Item ? toChallenge(Item) : undefined;
   }
 
   async findSignInState(orgId: string, userId: string, systemName: string): Promise<SignInState | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: signInStateKey(orgId, userId, systemName), ConsistentRead: true }));
-    if (!Item) return undefined;
-    return {
-      challengeId: (Item.challengeId as string | undefined) ?? null,
-      failures: (Item.failures as number[] | undefined) ?? [],
-      lockedUntil: (Item.lockedUntil as number | undefined) ?? null,
-      version: (Item.version as number | undefined) ?? 0,
-    };
+    return Item ? toSignInState(Item) : undefined;
   }
 
   async advanceChallenge(challenge: Challenge, fromStep: number, update: StepUpdate, nowMs: number): Promise<boolean> {
@@ -167,4 +159,20 @@ export class ChallengeRepository implements ChallengeStore {
       if (!isConditionalCheckFailed(error)) throw error;
     }
   }
+}
+
+/** A stored challenge without its key and bookkeeping attributes. */
+export function toChallenge(item: Record<string, unknown>): Challenge {
+  const { pk: _pk, sk: _sk, entity: _entity, ttl: _ttl, ...challenge } = item;
+  return challenge as unknown as Challenge;
+}
+
+/** The sign-in state item; a missing attribute reads as its empty value. */
+export function toSignInState(item: Record<string, unknown>): SignInState {
+  return {
+    challengeId: (item.challengeId as string | undefined) ?? null,
+    failures: (item.failures as number[] | undefined) ?? [],
+    lockedUntil: (item.lockedUntil as number | undefined) ?? null,
+    version: (item.version as number | undefined) ?? 0,
+  };
 }

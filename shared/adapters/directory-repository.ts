@@ -1,4 +1,4 @@
-import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../domain/audit.ts';
 import type { DirectoryStore, ListedGrant, StoredEndUser, StoredSystem } from '../domain/directory.ts';
 import { UnavailableError } from '../domain/errors.ts';
@@ -19,7 +19,7 @@ import {
   type ItemKey,
 } from '../data/keys.ts';
 import { auditEventPut } from './audit-repository.ts';
-import { queryGsi1Page, queryPrefixPage, transactWrite } from './dynamodb.ts';
+import { batchGetItems, queryGsi1Page, queryPrefixPage, transactWrite } from './dynamodb.ts';
 import type { TransactItem } from './operator-repository.ts';
 
 /** DynamoDB's limit on the items of one TransactWriteItems call. */
@@ -360,19 +360,8 @@ export class DirectoryRepository implements SignInDirectory, DirectoryStore {
     return (await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))).Item;
   }
 
-  private async batchGet(keys: ItemKey[]): Promise<Record<string, unknown>[]> {
-    const found: Record<string, unknown>[] = [];
-    for (let start = 0; start < keys.length; start += 100) {
-      let pending: Record<string, unknown>[] = keys.slice(start, start + 100);
-      // BatchGet may leave keys unprocessed under load; ask again for exactly those.
-      for (let attempt = 0; pending.length > 0 && attempt < 5; attempt++) {
-        const result = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
-        found.push(...(result.Responses?.[this.tableName] ?? []));
-        pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      }
-      if (pending.length > 0) throw new UnavailableError(1);
-    }
-    return found;
+  private batchGet(keys: ItemKey[]): Promise<Record<string, unknown>[]> {
+    return batchGetItems(this.db, this.tableName, keys);
   }
 
   private async batchDelete(keys: ItemKey[]): Promise<void> {

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { UnavailableError, ValidationError } from '../domain/errors.ts';
 
 /** One document client per process, reused across warm invocations. */
@@ -101,4 +101,23 @@ export async function queryPrefixPage(
     }),
   );
   return { items: result.Items ?? [], lastKey: result.LastEvaluatedKey };
+}
+
+/**
+ * Strongly consistent BatchGetItem of any number of keys (100 per call), asking again for exactly the
+ * keys DynamoDB left unprocessed; still unprocessed after five tries is a 503. Items come back in no
+ * particular order, missing ones are simply absent.
+ */
+export async function batchGetItems(db: DynamoDBDocumentClient, tableName: string, keys: Key[]): Promise<Record<string, unknown>[]> {
+  const found: Record<string, unknown>[] = [];
+  for (let start = 0; start < keys.length; start += 100) {
+    let pending = keys.slice(start, start + 100);
+    for (let attempt = 0; pending.length > 0 && attempt < 5; attempt++) {
+      const result = await db.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
+      found.push(...(result.Responses?.[tableName] ?? []));
+      pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
+    }
+    if (pending.length > 0) throw new UnavailableError(1);
+  }
+  return found;
 }

@@ -1,4 +1,4 @@
-import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../domain/audit.ts';
 import { UnavailableError } from '../domain/errors.ts';
 import type { Group, Organization } from '../domain/model.ts';
@@ -12,7 +12,7 @@ import {
   organizationsOfAccountPartition,
 } from '../data/keys.ts';
 import { auditEventPut } from './audit-repository.ts';
-import { invalidCursor, queryGsi1Page, queryPrefixPage, transactWrite } from './dynamodb.ts';
+import { batchGetItems, invalidCursor, queryGsi1Page, queryPrefixPage, transactWrite } from './dynamodb.ts';
 import type { TransactItem } from './operator-repository.ts';
 
 /** DynamoDB's limit on the items of one TransactWriteItems call. */
@@ -39,19 +39,8 @@ export class OrganizationRepository implements OrganizationStore {
   }
 
   async findOrganizationsByIds(orgIds: string[]): Promise<Organization[]> {
-    const found: Organization[] = [];
-    const unique = [...new Set(orgIds)];
-    for (let start = 0; start < unique.length; start += 100) {
-      let keys: Record<string, unknown>[] = unique.slice(start, start + 100).map((id) => organizationKey(id));
-      // BatchGet may leave keys unprocessed under load; ask again for exactly those.
-      for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
-        const result = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
-        for (const item of result.Responses?.[this.tableName] ?? []) if (item.status === 'active') found.push(toOrganization(item));
-        keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      }
-      if (keys.length > 0) throw new UnavailableError(1);
-    }
-    return found;
+    const items = await batchGetItems(this.db, this.tableName, [...new Set(orgIds)].map((id) => organizationKey(id)));
+    return items.filter((item) => item.status === 'active').map(toOrganization);
   }
 
   /**

@@ -1,9 +1,10 @@
-import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { accessGrantKey, challengeKey, endUserEmailKey, endUserKey, organizationKey, signInStateKey, systemKey, type ItemKey } from '../data/keys.ts';
-import type { Challenge, SignInReads, SignInSnapshot, SignInSnapshotQuery, SignInState } from '../domain/challenges.ts';
-import { UnavailableError } from '../domain/errors.ts';
+import type { SignInReads, SignInSnapshot, SignInSnapshotQuery } from '../domain/challenges.ts';
 import { toEndUser, toSystem } from './directory-repository.ts';
 import { toOrganization } from './organization-repository.ts';
+import { toChallenge, toSignInState } from './challenge-repository.ts';
+import { batchGetItems } from './dynamodb.ts';
 
 /**
  * Everything a sign-in reads, in two strongly consistent BatchGetItems instead of one GetItem each
@@ -50,36 +51,14 @@ export class SignInReadRepository implements SignInReads {
     };
   }
 
-  /** One BatchGetItem of named keys (asked again for unprocessed keys), answered by name. */
+  /** One BatchGetItem of named keys, answered by name. */
   private async batchGet<K extends string>(named: Partial<Record<K, ItemKey>>): Promise<Partial<Record<K, Record<string, unknown>>>> {
     const entries = (Object.entries(named) as [K, ItemKey | undefined][]).filter((entry): entry is [K, ItemKey] => entry[1] !== undefined);
     const found: Partial<Record<K, Record<string, unknown>>> = {};
-    let pending: ItemKey[] = entries.map(([, key]) => key);
-    for (let attempt = 0; pending.length > 0 && attempt < 5; attempt++) {
-      const result = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
-      for (const item of result.Responses?.[this.tableName] ?? []) {
-        const entry = entries.find(([, key]) => key.pk === item.pk && key.sk === item.sk);
-        if (entry) found[entry[0]] = item;
-      }
-      pending = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as ItemKey[];
+    for (const item of await batchGetItems(this.db, this.tableName, entries.map(([, key]) => key))) {
+      const entry = entries.find(([, key]) => key.pk === item.pk && key.sk === item.sk);
+      if (entry) found[entry[0]] = item;
     }
-    if (pending.length > 0) throw new UnavailableError(1);
     return found;
   }
-}
-
-/** A stored challenge without its key and bookkeeping attributes (as ChallengeRepository.findChallenge). */
-export function toChallenge(item: Record<string, unknown>): Challenge {
-  const { pk: _pk, sk: _sk, entity: _entity, ttl: _ttl, ...challenge } = item;
-  return challenge as unknown as Challenge;
-}
-
-/** The sign-in state item (as ChallengeRepository.findSignInState). */
-export function toSignInState(item: Record<string, unknown>): SignInState {
-  return {
-    challengeId: (item.challengeId as string | undefined) ?? null,
-    failures: (item.failures as number[] | undefined) ?? [],
-    lockedUntil: (item.lockedUntil as number | undefined) ?? null,
-    version: (item.version as number | undefined) ?? 0,
-  };
 }

@@ -193,6 +193,12 @@ const systemNotFound = () => new AppError(404, 'system_not_found', 'Not Found', 
 /** The refusals of a complete that count as a failed sign-in (not 400s, 404s or 429s: those never checked a code). */
 const FAILED_SIGN_IN_CODES: ReadonlySet<string> = new Set(['invalid_credentials', 'expired', 'too_many_attempts']);
 const smsFailed = () => new AppError(502, 'sms_failed', 'Bad Gateway', 'The SMS could not be sent; start a new sign-in.');
+/** Why a sign-in for this user is answered with a decoy (unknown, disabled, no access), or undefined when it is real. */
+function refusalOf(user: EndUser | undefined, granted: boolean): 'unknown_user' | 'user_disabled' | 'no_access' | undefined {
+  if (!user) return 'unknown_user';
+  if (user.status !== 'active') return 'user_disabled';
+  return granted ? undefined : 'no_access';
+}
 
 /** A PIN of `length` digits, uniform over all of them (`randomInt` rejects rather than wrapping: no modulo bias). */
 export function generatePin(length: number): string {
@@ -504,7 +510,7 @@ export class ChallengeEngine {
     const system = snapshot.system;
     if (!system) throw systemNotFound();
     const { user, granted } = snapshot;
-    const reason = !user ? 'unknown_user' : user.status !== 'active' ? 'user_disabled' : !granted ? 'no_access' : undefined;
+    const reason = refusalOf(user, granted);
     return {
       actor,
       organization,
@@ -556,10 +562,7 @@ export class ChallengeEngine {
   private async findSignInUser(orgId: string, systemName: string, email: string): Promise<{ user: EndUser | undefined; reason: string | undefined }> {
     const user = await this.deps.directory.findEndUserByEmail(orgId, email);
     const granted = await this.deps.directory.hasAccess(orgId, systemName, user?.id ?? DECOY_USER_ID);
-    if (!user) return { user, reason: 'unknown_user' };
-    if (user.status !== 'active') return { user, reason: 'user_disabled' };
-    if (!granted) return { user, reason: 'no_access' };
-    return { user, reason: undefined };
+    return { user, reason: refusalOf(user, granted) };
   }
 
   /**
