@@ -85,17 +85,49 @@ export const apiKeysOfAccountPartition = (accountId: string): string => `ACCOUNT
 /**
  * Audit events of an account, newest first by sort key (`<ISO time>#<eventId>`); GSI1 holds the same
  * events per organization so a scoped reader queries only what they may see.
+ *
+ * Both are spread over `AUDIT_EVENT_SHARDS` partitions (`…#EVENTS#<shard>`). One partition takes about
+ * 1,000 write units/s, and DynamoDB cannot split a partition for heat when its sort keys only grow
+ * (they are times), so a single event partition per account would cap an account at ~1,000 events/s,
+ * that is ~500 PIN sign-ins/s (2 events each). Eight shards give 8,000 events/s per account and per
+ * organization; reading a page queries every shard and merges (audit-repository.ts).
  */
+export const AUDIT_EVENT_SHARDS = 8;
+
+/**
+ * The shard of an event: FNV-1a (32 bit) of its id, mod `AUDIT_EVENT_SHARDS`. Deterministic, so an
+ * event's keys can be recomputed from the event; ids are random, so events spread evenly.
+ */
+export function auditEventShard(eventId: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < eventId.length; index++) {
+    hash ^= eventId.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % AUDIT_EVENT_SHARDS;
+}
+
+/** Every shard number, `0 … AUDIT_EVENT_SHARDS - 1`. */
+export const auditEventShards = (): number[] => Array.from({ length: AUDIT_EVENT_SHARDS }, (_, shard) => shard);
+
+/** The name of an account's log (its shards' partitions are `<name>#<shard>`); cursors carry it. */
+export const auditLogOfAccount = (accountId: string): string => `ACCOUNT#${accountId}#EVENTS`;
+/** The name of an organization's log in GSI1 (its shards' partitions are `<name>#<shard>`). */
+export const auditLogOfOrganization = (orgId: string): string => `ORG#${orgId}#EVENTS`;
+
+/** Sort key (table and GSI1) of an event: time, then id, so equal times still order and never collide. */
+export const auditEventSortKey = (at: string, eventId: string): string => `${at}#${eventId}`;
+
+export const auditEventsOfAccountPartition = (accountId: string, shard: number): string => `${auditLogOfAccount(accountId)}#${shard}`;
 export const auditEventKey = (accountId: string, at: string, eventId: string): ItemKey => ({
-  pk: `ACCOUNT#${accountId}#EVENTS`,
-  sk: `${at}#${eventId}`,
+  pk: auditEventsOfAccountPartition(accountId, auditEventShard(eventId)),
+  sk: auditEventSortKey(at, eventId),
 });
-export const auditEventsOfAccountPartition = (accountId: string): string => `ACCOUNT#${accountId}#EVENTS`;
+export const auditEventsOfOrganizationPartition = (orgId: string, shard: number): string => `${auditLogOfOrganization(orgId)}#${shard}`;
 export const auditEventByOrganizationGsi = (orgId: string, at: string, eventId: string) => ({
-  gsi1pk: `ORG#${orgId}#EVENTS`,
-  gsi1sk: `${at}#${eventId}`,
+  gsi1pk: auditEventsOfOrganizationPartition(orgId, auditEventShard(eventId)),
+  gsi1sk: auditEventSortKey(at, eventId),
 });
-export const auditEventsOfOrganizationPartition = (orgId: string): string => `ORG#${orgId}#EVENTS`;
 
 // ---- Sign-in directory: systems, end users, access grants ----------------------------------------
 // Everything of one organization's directory lives in the organization's partition (`ORG#<orgId>`,

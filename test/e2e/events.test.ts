@@ -1,6 +1,18 @@
+import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { auditEventKey } from '#shared/data/keys.ts';
-import { AUDIT_RETENTION_DAYS } from '#shared/domain/audit.ts';
+import { auditEventPut } from '#shared/adapters/audit-repository.ts';
+import { config } from '#shared/config.ts';
+import { auditRepository, documentClient } from '#shared/container.ts';
+import {
+  AUDIT_EVENT_SHARDS,
+  auditEventKey,
+  auditEventShard,
+  auditEventShards,
+  auditEventsOfAccountPartition,
+  auditEventsOfOrganizationPartition,
+} from '#shared/data/keys.ts';
+import { AUDIT_RETENTION_DAYS, auditEvent, type AuditEvent } from '#shared/domain/audit.ts';
+import { encodeCursor } from '#shared/http/pagination.ts';
 import type { RequestQuery, SuccessBody } from '#client/index.ts';
 import { AuditEventList } from '#shared/schemas/events.ts';
 import { createKey, createOrganization, rawItem, recordEvent } from '#test/support/keys-events.ts';
@@ -35,6 +47,51 @@ async function readAll(token: string, accountId: string, query: Query): Promise<
 }
 
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+
+/** Follows `nextCursor` to the end; answers each page's items. */
+async function readPages(token: string, accountId: string, query: Query): Promise<Page['items'][]> {
+  const pages: Page['items'][] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page = expectData(await listEvents(token, accountId, { ...query, ...(cursor ? { cursor } : {}) }), 200);
+    pages.push(page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return pages;
+}
+
+/** Writes events straight to the table, 25 a request, as `auditEventPut` keys them. */
+async function writeEvents(events: AuditEvent[]): Promise<void> {
+  for (let start = 0; start < events.length; start += 25) {
+    const batch = events.slice(start, start + 25).map((event) => ({ PutRequest: { Item: auditEventPut(config().tableName, event).Put.Item } }));
+    await documentClient().send(new BatchWriteCommand({ RequestItems: { [config().tableName]: batch } }));
+  }
+}
+
+/** An event of `accountId` at `at` (several may share one millisecond), not yet written. */
+const eventAt = (accountId: string, organizationId: string | null, type: string, at: Date) =>
+  auditEvent({ actor: { kind: 'system', id: null }, sourceIp: null, requestId: null }, { accountId, organizationId, type }, at);
+
+/** Newest first, as the log answers: by time, then id. */
+const newestFirst = (events: AuditEvent[]) => [...events].sort((a, b) => (`${a.at}#${a.id}` < `${b.at}#${b.id}` ? 1 : -1)).map((event) => event.id);
+
+/** Raw items of every event shard of a partition family (table or GSI1). */
+async function rawShards(partitionOf: (shard: number) => string, index?: 'gsi1'): Promise<Record<string, unknown>[]> {
+  const results = await Promise.all(
+    auditEventShards().map((shard) =>
+      documentClient().send(
+        new QueryCommand({
+          TableName: config().tableName,
+          ...(index ? { IndexName: index } : {}),
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': index ? 'gsi1pk' : 'pk' },
+          ExpressionAttributeValues: { ':pk': partitionOf(shard) },
+        }),
+      ),
+    ),
+  );
+  return results.flatMap((result) => result.Items ?? []);
+}
 
 describe('the audit log', () => {
   it('answers events newest first, page by page, with type, organization and time filters', async () => {
@@ -133,7 +190,20 @@ describe('the audit log', () => {
     const { accountId, owner } = await createAccount(api);
     const ownOrg = await createOrganization(accountId);
 
-    for (const query of [{ cursor: victimPage.nextCursor ?? '' }, { organization: ownOrg, cursor: victimOrgPage.nextCursor ?? '' }]) {
+    const ownLogCursor = (sortKey: string) => encodeCursor({ pk: `ACCOUNT#${accountId}#EVENTS`, sk: sortKey }) ?? '';
+    const forged = [
+      // The account view's cursor on an organization of it, and the other way round.
+      { organization: ownOrg, cursor: ownLogCursor('2026-01-01T00:00:00.000Z#evt_1') },
+      { cursor: encodeCursor({ gsi1pk: `ORG#${ownOrg}#EVENTS`, gsi1sk: '2026-01-01T00:00:00.000Z#evt_1' }) ?? '' },
+      // Another list's cursor in the same account partition, a shard's own partition, a bad sort key.
+      { cursor: encodeCursor({ pk: `ACCOUNT#${accountId}`, sk: 'MEMBER#usr_1' }) ?? '' },
+      { cursor: encodeCursor({ pk: `ACCOUNT#${accountId}#EVENTS#3`, sk: '2026-01-01T00:00:00.000Z#evt_1' }) ?? '' },
+      { cursor: ownLogCursor('~') },
+      { cursor: ownLogCursor('2026-01-01T00:00:00.000Z') },
+      { cursor: encodeCursor({ pk: `ACCOUNT#${accountId}#EVENTS`, sk: 42 }) ?? '' },
+      { cursor: encodeCursor({ pk: `ACCOUNT#${accountId}#EVENTS`, sk: '2026-01-01T00:00:00.000Z#evt_1', extra: 'x' }) ?? '' },
+    ];
+    for (const query of [{ cursor: victimPage.nextCursor ?? '' }, { organization: ownOrg, cursor: victimOrgPage.nextCursor ?? '' }, ...forged]) {
       const problem = expectProblem(await listEvents(owner.accessToken, accountId, query), 400);
       expect(problem, JSON.stringify(query)).toMatchObject({ errors: [{ field: 'query.cursor' }] });
     }
@@ -157,6 +227,132 @@ describe('the audit log', () => {
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(response.body).toMatchObject({ code: 'validation_failed', errors: [{ field }] });
+  });
+
+  it('spreads one account’s events over several partitions, each event in the shard its id names', async () => {
+    const { accountId } = await createAccount(api);
+    const orgId = await createOrganization(accountId);
+    const events = Array.from({ length: 40 }, (_, n) => eventAt(accountId, orgId, 'challenge.sent', minutesAgo(n)));
+    for (const event of events.slice(0, 8)) await auditRepository().recordEvent(event);
+    await writeEvents(events.slice(8));
+
+    const items = await rawShards((shard) => auditEventsOfAccountPartition(accountId, shard));
+    expect(items.map((item) => item.id).sort()).toEqual(events.map((event) => event.id).sort());
+    const partitions = new Set(items.map((item) => item.pk));
+    // 40 random ids over 8 shards: all in one partition has odds 8^-39.
+    expect(partitions.size).toBeGreaterThan(1);
+    expect([...partitions].every((pk) => /^ACCOUNT#acc_[0-9a-f]+#EVENTS#[0-7]$/.test(String(pk)))).toBe(true);
+    for (const item of items) {
+      const id = String(item.id);
+      // Stable: the shard is a function of the id alone, so a key can be recomputed from its event.
+      expect(auditEventShard(id)).toBe(auditEventShard(id));
+      expect(item.pk).toBe(`ACCOUNT#${accountId}#EVENTS#${auditEventShard(id)}`);
+      expect(item.gsi1pk).toBe(`ORG#${orgId}#EVENTS#${auditEventShard(id)}`);
+      expect(item.sk).toBe(`${String(item.at)}#${id}`);
+    }
+    const byOrganization = await rawShards((shard) => auditEventsOfOrganizationPartition(orgId, shard), 'gsi1');
+    expect(new Set(byOrganization.map((item) => item.gsi1pk)).size).toBeGreaterThan(1);
+    expect(byOrganization).toHaveLength(events.length);
+    expect(auditEventShard('evt_0123456789abcdef0123456789abcdef')).toBe(auditEventShard('evt_0123456789abcdef0123456789abcdef'));
+    expect(AUDIT_EVENT_SHARDS).toBe(8);
+  });
+
+  it('pages through events of every shard exactly once, newest first, full pages, with and without a type, for the account and an organization', async () => {
+    const { accountId, owner } = await createAccount(api);
+    const orgA = await createOrganization(accountId);
+    const orgB = await createOrganization(accountId);
+    const base = minutesAgo(60).getTime();
+    const events: AuditEvent[] = [];
+    for (let n = 0; n < 37; n++) {
+      // Pairs of events share a millisecond: ties order by id, across shards too.
+      const at = new Date(base + Math.floor(n / 2) * 1000);
+      const organization = n % 5 === 0 ? null : n % 2 === 0 ? orgA : orgB;
+      events.push(eventAt(accountId, organization, n % 3 === 0 ? 'challenge.verified' : 'challenge.sent', at));
+    }
+    await writeEvents(events);
+    expect(new Set(events.map((event) => auditEventShard(event.id))).size).toBeGreaterThan(1);
+
+    const cases: { query: Query; expected: AuditEvent[] }[] = [
+      { query: { limit: 5 }, expected: events },
+      { query: { limit: 1 }, expected: events },
+      { query: { limit: 5, type: 'challenge.verified' }, expected: events.filter((event) => event.type === 'challenge.verified') },
+      { query: { limit: 4, organization: orgA }, expected: events.filter((event) => event.organizationId === orgA) },
+      {
+        query: { limit: 3, organization: orgB, type: 'challenge.sent' },
+        expected: events.filter((event) => event.organizationId === orgB && event.type === 'challenge.sent'),
+      },
+      {
+        query: { limit: 4, from: new Date(base + 3000).toISOString(), to: new Date(base + 12_000).toISOString() },
+        expected: events.filter((event) => event.at >= new Date(base + 3000).toISOString() && event.at <= new Date(base + 12_000).toISOString()),
+      },
+    ];
+    for (const { query, expected } of cases) {
+      const pages = await readPages(owner.accessToken, accountId, query);
+      const ids = pages.flat().map((event) => event.id);
+      expect(ids, JSON.stringify(query)).toEqual(newestFirst(expected));
+      expect(new Set(ids).size).toBe(ids.length);
+      // Full pages while events remain; no empty page at the end.
+      const limit = query.limit ?? 50;
+      expect(pages.slice(0, -1).every((page) => page.length === limit), JSON.stringify(query)).toBe(true);
+      expect(pages.at(-1)?.length, JSON.stringify(query)).toBeGreaterThan(0);
+      expect(pages).toHaveLength(Math.ceil(expected.length / limit));
+    }
+  });
+
+  it('finds a rare type among many events without losing or repeating one, even when shards stop early', async () => {
+    const { accountId } = await createAccount(api);
+    const base = minutesAgo(120).getTime();
+    const noise = Array.from({ length: 1600 }, (_, n) => eventAt(accountId, null, 'challenge.sent', new Date(base + n * 10)));
+    const rare = [5, 300, 301, 1200, 1599].map((n) => eventAt(accountId, null, 'login.failed', new Date(base + n * 10 + 5)));
+    await writeEvents([...noise, ...rare]);
+
+    // Repository-level, so the test sees short pages: each shard holds ~200 events and may read at
+    // most 126 for a page of 1 (2 + 4 + … + 64), so pages stop early and continue below a frontier.
+    const seen: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    let pages = 0;
+    do {
+      const page = await auditRepository().listEvents({ accountId, type: 'login.failed', limit: 1, ...(startKey ? { startKey } : {}) });
+      expect(page.items.length).toBeLessThanOrEqual(1);
+      seen.push(...page.items.map((event) => event.id));
+      startKey = page.lastKey;
+      pages++;
+    } while (startKey && pages < 50);
+    expect(seen).toEqual(newestFirst(rare));
+
+    const all = await auditRepository().listEvents({ accountId, type: 'login.failed', limit: 10 });
+    expect(all.items.map((event) => event.id)).toEqual(newestFirst(rare));
+  });
+
+  it('holds back an older event of one shard while another shard still has unread events above it', async () => {
+    const { accountId } = await createAccount(api);
+    const base = minutesAgo(180).getTime();
+    /** An event at `at` whose id falls in `shard`. */
+    const inShard = (shard: number, type: string, at: Date): AuditEvent => {
+      for (;;) {
+        const event = eventAt(accountId, null, type, at);
+        if (auditEventShard(event.id) === shard) return event;
+      }
+    };
+    // Newest first: shard 0 has 300 non-matching events, then a match `deep`; shard 1 has only an
+    // older match `older`. A page of 1 reads at most 126 events of shard 0, so it must not emit
+    // `older` (that would skip `deep` for good): it answers short, with a cursor, and `deep` comes first.
+    const older = inShard(1, 'login.failed', new Date(base));
+    const deep = inShard(0, 'login.failed', new Date(base + 1000));
+    const noise = Array.from({ length: 300 }, (_, n) => inShard(0, 'challenge.sent', new Date(base + 2000 + n * 10)));
+    await writeEvents([older, deep, ...noise]);
+
+    const seen: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    let pages = 0;
+    do {
+      const page = await auditRepository().listEvents({ accountId, type: 'login.failed', limit: 1, ...(startKey ? { startKey } : {}) });
+      seen.push(...page.items.map((event) => event.id));
+      startKey = page.lastKey;
+      pages++;
+    } while (startKey && pages < 20);
+    expect(seen).toEqual([deep.id, older.id]);
+    expect(pages).toBeGreaterThan(2);
   });
 
   it(`stores events with a TTL ${AUDIT_RETENTION_DAYS} days after they happened`, async () => {

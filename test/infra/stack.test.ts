@@ -1,5 +1,7 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { DataTable, type DataTableProps } from '#infra/constructs/data-table.ts';
 import { authorizers, manifest, type RouteDefinition } from '#shared/http/manifest.ts';
 import { futureRoutes } from './fixtures.ts';
 import {
@@ -171,6 +173,25 @@ describe('stack wiring', () => {
       TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
       Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
     });
+  });
+
+  it('pre-warms the table for 1,000 sign-ins/s from day one, and takes other warm throughput as props', () => {
+    // ≈ 15 write units per PIN sign-in × 1,000/s, over the 4,000 a new on-demand table starts with.
+    dev.template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      BillingMode: 'PAY_PER_REQUEST',
+      WarmThroughput: { WriteUnitsPerSecond: 16_000, ReadUnitsPerSecond: 12_000 },
+    });
+    const tableOf = (props: DataTableProps) => {
+      const stack = new Stack();
+      new DataTable(stack, 'Data', props);
+      return Template.fromStack(stack);
+    };
+    tableOf({ warmWriteUnitsPerSecond: 40_000, warmReadUnitsPerSecond: 30_000 }).hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      WarmThroughput: { WriteUnitsPerSecond: 40_000, ReadUnitsPerSecond: 30_000 },
+    });
+    expect(() => tableOf({ warmWriteUnitsPerSecond: 1_000 })).toThrow(/writeUnitsPerSecond must be a whole number ≥ 4000/);
+    expect(() => tableOf({ warmReadUnitsPerSecond: 5_000 })).toThrow(/readUnitsPerSecond must be a whole number ≥ 12000/);
+    expect(() => tableOf({ warmWriteUnitsPerSecond: 4_000.5 })).toThrow(/writeUnitsPerSecond/);
   });
 
 });

@@ -5,7 +5,7 @@ import { auditEventPut } from '#shared/adapters/audit-repository.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb.ts';
 import { config, loadConfig } from '#shared/config.ts';
 import { documentClient } from '#shared/container.ts';
-import { apiKeyKey, auditEventsOfAccountPartition } from '#shared/data/keys.ts';
+import { apiKeyKey, auditEventShards, auditEventsOfAccountPartition } from '#shared/data/keys.ts';
 import { ApiKeyVerifier, mintApiKey, type StoredApiKey } from '#shared/domain/api-keys.ts';
 import { auditEvent } from '#shared/domain/audit.ts';
 import { newId } from '#shared/domain/secrets.ts';
@@ -52,15 +52,20 @@ async function storeKey(repository: ApiKeyRepository, overrides: Partial<StoredA
   return { stored, key };
 }
 
+/** Every audit event of the account, raw, from all of its event shards. */
 async function eventsOf(accountId: string) {
-  const result = await documentClient().send(
-    new QueryCommand({
-      TableName: config().tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': auditEventsOfAccountPartition(accountId) },
-    }),
+  const shards = await Promise.all(
+    auditEventShards().map((shard) =>
+      documentClient().send(
+        new QueryCommand({
+          TableName: config().tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': auditEventsOfAccountPartition(accountId, shard) },
+        }),
+      ),
+    ),
   );
-  return result.Items ?? [];
+  return shards.flatMap((result) => result.Items ?? []);
 }
 
 describe('lastUsedAt', () => {
