@@ -1,7 +1,11 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { challengeKey, signInStateKey } from '../data/keys.ts';
+import type { AuditEvent } from '../domain/audit.ts';
 import type { Challenge, ChallengeStore, SignInState, StepUpdate } from '../domain/challenges.ts';
+import type { PlannedSms } from '../domain/sms-limits.ts';
+import { auditEventPut } from './audit-repository.ts';
 import { isConditionalCheckFailed, transactWrite } from './dynamodb.ts';
+import { dailyShardIncrement, subjectSendsPut } from './sms-limit-repository.ts';
 
 // Challenges are read only while live; DynamoDB TTL removes them an hour after they expire.
 const CLEANUP_AFTER_SECONDS = 3600;
@@ -17,7 +21,7 @@ export class ChallengeRepository implements ChallengeStore {
     private readonly tableName: string,
   ) {}
 
-  async createChallenge(challenge: Challenge): Promise<void> {
+  async createChallenge(challenge: Challenge, sms?: PlannedSms): Promise<boolean> {
     const put = {
       Put: {
         TableName: this.tableName,
@@ -25,26 +29,28 @@ export class ChallengeRepository implements ChallengeStore {
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
-    if (challenge.userId === null) {
-      await transactWrite(this.db, { TransactItems: [put] });
-      return;
-    }
     // The new challenge becomes the live one in the same commit: the previous one is void from now on
     // (every complete checks the state's `challengeId`), with no window where both are live.
-    await transactWrite(this.db, {
-      TransactItems: [
-        put,
-        {
-          Update: {
-            TableName: this.tableName,
-            Key: signInStateKey(challenge.organizationId, challenge.userId, challenge.systemName),
-            UpdateExpression: 'SET challengeId = :id, entity = :entity, #ttl = :ttl',
-            ExpressionAttributeNames: { '#ttl': 'ttl' },
-            ExpressionAttributeValues: { ':id': challenge.id, ':entity': 'SignInState', ':ttl': Math.floor(Date.now() / 1000) + STATE_RETENTION_SECONDS },
-          },
-        },
-      ],
-    });
+    const live =
+      challenge.userId === null
+        ? []
+        : [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: signInStateKey(challenge.organizationId, challenge.userId, challenge.systemName),
+                UpdateExpression: 'SET challengeId = :id, entity = :entity, #ttl = :ttl',
+                ExpressionAttributeNames: { '#ttl': 'ttl' },
+                ExpressionAttributeValues: { ':id': challenge.id, ':entity': 'SignInState', ':ttl': Math.floor(Date.now() / 1000) + STATE_RETENTION_SECONDS },
+              },
+            },
+          ];
+    // The SMS counters, when given, commit with it: a sign-in start is then one write round trip.
+    const counters = sms ? [subjectSendsPut(this.tableName, sms.subject), dailyShardIncrement(this.tableName, sms.daily)] : [];
+    const failed = await transactWrite(this.db, { TransactItems: [...counters, put, ...live] });
+    if (failed.length === 0) return true;
+    if (sms && failed.every((index) => index < counters.length)) return false;
+    throw new Error('challenge id collision');
   }
 
   async findChallenge(challengeId: string): Promise<Challenge | undefined> {
@@ -57,7 +63,7 @@ export class ChallengeRepository implements ChallengeStore {
     return Item ? toSignInState(Item) : undefined;
   }
 
-  async advanceChallenge(challenge: Challenge, fromStep: number, update: StepUpdate, nowMs: number): Promise<boolean> {
+  async advanceChallenge(challenge: Challenge, fromStep: number, update: StepUpdate, nowMs: number, event?: AuditEvent): Promise<boolean> {
     if (challenge.userId === null) return false;
     const failed = await transactWrite(this.db, {
       TransactItems: [
@@ -89,6 +95,7 @@ export class ChallengeRepository implements ChallengeStore {
             ExpressionAttributeValues: { ':id': challenge.id, ':now': nowMs },
           },
         },
+        ...(event ? [auditEventPut(this.tableName, event)] : []),
       ],
     });
     return failed.length === 0;

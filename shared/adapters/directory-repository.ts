@@ -45,7 +45,12 @@ interface GrantRef {
  *   on both, and deleting either is conditional on the `grantVersion` read before listing its grants
  *   (strongly consistent Query), so a grant committed meanwhile makes the delete re-read and retry;
  * - a system re-created under a deleted one's name never inherits its grants: every system gets a new
- *   `incarnation`, grants carry it, and only grants of the current incarnation count.
+ *   `incarnation`, grants carry it, and only grants of the current incarnation count;
+ * - the email guard carries the sign-in copy of its user (the user record and one `grant:<system>`
+ *   attribute per grant, holding the incarnation), so a sign-in reads user and access with the
+ *   organization and system in one round trip: every write of the user or a grant updates the guard
+ *   in its transaction, and an email change rebuilds it from the grants, conditional on the user's
+ *   `grantVersion` (bumped by every grant and revoke) being the one read before listing them.
  */
 export class DirectoryRepository implements SignInDirectory, DirectoryStore {
   constructor(
@@ -190,7 +195,7 @@ export class DirectoryRepository implements SignInDirectory, DirectoryStore {
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
-        this.putEmailGuard(user),
+        this.putEmailGuard(user, []),
         auditEventPut(this.tableName, event),
       ],
     });
@@ -199,10 +204,25 @@ export class DirectoryRepository implements SignInDirectory, DirectoryStore {
     return 'ok';
   }
 
-  /** Conditional on the version read; a new email (other than by case) moves the guard atomically. */
+  /**
+   * Conditional on the version read; a new email (other than by case) moves the guard atomically, with
+   * the user's grants as listed after reading `grantVersion` (a grant or revoke since fails the write).
+   */
   async updateEndUser(before: StoredEndUser, after: EndUser, event: AuditEvent): Promise<'ok' | 'missing' | 'stale' | 'email_taken'> {
     const key = endUserKey(before.organizationId, before.id);
     const moveGuard = before.email.toLowerCase() !== after.email.toLowerCase();
+    let guardWrites: TransactItem[] = [this.updateGuardCopy(after)];
+    let grantVersion: number | undefined;
+    if (moveGuard) {
+      const item = await this.get(key);
+      if (!item) return 'missing';
+      grantVersion = item.grantVersion as number | undefined;
+      const grants = (await this.queryAll(key.pk, grantsOfEndUserPrefix(before.id))).map((grant) => ({
+        systemName: grant.systemName as string,
+        incarnation: grant.incarnation as string,
+      }));
+      guardWrites = [this.deleteEmailGuard(before), this.putEmailGuard(after, grants)];
+    }
     const failed = await transactWrite(this.db, {
       TransactItems: [
         {
@@ -210,7 +230,7 @@ export class DirectoryRepository implements SignInDirectory, DirectoryStore {
             TableName: this.tableName,
             Key: key,
             UpdateExpression: 'SET email = :email, phone = :phone, #name = :name, #status = :status, updatedAt = :at, version = :next',
-            ConditionExpression: 'version = :version',
+            ConditionExpression: `version = :version${moveGuard ? ` AND ${grantVersion === undefined ? 'attribute_not_exists(grantVersion)' : 'grantVersion = :grantVersion'}` : ''}`,
             ExpressionAttributeNames: { '#name': 'name', '#status': 'status' },
             ExpressionAttributeValues: {
               ':email': after.email,
@@ -220,10 +240,11 @@ export class DirectoryRepository implements SignInDirectory, DirectoryStore {
               ':at': after.updatedAt,
               ':version': before.version,
               ':next': before.version + 1,
+              ...(grantVersion === undefined ? {} : { ':grantVersion': grantVersion }),
             },
           },
         },
-        ...(moveGuard ? [this.deleteEmailGuard(before), this.putEmailGuard(after)] : []),
+        ...guardWrites,
         auditEventPut(this.tableName, event),
       ],
     });
@@ -298,15 +319,8 @@ export class DirectoryRepository implements SignInDirectory, DirectoryStore {
               ExpressionAttributeValues: { ':one': 1, ':incarnation': incarnation },
             },
           },
-          {
-            Update: {
-              TableName: this.tableName,
-              Key: endUserKey(organizationId, userId),
-              UpdateExpression: 'ADD grantVersion :one',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: { ':one': 1 },
-            },
-          },
+          this.bumpGrantVersion(organizationId, userId, user.version as number),
+          this.setGuardGrant(toEndUser(user), systemName, incarnation),
           auditEventPut(this.tableName, event),
         ],
       });
@@ -316,24 +330,31 @@ export class DirectoryRepository implements SignInDirectory, DirectoryStore {
     }
   }
 
+  /** Both grant items, the grant off the user's guard and `grantVersion` bumped on the user (when the user still exists), and the event. */
   async deleteGrant(organizationId: string, systemName: string, userId: string, event: AuditEvent): Promise<boolean> {
-    const system = await this.get(systemKey(organizationId, systemName));
-    if (!system) return false;
-    const failed = await transactWrite(this.db, {
-      TransactItems: [
-        {
-          Delete: {
-            TableName: this.tableName,
-            Key: accessGrantKey(organizationId, systemName, userId),
-            ConditionExpression: 'incarnation = :incarnation',
-            ExpressionAttributeValues: { ':incarnation': system.incarnation },
+    for (let attempt = 1; ; attempt++) {
+      const [system, user] = await Promise.all([this.get(systemKey(organizationId, systemName)), this.get(endUserKey(organizationId, userId))]);
+      if (!system) return false;
+      const failed = await transactWrite(this.db, {
+        TransactItems: [
+          {
+            Delete: {
+              TableName: this.tableName,
+              Key: accessGrantKey(organizationId, systemName, userId),
+              ConditionExpression: 'incarnation = :incarnation',
+              ExpressionAttributeValues: { ':incarnation': system.incarnation },
+            },
           },
-        },
-        { Delete: { TableName: this.tableName, Key: endUserGrantKey(organizationId, userId, systemName) } },
-        auditEventPut(this.tableName, event),
-      ],
-    });
-    return failed.length === 0;
+          { Delete: { TableName: this.tableName, Key: endUserGrantKey(organizationId, userId, systemName) } },
+          auditEventPut(this.tableName, event),
+          ...(user ? [this.bumpGrantVersion(organizationId, userId, user.version as number), this.setGuardGrant(toEndUser(user), systemName, null)] : []),
+        ],
+      });
+      if (failed.length === 0) return true;
+      if (failed.includes(0)) return false;
+      // The user changed (an email move, a delete) between the read and the write: read again.
+      if (attempt >= DELETE_ATTEMPTS) throw new UnavailableError(1);
+    }
   }
 
   /**
@@ -415,12 +436,62 @@ export class DirectoryRepository implements SignInDirectory, DirectoryStore {
     };
   }
 
-  private putEmailGuard(user: EndUser): TransactItem {
+  /** A new email guard with its user's sign-in copy and the given grants (see the class comment). */
+  private putEmailGuard(user: EndUser, grants: { systemName: string; incarnation: string }[]): TransactItem {
     return {
       Put: {
         TableName: this.tableName,
-        Item: { ...endUserEmailKey(user.organizationId, user.email.toLowerCase()), entity: 'EndUserEmail', organizationId: user.organizationId, userId: user.id },
+        Item: {
+          ...endUserEmailKey(user.organizationId, user.email.toLowerCase()),
+          entity: 'EndUserEmail',
+          organizationId: user.organizationId,
+          userId: user.id,
+          user,
+          signInCopy: true,
+          ...Object.fromEntries(grants.map((grant) => [guardGrantAttribute(grant.systemName), grant.incarnation])),
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
+  /** The user's record on its (unmoved) guard. */
+  private updateGuardCopy(user: EndUser): TransactItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: endUserEmailKey(user.organizationId, user.email.toLowerCase()),
+        UpdateExpression: 'SET #user = :user',
+        ConditionExpression: 'userId = :userId',
+        ExpressionAttributeNames: { '#user': 'user' },
+        ExpressionAttributeValues: { ':user': user, ':userId': user.id },
+      },
+    };
+  }
+
+  /** A grant (its incarnation) on the user's guard, or off it (`null`). */
+  private setGuardGrant(user: EndUser, systemName: string, incarnation: string | null): TransactItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: endUserEmailKey(user.organizationId, user.email.toLowerCase()),
+        UpdateExpression: incarnation === null ? 'REMOVE #grant' : 'SET #grant = :incarnation',
+        ConditionExpression: 'userId = :userId',
+        ExpressionAttributeNames: { '#grant': guardGrantAttribute(systemName) },
+        ExpressionAttributeValues: { ':userId': user.id, ...(incarnation === null ? {} : { ':incarnation': incarnation }) },
+      },
+    };
+  }
+
+  /** Every grant and revoke bumps the user's `grantVersion`; the user must be the one read (same `version`: same email, same guard). */
+  private bumpGrantVersion(organizationId: string, userId: string, version: number): TransactItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: endUserKey(organizationId, userId),
+        UpdateExpression: 'ADD grantVersion :one',
+        ConditionExpression: 'version = :version',
+        ExpressionAttributeValues: { ':one': 1, ':version': version },
       },
     };
   }
@@ -482,3 +553,6 @@ function toGrant(item: Record<string, unknown>): AccessGrant {
     createdAt: item.createdAt as string,
   };
 }
+
+/** The guard attribute holding the incarnation of the user's grant to a system. */
+export const guardGrantAttribute = (systemName: string): string => `grant:${systemName}`;

@@ -1,16 +1,19 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { accessGrantKey, challengeKey, endUserEmailKey, endUserKey, organizationKey, signInStateKey, systemKey, type ItemKey } from '../data/keys.ts';
+import { accessGrantKey, challengeKey, endUserEmailKey, endUserKey, organizationKey, signInStateKey, smsSubjectLimitKey, systemKey, type ItemKey } from '../data/keys.ts';
 import type { SignInReads, SignInSnapshot, SignInSnapshotQuery } from '../domain/challenges.ts';
-import { toEndUser, toSystem } from './directory-repository.ts';
+import { guardGrantAttribute, toEndUser, toSystem } from './directory-repository.ts';
 import { toOrganization } from './organization-repository.ts';
 import { toChallenge, toSignInState } from './challenge-repository.ts';
 import { batchGetItems } from './dynamodb.ts';
+import { toSubjectSends } from './sms-limit-repository.ts';
 
 /**
- * Everything a sign-in reads, in two strongly consistent BatchGetItems instead of one GetItem each
- * (the benchmark's round-trip target): first what the request names (organization, system, the
- * email's guard item, the challenge), then what the guard's user id names (user, grant, sign-in
- * state). An unknown email reads a user id that cannot exist, so a decoy costs what a real one does.
+ * Everything a sign-in reads, in one strongly consistent BatchGetItem instead of one GetItem each (the
+ * benchmark's round-trip target): organization, system, the email's guard (which carries its user's
+ * sign-in copy and grants: see DirectoryRepository), the challenge and the subject's SMS sends when
+ * asked. A second BatchGetItem, by the guard's user id, reads the user and grant items only for a
+ * guard written before the copy existed, and the sign-in state when asked (complete without a
+ * challenge id). An unknown email reads nothing more than a known one.
  */
 export class SignInReadRepository implements SignInReads {
   constructor(
@@ -25,22 +28,26 @@ export class SignInReadRepository implements SignInReads {
       system: systemKey(orgId, systemName),
       guard: endUserEmailKey(orgId, email.toLowerCase()),
       ...(query.challengeId ? { challenge: challengeKey(query.challengeId) } : {}),
+      ...(query.subjectHash ? { subject: smsSubjectLimitKey(orgId, query.subjectHash) } : {}),
     };
     const one = await this.batchGet(first);
-    const userId = (one.guard?.userId as string | undefined) ?? query.decoyUserId;
+    const guard = one.guard;
+    const copied = guard?.signInCopy === true;
+    const userId = (guard?.userId as string | undefined) ?? query.decoyUserId;
     const second = {
-      user: endUserKey(orgId, userId),
-      grant: accessGrantKey(orgId, systemName, userId),
+      ...(guard && !copied ? { user: endUserKey(orgId, userId), grant: accessGrantKey(orgId, systemName, userId) } : {}),
       ...(query.withState ? { state: signInStateKey(orgId, userId, systemName) } : {}),
     };
-    const two = await this.batchGet(second);
+    const two = Object.keys(second).length > 0 ? await this.batchGet(second) : {};
 
     const organization = one.organization?.status === 'active' ? toOrganization(one.organization) : undefined;
     const system = one.system ? toSystem(one.system) : undefined;
-    const found = one.guard && two.user ? toEndUser(two.user) : undefined;
-    const user = found && found.email.toLowerCase() === email.toLowerCase() ? found : undefined;
+    const userItem = copied ? (guard.user as Record<string, unknown> | undefined) : two.user;
+    const found = guard && userItem ? toEndUser(userItem) : undefined;
+    const user = found && found.id === userId && found.email.toLowerCase() === email.toLowerCase() ? found : undefined;
     // As DirectoryRepository.hasAccess: the grant counts only while its system (same incarnation) and user exist.
-    const granted = one.system !== undefined && two.user !== undefined && two.grant !== undefined && two.grant.incarnation === one.system.incarnation;
+    const incarnation = copied ? guard[guardGrantAttribute(systemName)] : two.grant?.incarnation;
+    const granted = one.system !== undefined && user !== undefined && incarnation !== undefined && incarnation === one.system.incarnation;
     return {
       organization,
       system,
@@ -48,6 +55,7 @@ export class SignInReadRepository implements SignInReads {
       granted,
       ...(query.challengeId ? { challenge: one.challenge ? toChallenge(one.challenge) : undefined } : {}),
       ...(query.withState ? { state: two.state ? toSignInState(two.state) : undefined } : {}),
+      ...(query.subjectHash ? { subjectSends: one.subject ? toSubjectSends(one.subject) : undefined } : {}),
     };
   }
 

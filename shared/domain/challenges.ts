@@ -23,7 +23,7 @@ import type { Principal } from './principal.ts';
 import type { SmsSender } from './ports.ts';
 import { constantTimeEqual, hashSecret, newId, randomSecret } from './secrets.ts';
 import type { EndUser, EndUserSecondFactor, Factor, SignInContext, SignInDirectory, SignInSystem } from './sign-in-model.ts';
-import type { LimitDecision, SmsLimits, SmsReservation } from './sms-limits.ts';
+import type { LimitDecision, PlannedSms, SmsLimits, SmsReservation, SubjectSends } from './sms-limits.ts';
 
 /** Wrong codes per end user and system across challenges: at most 10 in any 15 minutes. */
 export const USER_FAILURE_LIMIT = 10;
@@ -75,8 +75,12 @@ export interface StepUpdate {
 
 /** Storage of challenges (DynamoDB: shared/adapters/challenge-repository.ts). */
 export interface ChallengeStore {
-  /** Stores the challenge and, for a real one, makes it the live one of its user and system (one transaction). */
-  createChallenge(challenge: Challenge): Promise<void>;
+  /**
+   * Stores the challenge and, for a real one, makes it the live one of its user and system; with `sms`,
+   * the planned SMS counter writes commit in the same transaction. False (nothing written) when a
+   * counter moved since it was read; without `sms` it always stores.
+   */
+  createChallenge(challenge: Challenge, sms?: PlannedSms): Promise<boolean>;
   findChallenge(challengeId: string): Promise<Challenge | undefined>;
   findSignInState(orgId: string, userId: string, systemName: string): Promise<SignInState | undefined>;
   /**
@@ -84,7 +88,7 @@ export interface ChallengeStore {
    * it is open, still at that step, under its attempts, unexpired at `nowMs`, still the live one and
    * its user not locked. False when any of that no longer holds (e.g. a concurrent complete won).
    */
-  advanceChallenge(challenge: Challenge, fromStep: number, update: StepUpdate, nowMs: number): Promise<boolean>;
+  advanceChallenge(challenge: Challenge, fromStep: number, update: StepUpdate, nowMs: number, event?: AuditEvent): Promise<boolean>;
   /** Counts a wrong code on the challenge if it is open at that step and under its attempts; the new count, or undefined. */
   recordWrongCode(challengeId: string, step: number): Promise<number | undefined>;
   /** Replaces the failures if the state is still at `expectedVersion`; false on a lost race. */
@@ -104,6 +108,8 @@ export interface SignInSnapshotQuery {
   withState?: boolean;
   /** The user id to read when the email is unknown, so that a decoy does the same reads. */
   decoyUserId: string;
+  /** Read this sign-in subject's SMS sends along (start). */
+  subjectHash?: string | undefined;
 }
 
 /** Organization (undefined when missing or deleted), system, user (undefined when unknown) and access, read together. */
@@ -116,11 +122,14 @@ export interface SignInSnapshot {
   challenge?: Challenge | undefined;
   /** Present when asked for (`withState`); undefined when the user has no state yet. */
   state?: SignInState | undefined;
+  /** Present when asked for (`subjectHash`); undefined when the subject got no SMS lately. */
+  subjectSends?: SubjectSends | undefined;
 }
 
 /**
- * Batched reads of a sign-in (DynamoDB: shared/adapters/sign-in-reads.ts, two BatchGetItems). Without
- * it the engine reads through `access`, `directory` and `store` one item at a time, with the same answers.
+ * Batched reads of a sign-in (DynamoDB: shared/adapters/sign-in-reads.ts, one BatchGetItem). Without
+ * it the engine reads through `access`, `directory` and `store` one item at a time, with the same
+ * answers, and reserves SMS counters one write at a time instead of committing them with the challenge.
  */
 export interface SignInReads {
   read(query: SignInSnapshotQuery): Promise<SignInSnapshot>;
@@ -242,14 +251,20 @@ export class ChallengeEngine {
    * app did start one; SmsSent tells real sends apart).
    */
   async start(request: SignInRequest, input: StartInput): Promise<StartedChallenge> {
-    const started = await this.startChallenge(request, input);
+    // First with the SMS counters read along and committed with the challenge; when one moved in
+    // between (nothing was written then), again reserving them one conditional write at a time.
+    const started = await this.startChallenge(request, input, { planCounters: true }).catch((error: unknown) => {
+      if (!(error instanceof CountersMoved)) throw error;
+      return this.startChallenge(request, input, { planCounters: false });
+    });
     this.metrics.count(METRIC_NAMES.signInsStarted);
     return started;
   }
 
-  private async startChallenge(request: SignInRequest, input: StartInput): Promise<StartedChallenge> {
+  private async startChallenge(request: SignInRequest, input: StartInput, options: { planCounters: boolean }): Promise<StartedChallenge> {
     this.warmUpKeys();
-    const { actor, organization, system, user, reason } = await this.signInFacts(request.principal, input);
+    const facts = await this.signInFacts(request.principal, input, { withSubject: options.planCounters });
+    const { actor, organization, system, user, reason } = facts;
     const chain = chooseFactors(system.policy, input.context);
     const method = chain[0] ?? 'pin';
     const audit = this.auditor(actor, request, organization, system, user);
@@ -258,30 +273,30 @@ export class ChallengeEngine {
     if (method === 'passwordless' && !system.passwordlessUrl) {
       throw new ConflictError('passwordless_url_missing', 'The system has no passwordlessUrl for magic links.');
     }
-    const subject = hashSecret(`${organization.id}:${input.email.toLowerCase()}`);
-    let reservations: SmsReservation[] = [];
+    const subject = subjectOf(organization.id, input.email);
+    const phone = user && !reason ? user.phone : undefined;
+    // Until the SMS is handed over (or, for a decoy, the point where it would be), any failure gives
+    // the budget taken back: a send that never happened counts against no limit.
+    const progress: OpenProgress = { handedOver: false, taken: [] };
+    let planned: PlannedSms | undefined;
     if (isSmsFactor(method)) {
-      const limited = await this.reserveSms(organization, subject, user && !reason ? user.phone : undefined);
+      const limited = 'subjectSends' in facts ? this.planSms(organization, subject, phone, facts.subjectSends) : await this.reserveSms(organization, subject, phone);
       if (!limited.ok) {
         await audit('challenge.rate_limited', { limit: limited.limit, ...(reason ? { suppressed: reason } : {}) });
         throw new RateLimitError(limited.retryAfterSeconds, 'Too many SMS; try again later.');
       }
-      reservations = limited.reservations;
+      if ('planned' in limited) planned = limited.planned;
+      else progress.taken = limited.reservations;
     }
-    // Until the SMS is handed over (or, for a decoy, the point where it would be), any failure gives
-    // the reserved budget back: a send that never happened counts against no limit.
-    const progress = { handedOver: false };
     try {
-      return await this.openChallenge({ organization, system, chain, method, user, reason, subject, audit }, () => {
-        progress.handedOver = true;
-      });
+      return await this.openChallenge({ organization, system, chain, method, user, reason, subject, audit, planned }, progress);
     } catch (error) {
-      if (!progress.handedOver) await this.giveBack(reservations);
+      if (!progress.handedOver) await this.giveBack(progress.taken);
       throw error;
     }
   }
 
-  /** Stores the challenge (live for a real user, void for a decoy) and sends its SMS; `handedOver` marks the point of no refund. */
+  /** Stores the challenge (live for a real user, void for a decoy) and sends its SMS; `progress.handedOver` marks the point of no refund. */
   private async openChallenge(
     what: {
       organization: Organization;
@@ -292,10 +307,15 @@ export class ChallengeEngine {
       reason: string | undefined;
       subject: string;
       audit: Auditor;
+      /** SMS counter writes to commit with the challenge (they become `progress.taken` once committed). */
+      planned: PlannedSms | undefined;
     },
-    handedOver: () => void,
+    progress: OpenProgress,
   ): Promise<StartedChallenge> {
-    const { organization, system, chain, method, user, reason, subject, audit } = what;
+    const { organization, system, chain, method, user, reason, subject, audit, planned } = what;
+    const handedOver = () => {
+      progress.handedOver = true;
+    };
 
     const nowMs = this.now().getTime();
     const challengeId = newId('chl');
@@ -318,7 +338,8 @@ export class ChallengeEngine {
       satisfied: [],
       createdAt: new Date(nowMs).toISOString(),
     };
-    await this.deps.store.createChallenge(challenge);
+    if (!(await this.deps.store.createChallenge(challenge, planned))) throw new CountersMoved();
+    if (planned) progress.taken = planned.reservations;
 
     const answer = (deliveredTo: string | null): StartedChallenge => ({ challengeId, method, expiresAt: new Date(expiresAt).toISOString(), deliveredTo });
     if (reason || !user) {
@@ -350,7 +371,8 @@ export class ChallengeEngine {
 
   private async completeChallenge(request: SignInRequest, input: CompleteInput): Promise<CompletedChallenge> {
     this.warmUpKeys({ signing: true });
-    const facts = await this.signInFacts(request.principal, input, { challengeId: input.challengeId, withState: true });
+    // The sign-in state is read with the rest only when it names the challenge (no `challengeId`).
+    const facts = await this.signInFacts(request.principal, input, { challengeId: input.challengeId, withState: input.challengeId === undefined });
     const { actor, organization, system, user, reason } = facts;
     const audit = this.auditor(actor, request, organization, system, user);
     const given = this.credentialOf(input);
@@ -361,55 +383,48 @@ export class ChallengeEngine {
     }
 
     const nowMs = this.now().getTime();
-    const state = 'state' in facts ? facts.state : await this.deps.store.findSignInState(organization.id, user.id, system.name);
-    if (state?.lockedUntil && state.lockedUntil > nowMs) {
-      await audit('challenge.failed', { reason: 'user_locked' });
-      throw tooManyAttempts();
-    }
-    const challengeId = input.challengeId ?? state?.challengeId ?? undefined;
+    // Otherwise the state is read only when something needs it: a check that fails, a TOTP or recovery
+    // code (checking those uses them up), a wrong code. The happy path leaves its checks (live, not
+    // locked) to the condition of the consuming write, and reads it only if that write is refused.
+    const state = new LazyState(() => this.deps.store.findSignInState(organization.id, user.id, system.name), 'state' in facts ? { value: facts.state } : undefined);
+    const challengeId = input.challengeId ?? (await state.load()).value?.challengeId ?? undefined;
     const challenge =
       challengeId === undefined ? undefined : 'challenge' in facts && challengeId === input.challengeId ? facts.challenge : await this.deps.store.findChallenge(challengeId);
-    if (!challenge || challenge.organizationId !== organization.id || challenge.userId !== user.id || challenge.systemName !== system.name) {
-      await audit('challenge.failed', { reason: 'unknown_challenge' });
-      throw invalidCredentials();
-    }
-    const details = { challengeId: challenge.id };
-    if (challenge.status !== 'open' || state?.challengeId !== challenge.id || challenge.expiresAt <= nowMs) {
-      await audit('challenge.failed', { ...details, reason: challenge.status === 'consumed' ? 'reused' : challenge.expiresAt <= nowMs ? 'expired' : 'superseded' });
-      throw expired();
-    }
-    if (challenge.attempts >= challenge.maxAttempts) {
-      await audit('challenge.failed', { ...details, reason: 'challenge_locked' });
-      throw tooManyAttempts();
-    }
+    const factor = challenge?.chain[challenge.step] ?? 'pin';
+    if (!isSmsFactor(factor) || refusalOfChallenge(challenge, organization, user, system, undefined, nowMs)) await state.load();
+    await this.check(challenge, organization, user, system, state.known(), nowMs, audit);
+    if (!challenge) throw invalidCredentials(); // (check refused it already)
 
     const step = challenge.step;
-    const factor = challenge.chain[step] ?? 'pin';
     const expectedFields = factor === 'totp' ? ['totp', 'recoveryCode'] : [factor];
     if (!expectedFields.includes(given.field)) {
       throw new ValidationError([{ field: `body.${factor}`, message: `is required: this challenge expects the ${factor} factor` }]);
     }
+    const details = { challengeId: challenge.id };
     const verdict = await this.verify(challenge, user, given);
     if (verdict === 'locked') {
       await audit('challenge.locked', { ...details, factor, scope: 'totp' });
       throw tooManyAttempts();
     }
-    if (verdict !== 'ok') return this.refuse(challenge, user, system, state, audit, { factor, reason: verdict });
+    if (verdict !== 'ok') {
+      // A wrong code on a challenge that is not live (or a locked user) answers as such, uncounted.
+      await this.check(challenge, organization, user, system, await state.load(), nowMs, audit);
+      return this.refuse(challenge, user, system, state.known()?.value, audit, { factor, reason: verdict });
+    }
 
     const satisfied: SatisfiedFactor[] = [...challenge.satisfied, given.field === 'recoveryCode' ? 'recoveryCode' : factor];
     const next = challenge.chain[step + 1];
     if (next === undefined) {
+      // The event commits with the consuming write: one round trip for both.
+      const amr = amrOf(satisfied);
       const advanced = await this.deps.store.advanceChallenge(
         challenge,
         step,
         { step: step + 1, status: 'consumed', secretHash: null, expiresAt: challenge.expiresAt, satisfied },
         nowMs,
+        audit.event('challenge.verified', { ...details, factor, completed: true, amr }),
       );
-      if (!advanced) {
-        await audit('challenge.failed', { ...details, reason: 'lost_race' });
-        throw expired();
-      }
-      const amr = amrOf(satisfied);
+      if (!advanced) return this.advanceRefused(challenge, organization, user, system, state, nowMs, audit);
       const token = await this.deps.tokens.issue({
         issuer: this.deps.issuer,
         audience: system.name,
@@ -418,7 +433,6 @@ export class ChallengeEngine {
         amr,
         ttlSeconds: system.policy.tokenTtlSeconds,
       });
-      await audit('challenge.verified', { ...details, factor, completed: true, amr });
       return { authenticated: true, token, tokenType: 'Bearer', expiresIn: system.policy.tokenTtlSeconds, user: { id: user.id, email: user.email }, amr };
     }
 
@@ -434,7 +448,8 @@ export class ChallengeEngine {
       reservations = reservationsOf(daily);
     }
     try {
-      await this.stepUp(challenge, system, user, { step, next, satisfied, nowMs }, audit);
+      const refused = () => this.advanceRefused(challenge, organization, user, system, state, nowMs, audit);
+      await this.stepUp(challenge, system, user, { step, next, satisfied, nowMs, refused }, audit);
     } catch (error) {
       await this.giveBack(reservations);
       throw error;
@@ -449,11 +464,10 @@ export class ChallengeEngine {
     challenge: Challenge,
     system: SignInSystem,
     user: EndUser,
-    move: { step: number; next: Factor; satisfied: SatisfiedFactor[]; nowMs: number },
+    move: { step: number; next: Factor; satisfied: SatisfiedFactor[]; nowMs: number; refused: () => Promise<never> },
     audit: Auditor,
   ): Promise<void> {
     const { step, next, satisfied, nowMs } = move;
-    const details = { challengeId: challenge.id };
     const secret = next === 'pin' ? generatePin(system.policy.pin.length) : next === 'passwordless' ? randomSecret(32) : '';
     const advanced = await this.deps.store.advanceChallenge(
       challenge,
@@ -467,10 +481,7 @@ export class ChallengeEngine {
       },
       nowMs,
     );
-    if (!advanced) {
-      await audit('challenge.failed', { ...details, reason: 'lost_race' });
-      throw expired();
-    }
+    if (!advanced) return move.refused();
     // The SMS right after the write: nothing may fail between them and leave a live factor unsent.
     if (isSmsFactor(next)) await this.sendOrVoid(challenge, system, user, next, secret, audit);
   }
@@ -484,8 +495,17 @@ export class ChallengeEngine {
   private async signInFacts(
     principal: Principal,
     input: { organization?: string | undefined; system: string; email: string },
-    extra: { challengeId?: string | undefined; withState?: boolean } = {},
-  ): Promise<{ actor: Actor; organization: Organization; system: SignInSystem; user: EndUser | undefined; reason: string | undefined; challenge?: Challenge | undefined; state?: SignInState | undefined }> {
+    extra: { challengeId?: string | undefined; withState?: boolean; withSubject?: boolean } = {},
+  ): Promise<{
+    actor: Actor;
+    organization: Organization;
+    system: SignInSystem;
+    user: EndUser | undefined;
+    reason: string | undefined;
+    challenge?: Challenge | undefined;
+    state?: SignInState | undefined;
+    subjectSends?: SubjectSends | undefined;
+  }> {
     if (!this.deps.reads) {
       const { actor, organization } = await this.resolveOrganization(principal, input.organization);
       const system = await this.deps.directory.findSystem(organization.id, input.system);
@@ -500,6 +520,7 @@ export class ChallengeEngine {
       challengeId: extra.challengeId,
       withState: extra.withState ?? false,
       decoyUserId: DECOY_USER_ID,
+      subjectHash: extra.withSubject ? subjectOf(orgId, input.email) : undefined,
     });
     const organization = snapshot.organization;
     if (!organization) throw new NotFoundError('Organization');
@@ -519,6 +540,7 @@ export class ChallengeEngine {
       reason,
       ...('challenge' in snapshot ? { challenge: snapshot.challenge } : {}),
       ...('state' in snapshot ? { state: snapshot.state } : {}),
+      ...('subjectSends' in snapshot ? { subjectSends: snapshot.subjectSends } : {}),
     };
   }
 
@@ -594,6 +616,20 @@ export class ChallengeEngine {
     return { ok: true, reservations: [...reservationsOf(perSubject), ...reservationsOf(daily)] };
   }
 
+  /** As `reserveSms`, from the subject's sends read with the sign-in: the writes are planned, not made (the challenge commits them). */
+  private planSms(
+    organization: Organization,
+    subject: string,
+    phone: string | undefined,
+    current: SubjectSends | undefined,
+  ): { ok: true; planned: PlannedSms } | Extract<LimitDecision, { ok: false }> {
+    if (phone) {
+      const country = this.deps.limits.checkCountry(phone, organization.settings.smsAllowedCountries);
+      if (!country.ok) return country;
+    }
+    return this.deps.limits.plan(organization.id, subject, organization.settings.smsDailyLimit, current);
+  }
+
   /** Compensation, best effort: when even this write fails, the original failure is still the answer. */
   private async giveBack(reservations: SmsReservation[]): Promise<void> {
     if (reservations.length === 0) return;
@@ -613,6 +649,32 @@ export class ChallengeEngine {
       throw smsFailed();
     }
     this.metrics.count(METRIC_NAMES.smsSent);
+  }
+
+  /** Refuses (audited) a challenge that is unknown, not live, expired or exhausted, or a locked user; `state` when read. */
+  private async check(
+    challenge: Challenge | undefined,
+    organization: Organization,
+    user: EndUser,
+    system: SignInSystem,
+    state: { value: SignInState | undefined } | undefined,
+    nowMs: number,
+    audit: Auditor,
+  ): Promise<void> {
+    const refusal = refusalOfChallenge(challenge, organization, user, system, state, nowMs);
+    if (!refusal) return;
+    await audit('challenge.failed', { ...(challenge && refusal.reason !== 'user_locked' && refusal.reason !== 'unknown_challenge' ? { challengeId: challenge.id } : {}), reason: refusal.reason });
+    throw refusal.error();
+  }
+
+  /**
+   * The consuming write was refused: the state, read afresh, says why (user locked, challenge
+   * superseded); otherwise a concurrent complete won the challenge.
+   */
+  private async advanceRefused(challenge: Challenge, organization: Organization, user: EndUser, system: SignInSystem, state: LazyState, nowMs: number, audit: Auditor): Promise<never> {
+    await this.check(challenge, organization, user, system, await state.reload(), nowMs, audit);
+    await audit('challenge.failed', { challengeId: challenge.id, reason: 'lost_race' });
+    throw expired();
   }
 
   /** A wrong code: counted on the challenge and on the user's window; answers the error to throw. */
@@ -710,25 +772,87 @@ export class ChallengeEngine {
 
   private auditor(actor: Actor, request: SignInRequest, organization: Organization, system: SignInSystem, user: EndUser | undefined): Auditor {
     const context: AuditContext = { actor: auditActorOf(actor), sourceIp: request.sourceIp, requestId: request.requestId };
-    return async (type, details) => {
-      await this.deps.audit(
-        auditEvent(
-          context,
-          {
-            accountId: organization.accountId,
-            organizationId: organization.id,
-            type,
-            target: user ? { type: 'end_user', id: user.id } : null,
-            details: { system: system.name, userId: user?.id ?? null, phone: user ? maskPhone(user.phone) : null, ...details },
-          },
-          this.now(),
-        ),
+    const event = (type: string, details: Record<string, unknown>): AuditEvent =>
+      auditEvent(
+        context,
+        {
+          accountId: organization.accountId,
+          organizationId: organization.id,
+          type,
+          target: user ? { type: 'end_user', id: user.id } : null,
+          details: { system: system.name, userId: user?.id ?? null, phone: user ? maskPhone(user.phone) : null, ...details },
+        },
+        this.now(),
       );
-    };
+    return Object.assign((type: string, details: Record<string, unknown>) => this.deps.audit(event(type, details)), { event });
   }
 }
 
-type Auditor = (type: string, details: Record<string, unknown>) => Promise<void>;
+/** Records a sign-in event (`audit(type, details)`), or only builds it (`audit.event`) for a write that commits it. */
+interface Auditor {
+  (type: string, details: Record<string, unknown>): Promise<void>;
+  event(type: string, details: Record<string, unknown>): AuditEvent;
+}
+
+/** The sign-in state, read at most once unless read afresh; `known()` is undefined until it was read. */
+class LazyState {
+  private current: { value: SignInState | undefined } | undefined;
+  constructor(
+    private readonly read: () => Promise<SignInState | undefined>,
+    initial?: { value: SignInState | undefined },
+  ) {
+    this.current = initial;
+  }
+  known(): { value: SignInState | undefined } | undefined {
+    return this.current;
+  }
+  async load(): Promise<{ value: SignInState | undefined }> {
+    this.current ??= { value: await this.read() };
+    return this.current;
+  }
+  async reload(): Promise<{ value: SignInState | undefined }> {
+    this.current = { value: await this.read() };
+    return this.current;
+  }
+}
+
+/**
+ * Why a complete is refused before any code is checked, in this order: the user is locked, the
+ * challenge is unknown (or another user's, system's, organization's), not live (consumed, void,
+ * superseded, expired), exhausted. State-dependent refusals apply only when the state was read.
+ */
+function refusalOfChallenge(
+  challenge: Challenge | undefined,
+  organization: Organization,
+  user: EndUser,
+  system: SignInSystem,
+  state: { value: SignInState | undefined } | undefined,
+  nowMs: number,
+): { reason: string; error: () => AuthError } | undefined {
+  const lockedUntil = state?.value?.lockedUntil;
+  if (lockedUntil && lockedUntil > nowMs) return { reason: 'user_locked', error: tooManyAttempts };
+  if (!challenge || challenge.organizationId !== organization.id || challenge.userId !== user.id || challenge.systemName !== system.name) {
+    return { reason: 'unknown_challenge', error: invalidCredentials };
+  }
+  const superseded = state !== undefined && state.value?.challengeId !== challenge.id;
+  if (challenge.status !== 'open' || superseded || challenge.expiresAt <= nowMs) {
+    return { reason: challenge.status === 'consumed' ? 'reused' : challenge.expiresAt <= nowMs ? 'expired' : 'superseded', error: expired };
+  }
+  if (challenge.attempts >= challenge.maxAttempts) return { reason: 'challenge_locked', error: tooManyAttempts };
+  return undefined;
+}
+
+/** How far a start got: past the SMS hand-over (no refund), and the SMS budget it holds. */
+interface OpenProgress {
+  handedOver: boolean;
+  taken: SmsReservation[];
+}
+
+/** A planned SMS counter moved between the read and the commit: nothing was written; start again the slow way. */
+class CountersMoved extends Error {}
+
+/** The SMS-limit subject of a sign-in: the organization and the email, hashed (no email at rest in the counters). */
+const subjectOf = (orgId: string, email: string): string => hashSecret(`${orgId}:${email.toLowerCase()}`);
 
 const reservationsOf = (decision: LimitDecision): SmsReservation[] => (decision.ok && decision.reservation ? [decision.reservation] : []);
 

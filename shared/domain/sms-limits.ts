@@ -35,6 +35,18 @@ export interface SubjectSends {
   version: number;
 }
 
+/**
+ * The counter writes of one SMS, decided from counters already read, for the store to commit in the
+ * same transaction as the challenge (one round trip instead of a read and two writes). Each write is
+ * conditional on what was read, so a concurrent change cancels the whole transaction.
+ */
+export interface PlannedSms {
+  subject: { orgId: string; subjectHash: string; sentAt: number[]; expectedVersion: number; expiresAtSeconds: number };
+  daily: { orgId: string; day: string; shard: number; cap: number; expiresAtSeconds: number };
+  /** What the writes take, to give back if the SMS is never sent. */
+  reservations: SmsReservation[];
+}
+
 /** Where the counters live (DynamoDB: shared/adapters/sms-limit-repository.ts). */
 export interface SmsLimitStore {
   findSubjectSends(orgId: string, subjectHash: string): Promise<SubjectSends | undefined>;
@@ -88,20 +100,42 @@ export class SmsLimits {
     for (let attempt = 0; attempt < 5; attempt++) {
       const nowMs = this.now().getTime();
       const current = await this.store.findSubjectSends(orgId, subjectHash);
-      const recent = (current?.sentAt ?? []).filter((at) => at > nowMs - HOUR_MS).sort((a, b) => a - b);
-      const last = recent.at(-1);
-      if (last !== undefined && nowMs - last < SMS_MIN_INTERVAL_SECONDS * 1000) {
-        return { ok: false, limit: 'interval', retryAfterSeconds: (last + SMS_MIN_INTERVAL_SECONDS * 1000 - nowMs) / 1000 };
+      const decided = decideSubject(current, nowMs);
+      if (!decided.ok) return decided;
+      if (await this.store.replaceSubjectSends(orgId, subjectHash, decided.sentAt, current?.version ?? 0, decided.expiresAtSeconds)) {
+        return { ok: true, reservation: { kind: 'subject', orgId, subjectHash, sentAt: nowMs } };
       }
-      if (recent.length >= SMS_HOURLY_LIMIT) {
-        const oldest = recent[recent.length - SMS_HOURLY_LIMIT] ?? nowMs;
-        return { ok: false, limit: 'hourly', retryAfterSeconds: (oldest + HOUR_MS - nowMs) / 1000 };
-      }
-      const written = await this.store.replaceSubjectSends(orgId, subjectHash, [...recent, nowMs], current?.version ?? 0, Math.ceil((nowMs + HOUR_MS) / 1000));
-      if (written) return { ok: true, reservation: { kind: 'subject', orgId, subjectHash, sentAt: nowMs } };
     }
     // Five lost races in a row: someone is hammering this subject; refusing is the safe answer.
     return { ok: false, limit: 'interval', retryAfterSeconds: SMS_MIN_INTERVAL_SECONDS };
+  }
+
+  /**
+   * Both counter writes of one SMS from the subject's sends already read (`current`) and a random
+   * daily shard, without a round trip: the caller commits them with its challenge. When the commit is
+   * cancelled (the subject was written meanwhile, or that shard is full), `reserveSubject` and
+   * `reserveDaily` decide again the slow way. Refusals are the same as theirs.
+   */
+  plan(orgId: string, subjectHash: string, dailyLimit: number, current: SubjectSends | undefined): { ok: true; planned: PlannedSms } | Extract<LimitDecision, { ok: false }> {
+    const nowMs = this.now().getTime();
+    const decided = decideSubject(current, nowMs);
+    if (!decided.ok) return decided;
+    const window = dailyWindow(this.now());
+    const caps = dailyShardCaps(dailyLimit);
+    const open = caps.flatMap((cap, shard) => (cap > 0 ? [shard] : []));
+    const shard = open[Math.floor(this.random() * open.length)];
+    if (shard === undefined) return { ok: false, limit: 'daily', retryAfterSeconds: window.retryAfterSeconds };
+    return {
+      ok: true,
+      planned: {
+        subject: { orgId, subjectHash, sentAt: decided.sentAt, expectedVersion: current?.version ?? 0, expiresAtSeconds: decided.expiresAtSeconds },
+        daily: { orgId, day: window.day, shard, cap: caps[shard] ?? 0, expiresAtSeconds: window.expiresAtSeconds },
+        reservations: [
+          { kind: 'subject', orgId, subjectHash, sentAt: nowMs },
+          { kind: 'daily', orgId, day: window.day, shard },
+        ],
+      },
+    };
   }
 
   /**
@@ -109,21 +143,18 @@ export class SmsLimits {
    * in turn while shards are full. At low volume that is one write; only near the cap does it walk.
    */
   async reserveDaily(orgId: string, dailyLimit: number): Promise<LimitDecision> {
-    const now = this.now();
-    const day = now.toISOString().slice(0, 10);
-    const nextMidnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+    const { day, expiresAtSeconds, retryAfterSeconds } = dailyWindow(this.now());
     const caps = dailyShardCaps(dailyLimit);
     const start = Math.floor(this.random() * SMS_DAILY_SHARDS);
     for (let step = 0; step < SMS_DAILY_SHARDS; step++) {
       const shard = (start + step) % SMS_DAILY_SHARDS;
       const cap = caps[shard] ?? 0;
       if (cap === 0) continue;
-      // Kept a day past the day itself, then DynamoDB TTL removes it.
-      if (await this.store.incrementDailyShard(orgId, day, shard, cap, Math.floor(nextMidnight / 1000) + SECONDS_PER_DAY)) {
+      if (await this.store.incrementDailyShard(orgId, day, shard, cap, expiresAtSeconds)) {
         return { ok: true, reservation: { kind: 'daily', orgId, day, shard } };
       }
     }
-    return { ok: false, limit: 'daily', retryAfterSeconds: (nextMidnight - now.getTime()) / 1000 };
+    return { ok: false, limit: 'daily', retryAfterSeconds };
   }
 
   /**
@@ -145,4 +176,24 @@ export class SmsLimits {
       }
     }
   }
+}
+
+/** The subject's sends with one more at `nowMs`, or why not: one per 30 s, five per hour. */
+function decideSubject(current: SubjectSends | undefined, nowMs: number): { ok: true; sentAt: number[]; expiresAtSeconds: number } | Extract<LimitDecision, { ok: false }> {
+  const recent = (current?.sentAt ?? []).filter((at) => at > nowMs - HOUR_MS).sort((a, b) => a - b);
+  const last = recent.at(-1);
+  if (last !== undefined && nowMs - last < SMS_MIN_INTERVAL_SECONDS * 1000) {
+    return { ok: false, limit: 'interval', retryAfterSeconds: (last + SMS_MIN_INTERVAL_SECONDS * 1000 - nowMs) / 1000 };
+  }
+  if (recent.length >= SMS_HOURLY_LIMIT) {
+    const oldest = recent[recent.length - SMS_HOURLY_LIMIT] ?? nowMs;
+    return { ok: false, limit: 'hourly', retryAfterSeconds: (oldest + HOUR_MS - nowMs) / 1000 };
+  }
+  return { ok: true, sentAt: [...recent, nowMs], expiresAtSeconds: Math.ceil((nowMs + HOUR_MS) / 1000) };
+}
+
+/** The UTC day of `now`, when its shards expire (a day past the day itself, then TTL removes them) and the seconds until the next. */
+function dailyWindow(now: Date): { day: string; expiresAtSeconds: number; retryAfterSeconds: number } {
+  const nextMidnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  return { day: now.toISOString().slice(0, 10), expiresAtSeconds: Math.floor(nextMidnight / 1000) + SECONDS_PER_DAY, retryAfterSeconds: (nextMidnight - now.getTime()) / 1000 };
 }

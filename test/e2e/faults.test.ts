@@ -4,7 +4,10 @@
  * (503 `service_unavailable` with Retry-After, or 502 `sms_failed`), and afterwards the data is
  * consistent: nothing half-written, nothing spent by the failed attempt, the same request works again.
  */
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { localDynamoDbClient } from '#local/dynamodb-local.ts';
+import { config } from '#shared/config.ts';
 import {
   apiKeyKey,
   challengeKey,
@@ -54,6 +57,13 @@ const startSignIn = (apikey: string, body: StartSignInInput) => api.as({ apikey 
 const completeSignIn = (apikey: string, body: CompleteSignInInput) => api.as({ apikey }).completeSignIn(body);
 
 const KINDS: FaultKind[] = ['throttle', 'timeout'];
+
+/** Writes around the fault middleware (another writer's commit). */
+let rawClient: DynamoDBDocumentClient | undefined;
+const raw = () => (rawClient ??= DynamoDBDocumentClient.from(localDynamoDbClient(config().dynamodbEndpoint ?? '')));
+async function rawWrite(command: PutCommand | DeleteCommand): Promise<void> {
+  await (command instanceof PutCommand ? raw().send(command) : raw().send(command));
+}
 
 /** Sum of the organization's daily SMS shards today, read raw. */
 async function smsCountToday(orgId: string): Promise<number> {
@@ -210,12 +220,49 @@ describe('sign-in under faults', () => {
     await expectNoBudgetSpent(f, signIn);
   });
 
-  it('start: throttled on the daily counter → 503; the per-user slot is given back', async () => {
+  it('start: throttled on the SMS counters committed with the challenge → 503; nothing spent', async () => {
     const f = await signInFixture(api);
     const signIn = { email: f.user.email, system: f.system.name };
-    faults.fail({ kind: 'throttle', command: 'UpdateItem', when: touches(keyPrefix((id: string) => smsDailyShardKey(id, '', 0))) });
+    faults.fail({ kind: 'throttle', command: 'TransactWriteItems', when: touches(keyPrefix((id: string) => smsDailyShardKey(id, '', 0))) });
     expectProblem(await startSignIn(f.apikey, signIn), 'POST /v2/user/authenticate');
     await expectNoBudgetSpent(f, signIn);
+  });
+
+  it('start: the planned daily shard fills up before the commit, then the slow path is throttled on the daily counter → 503; the per-user slot is given back', async () => {
+    const f = await signInFixture(api);
+    const signIn = { email: f.user.email, system: f.system.name };
+    const dailyPrefix = keyPrefix((id: string) => smsDailyShardKey(id, '', 0));
+    // Another writer fills the very shard this start planned to count on, just before its commit: the
+    // commit is cancelled (nothing written) and the start reserves one counter at a time instead.
+    let filled: Record<string, unknown> | undefined;
+    faults.interleave({
+      command: 'TransactWriteItems',
+      when: touches(dailyPrefix),
+      run: async (input) => {
+        const update = (input.TransactItems as { Update?: { Key: { pk: { S: string }; sk: { S: string } }; ExpressionAttributeValues: Record<string, { N?: string }> } }[])
+          .map((item) => item.Update)
+          .find((item) => item?.Key.pk.S.startsWith(dailyPrefix));
+        if (!update) throw new Error('no daily shard in the start transaction');
+        filled = { pk: update.Key.pk.S, sk: update.Key.sk.S };
+        await rawWrite(new PutCommand({ TableName: config().tableName, Item: { ...filled, count: Number(update.ExpressionAttributeValues[':cap']?.N) } }));
+      },
+    });
+    faults.fail({ kind: 'throttle', command: 'UpdateItem', when: touches(dailyPrefix) });
+    expectProblem(await startSignIn(f.apikey, signIn), 'POST /v2/user/authenticate');
+    // The other writer's count goes away again; what is left is this start's, and it must be nothing.
+    await rawWrite(new DeleteCommand({ TableName: config().tableName, Key: filled }));
+    await expectNoBudgetSpent(f, signIn);
+  });
+
+  it('start: 10 concurrent starts for one email → exactly one SMS, the others 429 (the planned counters race, the losers re-read)', async () => {
+    const f = await signInFixture(api);
+    const signIn = { email: f.user.email, system: f.system.name };
+    const answers = await Promise.all(Array.from({ length: 10 }, () => startSignIn(f.apikey, signIn)));
+    const statuses = answers.map((answer) => answer.response.status).sort();
+    expect(statuses).toEqual([202, ...Array.from({ length: 9 }, () => 429)]);
+    expect(await smsTo(api, f.user.phone)).toHaveLength(1);
+    expect(await subjectSends(f)).toHaveLength(1);
+    expect(await smsCountToday(f.orgId)).toBe(1);
   });
 
   it.each(KINDS)('complete: %s consuming the challenge → 503; the PIN is not spent and works on retry', async (kind) => {

@@ -57,18 +57,35 @@ interface ArmedRule extends FaultRule {
   fired: number;
 }
 
+/** Another writer that commits just before the matching call goes out (a race, made deterministic). */
+export interface Interleaving {
+  command: string;
+  when?: (input: Record<string, unknown>) => boolean;
+  /** Runs once, with the (marshalled) input of the call it precedes. */
+  run: (input: Record<string, unknown>) => Promise<void>;
+  ran?: boolean;
+}
+
 /**
  * Arms DynamoDB faults. `fail` adds a rule (and installs the middleware on first use); `clear` removes
  * every rule, the middleware and any SMS failure. Call `clear` in `afterEach`.
  */
 export class Faults {
   private rules: ArmedRule[] = [];
+  private interleavings: Interleaving[] = [];
   private installed = false;
   /** Faults injected by this instance (DynamoDB and SMS). */
   injected = 0;
 
   fail(rule: FaultRule): this {
     this.rules.push({ ...rule, seen: 0, fired: 0 });
+    this.install();
+    return this;
+  }
+
+  /** Runs `run` once right before the first matching call (through DynamoDB Local, not through this middleware). */
+  interleave(interleaving: Interleaving): this {
+    this.interleavings.push({ ...interleaving, ran: false });
     this.install();
     return this;
   }
@@ -88,12 +105,13 @@ export class Faults {
   }
 
   /** Rules that never fired (a test that armed a fault its route does not reach is a wrong test). */
-  unfired(): FaultRule[] {
-    return this.rules.filter((rule) => rule.fired === 0);
+  unfired(): (FaultRule | Interleaving)[] {
+    return [...this.rules.filter((rule) => rule.fired === 0), ...this.interleavings.filter((interleaving) => !interleaving.ran)];
   }
 
   clear(): void {
     this.rules = [];
+    this.interleavings = [];
     if (this.installed) documentClient().middlewareStack.remove(MIDDLEWARE_NAME);
     this.installed = false;
     vi.restoreAllMocks();
@@ -112,6 +130,11 @@ export class Faults {
       async (args: { input: object }): Promise<unknown> => {
         const command = (context.commandName ?? '').replace(/Command$/, '');
         const input = args.input as Record<string, unknown>;
+        for (const interleaving of this.interleavings) {
+          if (interleaving.ran || interleaving.command !== command || (interleaving.when && !interleaving.when(input))) continue;
+          interleaving.ran = true;
+          await interleaving.run(input);
+        }
         for (const rule of this.rules) {
           if (rule.command !== command || (rule.when && !rule.when(input))) continue;
           rule.seen += 1;

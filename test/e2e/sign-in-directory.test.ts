@@ -1,0 +1,163 @@
+/**
+ * A sign-in reads the end user and their access from the email guard's sign-in copy (one batched
+ * read with the organization and system), so every directory change must reach that copy at once:
+ * phone, status, email, grants, system re-creation. Also: a guard written before the copy existed
+ * still signs in (read through the user and grant items), and the PIN sign-in's round trips.
+ */
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { config } from '#shared/config.ts';
+import { documentClient } from '#shared/container.ts';
+import { endUserEmailKey } from '#shared/data/keys.ts';
+import { rawItem } from '#test/support/keys-events.ts';
+import { expectData, expectStatus, useLocalApi } from '#test/support/local-api.ts';
+import { createSystem, grantAccess, uniqueEndUserEmail, uniquePhone } from '#test/support/directory.ts';
+import { addUser, lastPin, signInFixture, smsTo, type SignInFixture } from '#test/support/sign-in.ts';
+
+const api = useLocalApi();
+
+/** Starts a PIN sign-in: the SMS it sent (undefined for a decoy) and the challenge. */
+async function start(fx: SignInFixture, email: string, system = fx.system.name) {
+  const started = expectData(await api.as({ apikey: fx.apikey }).startSignIn({ email, system }), 202);
+  return started;
+}
+
+/** Completes with the last PIN sent to `phone`: the answer's status and body. */
+async function complete(fx: SignInFixture, email: string, phone: string, system = fx.system.name) {
+  const pin = await lastPin(api, phone);
+  return api.as({ apikey: fx.apikey }).completeSignIn({ email, system, pin });
+}
+
+const patchUser = async (fx: SignInFixture, userId: string, body: Record<string, unknown>) =>
+  expectData(
+    await api.as(fx.account.owner.accessToken).PATCH('/v2/organizations/{orgId}/users/{userId}', { params: { path: { orgId: fx.orgId, userId } }, body }),
+    200,
+  );
+
+describe('sign-in after directory changes', () => {
+  it('sends to the new phone after a phone change, and signs in', async () => {
+    const fx = await signInFixture(api);
+    const phone = uniquePhone();
+    await patchUser(fx, fx.user.id, { phone });
+    await start(fx, fx.user.email);
+    expect(await smsTo(api, fx.user.phone)).toEqual([]);
+    expect(await smsTo(api, phone)).toHaveLength(1);
+    const completed = expectData(await complete(fx, fx.user.email, phone), 200);
+    expect(completed).toMatchObject({ authenticated: true, user: { id: fx.user.id } });
+  });
+
+  it('gives a disabled user a decoy, and a re-enabled one a real sign-in', async () => {
+    const fx = await signInFixture(api);
+    const disabled = await addUser(api, fx);
+    const reenabled = await addUser(api, fx);
+    await patchUser(fx, disabled.id, { status: 'disabled' });
+    await patchUser(fx, reenabled.id, { status: 'disabled' });
+    await patchUser(fx, reenabled.id, { status: 'active' });
+    await start(fx, disabled.email);
+    await start(fx, reenabled.email);
+    expect(await smsTo(api, disabled.phone)).toEqual([]);
+    expect(await smsTo(api, reenabled.phone)).toHaveLength(1);
+    expectData(await complete(fx, reenabled.email, reenabled.phone), 200);
+  });
+
+  it('signs in with the new email after an email change, keeps every grant, and answers the old email a decoy', async () => {
+    const fx = await signInFixture(api);
+    const token = fx.account.owner.accessToken;
+    const second = await createSystem(api, fx.orgId, token, { policy: { factors: ['pin'] } });
+    await grantAccess(api, fx.orgId, token, second.name, fx.user.id);
+    const email = uniqueEndUserEmail('moved');
+    await patchUser(fx, fx.user.id, { email });
+
+    await start(fx, fx.user.email);
+    expect(await smsTo(api, fx.user.phone)).toEqual([]);
+    await start(fx, email.toLowerCase(), second.name);
+    expect(await smsTo(api, fx.user.phone)).toHaveLength(1);
+    const completed = expectData(await complete(fx, email, fx.user.phone, second.name), 200);
+    expect(completed).toMatchObject({ authenticated: true, user: { id: fx.user.id, email } });
+    // The guard of the new email carries both grants; the old one is gone.
+    expect(await rawItem(endUserEmailKey(fx.orgId, fx.user.email.toLowerCase()))).toBeUndefined();
+    const guard = await rawItem(endUserEmailKey(fx.orgId, email.toLowerCase()));
+    expect(Object.keys(guard ?? {}).filter((name) => name.startsWith('grant:')).sort()).toEqual([`grant:${fx.system.name}`, `grant:${second.name}`].sort());
+  });
+
+  it('answers a decoy right after access is revoked, and a real sign-in right after it is granted', async () => {
+    const fx = await signInFixture(api);
+    const token = fx.account.owner.accessToken;
+    const granted = await addUser(api, fx, { grant: false });
+    await grantAccess(api, fx.orgId, token, fx.system.name, granted.id);
+    expectStatus(
+      await api.as(token).DELETE('/v2/organizations/{orgId}/systems/{systemName}/access/{userId}', {
+        params: { path: { orgId: fx.orgId, systemName: fx.system.name, userId: fx.user.id } },
+      }),
+      204,
+    );
+    await start(fx, fx.user.email);
+    await start(fx, granted.email);
+    expect(await smsTo(api, fx.user.phone)).toEqual([]);
+    expect(await smsTo(api, granted.phone)).toHaveLength(1);
+    expectData(await complete(fx, granted.email, granted.phone), 200);
+  });
+
+  it('does not let a grant of a deleted system open its re-created namesake', async () => {
+    const fx = await signInFixture(api);
+    const token = fx.account.owner.accessToken;
+    expectStatus(await api.as(token).DELETE('/v2/organizations/{orgId}/systems/{systemName}', { params: { path: { orgId: fx.orgId, systemName: fx.system.name } } }), 204);
+    await createSystem(api, fx.orgId, token, { name: fx.system.name, policy: { factors: ['pin'] } });
+    await start(fx, fx.user.email);
+    expect(await smsTo(api, fx.user.phone)).toEqual([]);
+  });
+
+  it('still signs in a user whose email guard predates the sign-in copy (read through the user and grant items)', async () => {
+    const fx = await signInFixture(api);
+    const key = endUserEmailKey(fx.orgId, fx.user.email.toLowerCase());
+    const guard = await rawItem(key);
+    const legacy = Object.fromEntries(Object.entries(guard ?? {}).filter(([name]) => name !== 'user' && name !== 'signInCopy' && !name.startsWith('grant:')));
+    await documentClient().send(new PutCommand({ TableName: config().tableName, Item: legacy }));
+    await start(fx, fx.user.email);
+    expect(await smsTo(api, fx.user.phone)).toHaveLength(1);
+    expectData(await complete(fx, fx.user.email, fx.user.phone), 200);
+  });
+
+  it('gives a user with no email guard at all (an impossible state) a decoy, not an error', async () => {
+    const fx = await signInFixture(api);
+    await documentClient().send(new DeleteCommand({ TableName: config().tableName, Key: endUserEmailKey(fx.orgId, fx.user.email.toLowerCase()) }));
+    await start(fx, fx.user.email);
+    expect(await smsTo(api, fx.user.phone)).toEqual([]);
+  });
+});
+
+describe('round trips of a PIN sign-in', () => {
+  const calls: string[] = [];
+  let counting = false;
+  const client = documentClient();
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      if (counting) calls.push(context.commandName ?? '');
+      return next(args);
+    },
+    { step: 'initialize', name: 'countSignInCalls' },
+  );
+  afterEach(() => {
+    counting = false;
+    calls.length = 0;
+  });
+
+  it('starts in 3 DynamoDB calls and completes in 2 (the benchmark targets)', async () => {
+    const fx = await signInFixture(api);
+    await start(fx, fx.user.email); // warms the keys (a cold start reads its keyrings once)
+    const user = await addUser(api, fx);
+
+    counting = true;
+    const { challengeId } = await start(fx, user.email);
+    counting = false;
+    expect(calls).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand', 'PutItemCommand']);
+
+    // With the challenge id (a complete without one reads the sign-in state to find it: 2 more).
+    calls.length = 0;
+    const pin = await lastPin(api, user.phone);
+    counting = true;
+    expectData(await api.as({ apikey: fx.apikey }).completeSignIn({ email: user.email, system: fx.system.name, pin, challengeId }), 200);
+    counting = false;
+    expect(calls).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
+  });
+});
