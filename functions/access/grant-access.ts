@@ -1,4 +1,5 @@
 import { accessGrants } from '#shared/container.ts';
+import { principalFromHeaders } from '#shared/http/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { routes } from '#shared/http/manifest.ts';
 import { created, ok } from '#shared/http/responses.ts';
@@ -7,4 +8,6 @@ import { created, ok } from '#shared/http/responses.ts';
 export const handler = defineHandler(routes.grantAccess, async ({ params, principal, requestId, sourceIp }) => {
   const result = await accessGrants().grantAccess({ principal, requestId, sourceIp }, params.orgId, params.systemName, params.userId);
   return result.created ? created(result.grant) : ok(result.grant);
-});
+},
+  { credentials: principalFromHeaders },
+);

@@ -1,4 +1,5 @@
 import { accessGrants } from '#shared/container.ts';
+import { principalFromHeaders } from '#shared/http/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { routes } from '#shared/http/manifest.ts';
 import { noContent } from '#shared/http/responses.ts';
@@ -7,4 +8,6 @@ import { noContent } from '#shared/http/responses.ts';
 export const handler = defineHandler(routes.revokeAccess, async ({ params, principal, requestId, sourceIp }) => {
   await accessGrants().revokeAccess({ principal, requestId, sourceIp }, params.orgId, params.systemName, params.userId);
   return noContent();
-});
+},
+  { credentials: principalFromHeaders },
+);

@@ -2,6 +2,7 @@ import { operatorMfa, operatorSessions } from '#shared/container.ts';
 import { ForbiddenError } from '#shared/domain/errors.ts';
 import { ENROLLMENT_AMR } from '#shared/domain/mfa.ts';
 import { recoveryCodesText } from '#shared/domain/recovery-codes.ts';
+import { principalFromMfaCredential } from '#shared/http/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { routes } from '#shared/http/manifest.ts';
 import { acceptsTextPlain, content, ok } from '#shared/http/responses.ts';
@@ -22,4 +23,6 @@ export const handler = defineHandler(routes.confirmOperatorTotp, async ({ body, 
     });
   }
   return ok({ recoveryCodes, ...tokens });
-});
+},
+  { credentials: principalFromMfaCredential },
+);

@@ -1,5 +1,6 @@
 import { endUserTotpAdmin } from '#shared/container.ts';
 import { recoveryCodesText } from '#shared/domain/recovery-codes.ts';
+import { principalFromHeaders } from '#shared/http/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { routes } from '#shared/http/manifest.ts';
 import { acceptsTextPlain, content, ok } from '#shared/http/responses.ts';
@@ -13,4 +14,6 @@ export const handler = defineHandler(routes.confirmEndUserTotp, async ({ params,
     });
   }
   return ok({ recoveryCodes });
-});
+},
+  { credentials: principalFromHeaders },
+);

@@ -1,4 +1,5 @@
 import { organizations } from '#shared/container.ts';
+import { principalFromHeaders } from '#shared/http/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { routes } from '#shared/http/manifest.ts';
 import { noContent } from '#shared/http/responses.ts';
@@ -10,4 +11,6 @@ import { noContent } from '#shared/http/responses.ts';
 export const handler = defineHandler(routes.deleteOrganization, async ({ params, principal, requestId, sourceIp }) => {
   await organizations().deleteOrganization({ principal, requestId, sourceIp }, params.orgId);
   return noContent();
-});
+},
+  { credentials: principalFromHeaders },
+);

@@ -1,4 +1,5 @@
 import { organizations } from '#shared/container.ts';
+import { principalFromHeaders } from '#shared/http/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { routes } from '#shared/http/manifest.ts';
 import { ok } from '#shared/http/responses.ts';
@@ -6,4 +7,5 @@ import { ok } from '#shared/http/responses.ts';
 /** GET /v2/organizations/{orgId} — operators in scope or `manage` keys reaching it. */
 export const handler = defineHandler(routes.getOrganization, async ({ params, principal, requestId, sourceIp }) =>
   ok(await organizations().getOrganization({ principal, requestId, sourceIp }, params.orgId)),
+  { credentials: principalFromHeaders },
 );

@@ -1,4 +1,5 @@
 import { organizations } from '#shared/container.ts';
+import { principalFromHeaders } from '#shared/http/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { routes } from '#shared/http/manifest.ts';
 import { ok } from '#shared/http/responses.ts';
@@ -6,4 +7,5 @@ import { ok } from '#shared/http/responses.ts';
 /** PATCH /v2/organizations/{orgId} — name and settings; only the fields sent change; audited. */
 export const handler = defineHandler(routes.updateOrganization, async ({ params, body, principal, requestId, sourceIp }) =>
   ok(await organizations().updateOrganization({ principal, requestId, sourceIp }, params.orgId, body)),
+  { credentials: principalFromHeaders },
 );

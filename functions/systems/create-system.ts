@@ -1,4 +1,5 @@
 import { systems } from '#shared/container.ts';
+import { principalFromHeaders } from '#shared/http/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { routes } from '#shared/http/manifest.ts';
 import { created } from '#shared/http/responses.ts';
@@ -6,4 +7,5 @@ import { created } from '#shared/http/responses.ts';
 /** POST /v2/organizations/{orgId}/systems — a new system with its validated policy; audited. */
 export const handler = defineHandler(routes.createSystem, async ({ params, body, principal, requestId, sourceIp }) =>
   created(await systems().createSystem({ principal, requestId, sourceIp }, params.orgId, body)),
+  { credentials: principalFromHeaders },
 );

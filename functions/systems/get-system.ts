@@ -1,4 +1,5 @@
 import { systems } from '#shared/container.ts';
+import { principalFromHeaders } from '#shared/http/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { routes } from '#shared/http/manifest.ts';
 import { ok } from '#shared/http/responses.ts';
@@ -6,4 +7,5 @@ import { ok } from '#shared/http/responses.ts';
 /** GET /v2/organizations/{orgId}/systems/{systemName} — a system and its policy. */
 export const handler = defineHandler(routes.getSystem, async ({ params, principal, requestId, sourceIp }) =>
   ok(await systems().getSystem({ principal, requestId, sourceIp }, params.orgId, params.systemName)),
+  { credentials: principalFromHeaders },
 );

@@ -1,4 +1,5 @@
 import { systems } from '#shared/container.ts';
+import { principalFromHeaders } from '#shared/http/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { routes } from '#shared/http/manifest.ts';
 import { page } from '#shared/http/pagination.ts';
@@ -8,4 +9,6 @@ import { ok } from '#shared/http/responses.ts';
 export const handler = defineHandler(routes.listSystems, async ({ params, query, principal, requestId, sourceIp }) => {
   const result = await systems().listSystems({ principal, requestId, sourceIp }, params.orgId, query);
   return ok(page(result.items, result.lastKey));
-});
+},
+  { credentials: principalFromHeaders },
+);

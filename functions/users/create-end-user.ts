@@ -1,4 +1,5 @@
 import { endUsers } from '#shared/container.ts';
+import { principalFromHeaders } from '#shared/http/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { routes } from '#shared/http/manifest.ts';
 import { created } from '#shared/http/responses.ts';
@@ -6,4 +7,5 @@ import { created } from '#shared/http/responses.ts';
 /** POST /v2/organizations/{orgId}/users — a new end user (email unique in the organization); audited. */
 export const handler = defineHandler(routes.createEndUser, async ({ params, body, principal, requestId, sourceIp }) =>
   created(await endUsers().createEndUser({ principal, requestId, sourceIp }, params.orgId, body)),
+  { credentials: principalFromHeaders },
 );

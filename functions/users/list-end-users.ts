@@ -1,4 +1,5 @@
 import { endUsers } from '#shared/container.ts';
+import { principalFromHeaders } from '#shared/http/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { routes } from '#shared/http/manifest.ts';
 import { page } from '#shared/http/pagination.ts';
@@ -8,4 +9,6 @@ import { ok } from '#shared/http/responses.ts';
 export const handler = defineHandler(routes.listEndUsers, async ({ params, query, principal, requestId, sourceIp }) => {
   const result = await endUsers().listEndUsers({ principal, requestId, sourceIp }, params.orgId, query);
   return ok(page(result.items, result.lastKey));
-});
+},
+  { credentials: principalFromHeaders },
+);

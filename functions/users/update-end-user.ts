@@ -1,4 +1,5 @@
 import { endUsers } from '#shared/container.ts';
+import { principalFromHeaders } from '#shared/http/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { routes } from '#shared/http/manifest.ts';
 import { ok } from '#shared/http/responses.ts';
@@ -6,4 +7,5 @@ import { ok } from '#shared/http/responses.ts';
 /** PATCH /v2/organizations/{orgId}/users/{userId} — email, phone, name, status; audited. */
 export const handler = defineHandler(routes.updateEndUser, async ({ params, body, principal, requestId, sourceIp }) =>
   ok(await endUsers().updateEndUser({ principal, requestId, sourceIp }, params.orgId, params.userId, body)),
+  { credentials: principalFromHeaders },
 );

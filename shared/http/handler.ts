@@ -11,7 +11,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { flushMetrics } from '../container.ts';
 import { AppError, InvalidJsonError } from '../domain/errors.ts';
-import { principalFor, type Principal } from './auth-context.ts';
+import { principalFor, type CredentialResolver, type Principal } from './auth-context.ts';
 import { logger } from './logger.ts';
 import type { RouteDefinition } from './manifest.ts';
 import { problemResponse } from './problem.ts';
@@ -73,7 +73,7 @@ function parseBody(event: APIGatewayProxyEventV2): unknown {
 }
 
 /** Parses and validates body, query and path parameters, then establishes the principal. */
-const validateAndAuthenticate = (route: RouteDefinition): ApiMiddleware => ({
+const validateAndAuthenticate = (route: RouteDefinition, credentials: CredentialResolver | undefined): ApiMiddleware => ({
   before: async (request) => {
     const { event } = request;
     const { body, query, params } = route.request;
@@ -82,7 +82,7 @@ const validateAndAuthenticate = (route: RouteDefinition): ApiMiddleware => ({
       body: body ? validatePart(body, rawBody, 'body') : undefined,
       query: query ? validatePart(query, event.queryStringParameters ?? {}, 'query') : undefined,
       params: params ? validatePart(params, event.pathParameters ?? {}, 'params') : undefined,
-      principal: await principalFor(route.auth, event),
+      principal: await principalFor(route.auth, event, credentials),
       event,
       requestId: event.requestContext.requestId,
       sourceIp: event.requestContext.http.sourceIp,
@@ -110,15 +110,20 @@ const publishMetrics = (): ApiMiddleware => ({
   },
 });
 
+/** Routes that verify their credential in the function name how (credentials.ts); the others cannot. */
+type CredentialOptions<R extends RouteDefinition> = R['auth'] extends 'bearer-or-apikey' | 'mfa'
+  ? [options: { credentials: CredentialResolver }]
+  : [options?: { credentials?: never }];
+
 /** Wraps a route's handler; `route` comes from the manifest, so schemas and types are the manifest's. */
-export function defineHandler<R extends RouteDefinition>(route: R, handle: (input: RequestInput<R>) => Promise<HandlerResult>) {
+export function defineHandler<R extends RouteDefinition>(route: R, handle: (input: RequestInput<R>) => Promise<HandlerResult>, ...[options]: CredentialOptions<R>) {
   return middy<APIGatewayProxyEventV2, HandlerResult, Error, ApiContext>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(publishMetrics())
     .use(requestLogKeys(route))
     .use(problemResponses())
     .use(httpHeaderNormalizer())
-    .use(validateAndAuthenticate(route))
+    .use(validateAndAuthenticate(route, options?.credentials))
     .handler((_event, context) => {
       if (!context.input) throw new Error('request input missing: validation middleware did not run');
       return handle(context.input);

@@ -141,9 +141,10 @@ export interface RouteDefinition<
   bundleFiles?: readonly string[];
 }
 
-const route = <B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType>(
-  definition: RouteDefinition<B, Q, P>,
-): RouteDefinition<B, Q, P> => definition;
+// The auth kind stays a literal: defineHandler requires a credential resolver exactly where it is used.
+const route = <B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType, A extends AuthKind>(
+  definition: RouteDefinition<B, Q, P> & { auth: A },
+): RouteDefinition<B, Q, P> & { auth: A } => definition;
 
 // scrypt at N=2^17, r=8 needs 128 MiB per hash; 1 GB buys the CPU share that keeps it near 100 ms.
 const PASSWORD_HASHING_MEMORY_MB = 1024;
