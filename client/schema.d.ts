@@ -9157,6 +9157,7 @@ export interface operations {
                     email: string;
                     system: string;
                     organization?: string;
+                    /** @description The challenge from the start's answer. Optional (without it the user's live challenge is used), but send it: the check then takes 2 DynamoDB round trips instead of 4. */
                     challengeId?: string;
                     pin?: string;
                     passwordless?: string;
