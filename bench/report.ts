@@ -29,7 +29,7 @@ export interface OperationResult {
   dynamodbCalls: number;
   dynamodbCallsMax: number;
   dynamodbOperations: string[];
-  /** Mean consumed units per warm request (ReturnConsumedCapacity). */
+  /** Mean units per warm request: reads as DynamoDB Local reports them, writes computed from the items written (bench/instrument.ts). */
   readUnits: number;
   writeUnits: number;
   kmsFirst: number;
@@ -150,7 +150,7 @@ export function markdown(results: BenchResults): string {
   lines.push(`Generated ${results.generatedAt} on Node.js ${results.node}, ${results.machine.cpus} CPUs${results.quick ? ' (quick run)' : ''}; the run took ${results.durationSeconds.toFixed(0)} s.`, '');
   lines.push('**Targets**', '', '| Target | Measured | Met |', '|---|---|---|');
   for (const verdict of verdicts(results)) lines.push(`| ${verdict.target} | ${verdict.measured} | ${verdict.met ? 'yes' : '**no**'} |`);
-  lines.push('', `**Round trips, capacity and warm latency** (in-process against DynamoDB Local; per warm request; first request of the process apart for KMS)`, '');
+  lines.push('', `**Round trips, capacity and warm latency** (in-process against DynamoDB Local; per warm request; first request of the process apart for KMS; RRU as DynamoDB Local reports them, WRU computed from the sizes of the items written with AWS's rules — transactions count twice, gsi1 entries once more — because DynamoDB Local's write figures are not AWS's: see bench/instrument.ts)`, '');
   lines.push('| Operation | DynamoDB calls | RRU | WRU | KMS first / warm | SNS | p50 ms | p95 ms | p99 ms | DynamoDB share |', '|---|---|---|---|---|---|---|---|---|---|');
   for (const op of results.operations) {
     lines.push(

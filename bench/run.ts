@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { PROJECT_ROOT } from '#infra/constructs/api-function.ts';
 import { authorizers, manifest, routes, type RouteDefinition } from '#shared/http/manifest.ts';
@@ -15,7 +16,7 @@ import { createTable, localDynamoDbClient, LOCAL_CREDENTIALS, startDynamoDbLocal
 import { BASELINE_ID, bundleAll, type BundledFunction } from './bundle.ts';
 import { authorizerEvent, gatewayEvent, type Credentials, type EventInput } from './events.ts';
 import { startFakeAws } from './fake-aws.ts';
-import { instrument, resetTally, type Tally } from './instrument.ts';
+import { instrument, resetTally, sizeWrites, type ItemProbe, type Tally } from './instrument.ts';
 import { writeReports, type BenchResults, type ColdResult, type OperationResult } from './report.ts';
 import { PASSWORD, phoneOf, seedTenant, SYSTEM, type BenchTenant } from './tenant.ts';
 
@@ -127,7 +128,10 @@ async function main(): Promise<void> {
   Object.assign(process.env, env);
 
   const container = await import('#shared/container.ts');
-  instrument(container.documentClient(), 'dynamodb');
+  // Sizes what each write touches (DynamoDB Local's write units are not AWS's: see instrument.ts); not counted.
+  const probeClient = DynamoDBDocumentClient.from(localDynamoDbClient(db.endpoint));
+  const sizeProbe: ItemProbe = async (table, key) => (await probeClient.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
+  instrument(container.documentClient(), 'dynamodb', sizeProbe);
   instrument(await container.kmsClient(), 'kms');
   instrument(await container.snsClient(), 'sns');
 
@@ -318,6 +322,7 @@ async function main(): Promise<void> {
     statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
     return { status: response.status, json };
   };
+  sizeWrites(false);
   const loadStarted = performance.now();
   let cursor = 0;
   await Promise.all(
@@ -335,6 +340,7 @@ async function main(): Promise<void> {
     }),
   );
   const loadSeconds = (performance.now() - loadStarted) / 1000;
+  sizeWrites(true);
   await server.close();
   const load = {
     pairs: LOAD_PAIRS,
