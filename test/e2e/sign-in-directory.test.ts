@@ -126,6 +126,43 @@ describe('sign-in after directory changes', () => {
   });
 });
 
+describe('the sign-in copy under concurrent directory writes', () => {
+  it('equals the user item and its grants after racing email, phone and status changes with grants and revokes', async () => {
+    const fx = await signInFixture(api);
+    const token = fx.account.owner.accessToken;
+    const client = api.as(token);
+    const systems = [fx.system.name];
+    for (let i = 0; i < 3; i++) systems.push((await createSystem(api, fx.orgId, token, { policy: { factors: ['pin'] } })).name);
+    const access = (systemName: string, method: 'PUT' | 'DELETE') =>
+      api.request(method, `/v2/organizations/${fx.orgId}/systems/${systemName}/access/${fx.user.id}`, { token });
+
+    for (let round = 0; round < 4; round++) {
+      const answers = await Promise.all([
+        client.PATCH('/v2/organizations/{orgId}/users/{userId}', { params: { path: { orgId: fx.orgId, userId: fx.user.id } }, body: { email: uniqueEndUserEmail('race') } }),
+        client.PATCH('/v2/organizations/{orgId}/users/{userId}', { params: { path: { orgId: fx.orgId, userId: fx.user.id } }, body: { phone: uniquePhone() } }),
+        ...systems.map((name, i) => access(name, (round + i) % 2 === 0 ? 'PUT' : 'DELETE')),
+        client.PATCH('/v2/organizations/{orgId}/users/{userId}', { params: { path: { orgId: fx.orgId, userId: fx.user.id } }, body: { status: round % 2 === 0 ? 'disabled' : 'active' } }),
+      ]);
+      // Every write either happened or was refused as such (404 revoking a grant that is not there; 503 when retries ran out).
+      for (const answer of answers) expect([200, 201, 204, 404, 503]).toContain('response' in answer ? answer.response.status : answer.status);
+    }
+
+    // The truth: the user item and the grants as the listing shows them.
+    const user = expectData(await client.GET('/v2/organizations/{orgId}/users/{userId}', { params: { path: { orgId: fx.orgId, userId: fx.user.id } } }), 200);
+    const granted: string[] = [];
+    for (const name of systems) {
+      const listed = await api.request<{ items: { userId: string }[] }>('GET', `/v2/organizations/${fx.orgId}/systems/${name}/access`, { token });
+      if (listed.body.items.some((grant) => grant.userId === fx.user.id)) granted.push(name);
+    }
+    const guard = await rawItem(endUserEmailKey(fx.orgId, user.email.toLowerCase()));
+    expect(guard).toMatchObject({ userId: fx.user.id, signInCopy: true, user: { email: user.email, phone: user.phone, status: user.status } });
+    const copied = Object.keys(guard ?? {})
+      .filter((name) => name.startsWith('grant:'))
+      .map((name) => name.slice('grant:'.length));
+    expect(copied.sort()).toEqual(granted.sort());
+  }, 120_000);
+});
+
 describe('round trips of a PIN sign-in', () => {
   const calls: string[] = [];
   let counting = false;
