@@ -1,6 +1,7 @@
 import { operatorMfa } from '#shared/container.ts';
 import { AppError, NotFoundError } from '#shared/domain/errors.ts';
 import { enrollmentFormPage, linkUnavailablePage, recoveryCodesPage } from '#shared/http/enrollment-page.ts';
+import { withQrCode } from '#shared/domain/totp.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { routes } from '#shared/http/manifest.ts';
 
@@ -16,6 +17,6 @@ export const handler = defineHandler(routes.submitMfaEnrollmentPage, async ({ pa
     if (error instanceof NotFoundError) return linkUnavailablePage();
     if (!(error instanceof AppError) || error.status >= 500) throw error;
     const again = await operatorMfa().openEnrollmentLink(params.token, facts, { reusePending: true });
-    return enrollmentFormPage({ ...again, error: `${error.detail ?? error.title} Try again with the current code.` });
+    return enrollmentFormPage({ ...(await withQrCode(again)), error: `${error.detail ?? error.title} Try again with the current code.` });
   }
 });

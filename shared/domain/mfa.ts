@@ -21,7 +21,7 @@ import type { OperatorStore } from './ports.ts';
 import { findRecoveryCodeHash, hashRecoveryCode, newRecoveryCodes } from './recovery-codes.ts';
 import { hashSecret, randomSecret } from './secrets.ts';
 import type { SecondFactorOutcome } from './sign-in-model.ts';
-import { groupSecret, matchTotp, newTotpSecret, otpauthUri, qrCodeSvg, type TotpSecretCipher } from './totp.ts';
+import { groupSecret, matchTotp, newTotpSecret, otpauthUri, type TotpSecretCipher } from './totp.ts';
 
 export const MAX_TOTP_FAILURES = 5;
 export const TOTP_FAILURE_WINDOW_SECONDS = 15 * 60;
@@ -83,12 +83,14 @@ export interface MfaSettings {
   issuer: string;
 }
 
-/** What a new enrolment shows: the secret, its URI and QR code. */
+/**
+ * What a new enrolment shows: the secret and its URI. The QR code of the URI is drawn by the routes
+ * that show it (`withQrCode` in totp.ts), so the other functions' bundles carry no QR encoder.
+ */
 export interface TotpEnrollment {
   secret: string;
   secretGroups: string;
   otpauthUri: string;
-  qrCodeSvg: string;
 }
 
 export type VerifyOutcome = SecondFactorOutcome;
@@ -137,7 +139,7 @@ export class TotpFactors {
     const now = this.now();
     const events = await this.events(subject, context, 'mfa.enrolled', {}, now);
     await this.store.savePendingSecret(subject, await this.cipher.seal(secret, subjectOwner(subject)), now.toISOString(), events);
-    return { secret, secretGroups: groupSecret(secret), otpauthUri: uri, qrCodeSvg: await qrCodeSvg(uri) };
+    return { secret, secretGroups: groupSecret(secret), otpauthUri: uri };
   }
 
   /** The pending enrolment again (to re-show a page after a wrong code), or undefined. */
@@ -146,7 +148,7 @@ export class TotpFactors {
     if (!factor?.pendingSecret) return undefined;
     const secret = await this.cipher.open(factor.pendingSecret, subjectOwner(subject));
     const uri = otpauthUri({ issuer: this.settings.issuer, accountName, secret });
-    return { secret, secretGroups: groupSecret(secret), otpauthUri: uri, qrCodeSvg: await qrCodeSvg(uri) };
+    return { secret, secretGroups: groupSecret(secret), otpauthUri: uri };
   }
 
   /** Confirms the pending secret with a code from the app; answers the new recovery codes (shown once). */

@@ -65,6 +65,11 @@ export async function qrCodeSvg(uri: string): Promise<string> {
   return QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 4, width: 240 });
 }
 
+/** An enrolment with the QR code of its URI, for the routes that show one. */
+export async function withQrCode<E extends { otpauthUri: string }>(enrollment: E): Promise<E & { qrCodeSvg: string }> {
+  return { ...enrollment, qrCodeSvg: await qrCodeSvg(enrollment.otpauthUri) };
+}
+
 /** The TOTP code of a secret at an instant (epoch seconds); `digits` is 6 except for RFC vectors. */
 export async function totpCode(secret: string | Uint8Array, epochSeconds: number, digits: 6 | 8 = TOTP_DIGITS): Promise<string> {
   const { generate } = await otp();
