@@ -391,8 +391,9 @@ export class ChallengeEngine {
     const challenge =
       challengeId === undefined ? undefined : 'challenge' in facts && challengeId === input.challengeId ? facts.challenge : await this.deps.store.findChallenge(challengeId);
     const factor = challenge?.chain[challenge.step] ?? 'pin';
-    if (!isSmsFactor(factor) || refusalOfChallenge(challenge, organization, user, system, undefined, nowMs)) await state.load();
-    await this.check(challenge, organization, user, system, state.known(), nowMs, audit);
+    const scope: ChallengeScope = { organizationId: organization.id, userId: user.id, systemName: system.name };
+    if (!isSmsFactor(factor) || refusalOfChallenge(challenge, scope, undefined, nowMs)) await state.load();
+    await this.check(challenge, scope, state.known(), nowMs, audit);
     if (!challenge) throw invalidCredentials(); // (check refused it already)
 
     const step = challenge.step;
@@ -408,7 +409,7 @@ export class ChallengeEngine {
     }
     if (verdict !== 'ok') {
       // A wrong code on a challenge that is not live (or a locked user) answers as such, uncounted.
-      await this.check(challenge, organization, user, system, await state.load(), nowMs, audit);
+      await this.check(challenge, scope, await state.load(), nowMs, audit);
       return this.refuse(challenge, user, system, state.known()?.value, audit, { factor, reason: verdict });
     }
 
@@ -424,7 +425,7 @@ export class ChallengeEngine {
         nowMs,
         audit.event('challenge.verified', { ...details, factor, completed: true, amr }),
       );
-      if (!advanced) return this.advanceRefused(challenge, organization, user, system, state, nowMs, audit);
+      if (!advanced) return this.advanceRefused(challenge, scope, state, nowMs, audit);
       const token = await this.deps.tokens.issue({
         issuer: this.deps.issuer,
         audience: system.name,
@@ -448,7 +449,7 @@ export class ChallengeEngine {
       reservations = reservationsOf(daily);
     }
     try {
-      const refused = () => this.advanceRefused(challenge, organization, user, system, state, nowMs, audit);
+      const refused = () => this.advanceRefused(challenge, scope, state, nowMs, audit);
       await this.stepUp(challenge, system, user, { step, next, satisfied, nowMs, refused }, audit);
     } catch (error) {
       await this.giveBack(reservations);
@@ -652,16 +653,8 @@ export class ChallengeEngine {
   }
 
   /** Refuses (audited) a challenge that is unknown, not live, expired or exhausted, or a locked user; `state` when read. */
-  private async check(
-    challenge: Challenge | undefined,
-    organization: Organization,
-    user: EndUser,
-    system: SignInSystem,
-    state: { value: SignInState | undefined } | undefined,
-    nowMs: number,
-    audit: Auditor,
-  ): Promise<void> {
-    const refusal = refusalOfChallenge(challenge, organization, user, system, state, nowMs);
+  private async check(challenge: Challenge | undefined, scope: ChallengeScope, state: { value: SignInState | undefined } | undefined, nowMs: number, audit: Auditor): Promise<void> {
+    const refusal = refusalOfChallenge(challenge, scope, state, nowMs);
     if (!refusal) return;
     await audit('challenge.failed', { ...(challenge && refusal.reason !== 'user_locked' && refusal.reason !== 'unknown_challenge' ? { challengeId: challenge.id } : {}), reason: refusal.reason });
     throw refusal.error();
@@ -671,8 +664,8 @@ export class ChallengeEngine {
    * The consuming write was refused: the state, read afresh, says why (user locked, challenge
    * superseded); otherwise a concurrent complete won the challenge.
    */
-  private async advanceRefused(challenge: Challenge, organization: Organization, user: EndUser, system: SignInSystem, state: LazyState, nowMs: number, audit: Auditor): Promise<never> {
-    await this.check(challenge, organization, user, system, await state.reload(), nowMs, audit);
+  private async advanceRefused(challenge: Challenge, scope: ChallengeScope, state: LazyState, nowMs: number, audit: Auditor): Promise<never> {
+    await this.check(challenge, scope, await state.reload(), nowMs, audit);
     await audit('challenge.failed', { challengeId: challenge.id, reason: 'lost_race' });
     throw expired();
   }
@@ -823,15 +816,13 @@ class LazyState {
  */
 function refusalOfChallenge(
   challenge: Challenge | undefined,
-  organization: Organization,
-  user: EndUser,
-  system: SignInSystem,
+  scope: ChallengeScope,
   state: { value: SignInState | undefined } | undefined,
   nowMs: number,
 ): { reason: string; error: () => AuthError } | undefined {
   const lockedUntil = state?.value?.lockedUntil;
   if (lockedUntil && lockedUntil > nowMs) return { reason: 'user_locked', error: tooManyAttempts };
-  if (!challenge || challenge.organizationId !== organization.id || challenge.userId !== user.id || challenge.systemName !== system.name) {
+  if (!challenge || challenge.organizationId !== scope.organizationId || challenge.userId !== scope.userId || challenge.systemName !== scope.systemName) {
     return { reason: 'unknown_challenge', error: invalidCredentials };
   }
   const superseded = state !== undefined && state.value?.challengeId !== challenge.id;
@@ -841,6 +832,9 @@ function refusalOfChallenge(
   if (challenge.attempts >= challenge.maxAttempts) return { reason: 'challenge_locked', error: tooManyAttempts };
   return undefined;
 }
+
+/** Whose challenge a complete may use: this organization's, user's and system's. */
+type ChallengeScope = Pick<Challenge, 'organizationId' | 'userId' | 'systemName'>;
 
 /** How far a start got: past the SMS hand-over (no refund), and the SMS budget it holds. */
 interface OpenProgress {
