@@ -597,10 +597,8 @@ export class ChallengeEngine {
     subject: string,
     phone: string | undefined,
   ): Promise<{ ok: true; reservations: SmsReservation[] } | Extract<LimitDecision, { ok: false }>> {
-    if (phone) {
-      const country = this.deps.limits.checkCountry(phone, organization.settings.smsAllowedCountries);
-      if (!country.ok) return country;
-    }
+    const country = this.countryRefusal(organization, phone);
+    if (country) return country;
     const perSubject = await this.deps.limits.reserveSubject(organization.id, subject);
     if (!perSubject.ok) return perSubject;
     let daily: LimitDecision;
@@ -624,11 +622,14 @@ export class ChallengeEngine {
     phone: string | undefined,
     current: SubjectSends | undefined,
   ): { ok: true; planned: PlannedSms } | Extract<LimitDecision, { ok: false }> {
-    if (phone) {
-      const country = this.deps.limits.checkCountry(phone, organization.settings.smsAllowedCountries);
-      if (!country.ok) return country;
-    }
-    return this.deps.limits.plan(organization.id, subject, organization.settings.smsDailyLimit, current);
+    return this.countryRefusal(organization, phone) ?? this.deps.limits.plan(organization.id, subject, organization.settings.smsDailyLimit, current);
+  }
+
+  /** The organization's country allow-list refusing a real number (a decoy has none: it sends nothing). */
+  private countryRefusal(organization: Organization, phone: string | undefined): Extract<LimitDecision, { ok: false }> | undefined {
+    if (!phone) return undefined;
+    const country = this.deps.limits.checkCountry(phone, organization.settings.smsAllowedCountries);
+    return country.ok ? undefined : country;
   }
 
   /** Compensation, best effort: when even this write fails, the original failure is still the answer. */
