@@ -2,7 +2,6 @@ import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/
 import { config } from '../config.ts';
 import type { AuditEvent } from '../domain/audit.ts';
 import type { EventQuery } from '../domain/audit-log.ts';
-import { ValidationError } from '../domain/errors.ts';
 import {
   auditEventByOrganizationGsi,
   auditEventKey,
@@ -12,6 +11,7 @@ import {
   auditLogOfAccount,
   auditLogOfOrganization,
 } from '../data/keys.ts';
+import { invalidCursor } from './dynamodb.ts';
 
 /**
  * The item for an audit event, for inclusion in the same TransactWriteItems as the change it records
@@ -189,7 +189,7 @@ export class AuditRepository {
 function cursorPosition(key: Record<string, unknown>, pkName: string, skName: string, log: string): string {
   const position = key[skName];
   if (Object.keys(key).length !== 2 || key[pkName] !== log || typeof position !== 'string' || !SORT_KEY.test(position)) {
-    throw new ValidationError([{ field: 'query.cursor', message: 'is not a valid cursor' }]);
+    throw invalidCursor();
   }
   return position;
 }
