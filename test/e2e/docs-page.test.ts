@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifest } from '#shared/http/manifest.ts';
 import { useLocalApi } from '#test/support/local-api.ts';
-import { launchChromium } from '#test/support/totp.ts';
+import { launchBrowser } from '#test/support/browser.ts';
 
 const api = useLocalApi();
 
@@ -80,7 +80,7 @@ describe('GET /v2/docs/{asset}', () => {
 describe('GET /v2/docs in headless Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await launchChromium();
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser.close();

@@ -6,7 +6,7 @@ import { rawItem } from '#test/support/keys-events.ts';
 import { expectData, expectProblem, expectStatus, useLocalApi, type Credential } from '#test/support/local-api.ts';
 import { createApiKey, createOrganization, eventsOf } from '#test/support/organizations.ts';
 import { addMember, createAccount } from '#test/support/tenancy.ts';
-import { codeInSteps, oathtoolCode } from '#test/support/totp.ts';
+import { codeInSteps, referenceCode } from '#test/support/totp.ts';
 
 const api = useLocalApi();
 
@@ -35,7 +35,7 @@ describe.concurrent('end-user TOTP', () => {
     expect(started.qrCodeSvg).toContain('<svg');
     expect(await endUserSecondFactor().isEnrolled(orgId, user.id)).toBe(false);
 
-    const confirm = await api.as(key).POST('/v2/organizations/{orgId}/users/{userId}/totp/confirm', { ...path, body: { code: oathtoolCode(started.secret) } });
+    const confirm = await api.as(key).POST('/v2/organizations/{orgId}/users/{userId}/totp/confirm', { ...path, body: { code: referenceCode(started.secret) } });
     const confirmed = expectData(confirm, 200);
     expect(confirmed.recoveryCodes).toHaveLength(10);
     expect(await endUserSecondFactor().isEnrolled(orgId, user.id)).toBe(true);
@@ -71,7 +71,7 @@ describe.concurrent('end-user TOTP', () => {
     // A text answer: the plain openapi-fetch client with `parseAs: 'text'`, still typed on path and body.
     const download = await api.as({ apikey: manageKey }).fetchClient.POST('/v2/organizations/{orgId}/users/{userId}/totp/confirm', {
       ...path,
-      body: { code: oathtoolCode(started.secret) },
+      body: { code: referenceCode(started.secret) },
       headers: { accept: 'text/plain' },
       parseAs: 'text',
     });

@@ -28,7 +28,7 @@ import { expectData, useLocalApi } from '#test/support/local-api.ts';
 import { createApiKey, eventsOf } from '#test/support/organizations.ts';
 import { lastPin, signInFixture, smsTo, type SignInFixture } from '#test/support/sign-in.ts';
 import { createAccount } from '#test/support/tenancy.ts';
-import { oathtoolCode } from '#test/support/totp.ts';
+import { referenceCode } from '#test/support/totp.ts';
 
 const api = useLocalApi();
 const faults = new Faults();
@@ -118,7 +118,7 @@ describe('operator sessions under faults', () => {
     const client = api.as(owner.accessToken);
     const started = expectData(await client.POST('/v2/me/mfa/totp', { body: { password: owner.password } }), 200);
     faults.fail({ kind: 'throttle', command: 'TransactWriteItems' });
-    const code = oathtoolCode(started.secret);
+    const code = referenceCode(started.secret);
     expectProblem(await client.POST('/v2/me/mfa/totp/confirm', { body: { code } }), 'POST /v2/me/mfa/totp/confirm');
     expect(expectData(await client.GET('/v2/me'), 200).mfa.totp).toBe(false);
     // The failed attempt did not spend the code: the same one confirms now.

@@ -3,7 +3,7 @@ import { TokenPair } from '#shared/schemas/sessions.ts';
 import { expectData, expectProblem, expectStatus, useLocalApi } from '#test/support/local-api.ts';
 import { createOrganization, eventsOf } from '#test/support/organizations.ts';
 import { addMember, createAccount } from '#test/support/tenancy.ts';
-import { codeInSteps, enrolOperator, oathtoolCode } from '#test/support/totp.ts';
+import { codeInSteps, enrolOperator, referenceCode } from '#test/support/totp.ts';
 
 const api = useLocalApi();
 
@@ -44,7 +44,7 @@ describe.concurrent('2FA enforcement (settings.requireMfa)', () => {
     expectProblem(await api.client.POST('/v2/auth/mfa', { body: { mfaToken, code: '123456' } }), 401);
 
     const started = expectData(await enrolling.POST('/v2/me/mfa/totp', { body: {} }), 200);
-    const confirmed = expectData(await enrolling.POST('/v2/me/mfa/totp/confirm', { body: { code: oathtoolCode(started.secret) } }), 200);
+    const confirmed = expectData(await enrolling.POST('/v2/me/mfa/totp/confirm', { body: { code: referenceCode(started.secret) } }), 200);
     expect(confirmed.recoveryCodes).toHaveLength(10);
     // Confirming with the enrolment token answers a session too.
     expect(confirmed.accessToken).toEqual(expect.any(String));

@@ -6,13 +6,14 @@ import { rawItem } from '#test/support/keys-events.ts';
 import { expectData, expectProblem, useLocalApi } from '#test/support/local-api.ts';
 import { eventsOf } from '#test/support/organizations.ts';
 import { addMember, createAccount } from '#test/support/tenancy.ts';
-import { decodeQrSvg, launchChromium, oathtoolCode } from '#test/support/totp.ts';
+import { launchBrowser } from '#test/support/browser.ts';
+import { decodeQrSvg, referenceCode } from '#test/support/totp.ts';
 
 const api = useLocalApi();
 
 let browser: Browser;
 beforeAll(async () => {
-  browser = await launchChromium();
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser.close();
@@ -60,13 +61,13 @@ describe('owner-driven enrolment link', () => {
     expect(qr).toContain(`secret=${secret}&`);
 
     // A wrong code shows the same secret again with an error.
-    const current = oathtoolCode(secret);
+    const current = referenceCode(secret);
     await page.fill('#code', current === '000000' ? '111111' : '000000');
     await page.click('button[type=submit]');
     expect(await page.textContent('#error')).toContain('incorrect');
     expect(((await page.textContent('#secret')) ?? '').replaceAll(' ', '')).toBe(secret);
 
-    await page.fill('#code', oathtoolCode(secret));
+    await page.fill('#code', referenceCode(secret));
     await page.click('button[type=submit]');
     const codes = await page.locator('#recovery-codes li').allTextContents();
     expect(codes).toHaveLength(10);

@@ -9,7 +9,7 @@ import { expectData, expectProblem, expectStatus, useLocalApi } from '#test/supp
 import { createOrganization } from '#test/support/organizations.ts';
 import { addUser, lastPin, signInFixture, smsTo, wrongPin } from '#test/support/sign-in.ts';
 import { createAccount } from '#test/support/tenancy.ts';
-import { codeInSteps, oathtoolCode } from '#test/support/totp.ts';
+import { codeInSteps, referenceCode } from '#test/support/totp.ts';
 
 const api = useLocalApi();
 
@@ -185,7 +185,7 @@ describe('PIN sign-in', () => {
     const owner = api.as(token);
     const userPath = { params: { path: { orgId: fx.orgId, userId: fx.user.id } } };
     const enrolment = expectData(await owner.POST('/v2/organizations/{orgId}/users/{userId}/totp', userPath), 200);
-    const confirmCode = oathtoolCode(enrolment.secret);
+    const confirmCode = referenceCode(enrolment.secret);
     expectData(await owner.POST('/v2/organizations/{orgId}/users/{userId}/totp/confirm', { ...userPath, body: { code: confirmCode } }), 200);
 
     const started = expectData(await startSignIn(fx.apikey, { email: fx.user.email, system: fx.system.name, context: { sensitivity: 'high' } }), 202);

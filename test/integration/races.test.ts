@@ -12,7 +12,7 @@ import type { ApiResponse } from '#test/support/local-api.ts';
 import { useLocalApi } from '#test/support/local-api.ts';
 import { completeSignIn, lastLink, lastPin, signInFixture, startSignIn, type SignInFixture } from '#test/support/sign-in.ts';
 import { addMember, createAccount } from '#test/support/tenancy.ts';
-import { codeInSteps, enrolOperator, oathtoolCode } from '#test/support/totp.ts';
+import { codeInSteps, enrolOperator, referenceCode } from '#test/support/totp.ts';
 
 const api = useLocalApi();
 const N = 20;
@@ -42,7 +42,7 @@ async function atTotpStep(): Promise<{ fixture: SignInFixture; secret: string; r
   const token = fixture.account.owner.accessToken;
   const path = `/v2/organizations/${fixture.orgId}/users/${fixture.user.id}/totp`;
   const started = await api.request<{ secret: string }>('POST', path, { token });
-  const confirmed = await api.request<{ recoveryCodes: string[] }>('POST', `${path}/confirm`, { token, body: { code: oathtoolCode(started.body.secret) } });
+  const confirmed = await api.request<{ recoveryCodes: string[] }>('POST', `${path}/confirm`, { token, body: { code: referenceCode(started.body.secret) } });
   expect(confirmed.status).toBe(200);
   const signIn = { email: fixture.user.email, system: fixture.system.name };
   expect((await startSignIn(api, fixture.apikey, signIn)).status).toBe(202);
@@ -150,7 +150,7 @@ describe(`races on DynamoDB Local, ${N} concurrent correct submissions each`, ()
     const page = await (await fetch(link.body.enrollmentUrl)).text();
     const secret = /data-secret="([A-Z2-7]+)"/.exec(page)?.[1] ?? '';
     expect(secret).not.toBe('');
-    const code = oathtoolCode(secret);
+    const code = referenceCode(secret);
     const outcome = await race(
       N,
       async () => {

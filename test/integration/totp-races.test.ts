@@ -4,17 +4,17 @@ import type { AuditContext } from '#shared/domain/audit.ts';
 import type { MfaSubject } from '#shared/domain/mfa.ts';
 import { signupBody } from '#test/support/factories.ts';
 import { eventsOf } from '#test/support/organizations.ts';
-import { codeInSteps, oathtoolCode } from '#test/support/totp.ts';
+import { codeInSteps, referenceCode } from '#test/support/totp.ts';
 
 const CONCURRENCY = 10;
 const facts = { requestId: 'test', sourceIp: '127.0.0.1' };
 
-/** A signed-up owner with TOTP confirmed through the domain services (codes from oathtool). */
+/** A signed-up owner with TOTP confirmed through the domain services (codes from the reference implementation, otpauth). */
 async function enrolledOwner() {
   const body = signupBody();
   const { accountId, userId } = await operatorSessions().signUp(body);
   const { secret } = await operatorMfa().startEnrollment(userId, { password: body.password, viaEnrollmentToken: false }, facts);
-  const recoveryCodes = await operatorMfa().confirmEnrollment(userId, oathtoolCode(secret), facts);
+  const recoveryCodes = await operatorMfa().confirmEnrollment(userId, referenceCode(secret), facts);
   return { ...body, accountId, userId, secret, recoveryCodes, subject: { kind: 'operator', userId } as MfaSubject };
 }
 
