@@ -20,7 +20,7 @@ export function referenceCode(secret: string, at: Date = new Date(), digits = 6)
 
 /**
  * The name this helper had when oathtool computed the codes; kept so that branches written before the
- * switch still merge and type-check.
+ * switch still merge and run (lint's no-deprecated then points at the new name).
  * @deprecated use referenceCode
  */
 export const oathtoolCode = referenceCode;
