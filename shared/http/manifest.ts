@@ -218,6 +218,18 @@ export const routes = {
     response: { status: 200, body: Jwks },
     access: { table: 'read' },
   }),
+  getOrganizationJwks: route({
+    id: 'getOrganizationJwks',
+    method: 'GET',
+    path: '/v2/organizations/{orgId}/.well-known/jwks.json',
+    handler: 'functions/keys/get-organization-jwks.ts',
+    auth: 'public',
+    summary:
+      "The organization's issuer keys: its end-user tokens carry `iss` = `{apiBase}/v2/organizations/{orgId}` and verify with the keys at `{iss}/.well-known/jwks.json` (public keys only, the same as the deployment's JWKS).",
+    request: { params: OrganizationParams },
+    response: { status: 200, body: Jwks },
+    access: { table: 'read' },
+  }),
 
   // ---- Accounts, organizations, groups (issue 4) ------------------------------------------------
   getAccount: route({
