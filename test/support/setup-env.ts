@@ -19,4 +19,4 @@ Object.assign(
 );
 // The organizations' issuer base is the URL of the file's local server (local/server.ts sets it once
 // it listens), never one inherited from the shell or an earlier file.
-delete process.env[ENV.apiBase];
+Reflect.deleteProperty(process.env, ENV.apiBase);
