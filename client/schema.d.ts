@@ -96,7 +96,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Public keys (ES256) that verify every token Portcullis issues. */
+        /** Public keys (ES256) that verify every token Portcullis issues: operator tokens (`iss` = the deployment's issuer) and every organization's end-user tokens (`iss` = `{apiBase}/v2/organizations/{orgId}`, whose own JWKS lists the same keys). */
         get: operations["getJwks"];
         put?: never;
         post?: never;
@@ -9303,6 +9303,7 @@ export interface operations {
                     "application/json": {
                         /** @constant */
                         authenticated: true;
+                        /** @description ES256 JWT (`typ: JWT`) issued by the organization: `iss` = `{apiBase}/v2/organizations/{orgId}` (each organization is its own issuer), `aud` = the system name, `sub` = the end-user id, `org` = the organization id, `amr`, `iat`, `exp` (`expiresIn` seconds), `jti`. Verify it with the keys at `{iss}/.well-known/jwks.json` and check `iss` and `aud`: system names are unique only within an organization. */
                         token: string;
                         /** @constant */
                         tokenType: "Bearer";

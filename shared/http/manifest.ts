@@ -213,7 +213,8 @@ export const routes = {
     path: '/v2/.well-known/jwks.json',
     handler: 'functions/keys/get-jwks.ts',
     auth: 'public',
-    summary: 'Public keys (ES256) that verify every token Portcullis issues.',
+    summary:
+      "Public keys (ES256) that verify every token Portcullis issues: operator tokens (`iss` = the deployment's issuer) and every organization's end-user tokens (`iss` = `{apiBase}/v2/organizations/{orgId}`, whose own JWKS lists the same keys).",
     request: {},
     response: { status: 200, body: Jwks },
     access: { table: 'read' },
