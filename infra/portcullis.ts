@@ -123,6 +123,8 @@ export class Portcullis extends Construct {
   readonly apiStage: HttpStage;
   /** Base URL of the API (`https://<id>.execute-api.<region>.amazonaws.com/`). */
   readonly apiUrl: string;
+  /** The base of the organizations' token issuers (`{apiBase}/v2/organizations/{orgId}`): `apiBase` or the API's URL. */
+  readonly apiBase: string;
   /** The single table and its index ARNs. */
   readonly data: DataTable;
   /** The table. */
@@ -141,7 +143,6 @@ export class Portcullis extends Construct {
   private readonly logRetention: RetentionDays;
   private readonly functionsById = new Map<string, NodejsFunction>();
   private readonly authorizers: Record<AuthorizerKind, HttpLambdaAuthorizer>;
-  private readonly apiBase: string;
 
   constructor(scope: Construct, id: string, props: PortcullisProps) {
     super(scope, id);
