@@ -7,6 +7,7 @@
  */
 import { createRemoteJWKSet, decodeJwt, errors, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { config } from '#shared/config.ts';
 import { manifest } from '#shared/http/manifest.ts';
 import { buildOpenApiDocument } from '#shared/http/openapi.ts';
 import { createSystem, type EndUserBody, type SystemBody } from '#test/support/directory.ts';
@@ -76,6 +77,13 @@ describe('organization issuer', () => {
     // B's relying party (issuer B, audience "app") refuses A's token, and A's refuses B's: on `iss`.
     await expect(verifierOf(b.orgId, SYSTEM)(tokenOfA)).rejects.toThrow(errors.JWTClaimValidationFailed);
     await expect(verifierOf(a.orgId, SYSTEM)(tokenOfB)).rejects.toThrow(errors.JWTClaimValidationFailed);
+
+    // What every tenant's relying party was configured with before (the deployment-wide issuer and
+    // JWKS, audience "app") accepted both tokens: that configuration now accepts neither.
+    const shared = createRemoteJWKSet(new URL(`${api.url()}/v2/.well-known/jwks.json`));
+    for (const token of [tokenOfA, tokenOfB]) {
+      await expect(jwtVerify(token, shared, { issuer: config().tokenIssuer, audience: SYSTEM })).rejects.toThrow(errors.JWTClaimValidationFailed);
+    }
 
     // Each is accepted by its own organization's relying party.
     const { payload } = await verifierOf(a.orgId, SYSTEM)(tokenOfA);
