@@ -110,6 +110,8 @@ async function main(): Promise<void> {
     TABLE_NAME: tableName,
     DYNAMODB_ENDPOINT: db.endpoint,
     TOKEN_ISSUER: 'urn:portcullis:bench',
+    // An execute-api URL's length, as CDK sets it: the organizations' `iss` is built on it.
+    API_BASE: 'https://0123456789.execute-api.us-east-1.amazonaws.com',
     KEY_PROVIDER: 'kms',
     SIGNING_KMS_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/bench-signing',
     DATA_KMS_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/bench-data',

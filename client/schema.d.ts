@@ -96,8 +96,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Public keys (ES256) that verify every token Portcullis issues. */
+        /** Public keys (ES256) that verify every token Portcullis issues: operator tokens (`iss` = the deployment's issuer) and every organization's end-user tokens (`iss` = `{apiBase}/v2/organizations/{orgId}`, whose own JWKS lists the same keys). */
         get: operations["getJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/organizations/{orgId}/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's issuer keys: its end-user tokens carry `iss` = `{apiBase}/v2/organizations/{orgId}` and verify with the keys at `{iss}/.well-known/jwks.json` (public keys only, the same as the deployment's JWKS). */
+        get: operations["getOrganizationJwks"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1379,6 +1396,116 @@ export interface operations {
                             alg: string;
                             use: string;
                         }[];
+                    };
+                };
+            };
+            /**
+             * @description Too many requests.
+             *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unexpected error.
+             *     - `internal_error`: unexpected; the body says nothing internal
+             *     - `{"message": "Internal Server Error"}` (application/json): API Gateway, when the function crashes or times out
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Temporarily unavailable.
+             *     - `service_unavailable`: DynamoDB is throttling or contended; retry after `Retry-After` seconds
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    getOrganizationJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        keys: {
+                            kty: string;
+                            crv: string;
+                            x: string;
+                            y: string;
+                            kid: string;
+                            alg: string;
+                            use: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description Invalid input.
+             *     - `validation_failed`: a field is invalid; `errors` names each one (`body.email`, `query.limit`, `params.orgId`)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /**
+             * @description Not found.
+             *     - `not_found`: the resource does not exist or is outside the caller’s scope
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
                     };
                 };
             };
@@ -9176,6 +9303,7 @@ export interface operations {
                     "application/json": {
                         /** @constant */
                         authenticated: true;
+                        /** @description ES256 JWT (`typ: JWT`) issued by the organization: `iss` = `{apiBase}/v2/organizations/{orgId}` (each organization is its own issuer), `aud` = the system name, `sub` = the end-user id, `org` = the organization id, `amr`, `iat`, `exp` (`expiresIn` seconds), `jti`. Verify it with the keys at `{iss}/.well-known/jwks.json` and check `iss` and `aud`: system names are unique only within an organization. */
                         token: string;
                         /** @constant */
                         tokenType: "Bearer";

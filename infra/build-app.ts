@@ -31,7 +31,7 @@ function booleanContext(app: App, key: string): boolean | undefined {
  * Adds the stack for the context's stage to `app` and checks everything with cdk-nag AwsSolutions.
  * Shared by `infra/app.ts` and the infrastructure tests, so the tests synthesize what the CLI does.
  *
- * Context: `stage` (default `dev`), `issuer`, `smsSenderId`, `smsOriginationNumber`,
+ * Context: `stage` (default `dev`), `issuer`, `apiBase` (a custom domain's URL), `smsSenderId`, `smsOriginationNumber`,
  * `auditRetentionDays` (default 400), `alarmTopicArn` (an existing topic for the alarms) or
  * `createAlarmTopic=true`.
  * `overrides` replace stack props (tests use it to add routes the manifest does not have yet).
@@ -43,6 +43,7 @@ export function buildApp(app: App, overrides: Omit<Partial<PortcullisStackProps>
   const stack = new PortcullisStack(app, `Portcullis-${stage}`, {
     stage,
     issuer: context(app, 'issuer'),
+    apiBase: context(app, 'apiBase'),
     sms: { senderId: context(app, 'smsSenderId'), originationNumber: context(app, 'smsOriginationNumber') },
     auditRetentionDays: numberContext(app, 'auditRetentionDays'),
     alarmTopicArn: context(app, 'alarmTopicArn'),

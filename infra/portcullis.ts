@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -39,8 +39,14 @@ export interface PortcullisProps {
    * below: `prod` retains the stateful resources and keeps logs a year.
    */
   readonly stage: string;
-  /** `iss` of every token this deployment signs. @default `urn:portcullis:<stage>` */
+  /** `iss` of the operator tokens this deployment signs. @default `urn:portcullis:<stage>` */
   readonly issuer?: string;
+  /**
+   * The public https URL of the API, without a trailing slash (a custom domain). Organization `o`
+   * issues its end-user tokens as `{apiBase}/v2/organizations/o`, with its keys under that URL.
+   * @default the HTTP API's own URL, `https://<api id>.execute-api.<region>.<url suffix>`
+   */
+  readonly apiBase?: string;
   /**
    * How SMS are sent: an alphanumeric sender id (where the destination country supports one) and/or a
    * registered origination number (E.164). Given to the functions that send SMS only.
@@ -117,6 +123,8 @@ export class Portcullis extends Construct {
   readonly apiStage: HttpStage;
   /** Base URL of the API (`https://<id>.execute-api.<region>.amazonaws.com/`). */
   readonly apiUrl: string;
+  /** The base of the organizations' token issuers (`{apiBase}/v2/organizations/{orgId}`): `apiBase` or the API's URL. */
+  readonly apiBase: string;
   /** The single table and its index ARNs. */
   readonly data: DataTable;
   /** The table. */
@@ -162,6 +170,10 @@ export class Portcullis extends Construct {
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: accessLogFormat() },
     });
     this.apiUrl = this.apiStage.url;
+    // Built from the API's id, not from the stage or a route: every function gets it, and routes and
+    // integrations depend on the functions, so referring to them here would be a dependency cycle.
+    const { region, urlSuffix } = Stack.of(this);
+    this.apiBase = props.apiBase ?? `https://${this.api.apiId}.execute-api.${region}.${urlSuffix}`;
 
     this.authorizers = { bearer: this.addAuthorizer('bearer'), apikey: this.addAuthorizer('apikey') };
     for (const route of props.routes ?? manifest) this.addRoute(route);
@@ -238,7 +250,11 @@ export class Portcullis extends Construct {
       description: `Portcullis ${definition.id}`,
       memoryMb: definition.memoryMb,
       bundleFiles: definition.bundleFiles,
-      environment: { [ENV.tokenIssuer]: issuer ?? `urn:portcullis:${stage}`, [ENV.auditRetentionDays]: String(auditRetentionDays) },
+      environment: {
+        [ENV.tokenIssuer]: issuer ?? `urn:portcullis:${stage}`,
+        [ENV.apiBase]: this.apiBase,
+        [ENV.auditRetentionDays]: String(auditRetentionDays),
+      },
       logRetention: this.logRetention,
       logRemovalPolicy: this.removalPolicy,
     });
@@ -256,6 +272,10 @@ export class Portcullis extends Construct {
 function validate(props: PortcullisProps): void {
   if (!STAGE_PATTERN.test(props.stage)) {
     throw new Error(`Invalid stage "${props.stage}": use lower-case letters, digits and dashes (20 at most), starting with a letter`);
+  }
+  const { apiBase } = props;
+  if (apiBase !== undefined && !(URL.canParse(apiBase) && /^https:\/\/[^/?#@]+(\/[^?#]*[^/?#])?$/.test(apiBase))) {
+    throw new Error(`apiBase must be an https URL without a trailing slash, query or fragment (the issuers' base), not ${JSON.stringify(apiBase)}`);
   }
   const retention = props.auditRetentionDays;
   if (retention !== undefined && (!Number.isInteger(retention) || retention < 1)) {

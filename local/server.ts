@@ -15,6 +15,7 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   Context,
 } from 'aws-lambda';
+import { config, ENV, loadConfig } from '#shared/config.ts';
 import { localOutbox } from '#shared/container.ts';
 import { authorizers, manifest, type RouteDefinition } from '#shared/http/manifest.ts';
 
@@ -268,15 +269,33 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     server.once('error', fail);
   });
   const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((done) => {
-        server.close(() => {
-          done();
-        });
-        server.closeAllConnections();
-      }),
-  };
+  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  const close = () =>
+    new Promise<void>((done) => {
+      server.close(() => {
+        done();
+      });
+      server.closeAllConnections();
+    });
+  try {
+    adoptAsApiBase(url);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { url, port, close };
+}
+
+/**
+ * Organizations issue end-user tokens as `{API_BASE}/v2/organizations/{orgId}` and serve their keys
+ * under that URL, so locally API_BASE is this server's URL, known once it listens (port 0 picks a free
+ * one), unless the environment names another (a tunnel or proxy in front). The handlers read their
+ * config once, on first use: a read before this point would have pinned another issuer, refused here.
+ */
+function adoptAsApiBase(url: string): void {
+  process.env[ENV.apiBase] ||= url;
+  const wanted = loadConfig().apiBase;
+  if (config().apiBase !== wanted) {
+    throw new Error(`The config was read before the local server knew its URL: it has API_BASE ${config().apiBase}, not ${wanted}. Start the server first.`);
+  }
 }

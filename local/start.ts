@@ -1,6 +1,8 @@
 /**
  * `npm start`: DynamoDB Local + the table + a demo operator + the whole API on 127.0.0.1:3000.
- * `npm start -- --persist` keeps the data in `.data/` between runs. PORT overrides the port.
+ * `npm start -- --persist` keeps the data in `.data/` between runs. PORT overrides the port; API_BASE
+ * the base of the organizations' token issuers (the server's own URL by default: set it to the public
+ * URL of a tunnel or proxy in front).
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,6 +29,7 @@ Object.assign(
 
 // Imported after the environment is set: these modules build their config on first use.
 const { localOutbox } = await import('#shared/container.ts');
+const { config } = await import('#shared/config.ts');
 const { DEMO_OWNER, DEMO_SIGN_IN, seedDemoTenant } = await import('./seed.ts');
 const { startLocalServer } = await import('./server.ts');
 
@@ -34,9 +37,10 @@ localOutbox().print = (line) => {
   console.log(line);
 };
 
-const demo = await seedDemoTenant();
-
+// Listening first: the server's URL (PORT=0 picks a free port) is the base of the organizations'
+// issuers, and the seed below is the first to read the config.
 const server = await startLocalServer({ port });
+const demo = await seedDemoTenant();
 console.log(`
 Portcullis local API on ${server.url}  (DynamoDB Local at ${dynamodb.endpoint}${values.persist ? ', data in .data/' : ', in memory'})
 
@@ -48,7 +52,7 @@ ${
     ? `  account:  ${demo.accountId}
 
 Demo organization and API key (authenticate + manage; the secret is shown this once)
-  organization: ${demo.organizationId}
+  organization: ${demo.organizationId}  (tokens: iss ${config().apiBase}/v2/organizations/${demo.organizationId})
   apikey:       ${demo.apiKey}
   system:       ${DEMO_SIGN_IN.system}, end user ${DEMO_SIGN_IN.user.email} (${DEMO_SIGN_IN.user.phone})
 

@@ -10,8 +10,13 @@ export interface Config {
   tableName: string;
   /** Only set locally and in tests (DynamoDB Local). */
   dynamodbEndpoint: string | undefined;
-  /** `iss` of every token. */
+  /** `iss` of operator tokens. */
   tokenIssuer: string;
+  /**
+   * The deployment's public URL, no trailing slash: organization `o` issues end-user tokens as
+   * `{apiBase}/v2/organizations/o` (SPEC §9). Required in the cloud; locally the local server's URL.
+   */
+  apiBase: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   /** How long audit events are kept (DynamoDB TTL). @default 400 */
@@ -30,6 +35,7 @@ export const ENV = {
   tableName: 'TABLE_NAME',
   dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
   tokenIssuer: 'TOKEN_ISSUER',
+  apiBase: 'API_BASE',
   keyProvider: 'KEY_PROVIDER',
   signingKmsKeyId: 'SIGNING_KMS_KEY_ID',
   dataKmsKeyId: 'DATA_KMS_KEY_ID',
@@ -49,6 +55,19 @@ function positiveInteger(env: Env, name: string, fallback: number): number {
   return Number(value);
 }
 
+/** What `npm start` serves on unless told otherwise (local/start.ts). */
+export const LOCAL_API_BASE = 'http://127.0.0.1:3000';
+
+/** An absolute http(s) URL with no query, fragment or credentials, without its trailing slash. */
+function baseUrl(name: string, value: string | undefined): string {
+  if (value === undefined || value === '') throw new Error(`Missing required environment variable ${name}`);
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (!url || !/^https?:$/.test(url.protocol) || url.username || url.password || /[?#]/.test(value)) {
+    throw new Error(`Environment variable ${name} must be an absolute http(s) URL without query or fragment, not ${JSON.stringify(value)}`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
 function required(env: Env, name: string): string {
   const value = env[name];
   if (value === undefined || value === '') throw new Error(`Missing required environment variable ${name}`);
@@ -66,6 +85,8 @@ export function loadConfig(env: Env = process.env): Config {
     tableName: required(env, ENV.tableName),
     dynamodbEndpoint: env[ENV.dynamodbEndpoint] || undefined,
     tokenIssuer: env[ENV.tokenIssuer] ?? `urn:portcullis:${stage}`,
+    // An issuer that relying parties pin: a deployed function without it must not start at all.
+    apiBase: baseUrl(ENV.apiBase, env[ENV.apiBase] || (keyProvider === 'local' ? LOCAL_API_BASE : undefined)),
     accessTokenTtlSeconds: 15 * 60,
     refreshTokenTtlSeconds: 30 * 24 * 60 * 60,
     auditRetentionDays: positiveInteger(env, ENV.auditRetentionDays, AUDIT_RETENTION_DAYS),

@@ -31,7 +31,7 @@ import { ChallengeRepository } from './adapters/challenge-repository.ts';
 import { SmsLimitRepository } from './adapters/sms-limit-repository.ts';
 import { SignInReadRepository } from './adapters/sign-in-reads.ts';
 import { ChallengeEngine } from './domain/challenges.ts';
-import { EndUserTokens } from './domain/end-user-tokens.ts';
+import { EndUserTokens, OrganizationIssuerKeys } from './domain/end-user-tokens.ts';
 import { SmsLimits } from './domain/sms-limits.ts';
 import { LoginThrottle } from './domain/login-throttle.ts';
 import type { Metrics } from './domain/metrics.ts';
@@ -145,6 +145,9 @@ export const auditLog = /* @__PURE__ */ once(
 export const tokenSigningKeys = /* @__PURE__ */ once(
   () => new TokenSigningKeys(new KeyringRepository(documentClient(), config().tableName), () => masterKey((k) => k.signingKmsKeyId)),
 );
+
+/** The JWKS of each organization's issuer: the key ring's public keys, for active organizations only. */
+export const organizationIssuerKeys = /* @__PURE__ */ once(() => new OrganizationIssuerKeys(organizationRepository(), tokenSigningKeys()));
 
 export const operatorSessions = /* @__PURE__ */ once(() => {
   const { tableName, tokenIssuer, accessTokenTtlSeconds, refreshTokenTtlSeconds } = config();
@@ -298,9 +301,8 @@ export const challengeEngine = /* @__PURE__ */ once(
       limits: new SmsLimits(new SmsLimitRepository(documentClient(), config().tableName)),
       sms: smsSender(),
       pinKey: pinHmacKey(),
-      tokens: new EndUserTokens(tokenSigningKeys()),
+      tokens: new EndUserTokens(tokenSigningKeys(), { apiBase: config().apiBase }),
       audit: (event) => auditRepository().recordEvent(event),
-      issuer: config().tokenIssuer,
       metrics: metrics(),
     }),
 );

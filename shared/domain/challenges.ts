@@ -148,8 +148,6 @@ export interface ChallengeEngineDependencies {
   pinKey: { get(): Promise<Uint8Array> };
   tokens: EndUserTokens;
   audit: (event: AuditEvent) => Promise<void>;
-  /** `iss` of end-user tokens. */
-  issuer: string;
   /** Sign-ins started, verified and failed, SMS sent, lockouts. @default - counts nothing */
   metrics?: Metrics;
   now?: () => Date;
@@ -427,7 +425,6 @@ export class ChallengeEngine {
       );
       if (!advanced) return this.advanceRefused(challenge, scope, state, nowMs, audit);
       const token = await this.deps.tokens.issue({
-        issuer: this.deps.issuer,
         audience: system.name,
         subject: user.id,
         organizationId: organization.id,

@@ -213,8 +213,21 @@ export const routes = {
     path: '/v2/.well-known/jwks.json',
     handler: 'functions/keys/get-jwks.ts',
     auth: 'public',
-    summary: 'Public keys (ES256) that verify every token Portcullis issues.',
+    summary:
+      "Public keys (ES256) that verify every token Portcullis issues: operator tokens (`iss` = the deployment's issuer) and every organization's end-user tokens (`iss` = `{apiBase}/v2/organizations/{orgId}`, whose own JWKS lists the same keys).",
     request: {},
+    response: { status: 200, body: Jwks },
+    access: { table: 'read' },
+  }),
+  getOrganizationJwks: route({
+    id: 'getOrganizationJwks',
+    method: 'GET',
+    path: '/v2/organizations/{orgId}/.well-known/jwks.json',
+    handler: 'functions/keys/get-organization-jwks.ts',
+    auth: 'public',
+    summary:
+      "The organization's issuer keys: its end-user tokens carry `iss` = `{apiBase}/v2/organizations/{orgId}` and verify with the keys at `{iss}/.well-known/jwks.json` (public keys only, the same as the deployment's JWKS).",
+    request: { params: OrganizationParams },
     response: { status: 200, body: Jwks },
     access: { table: 'read' },
   }),

@@ -85,6 +85,7 @@ const ROUTE_ERRORS: Partial<Record<RouteId, StatusCodes>> = {
   revokeAccessKey: { 409: ['key_revoked'] },
   startAuthentication: { 404: ['not_found', 'system_not_found'], 409: ['passwordless_url_missing'], 429: ['rate_limited'] },
   completeAuthentication: { 401: ['invalid_credentials', 'expired', 'too_many_attempts'], 404: ['not_found', 'system_not_found'], 429: ['rate_limited'] },
+  getOrganizationJwks: { 404: ['not_found'] },
 };
 
 /** The enrolment page answers an unknown, expired or used link with an HTML page, not problem+json. */

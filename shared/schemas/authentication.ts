@@ -58,7 +58,13 @@ export const StartedChallenge = z.object({
 export const CompletedChallenge = z.union([
   z.object({
     authenticated: z.literal(true),
-    token: z.string(),
+    token: z
+      .string()
+      .describe(
+        'ES256 JWT (`typ: JWT`) issued by the organization: `iss` = `{apiBase}/v2/organizations/{orgId}` (each organization is its own issuer), ' +
+          '`aud` = the system name, `sub` = the end-user id, `org` = the organization id, `amr`, `iat`, `exp` (`expiresIn` seconds), `jti`. ' +
+          'Verify it with the keys at `{iss}/.well-known/jwks.json` and check `iss` and `aud`: system names are unique only within an organization.',
+      ),
     tokenType: z.literal('Bearer'),
     expiresIn: z.number().int(),
     user: z.object({ id: z.string(), email: z.string() }),

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createPortcullisClient } from '#client/index.ts';
 import { expectData } from '#test/support/local-api.ts';
@@ -47,6 +48,12 @@ describe('npm start', () => {
       const pin = /\b(\d{6})\b/.exec(sms.items[0]?.body ?? '')?.[1] ?? '';
       const completed = expectData(await portcullis.completeSignIn({ ...signIn, pin }), 200);
       expect(completed).toMatchObject({ authenticated: true, tokenType: 'Bearer', user: { email: signIn.email } });
+      if (!completed.authenticated) throw new Error('expected a token');
+      // Issued by the demo organization under the URL the server listens on (a free port here), as printed.
+      const issuer = `${url}/v2/organizations/${organizationId}`;
+      expect(output).toContain(`iss ${issuer}`);
+      const jwks = createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`));
+      await expect(jwtVerify(completed.token, jwks, { issuer, audience: signIn.system })).resolves.toBeTruthy();
 
       const login = expectData(await createPortcullisClient({ baseUrl: url }).POST('/v2/auth/login', { body: { email, password } }), 200);
       if (!('accessToken' in login)) throw new Error('the demo owner has no 2FA: login answers tokens');

@@ -1,6 +1,5 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { config } from '#shared/config.ts';
 import { challengeKey } from '#shared/data/keys.ts';
 import { rawItem } from '#test/support/keys-events.ts';
 import { expectData, expectProblem, useLocalApi } from '#test/support/local-api.ts';
@@ -33,7 +32,7 @@ describe('magic-link sign-in', () => {
 
     const jwks = expectData(await api.client.GET('/v2/.well-known/jwks.json'), 200);
     const { payload } = await jwtVerify(completed.token, createLocalJWKSet(jwks), {
-      issuer: config().tokenIssuer,
+      issuer: `${api.url()}/v2/organizations/${fx.orgId}`,
       audience: fx.system.name,
     });
     expect(payload).toMatchObject({ sub: fx.user.id, org: fx.orgId, amr: ['sms'] });

@@ -1,7 +1,6 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { localOutbox } from '#shared/container.ts';
-import { config } from '#shared/config.ts';
 import { challengeKey } from '#shared/data/keys.ts';
 import { rawItem, createKey } from '#test/support/keys-events.ts';
 import type { CompleteSignInInput, StartSignInInput } from '#client/index.ts';
@@ -68,7 +67,8 @@ describe('PIN sign-in', () => {
 
     const jwks = createRemoteJWKSet(new URL(`${api.url()}/v2/.well-known/jwks.json`));
     const { payload, protectedHeader } = await jwtVerify(completed.token, jwks, {
-      issuer: config().tokenIssuer,
+      // Each organization is its own issuer (SPEC §9): the URL of the organization under this server.
+      issuer: `${api.url()}/v2/organizations/${fx.orgId}`,
       audience: fx.system.name,
       algorithms: ['ES256'],
     });

@@ -168,7 +168,8 @@ describe('alarms', () => {
     const variables = (signIn.resource.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     // The function's own configuration (its STAGE), read the way it reads it at a cold start.
     const strings = Object.fromEntries(Object.entries(variables).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-    const { stage } = loadConfig({ ...strings, TABLE_NAME: 'table' });
+    // API_BASE is an Fn::Join of the API id until deployed: a stand-in URL, as CloudFormation would resolve it.
+    const { stage } = loadConfig({ ...strings, TABLE_NAME: 'table', API_BASE: 'https://api.example.test' });
 
     const written: string[] = [];
     const disabled = process.env.POWERTOOLS_METRICS_DISABLED;

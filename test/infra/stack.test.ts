@@ -162,6 +162,28 @@ describe('stack wiring', () => {
     expect(() => synthesize({ stage: 'dev', auditRetentionDays: 'forever' })).toThrow(/auditRetentionDays/);
   });
 
+  it('passes every function the API base URL, built from the API id, region and URL suffix (the organizations\' issuers)', () => {
+    const [apiId] = Object.keys(resourcesOfType(dev.template, 'AWS::ApiGatewayV2::Api'));
+    const executeApiUrl = { 'Fn::Join': ['', ['https://', { Ref: apiId }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] };
+    for (const [id, { resource }] of portcullisFunctions(dev.template)) {
+      expect((resource.Properties.Environment as { Variables: Record<string, unknown> }).Variables.API_BASE, id).toEqual(executeApiUrl);
+    }
+  });
+
+  it('takes the API base URL from the context (a custom domain) and refuses one that is not an https base URL', () => {
+    const { template } = synthesize({ stage: 'dev', apiBase: 'https://auth.example.com' });
+    for (const [id, { resource }] of portcullisFunctions(template)) {
+      expect(resource.Properties.Environment, id).toMatchObject({ Variables: { API_BASE: 'https://auth.example.com' } });
+    }
+    for (const bad of ['http://auth.example.com', 'auth.example.com', 'https://auth.example.com/', 'https://auth.example.com/?a=1', 'https://auth.example.com/#x']) {
+      expect(() => synthesize({ stage: 'dev', apiBase: bad }), bad).toThrow(/apiBase/);
+    }
+  });
+
+  it('has no dependency cycle between its resources (CloudFormation would refuse the template)', () => {
+    for (const { template } of [dev, prod]) expect(dependencyCycle(template.toJSON() as TemplateJson)).toBeUndefined();
+  });
+
   it('builds the table from the shared definition: on demand, TTL, PITR, gsi1', () => {
     dev.template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       BillingMode: 'PAY_PER_REQUEST',
@@ -231,3 +253,53 @@ describe('stateful resources by stage', () => {
     }
   });
 });
+
+interface TemplateJson {
+  Resources: Record<string, { DependsOn?: string | string[]; Properties?: unknown }>;
+}
+
+/** The logical ids a resource refers to (`Ref`, `Fn::GetAtt`, `Fn::Sub`) or depends on (`DependsOn`). */
+function dependenciesOf(resource: TemplateJson['Resources'][string], ids: Set<string>): Set<string> {
+  const found = new Set<string>([resource.DependsOn ?? []].flat());
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      value.forEach(visit);
+      return;
+    }
+    if (typeof value !== 'object' || value === null) return;
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === 'Ref' && typeof inner === 'string') found.add(inner);
+      if (key === 'Fn::GetAtt') found.add(Array.isArray(inner) ? String(inner[0]) : String(inner).split('.')[0] ?? '');
+      if (key === 'Fn::Sub') {
+        const text = Array.isArray(inner) ? String(inner[0]) : String(inner);
+        for (const [, name] of text.matchAll(/\$\{([^}.!]+)/g)) found.add(name ?? '');
+      }
+      visit(inner);
+    }
+  };
+  visit(resource.Properties);
+  return new Set([...found].filter((id) => ids.has(id)));
+}
+
+/** A dependency cycle among the template's resources, as the list of ids around it, or undefined. */
+function dependencyCycle(template: TemplateJson): string[] | undefined {
+  const ids = new Set(Object.keys(template.Resources));
+  const edges = new Map([...ids].map((id) => [id, dependenciesOf(template.Resources[id] ?? {}, ids)]));
+  const state = new Map<string, 'open' | 'done'>();
+  const walk = (id: string, path: string[]): string[] | undefined => {
+    if (state.get(id) === 'done') return undefined;
+    if (state.get(id) === 'open') return [...path.slice(path.indexOf(id)), id];
+    state.set(id, 'open');
+    for (const next of edges.get(id) ?? []) {
+      const cycle = walk(next, [...path, id]);
+      if (cycle) return cycle;
+    }
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const id of ids) {
+    const cycle = walk(id, []);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}

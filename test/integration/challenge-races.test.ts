@@ -100,12 +100,11 @@ function world(policy: Policy = POLICY) {
     limits: new SmsLimits(new SmsLimitRepository(documentClient(), config().tableName), clock.now),
     sms: outbox,
     pinKey: { get: () => Promise.resolve(new Uint8Array(32).fill(1)) },
-    tokens: new EndUserTokens(tokenSigningKeys(), clock.now),
+    tokens: new EndUserTokens(tokenSigningKeys(), { apiBase: 'https://auth.example.test' }, clock.now),
     audit: (event) => {
       audit.push(event);
       return Promise.resolve();
     },
-    issuer: 'urn:test',
     now: clock.now,
   });
   const principal: Principal = { kind: 'key', keyId: 'key-1', accountId, permissions: ['authenticate'], organizations: [organization.id] };

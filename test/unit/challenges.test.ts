@@ -131,12 +131,12 @@ describe('signing key rotation', () => {
     // Published at once, newest first, but not signing yet.
     expect((await verifier.verificationKeys()).map((key) => key.kid)).toEqual([rotation.kid, original.kid]);
     expect((await signer.signingKey()).kid).toBe(original.kid);
-    const tokens = new EndUserTokens(signer, clock.now);
-    const oldToken = await tokens.issue({ issuer: 'i', audience: 'a', subject: 's', organizationId: 'o', amr: ['sms'], ttlSeconds: 86_400 });
+    const tokens = new EndUserTokens(signer, { apiBase: 'https://auth.example.test' }, clock.now);
+    const oldToken = await tokens.issue({ audience: 'a', subject: 's', organizationId: 'o', amr: ['sms'], ttlSeconds: 86_400 });
 
     clock.advance(3600);
     expect((await signer.signingKey()).kid).toBe(rotation.kid);
-    const newToken = await tokens.issue({ issuer: 'i', audience: 'a', subject: 's', organizationId: 'o', amr: ['sms'], ttlSeconds: 60 });
+    const newToken = await tokens.issue({ audience: 'a', subject: 's', organizationId: 'o', amr: ['sms'], ttlSeconds: 60 });
     expect(decodeProtectedHeader(newToken).kid).toBe(rotation.kid);
     // Both verify with the JWKS while the old key's tokens may still be alive.
     const jwks = createLocalJWKSet({ keys: await verifier.verificationKeys() });
@@ -160,7 +160,7 @@ describe('signing key rotation', () => {
     const { process } = keyring();
     const key = await process().signingKey();
     const [published] = await process().verificationKeys();
-    const token = await new EndUserTokens(process()).issue({ issuer: 'i', audience: 'a', subject: 's', organizationId: 'o', amr: [], ttlSeconds: 60 });
+    const token = await new EndUserTokens(process(), { apiBase: 'https://auth.example.test' }).issue({ audience: 'a', subject: 's', organizationId: 'o', amr: [], ttlSeconds: 60 });
     expect(decodeProtectedHeader(token).kid).toBe(key.kid);
     const { importJWK } = await import('jose');
     await expect(compactVerify(token, await importJWK(published ?? {}, 'ES256'))).resolves.toBeTruthy();

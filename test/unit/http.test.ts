@@ -88,8 +88,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TABLE_NAME: 't', KEY_PROVIDER: 'local' })).toThrow(/LOCAL_KEY_FILE/);
   });
 
+  it('fails fast without API_BASE (the organizations\' issuer base URL) in the cloud configuration', () => {
+    expect(() => loadConfig({ TABLE_NAME: 't' })).toThrow(/API_BASE/);
+    expect(() => loadConfig({ TABLE_NAME: 't', API_BASE: '' })).toThrow(/API_BASE/);
+    for (const bad of ['auth.example.com', 'ftp://auth.example.com', 'https://auth.example.com/?a=1', 'https://auth.example.com/#x', 'https://user@auth.example.com']) {
+      expect(() => loadConfig({ TABLE_NAME: 't', API_BASE: bad }), bad).toThrow(/API_BASE/);
+    }
+    expect(loadConfig({ TABLE_NAME: 't', API_BASE: 'https://auth.example.com/' }).apiBase).toBe('https://auth.example.com');
+    expect(loadConfig({ TABLE_NAME: 't', API_BASE: 'https://example.com/auth' }).apiBase).toBe('https://example.com/auth');
+  });
+
+  it('takes the local server URL as API_BASE when the keys are local, unless one is given', () => {
+    const local = { TABLE_NAME: 't', KEY_PROVIDER: 'local', LOCAL_KEY_FILE: 'k' };
+    expect(loadConfig(local).apiBase).toBe('http://127.0.0.1:3000');
+    expect(loadConfig({ ...local, API_BASE: 'http://127.0.0.1:4321' }).apiBase).toBe('http://127.0.0.1:4321');
+  });
+
   it('defaults to the cloud adapters (KMS, SNS)', () => {
-    const config = loadConfig({ TABLE_NAME: 't', SIGNING_KMS_KEY_ID: 'k1', SMS_SENDER_ID: 'Acme' });
+    const config = loadConfig({ TABLE_NAME: 't', API_BASE: 'https://auth.example.com', SIGNING_KMS_KEY_ID: 'k1', SMS_SENDER_ID: 'Acme' });
     expect(config.keys).toEqual({ provider: 'kms', signingKmsKeyId: 'k1', dataKmsKeyId: '' });
     expect(config.sms).toEqual({ provider: 'sns', senderId: 'Acme', originationNumber: undefined });
   });

@@ -1,0 +1,53 @@
+import { createLocalJWKSet, decodeJwt, exportJWK, generateKeyPair, jwtVerify, type CryptoKey, type JWK } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { NotFoundError } from '#shared/domain/errors.ts';
+import { EndUserTokens, OrganizationIssuerKeys, organizationIssuer } from '#shared/domain/end-user-tokens.ts';
+
+const API_BASE = 'https://auth.example.test';
+
+async function keyPair(): Promise<{ signing: { signingKey: () => Promise<{ kid: string; privateKey: CryptoKey }> }; jwks: JWK[] }> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const kid = 'k1';
+  return {
+    signing: { signingKey: () => Promise.resolve({ kid, privateKey }) },
+    jwks: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }],
+  };
+}
+
+describe('end-user tokens', () => {
+  it("take `iss` from the organization they are issued for: {apiBase}/v2/organizations/{orgId}", async () => {
+    const { signing, jwks } = await keyPair();
+    const tokens = new EndUserTokens(signing, { apiBase: API_BASE });
+    const input = { audience: 'app', subject: 'usr_1', amr: ['sms'], ttlSeconds: 60 };
+    const ofA = await tokens.issue({ ...input, organizationId: 'org_a' });
+    const ofB = await tokens.issue({ ...input, organizationId: 'org_b' });
+
+    expect(decodeJwt(ofA)).toMatchObject({ iss: `${API_BASE}/v2/organizations/org_a`, org: 'org_a', aud: 'app' });
+    expect(organizationIssuer(API_BASE, 'org_b')).toBe(`${API_BASE}/v2/organizations/org_b`);
+    // Same key, same audience: only the issuer tells them apart, and a verifier of B refuses A's token.
+    const verify = (token: string, organizationId: string) =>
+      jwtVerify(token, createLocalJWKSet({ keys: jwks }), { issuer: organizationIssuer(API_BASE, organizationId), audience: 'app' });
+    await expect(verify(ofA, 'org_b')).rejects.toThrow(/"iss" claim/);
+    await expect(verify(ofB, 'org_b')).resolves.toBeTruthy();
+  });
+
+  it('keep the issuer a URL path segment whatever the organization id holds', () => {
+    expect(organizationIssuer(API_BASE, 'a/../b?c')).toBe(`${API_BASE}/v2/organizations/a%2F..%2Fb%3Fc`);
+  });
+});
+
+describe('organization issuer keys', () => {
+  const keys = [{ kty: 'EC', kid: 'k1' }];
+  const issuerKeys = new OrganizationIssuerKeys(
+    { findOrganization: (id) => Promise.resolve(id === 'org_live' ? { id } : undefined) },
+    { verificationKeys: () => Promise.resolve(keys) },
+  );
+
+  it('answer the key ring’s public keys for an active organization', async () => {
+    await expect(issuerKeys.keysOf('org_live')).resolves.toEqual(keys);
+  });
+
+  it('answer NotFoundError for an organization that does not exist (or no longer does)', async () => {
+    await expect(issuerKeys.keysOf('org_gone')).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
