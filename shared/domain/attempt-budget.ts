@@ -16,14 +16,14 @@
  */
 
 /** What taking an attempt answered: taken, or refused with why (the budget is spent, or the thing is not live). */
-export type AttemptTake<Refusal extends string = string> = { taken: true } | { taken: false; refusal: Refusal };
+export type AttemptTake<Refusal = string> = { taken: true } | { taken: false; refusal: Refusal };
 
 /**
  * Takes one attempt, then — and only then — runs `compare`. A refused take answers the refusal and
  * compares nothing; a take that throws (the database unreachable, a conflict) throws before any
  * comparison too: there is no path from "no write" to "compared".
  */
-export async function spendThenCompare<Refusal extends string, Verdict>(
+export async function spendThenCompare<Refusal, Verdict>(
   take: () => Promise<AttemptTake<Refusal>>,
   compare: () => Promise<Verdict>,
 ): Promise<{ refused: Refusal } | { verdict: Verdict }> {
