@@ -13,6 +13,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { operatorMfa, operatorSessions, totpFactors } from '#shared/container.ts';
 import type { AuditContext } from '#shared/domain/audit.ts';
+import { USER_FAILURE_LIMIT } from '#shared/domain/challenges.ts';
 import type { MfaSubject } from '#shared/domain/mfa.ts';
 import { LOGIN_MAX_ATTEMPTS } from '#shared/domain/login-throttle.ts';
 import { MAX_TOTP_FAILURES } from '#shared/domain/mfa.ts';
@@ -92,6 +93,17 @@ describe(`${BURST} concurrent wrong guesses compare at most the budget`, () => {
     const compared = await countDuring('compare', () => race(BURST, () => outcome(w.complete({ pin: wrong })), (code) => code === 'ok'));
     expect(compared).toBeGreaterThan(0);
     expect(compared).toBeLessThanOrEqual(POLICY.pin.maxAttempts);
+    expect(await outcome(w.complete({ pin }))).toBe('too_many_attempts');
+  });
+
+  it(`PIN: the user's window (${USER_FAILURE_LIMIT} in 15 minutes) bounds the comparisons when maxAttempts is larger`, async () => {
+    const w = world({ ...POLICY, pin: { ...POLICY.pin, maxAttempts: 40 } });
+    await w.start();
+    const pin = w.outbox.lastPin();
+    const wrong = pin === '000001' ? '000002' : '000001';
+    const compared = await countDuring('compare', () => race(BURST, () => outcome(w.complete({ pin: wrong })), (code) => code === 'ok'));
+    expect(compared).toBeGreaterThan(0);
+    expect(compared).toBeLessThanOrEqual(USER_FAILURE_LIMIT);
     expect(await outcome(w.complete({ pin }))).toBe('too_many_attempts');
   });
 
