@@ -107,10 +107,8 @@ export class ChallengeRepository implements ChallengeStore {
     return failed.length === 0;
   }
 
-  async takeAttempt(challenge: Challenge, step: number, slot: WindowSlot, nowMs: number, limit: number, prune?: { stale: string[]; version: number }): Promise<AttemptTake<TakeRefusal>> {
+  async takeAttempt(challenge: Challenge, step: number, slot: WindowSlot, nowMs: number, limit: number, prune?: { keep: Record<string, number>; version: number }): Promise<AttemptTake<TakeRefusal>> {
     const take = attemptTakeCondition('attempts', { attribute: 'maxAttempts' });
-    const stale = prune?.stale ?? [];
-    const staleNames = Object.fromEntries(stale.map((id, index) => [`#stale${index}`, id]));
     const failed = await transactWrite(this.db, {
       TransactItems: [
         {
@@ -124,21 +122,22 @@ export class ChallengeRepository implements ChallengeStore {
           },
         },
         {
-          // A slot of the (user, system) window, in the same commit: while it has room (or, after
-          // pruning slots older than the window, at the version that was read).
+          // A slot of the (user, system) window, in the same commit: while it has room, or, pruned of
+          // the slots older than the window, at the version that was read.
           Update: {
             TableName: this.tableName,
             Key: signInStateKey(challenge.organizationId, challenge.userId, challenge.systemName),
-            UpdateExpression: `SET #window.#slot = :at ADD version :one${stale.length > 0 ? ` REMOVE ${stale.map((_, index) => `#window.#stale${index}`).join(', ')}` : ''}`,
+            UpdateExpression: prune ? 'SET #window = :window ADD version :one' : 'SET #window.#slot = :at ADD version :one',
             ConditionExpression: prune
               ? `challengeId = :id AND ${prune.version === 0 ? 'attribute_not_exists(version)' : 'version = :version'}`
               : 'challengeId = :id AND size(#window) < :limit',
-            ExpressionAttributeNames: { '#window': 'window', '#slot': slot.id, ...staleNames },
+            ExpressionAttributeNames: { '#window': 'window', ...(prune ? {} : { '#slot': slot.id }) },
             ExpressionAttributeValues: {
-              ':at': slot.at,
               ':one': 1,
               ':id': challenge.id,
-              ...(prune ? (prune.version === 0 ? {} : { ':version': prune.version }) : { ':limit': limit }),
+              ...(prune
+                ? { ':window': { ...prune.keep, [slot.id]: slot.at }, ...(prune.version === 0 ? {} : { ':version': prune.version }) }
+                : { ':at': slot.at, ':limit': limit }),
             },
           },
         },

@@ -103,10 +103,10 @@ export interface ChallengeStore {
    * Takes one attempt before a code is checked (SPEC §6 attempt budgets): ONE transaction adds one
    * to the challenge's attempts if it is open at `step`, unexpired at `nowMs` and under its
    * `maxAttempts`, and takes `slot` in the user's window if the challenge is still the live one and
-   * the window holds fewer than `limit` (or, with `prune`, at the version read, dropping the stale
-   * slots). Refused: nothing was written and nothing may be compared.
+   * the window holds fewer than `limit` (or, with `prune`, at the version read, replacing the window
+   * by the slots to `keep` and this one). Refused: nothing was written and nothing may be compared.
    */
-  takeAttempt(challenge: Challenge, step: number, slot: WindowSlot, nowMs: number, limit: number, prune?: { stale: string[]; version: number }): Promise<AttemptTake<TakeRefusal>>;
+  takeAttempt(challenge: Challenge, step: number, slot: WindowSlot, nowMs: number, limit: number, prune?: { keep: Record<string, number>; version: number }): Promise<AttemptTake<TakeRefusal>>;
   /**
    * Consumes (or moves to the next step) with one conditional write after a right code: the
    * challenge still open at `fromStep`, unexpired, not a decoy, the live one; its attempt and
@@ -710,7 +710,7 @@ export class ChallengeEngine {
    * read); a window hammered past a few tries fails closed (503), never through to a comparison.
    */
   private async takeAttempt(challenge: Challenge, scope: ChallengeScope, slot: WindowSlot, state: LazyState, nowMs: number, audit: Auditor): Promise<AttemptTake<never>> {
-    let prune: { stale: string[]; version: number } | undefined;
+    let prune: { keep: Record<string, number>; version: number } | undefined;
     for (let tries = 0; tries < 4; tries++) {
       const taken = await this.deps.store.takeAttempt(challenge, challenge.step, slot, nowMs, USER_FAILURE_LIMIT, prune);
       if (taken.taken) return taken;
@@ -723,7 +723,7 @@ export class ChallengeEngine {
       const current = await state.reload();
       await this.check(challenge, scope, current, nowMs, audit);
       const windowStart = nowMs - USER_FAILURE_WINDOW_SECONDS * 1000;
-      prune = { stale: Object.entries(current.value?.window ?? {}).flatMap(([id, at]) => (at <= windowStart ? [id] : [])), version: current.value?.version ?? 0 };
+      prune = { keep: Object.fromEntries(Object.entries(current.value?.window ?? {}).filter(([, at]) => at > windowStart)), version: current.value?.version ?? 0 };
     }
     throw new UnavailableError(1);
   }
