@@ -9101,6 +9101,7 @@ export interface operations {
                         /** @enum {string} */
                         method: "pin" | "passwordless" | "totp";
                         expiresAt: string;
+                        /** @description Where the SMS went: `********` and the last two digits of the number, the same shape for every number (no country code, fixed length); null when nothing is sent (TOTP). */
                         deliveredTo: string | null;
                     };
                 };

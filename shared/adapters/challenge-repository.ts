@@ -1,16 +1,18 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { challengeKey, signInStateKey } from '../data/keys.ts';
 import type { AuditEvent } from '../domain/audit.ts';
-import type { Challenge, ChallengeStore, SignInState, StepUpdate } from '../domain/challenges.ts';
+import type { AttemptTake } from '../domain/attempt-budget.ts';
+import type { Challenge, ChallengeStore, SignInState, StepUpdate, TakeRefusal, WindowSlot } from '../domain/challenges.ts';
 import type { PlannedSms } from '../domain/sms-limits.ts';
 import { auditEventPut } from './audit-repository.ts';
-import { isConditionalCheckFailed, transactWrite } from './dynamodb.ts';
+import { attemptTakeCondition, claimOnce, isConditionalCheckFailed, transactWrite } from './dynamodb.ts';
 import { dailyShardIncrement, subjectSendsPut } from './sms-limit-repository.ts';
 
 // Challenges are read only while live; DynamoDB TTL removes them an hour after they expire.
 const CLEANUP_AFTER_SECONDS = 3600;
 // The sign-in state outlives its challenges: it carries the 15-minute failure window.
 const STATE_RETENTION_SECONDS = 24 * 3600;
+const stateTtl = (): number => Math.floor(Date.now() / 1000) + STATE_RETENTION_SECONDS;
 
 const ttlOf = (expiresAtMs: number): number => Math.floor(expiresAtMs / 1000) + CLEANUP_AFTER_SECONDS;
 
@@ -31,20 +33,18 @@ export class ChallengeRepository implements ChallengeStore {
     };
     // The new challenge becomes the live one in the same commit: the previous one is void from now on
     // (every complete checks the state's `challengeId`), with no window where both are live.
-    const live =
-      challenge.userId === null
-        ? []
-        : [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: signInStateKey(challenge.organizationId, challenge.userId, challenge.systemName),
-                UpdateExpression: 'SET challengeId = :id, entity = :entity, #ttl = :ttl',
-                ExpressionAttributeNames: { '#ttl': 'ttl' },
-                ExpressionAttributeValues: { ':id': challenge.id, ':entity': 'SignInState', ':ttl': Math.floor(Date.now() / 1000) + STATE_RETENTION_SECONDS },
-              },
-            },
-          ];
+    // Decoys too (their subject id stands for the user): a decoy is superseded, runs out and expires like a real one.
+    const live = [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: signInStateKey(challenge.organizationId, challenge.userId, challenge.systemName),
+          UpdateExpression: 'SET challengeId = :id, entity = :entity, #ttl = :ttl, #window = if_not_exists(#window, :empty)',
+          ExpressionAttributeNames: { '#ttl': 'ttl', '#window': 'window' },
+          ExpressionAttributeValues: { ':id': challenge.id, ':entity': 'SignInState', ':ttl': stateTtl(), ':empty': {} },
+        },
+      },
+    ];
     // The SMS counters, when given, commit with it: a sign-in start is then one write round trip.
     const counters = sms ? [subjectSendsPut(this.tableName, sms.subject), dailyShardIncrement(this.tableName, sms.daily)] : [];
     const failed = await transactWrite(this.db, { TransactItems: [...counters, put, ...live] });
@@ -63,16 +63,17 @@ export class ChallengeRepository implements ChallengeStore {
     return Item ? toSignInState(Item) : undefined;
   }
 
-  async advanceChallenge(challenge: Challenge, fromStep: number, update: StepUpdate, nowMs: number, event?: AuditEvent): Promise<boolean> {
-    if (challenge.userId === null) return false;
+  async advanceChallenge(challenge: Challenge, fromStep: number, update: StepUpdate, nowMs: number, slot: WindowSlot, event?: AuditEvent): Promise<boolean> {
     const failed = await transactWrite(this.db, {
       TransactItems: [
         {
           Update: {
             TableName: this.tableName,
             Key: challengeKey(challenge.id),
-            UpdateExpression: 'SET #step = :next, #status = :status, secretHash = :secretHash, expiresAt = :expiresAt, satisfied = :satisfied, #ttl = :ttl',
-            ConditionExpression: '#status = :open AND #step = :from AND attempts < maxAttempts AND expiresAt > :now',
+            // The right code gives its attempt back (`attempts` counts wrong codes, all steps together).
+            UpdateExpression:
+              'SET #step = :next, #status = :status, secretHash = :secretHash, expiresAt = :expiresAt, satisfied = :satisfied, #ttl = :ttl, attempts = attempts - :one',
+            ConditionExpression: '#status = :open AND #step = :from AND attempts <= maxAttempts AND attempts > :zero AND expiresAt > :now AND attribute_not_exists(decoy)',
             ExpressionAttributeNames: { '#step': 'step', '#status': 'status', '#ttl': 'ttl' },
             ExpressionAttributeValues: {
               ':next': update.step,
@@ -84,15 +85,20 @@ export class ChallengeRepository implements ChallengeStore {
               ':open': 'open',
               ':from': fromStep,
               ':now': nowMs,
+              ':one': 1,
+              ':zero': 0,
             },
           },
         },
         {
-          ConditionCheck: {
+          // ... and its slot of the user's window: still the live challenge.
+          Update: {
             TableName: this.tableName,
             Key: signInStateKey(challenge.organizationId, challenge.userId, challenge.systemName),
-            ConditionExpression: 'challengeId = :id AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)',
-            ExpressionAttributeValues: { ':id': challenge.id, ':now': nowMs },
+            UpdateExpression: 'REMOVE #window.#slot',
+            ConditionExpression: 'challengeId = :id',
+            ExpressionAttributeNames: { '#window': 'window', '#slot': slot.id },
+            ExpressionAttributeValues: { ':id': challenge.id },
           },
         },
         ...(event ? [auditEventPut(this.tableName, event)] : []),
@@ -101,53 +107,62 @@ export class ChallengeRepository implements ChallengeStore {
     return failed.length === 0;
   }
 
-  async recordWrongCode(challengeId: string, step: number): Promise<number | undefined> {
-    try {
-      const { Attributes } = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: challengeKey(challengeId),
-          UpdateExpression: 'ADD attempts :one',
-          ConditionExpression: '#status = :open AND #step = :step AND attempts < maxAttempts',
-          ExpressionAttributeNames: { '#status': 'status', '#step': 'step' },
-          ExpressionAttributeValues: { ':one': 1, ':open': 'open', ':step': step },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      return Attributes?.attempts as number | undefined;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return undefined;
-      throw error;
-    }
+  async takeAttempt(challenge: Challenge, step: number, slot: WindowSlot, nowMs: number, limit: number, prune?: { keep: Record<string, number>; version: number }): Promise<AttemptTake<TakeRefusal>> {
+    const take = attemptTakeCondition('attempts', { attribute: 'maxAttempts' });
+    const failed = await transactWrite(this.db, {
+      TransactItems: [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: challengeKey(challenge.id),
+            UpdateExpression: 'ADD #attempts :one',
+            ConditionExpression: `#status = :open AND #step = :step AND expiresAt > :now AND ${take.condition}`,
+            ExpressionAttributeNames: { '#status': 'status', '#step': 'step', ...take.names },
+            ExpressionAttributeValues: { ':one': 1, ':open': 'open', ':step': step, ':now': nowMs, ...take.values },
+          },
+        },
+        {
+          // A slot of the (user, system) window, in the same commit: while it has room, or, pruned of
+          // the slots older than the window, at the version that was read.
+          Update: {
+            TableName: this.tableName,
+            Key: signInStateKey(challenge.organizationId, challenge.userId, challenge.systemName),
+            UpdateExpression: prune ? 'SET #window = :window ADD version :one' : 'SET #window.#slot = :at ADD version :one',
+            ConditionExpression: prune
+              ? `challengeId = :id AND ${prune.version === 0 ? 'attribute_not_exists(version)' : 'version = :version'}`
+              : 'challengeId = :id AND size(#window) < :limit',
+            ExpressionAttributeNames: { '#window': 'window', ...(prune ? {} : { '#slot': slot.id }) },
+            ExpressionAttributeValues: {
+              ':one': 1,
+              ':id': challenge.id,
+              ...(prune
+                ? { ':window': { ...prune.keep, [slot.id]: slot.at }, ...(prune.version === 0 ? {} : { ':version': prune.version }) }
+                : { ':at': slot.at, ':limit': limit }),
+            },
+          },
+        },
+      ],
+    });
+    if (failed.length === 0) return { taken: true };
+    return { taken: false, refusal: failed.includes(0) ? 'challenge' : 'window' };
   }
 
-  async replaceFailures(orgId: string, userId: string, systemName: string, failures: number[], lockedUntil: number | null, expectedVersion: number): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: signInStateKey(orgId, userId, systemName),
-          UpdateExpression:
-            lockedUntil === null
-              ? 'SET failures = :failures, version = :next, entity = :entity, #ttl = :ttl REMOVE lockedUntil'
-              : 'SET failures = :failures, lockedUntil = :lockedUntil, version = :next, entity = :entity, #ttl = :ttl',
-          ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(version)' : 'version = :expected',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: {
-            ':failures': failures,
-            ...(lockedUntil === null ? {} : { ':lockedUntil': lockedUntil }),
-            ':next': expectedVersion + 1,
-            ':entity': 'SignInState',
-            ':ttl': Math.floor(Date.now() / 1000) + STATE_RETENTION_SECONDS,
-            ...(expectedVersion === 0 ? {} : { ':expected': expectedVersion }),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+  noticeExhausted(challenge: Challenge, nowMs: number): Promise<boolean> {
+    // Once per challenge: the notice lasts as long as the challenge.
+    return claimOnce(this.db, this.tableName, challengeKey(challenge.id), {
+      attribute: 'exhaustedNotice',
+      until: challenge.expiresAt + CLEANUP_AFTER_SECONDS * 1000,
+      now: nowMs,
+      condition: 'attempts >= maxAttempts',
+    });
+  }
+
+  noticeUserLocked(challenge: Challenge, lockedUntil: number, nowMs: number): Promise<boolean> {
+    return claimOnce(this.db, this.tableName, signInStateKey(challenge.organizationId, challenge.userId, challenge.systemName), {
+      attribute: 'lockNotice',
+      until: lockedUntil,
+      now: nowMs,
+    });
   }
 
   async voidChallenge(challengeId: string): Promise<void> {
@@ -178,8 +193,7 @@ export function toChallenge(item: Record<string, unknown>): Challenge {
 export function toSignInState(item: Record<string, unknown>): SignInState {
   return {
     challengeId: (item.challengeId as string | undefined) ?? null,
-    failures: (item.failures as number[] | undefined) ?? [],
-    lockedUntil: (item.lockedUntil as number | undefined) ?? null,
+    window: (item.window as Record<string, number> | undefined) ?? {},
     version: (item.version as number | undefined) ?? 0,
   };
 }

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { UnavailableError, ValidationError } from '../domain/errors.ts';
 
 /** One document client per process, reused across warm invocations. */
@@ -8,8 +8,62 @@ export function createDocumentClient(options: { region: string; endpoint: string
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
+type Key = Record<string, unknown>;
+
 export function isConditionalCheckFailed(error: unknown): boolean {
   return error instanceof ConditionalCheckFailedException;
+}
+
+/**
+ * Runs one conditional write: true when it was made, false when its condition refused it. Any other
+ * failure throws, so a caller that gates something on it (an attempt budget: shared/domain/
+ * attempt-budget.ts) fails closed.
+ */
+export async function conditionalWrite(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * The condition of "take one attempt" (attempt-budget.ts): the counter attribute is under its limit
+ * (a number, or another attribute of the item such as a challenge's `maxAttempts`). Put into the
+ * ConditionExpression of the write that adds one to the counter, so the check and the spend are
+ * one atomic write.
+ */
+export function attemptTakeCondition(counter: string, limit: number | { attribute: string }): { condition: string; names: Record<string, string>; values: Record<string, unknown> } {
+  const names = { '#attempts': counter, ...(typeof limit === 'number' ? {} : { '#attemptLimit': limit.attribute }) };
+  if (typeof limit === 'number') return { condition: '(attribute_not_exists(#attempts) OR #attempts < :attemptLimit)', names, values: { ':attemptLimit': limit } };
+  return { condition: '#attempts < #attemptLimit', names, values: {} };
+}
+
+/**
+ * Claims a notice once per period: sets `attribute` to `until` when it is absent or its period is
+ * over (≤ `now`) and `condition` (if any) holds. Of concurrent claimers exactly one gets true: the
+ * lockout metric and event are raised once per locked subject, not once per refused attempt.
+ */
+export function claimOnce(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  key: Key,
+  claim: { attribute: string; until: number; now: number; condition?: string; values?: Record<string, unknown> },
+): Promise<boolean> {
+  return conditionalWrite(() =>
+    db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: 'SET #notice = :until',
+        ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(#notice) OR #notice <= :now)${claim.condition ? ` AND (${claim.condition})` : ''}`,
+        ExpressionAttributeNames: { '#notice': claim.attribute },
+        ExpressionAttributeValues: { ':until': claim.until, ':now': claim.now, ...claim.values },
+      }),
+    ),
+  );
 }
 
 /**
@@ -35,7 +89,6 @@ export async function transactWrite(documentClient: DynamoDBDocumentClient, inpu
   }
 }
 
-type Key = Record<string, unknown>;
 export interface ItemPage {
   items: Record<string, unknown>[];
   lastKey: Key | undefined;

@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LoginAttempts, LoginThrottleStore } from '../domain/ports.ts';
 import { loginThrottleKey } from '../data/keys.ts';
-import { isConditionalCheckFailed } from './dynamodb.ts';
+import { claimOnce, isConditionalCheckFailed } from './dynamodb.ts';
 
 /** One item per email: the attempt times and a version for the rare prune-and-replace. */
 export class LoginThrottleRepository implements LoginThrottleStore {
@@ -12,8 +12,9 @@ export class LoginThrottleRepository implements LoginThrottleStore {
 
   async appendLoginAttempt(email: string, at: number, max: number, expiresAt: number): Promise<boolean> {
     try {
-      // One atomic write: append only while fewer than `max` are recorded, so concurrent requests
-      // cannot all pass a read-then-write check.
+      // The take of the password's attempt budget (attempt-budget.ts), one atomic write: append only
+      // while fewer than `max` are recorded, so concurrent requests cannot all pass a read-then-write
+      // check; the password is verified only after it succeeded.
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -51,6 +52,10 @@ export class LoginThrottleRepository implements LoginThrottleStore {
       if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
+  }
+
+  noticeLoginLock(email: string, lockedUntil: number, now: number): Promise<boolean> {
+    return claimOnce(this.db, this.tableName, loginThrottleKey(email), { attribute: 'lockNotice', until: lockedUntil, now });
   }
 
   async clearLoginAttempts(email: string): Promise<void> {

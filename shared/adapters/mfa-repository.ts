@@ -1,7 +1,9 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import type { AuditEvent } from '../domain/audit.ts';
+import type { AttemptTake } from '../domain/attempt-budget.ts';
 import type {
+  AttemptPolicy,
   EnrollmentLinkRecord,
   MfaSubject,
   MfaTokenRecord,
@@ -11,21 +13,10 @@ import type {
 } from '../domain/mfa.ts';
 import { endUserTotpKey, mfaEnrollmentKey, mfaTokenKey, operatorTotpKey, type ItemKey } from '../data/keys.ts';
 import { auditEventPut } from './audit-repository.ts';
-import { isConditionalCheckFailed, transactWrite } from './dynamodb.ts';
+import { attemptTakeCondition, conditionalWrite, isConditionalCheckFailed, transactWrite } from './dynamodb.ts';
 
 const factorKey = (subject: MfaSubject): ItemKey =>
   subject.kind === 'operator' ? operatorTotpKey(subject.userId) : endUserTotpKey(subject.organizationId, subject.userId);
-
-/** Runs a conditional single-item write; false when its condition failed. */
-async function conditional(write: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
-}
 
 /**
  * TOTP factors, login MFA tokens and enrolment links. The factor is one item per subject: secrets
@@ -108,7 +99,7 @@ export class MfaRepository implements TotpFactorStore, MfaTokenStore {
   acceptTimeStep(subject: MfaSubject, version: number, step: number, nowSeconds: number): Promise<boolean> {
     // The whole replay defence: the step is stored only if it is newer than the last accepted one, so
     // of two requests with one code exactly one passes this condition.
-    return conditional(() =>
+    return conditionalWrite(() =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -123,50 +114,64 @@ export class MfaRepository implements TotpFactorStore, MfaTokenStore {
     );
   }
 
-  async recordFailure(subject: MfaSubject, nowSeconds: number, policy: { max: number; windowSeconds: number; lockSeconds: number }): Promise<boolean> {
+  async takeAttempt(subject: MfaSubject, nowSeconds: number, policy: AttemptPolicy): Promise<AttemptTake<'locked' | 'missing'>> {
     const Key = factorKey(subject);
-    // A failure after a quiet window starts a new count; otherwise it adds one.
-    const restarted = await conditional(() =>
+    const notLocked = '(attribute_not_exists(lockedUntil) OR lockedUntil <= :now)';
+    const take = attemptTakeCondition('failedCount', policy.max);
+    // Within the current window: one more, while under the budget.
+    const added = await conditionalWrite(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key,
+          UpdateExpression: 'ADD #attempts :one',
+          ConditionExpression: `attribute_exists(pk) AND ${notLocked} AND failureWindowStart > :cutoff AND ${take.condition}`,
+          ExpressionAttributeNames: take.names,
+          ExpressionAttributeValues: { ':one': 1, ':now': nowSeconds, ':cutoff': nowSeconds - policy.windowSeconds, ...take.values },
+        }),
+      ),
+    );
+    if (added) return { taken: true };
+    // No window yet, or an old one: a new window starting with this attempt.
+    const restarted = await conditionalWrite(() =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key,
           UpdateExpression: 'SET failedCount = :one, failureWindowStart = :now',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(failureWindowStart) OR failureWindowStart <= :cutoff OR failedCount = :zero)',
-          ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':now': nowSeconds, ':cutoff': nowSeconds - policy.windowSeconds },
+          ConditionExpression: `attribute_exists(pk) AND ${notLocked} AND (attribute_not_exists(failureWindowStart) OR failureWindowStart <= :cutoff)`,
+          ExpressionAttributeValues: { ':one': 1, ':now': nowSeconds, ':cutoff': nowSeconds - policy.windowSeconds },
         }),
       ),
     );
-    let count = 1;
-    if (!restarted) {
-      try {
-        const { Attributes } = await this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key,
-            UpdateExpression: 'ADD failedCount :one',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':one': 1 },
-            ReturnValues: 'UPDATED_NEW',
-          }),
-        );
-        count = (Attributes?.failedCount as number | undefined) ?? 1;
-      } catch (error) {
-        if (isConditionalCheckFailed(error)) return false; // removed meanwhile
-        throw error;
-      }
-    }
-    if (count < policy.max) return false;
-    // Exactly the request whose failure reached the limit locks (and restarts the count); failures
-    // that were in flight when it did cannot lock a locked factor again.
-    return conditional(() =>
+    if (restarted) return { taken: true };
+    return { taken: false, refusal: (await this.findTotpFactor(subject)) ? 'locked' : 'missing' };
+  }
+
+  async giveBackAttempt(subject: MfaSubject): Promise<void> {
+    await conditionalWrite(() =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key,
+          Key: factorKey(subject),
+          UpdateExpression: 'ADD failedCount :minusOne',
+          ConditionExpression: 'failedCount > :zero',
+          ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+        }),
+      ),
+    );
+  }
+
+  lockIfExhausted(subject: MfaSubject, nowSeconds: number, policy: AttemptPolicy): Promise<boolean> {
+    // Exactly one request locks (and restarts the count): the condition is false for everyone after it.
+    return conditionalWrite(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: factorKey(subject),
           UpdateExpression: 'SET lockedUntil = :until, failedCount = :zero',
-          ConditionExpression: 'failedCount = :count AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)',
-          ExpressionAttributeValues: { ':until': nowSeconds + policy.lockSeconds, ':zero': 0, ':count': count, ':now': nowSeconds },
+          ConditionExpression: 'failedCount >= :max AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)',
+          ExpressionAttributeValues: { ':until': nowSeconds + policy.lockSeconds, ':zero': 0, ':max': policy.max, ':now': nowSeconds },
         }),
       ),
     );
@@ -288,7 +293,7 @@ export class MfaRepository implements TotpFactorStore, MfaTokenStore {
   }
 
   consumeEnrollmentLink(tokenHash: string, nowSeconds: number): Promise<boolean> {
-    return conditional(() =>
+    return conditionalWrite(() =>
       this.db.send(
         new DeleteCommand({
           TableName: this.tableName,

@@ -7,13 +7,13 @@
  * the same shape after the same reads, limits and HMAC, but no SMS; the reason goes to the audit log.
  */
 import { createHmac, randomInt } from 'node:crypto';
-import { getCountryCallingCode, type CountryCode } from 'libphonenumber-js/max';
 import type { AccessControl } from './access-control.ts';
+import { spendThenCompare, windowLockedUntil, type AttemptTake } from './attempt-budget.ts';
 import { auditEvent, type AuditContext, type AuditEvent } from './audit.ts';
 import type { Actor } from './authorization.ts';
-import { maskPhone } from './directory.ts';
+import { maskDelivery, maskPhone } from './directory.ts';
 import { amrOf, type EndUserTokens } from './end-user-tokens.ts';
-import { AppError, AuthError, ConflictError, NotFoundError, RateLimitError, ValidationError } from './errors.ts';
+import { AppError, AuthError, ConflictError, NotFoundError, RateLimitError, UnavailableError, ValidationError } from './errors.ts';
 import type { Organization } from './model.ts';
 import { auditActorOf } from './organizations.ts';
 import { chooseFactors } from './policy.ts';
@@ -37,15 +37,20 @@ export interface Challenge {
   organizationId: string;
   accountId: string;
   systemName: string;
-  /** Null for a decoy (no such user, no access, disabled): it can never be completed. */
-  userId: string | null;
+  /**
+   * The end user; for a decoy (no such user, no access, disabled) the subject it stands for: the
+   * user's id, or one derived from the email (`decoySubjectId`). Either way the key of its sign-in state.
+   */
+  userId: string;
+  /** A decoy: stored and refused like a real challenge (attempts, window, expiry), never completed. */
+  decoy?: true;
   chain: Factor[];
   /** Index in `chain` of the factor to satisfy next. */
   step: number;
   status: 'open' | 'consumed' | 'void';
   /** HMAC-SHA256 of the PIN (keyed, bound to the challenge id) or SHA-256 of the link token; null for TOTP steps. */
   secretHash: string | null;
-  /** Wrong codes on this challenge, all steps together. */
+  /** Attempts taken on this challenge, all steps together (taken before a code is checked; a right code gives its own back). */
   attempts: number;
   maxAttempts: number;
   /** Epoch milliseconds: checked on every read (DynamoDB TTL only cleans up). */
@@ -58,12 +63,23 @@ export interface Challenge {
 export interface SignInState {
   /** The live challenge: any other is void. */
   challengeId: string | null;
-  /** Epoch ms of recent wrong codes (pruned to the window on write). */
-  failures: number[];
-  /** Epoch ms until which every complete is refused. */
-  lockedUntil: number | null;
+  /**
+   * The user's attempt window: slot id → epoch ms. A slot is taken with every attempt, before the
+   * code is checked, and given back when the code was right; so it holds wrong codes and attempts
+   * in flight. Slots older than the window are pruned when it is full.
+   */
+  window: Record<string, number>;
   version: number;
 }
+
+/** One slot of the user's window, taken with an attempt. */
+export interface WindowSlot {
+  id: string;
+  at: number;
+}
+
+/** Why an attempt could not be taken: the challenge (not live, exhausted) or the user's window (full, superseded). */
+export type TakeRefusal = 'challenge' | 'window';
 
 export interface StepUpdate {
   step: number;
@@ -84,15 +100,23 @@ export interface ChallengeStore {
   findChallenge(challengeId: string): Promise<Challenge | undefined>;
   findSignInState(orgId: string, userId: string, systemName: string): Promise<SignInState | undefined>;
   /**
-   * Check-and-consume, one conditional write: moves the challenge from `fromStep` to `update` only if
-   * it is open, still at that step, under its attempts, unexpired at `nowMs`, still the live one and
-   * its user not locked. False when any of that no longer holds (e.g. a concurrent complete won).
+   * Takes one attempt before a code is checked (SPEC §6 attempt budgets): ONE transaction adds one
+   * to the challenge's attempts if it is open at `step`, unexpired at `nowMs` and under its
+   * `maxAttempts`, and takes `slot` in the user's window if the challenge is still the live one and
+   * the window holds fewer than `limit` (or, with `prune`, at the version read, replacing the window
+   * by the slots to `keep` and this one). Refused: nothing was written and nothing may be compared.
    */
-  advanceChallenge(challenge: Challenge, fromStep: number, update: StepUpdate, nowMs: number, event?: AuditEvent): Promise<boolean>;
-  /** Counts a wrong code on the challenge if it is open at that step and under its attempts; the new count, or undefined. */
-  recordWrongCode(challengeId: string, step: number): Promise<number | undefined>;
-  /** Replaces the failures if the state is still at `expectedVersion`; false on a lost race. */
-  replaceFailures(orgId: string, userId: string, systemName: string, failures: number[], lockedUntil: number | null, expectedVersion: number): Promise<boolean>;
+  takeAttempt(challenge: Challenge, step: number, slot: WindowSlot, nowMs: number, limit: number, prune?: { keep: Record<string, number>; version: number }): Promise<AttemptTake<TakeRefusal>>;
+  /**
+   * Consumes (or moves to the next step) with one conditional write after a right code: the
+   * challenge still open at `fromStep`, unexpired, not a decoy, the live one; its attempt and
+   * `slot` are given back. False when that no longer holds (e.g. a concurrent complete won).
+   */
+  advanceChallenge(challenge: Challenge, fromStep: number, update: StepUpdate, nowMs: number, slot: WindowSlot, event?: AuditEvent): Promise<boolean>;
+  /** True exactly once, for the first caller after the challenge ran out of attempts. */
+  noticeExhausted(challenge: Challenge, nowMs: number): Promise<boolean>;
+  /** True exactly once per lock period of the user's window (until `lockedUntil`). */
+  noticeUserLocked(challenge: Challenge, lockedUntil: number, nowMs: number): Promise<boolean>;
   /** Voids an open challenge (its SMS could not be sent). */
   voidChallenge(challengeId: string): Promise<void>;
 }
@@ -106,7 +130,7 @@ export interface SignInSnapshotQuery {
   challengeId?: string | undefined;
   /** Read the (organization, user, system) sign-in state along (complete). */
   withState?: boolean;
-  /** The user id to read when the email is unknown, so that a decoy does the same reads. */
+  /** The subject id to read when the email is unknown (the decoy's sign-in state), so that a decoy does the same reads. */
   decoyUserId: string;
   /** Read this sign-in subject's SMS sends along (start). */
   subjectHash?: string | undefined;
@@ -294,7 +318,11 @@ export class ChallengeEngine {
     }
   }
 
-  /** Stores the challenge (live for a real user, void for a decoy) and sends its SMS; `progress.handedOver` marks the point of no refund. */
+  /**
+   * Stores the challenge and sends its SMS; `progress.handedOver` marks the point of no refund. A
+   * decoy is stored live like a real one (its secret is never sent, and it is marked `decoy`), so
+   * that it runs out of attempts, is superseded and expires exactly like one.
+   */
   private async openChallenge(
     what: {
       organization: Organization;
@@ -325,10 +353,11 @@ export class ChallengeEngine {
       organizationId: organization.id,
       accountId: organization.accountId,
       systemName: system.name,
-      userId: user && !reason ? user.id : null,
+      userId: user?.id ?? decoySubjectId(subject),
+      ...(reason ? { decoy: true as const } : {}),
       chain,
       step: 0,
-      status: reason ? 'void' : 'open',
+      status: 'open',
       secretHash,
       attempts: 0,
       maxAttempts: system.policy.pin.maxAttempts,
@@ -343,9 +372,9 @@ export class ChallengeEngine {
     if (reason || !user) {
       handedOver();
       await audit('challenge.suppressed', { reason, challengeId, method });
-      return answer(isSmsFactor(method) ? this.decoyMask(organization, subject) : null);
+      return answer(isSmsFactor(method) ? decoyDelivery(subject) : null);
     }
-    const deliveredTo = isSmsFactor(method) ? maskPhone(user.phone) : null;
+    const deliveredTo = isSmsFactor(method) ? maskDelivery(user.phone) : null;
     if (isSmsFactor(method)) await this.sendOrVoid(challenge, system, user, method, secret, audit);
     handedOver();
     await audit('challenge.sent', { challengeId, method, chain });
@@ -372,24 +401,25 @@ export class ChallengeEngine {
     // The sign-in state is read with the rest only when it names the challenge (no `challengeId`).
     const facts = await this.signInFacts(request.principal, input, { challengeId: input.challengeId, withState: input.challengeId === undefined });
     const { actor, organization, system, user, reason } = facts;
-    const audit = this.auditor(actor, request, organization, system, user);
     const given = this.credentialOf(input);
-    if (!user || reason) {
-      await this.secretHash(input.challengeId ?? 'none', 'pin', given.value); // the same work as a real check
-      await audit('challenge.failed', { reason: reason ?? 'unknown_user' });
-      throw invalidCredentials();
-    }
+    // A decoy (unknown email, disabled, no access) goes through every step below like a real sign-in,
+    // on its own challenge and window, and is refused at the one step it can never pass.
+    const subjectId = user?.id ?? decoySubjectId(subjectOf(organization.id, input.email));
+    const base = this.auditor(actor, request, organization, system, user);
+    const audit: Auditor = reason
+      ? Object.assign((type: string, details: Record<string, unknown>) => base(type, { ...details, suppressed: reason }), { event: (type: string, details: Record<string, unknown>) => base.event(type, { ...details, suppressed: reason }) })
+      : base;
 
     const nowMs = this.now().getTime();
     // Otherwise the state is read only when something needs it: a check that fails, a TOTP or recovery
-    // code (checking those uses them up), a wrong code. The happy path leaves its checks (live, not
-    // locked) to the condition of the consuming write, and reads it only if that write is refused.
-    const state = new LazyState(() => this.deps.store.findSignInState(organization.id, user.id, system.name), 'state' in facts ? { value: facts.state } : undefined);
+    // code, a refused attempt, a wrong code. The happy path leaves its checks (live, not locked, under
+    // the budgets) to the conditions of the attempt's write.
+    const state = new LazyState(() => this.deps.store.findSignInState(organization.id, subjectId, system.name), 'state' in facts ? { value: facts.state } : undefined);
     const challengeId = input.challengeId ?? (await state.load()).value?.challengeId ?? undefined;
     const challenge =
       challengeId === undefined ? undefined : 'challenge' in facts && challengeId === input.challengeId ? facts.challenge : await this.deps.store.findChallenge(challengeId);
     const factor = challenge?.chain[challenge.step] ?? 'pin';
-    const scope: ChallengeScope = { organizationId: organization.id, userId: user.id, systemName: system.name };
+    const scope: ChallengeScope = { organizationId: organization.id, userId: subjectId, systemName: system.name };
     if (!isSmsFactor(factor) || refusalOfChallenge(challenge, scope, undefined, nowMs)) await state.load();
     await this.check(challenge, scope, state.known(), nowMs, audit);
     if (!challenge) throw invalidCredentials(); // (check refused it already)
@@ -400,16 +430,18 @@ export class ChallengeEngine {
       throw new ValidationError([{ field: `body.${factor}`, message: `is required: this challenge expects the ${factor} factor` }]);
     }
     const details = { challengeId: challenge.id };
-    const verdict = await this.verify(challenge, user, given);
+    // The attempt is taken (one conditional write) before the code is checked: no write, no check.
+    const slot: WindowSlot = { id: newId('try'), at: nowMs };
+    const checked = await spendThenCompare(
+      () => this.takeAttempt(challenge, scope, slot, state, nowMs, audit),
+      () => this.verify(challenge, user, given),
+    );
+    const verdict = 'verdict' in checked ? checked.verdict : 'refused';
     if (verdict === 'locked') {
       await audit('challenge.locked', { ...details, factor, scope: 'totp' });
       throw tooManyAttempts();
     }
-    if (verdict !== 'ok') {
-      // A wrong code on a challenge that is not live (or a locked user) answers as such, uncounted.
-      await this.check(challenge, scope, await state.load(), nowMs, audit);
-      return this.refuse(challenge, user, system, state.known()?.value, audit, { factor, reason: verdict });
-    }
+    if (verdict !== 'ok' || !user || reason) return this.refuse(challenge, state, nowMs, audit, { factor, reason: verdict });
 
     const satisfied: SatisfiedFactor[] = [...challenge.satisfied, given.field === 'recoveryCode' ? 'recoveryCode' : factor];
     const next = challenge.chain[step + 1];
@@ -421,6 +453,7 @@ export class ChallengeEngine {
         step,
         { step: step + 1, status: 'consumed', secretHash: null, expiresAt: challenge.expiresAt, satisfied },
         nowMs,
+        slot,
         audit.event('challenge.verified', { ...details, factor, completed: true, amr }),
       );
       if (!advanced) return this.advanceRefused(challenge, scope, state, nowMs, audit);
@@ -447,7 +480,7 @@ export class ChallengeEngine {
     }
     try {
       const refused = () => this.advanceRefused(challenge, scope, state, nowMs, audit);
-      await this.stepUp(challenge, system, user, { step, next, satisfied, nowMs, refused }, audit);
+      await this.stepUp(challenge, system, user, { step, next, satisfied, nowMs, slot, refused }, audit);
     } catch (error) {
       await this.giveBack(reservations);
       throw error;
@@ -462,7 +495,7 @@ export class ChallengeEngine {
     challenge: Challenge,
     system: SignInSystem,
     user: EndUser,
-    move: { step: number; next: Factor; satisfied: SatisfiedFactor[]; nowMs: number; refused: () => Promise<never> },
+    move: { step: number; next: Factor; satisfied: SatisfiedFactor[]; nowMs: number; slot: WindowSlot; refused: () => Promise<never> },
     audit: Auditor,
   ): Promise<void> {
     const { step, next, satisfied, nowMs } = move;
@@ -478,6 +511,7 @@ export class ChallengeEngine {
         satisfied,
       },
       nowMs,
+      move.slot,
     );
     if (!advanced) return move.refused();
     // The SMS right after the write: nothing may fail between them and leave a live factor unsent.
@@ -517,7 +551,7 @@ export class ChallengeEngine {
       email: input.email,
       challengeId: extra.challengeId,
       withState: extra.withState ?? false,
-      decoyUserId: DECOY_USER_ID,
+      decoyUserId: decoySubjectId(subjectOf(orgId, input.email)),
       subjectHash: extra.withSubject ? subjectOf(orgId, input.email) : undefined,
     });
     const organization = snapshot.organization;
@@ -663,72 +697,84 @@ export class ChallengeEngine {
    * superseded); otherwise a concurrent complete won the challenge.
    */
   private async advanceRefused(challenge: Challenge, scope: ChallengeScope, state: LazyState, nowMs: number, audit: Auditor): Promise<never> {
-    await this.check(challenge, scope, await state.reload(), nowMs, audit);
-    await audit('challenge.failed', { challengeId: challenge.id, reason: 'lost_race' });
-    throw expired();
+    await this.check(await this.deps.store.findChallenge(challenge.id), scope, await state.reload(), nowMs, audit);
+    return this.lostRace(challenge, audit);
   }
 
-  /** A wrong code: counted on the challenge and on the user's window; answers the error to throw. */
-  private async refuse(
-    challenge: Challenge,
-    user: EndUser,
-    system: SignInSystem,
-    state: SignInState | undefined,
-    audit: Auditor,
-    what: { factor: Factor; reason: string },
-  ): Promise<never> {
+  /**
+   * Takes the attempt (challenge and user's window, one transaction) or refuses the complete, audited,
+   * without checking anything. A full window of stale slots is pruned and taken again (at the version
+   * read); a window hammered past a few tries fails closed (503), never through to a comparison.
+   */
+  private async takeAttempt(challenge: Challenge, scope: ChallengeScope, slot: WindowSlot, state: LazyState, nowMs: number, audit: Auditor): Promise<AttemptTake<never>> {
+    let prune: { keep: Record<string, number>; version: number } | undefined;
+    for (let tries = 0; tries < 4; tries++) {
+      const taken = await this.deps.store.takeAttempt(challenge, challenge.step, slot, nowMs, USER_FAILURE_LIMIT, prune);
+      if (taken.taken) return taken;
+      if (taken.refusal === 'challenge') {
+        // Ran out of attempts, consumed, voided, expired or moved on meanwhile: the fresh item says which.
+        await this.check(await this.deps.store.findChallenge(challenge.id), scope, await state.reload(), nowMs, audit);
+        return this.lostRace(challenge, audit);
+      }
+      // The window refused: superseded, locked, or full of slots older than the window.
+      const current = await state.reload();
+      await this.check(challenge, scope, current, nowMs, audit);
+      const windowStart = nowMs - USER_FAILURE_WINDOW_SECONDS * 1000;
+      prune = { keep: Object.fromEntries(Object.entries(current.value?.window ?? {}).filter(([, at]) => at > windowStart)), version: current.value?.version ?? 0 };
+    }
+    throw new UnavailableError(1);
+  }
+
+  /** A wrong code (its attempt and window slot stay spent): answers why, raising a lockout once per locked subject. */
+  private async refuse(challenge: Challenge, state: LazyState, nowMs: number, audit: Auditor, what: { factor: Factor; reason: string }): Promise<never> {
     const details = { challengeId: challenge.id, factor: what.factor };
-    const attempts = await this.deps.store.recordWrongCode(challenge.id, challenge.step);
-    const userLocked = await this.recordUserFailure(user, system, state);
-    if (userLocked) {
-      this.metrics.count(METRIC_NAMES.lockouts);
-      await audit('challenge.locked', { ...details, scope: 'user' });
+    const lockedUntil = userLockedUntil((await state.reload()).value, nowMs);
+    if (lockedUntil !== null) {
+      if (await this.deps.store.noticeUserLocked(challenge, lockedUntil, nowMs)) {
+        this.metrics.count(METRIC_NAMES.lockouts);
+        await audit('challenge.locked', { ...details, scope: 'user' });
+      } else {
+        await audit('challenge.failed', { ...details, reason: what.reason, locked: 'user' });
+      }
       throw tooManyAttempts();
     }
-    if (attempts === undefined) {
-      // Someone else moved the challenge meanwhile (consumed, voided or exhausted).
-      await audit('challenge.failed', { ...details, reason: 'not_live' });
-      throw expired();
-    }
+    const fresh = await this.deps.store.findChallenge(challenge.id);
+    const attempts = fresh?.attempts ?? challenge.maxAttempts;
     if (attempts >= challenge.maxAttempts) {
-      this.metrics.count(METRIC_NAMES.lockouts);
-      await audit('challenge.locked', { ...details, scope: 'challenge' });
+      if (await this.deps.store.noticeExhausted(challenge, nowMs)) {
+        this.metrics.count(METRIC_NAMES.lockouts);
+        await audit('challenge.locked', { ...details, scope: 'challenge' });
+      } else {
+        await audit('challenge.failed', { ...details, reason: what.reason, locked: 'challenge' });
+      }
       throw tooManyAttempts();
     }
     await audit('challenge.failed', { ...details, reason: what.reason, attemptsLeft: challenge.maxAttempts - attempts });
     throw invalidCredentials();
   }
 
-  /** Adds a failure to the (user, system) window; true when it reaches the limit (now locked). */
-  private async recordUserFailure(user: EndUser, system: SignInSystem, initial: SignInState | undefined): Promise<boolean> {
-    let state = initial;
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const nowMs = this.now().getTime();
-      const windowMs = USER_FAILURE_WINDOW_SECONDS * 1000;
-      const failures = [...(state?.failures ?? []).filter((at) => at > nowMs - windowMs), nowMs].sort((a, b) => a - b).slice(-USER_FAILURE_LIMIT);
-      // Locked until the oldest failure in the window ages out.
-      const lockedUntil = failures.length >= USER_FAILURE_LIMIT ? (failures[0] ?? nowMs) + windowMs : null;
-      if (await this.deps.store.replaceFailures(user.organizationId, user.id, system.name, failures, lockedUntil, state?.version ?? 0)) {
-        return lockedUntil !== null;
-      }
-      state = await this.deps.store.findSignInState(user.organizationId, user.id, system.name);
-    }
-    return true; // hammered: refuse rather than let guesses through uncounted
+  private async lostRace(challenge: Challenge, audit: Auditor): Promise<never> {
+    await audit('challenge.failed', { challengeId: challenge.id, reason: 'lost_race' });
+    throw expired();
   }
 
-  private async verify(challenge: Challenge, user: EndUser, given: { field: string; value: string }): Promise<string> {
+  /** Checks the code (only ever after its attempt was taken). A decoy's never passes: its secret was never sent. */
+  private async verify(challenge: Challenge, user: EndUser | undefined, given: { field: string; value: string }): Promise<string> {
     switch (given.field) {
       case 'pin':
       case 'passwordless': {
         const value = given.field === 'pin' ? given.value : linkToken(given.value);
         const hash = await this.secretHash(challenge.id, given.field, value);
-        return challenge.secretHash !== null && constantTimeEqual(hash, challenge.secretHash) ? 'ok' : 'wrong_code';
+        const right = challenge.secretHash !== null && constantTimeEqual(hash, challenge.secretHash);
+        return right && !challenge.decoy ? 'ok' : 'wrong_code';
       }
       case 'totp': {
+        if (challenge.decoy || !user) return 'totp_invalid';
         const outcome = await this.deps.secondFactor.verifyTotp(challenge.organizationId, user.id, given.value);
         return outcome === 'ok' || outcome === 'locked' ? outcome : `totp_${outcome}`;
       }
       default: {
+        if (challenge.decoy || !user) return 'recovery_code_invalid';
         const outcome = await this.deps.secondFactor.useRecoveryCode(challenge.organizationId, user.id, given.value);
         return outcome === 'ok' || outcome === 'locked' ? outcome : `recovery_code_${outcome}`;
       }
@@ -747,18 +793,6 @@ export class ChallengeEngine {
     if (input.totp !== undefined) return { field: 'totp', value: input.totp };
     if (input.recoveryCode !== undefined) return { field: 'recoveryCode', value: input.recoveryCode };
     throw new ValidationError([{ field: 'body', message: 'must carry one of pin, passwordless, totp, recoveryCode' }]);
-  }
-
-  /**
-   * What a decoy says it delivered to: the organization's usual country code (its first allowed
-   * country, else +1) and two digits derived from the email, so repeated requests for one unknown
-   * email answer the same mask.
-   */
-  private decoyMask(organization: Organization, subject: string): string {
-    const code = organization.settings.smsAllowedCountries[0] ? callingCodeOf(organization.settings.smsAllowedCountries[0]) : '1';
-    const digits = String(parseInt(subject.replace(/[^0-9]/g, '').slice(0, 4) || '0', 10) % 100).padStart(2, '0');
-    // Masked like `maskPhone`: national numbers are mostly 9 digits, 10 behind +1.
-    return `+${code}${'*'.repeat(code === '1' ? 8 : 7)}${digits}`;
   }
 
   private auditor(actor: Actor, request: SignInRequest, organization: Organization, system: SignInSystem, user: EndUser | undefined): Auditor {
@@ -818,8 +852,7 @@ function refusalOfChallenge(
   state: { value: SignInState | undefined } | undefined,
   nowMs: number,
 ): { reason: string; error: () => AuthError } | undefined {
-  const lockedUntil = state?.value?.lockedUntil;
-  if (lockedUntil && lockedUntil > nowMs) return { reason: 'user_locked', error: tooManyAttempts };
+  if (userLockedUntil(state?.value, nowMs) !== null) return { reason: 'user_locked', error: tooManyAttempts };
   if (!challenge || challenge.organizationId !== scope.organizationId || challenge.userId !== scope.userId || challenge.systemName !== scope.systemName) {
     return { reason: 'unknown_challenge', error: invalidCredentials };
   }
@@ -848,10 +881,19 @@ const subjectOf = (orgId: string, email: string): string => hashSecret(`${orgId}
 
 const reservationsOf = (decision: LimitDecision): SmsReservation[] => (decision.ok && decision.reservation ? [decision.reservation] : []);
 
-function callingCodeOf(country: string): string {
-  try {
-    return getCountryCallingCode(country as CountryCode);
-  } catch {
-    return '1';
-  }
+/** Until when the user's window is full (every attempt refused), or null. */
+function userLockedUntil(state: SignInState | undefined, nowMs: number): number | null {
+  return windowLockedUntil(Object.values(state?.window ?? {}), nowMs, USER_FAILURE_WINDOW_SECONDS * 1000, USER_FAILURE_LIMIT);
+}
+
+/** The subject a decoy stands for when the email is unknown: stable per (organization, email), never a real id. */
+const decoySubjectId = (subject: string): string => `dcy_${subject}`;
+
+/**
+ * What a decoy says it delivered to: `maskDelivery`'s shape (no country code, fixed length) with two
+ * digits derived from the email, so repeated requests for one unknown email answer the same mask.
+ */
+function decoyDelivery(subject: string): string {
+  const digits = String(createHmac('sha256', 'portcullis-decoy-delivery').update(subject).digest().readUInt16BE(0) % 100).padStart(2, '0');
+  return maskDelivery(`+000000000${digits}`);
 }

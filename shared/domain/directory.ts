@@ -93,6 +93,15 @@ export function maskPhone(phone: string): string {
   return `+${code}${'*'.repeat(hidden)}${digits.slice(-2)}`;
 }
 
+/**
+ * Where a sign-in says its SMS went (`deliveredTo`, SPEC §4): one shape for every number, real or
+ * decoy — eight stars and the last two digits (`********78`). No country code and no length: those
+ * would tell a real user's number (`+44…`) from a decoy's.
+ */
+export function maskDelivery(phone: string): string {
+  return `********${phone.replace(/\D/g, '').slice(-2).padStart(2, '0')}`;
+}
+
 const passwordlessUrlRequired = () =>
   new ValidationError([{ field: 'body.passwordlessUrl', message: 'is required when the policy uses passwordless' }]);
 

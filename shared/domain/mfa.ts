@@ -6,8 +6,11 @@
  * Rules (SPEC §6): ±1 step; a code is accepted once — the last accepted time step is stored and the
  * check-and-store is one conditional write, so a replay or a concurrent second use of one code fails;
  * 5 failures in 15 minutes lock the factor for 15 minutes, counted per user (not per login attempt).
+ * Every check (code, confirmation code, recovery code) first takes an attempt from that budget with
+ * one conditional write (attempt-budget.ts): of N concurrent wrong codes at most 5 are checked.
  */
 import type { AccessControl } from './access-control.ts';
+import { spendThenCompare, type AttemptTake } from './attempt-budget.ts';
 import { reachesOrganization } from './authorization.ts';
 import { auditEvent, type AuditActor, type AuditContext, type AuditEvent } from './audit.ts';
 import { AppError, AuthError, ConflictError, NotFoundError, ValidationError } from './errors.ts';
@@ -60,10 +63,22 @@ export interface TotpFactorStore {
   savePendingSecret(subject: MfaSubject, sealed: string, at: string, events: AuditEvent[]): Promise<void>;
   /** Enables the pending secret if it is still `sealedPending`, with `step` used and new codes; false otherwise. */
   confirmPendingSecret(subject: MfaSubject, sealedPending: string, step: number, codeHashes: string[], at: string, events: AuditEvent[]): Promise<boolean>;
-  /** Stores `step` as the last accepted one if it is newer, the factor is at `version` and not locked. */
+  /**
+   * Stores `step` as the last accepted one if it is newer and the factor is at `version`; the
+   * failure count restarts (a right code resets it).
+   */
   acceptTimeStep(subject: MfaSubject, version: number, step: number, nowSeconds: number): Promise<boolean>;
-  /** Counts a failure (the count restarts after `windowSeconds`); true when this one locked the factor. */
-  recordFailure(subject: MfaSubject, nowSeconds: number, policy: { max: number; windowSeconds: number; lockSeconds: number }): Promise<boolean>;
+  /**
+   * Takes one attempt before a code or recovery code is checked (attempt-budget.ts): one conditional
+   * write adds one to the failure count if the factor exists, is not locked and the count of the
+   * current window is under `max` (a window older than `windowSeconds` restarts at one). Refused:
+   * `locked` (locked, or `max` attempts in flight), `missing` (no factor): nothing may be checked.
+   */
+  takeAttempt(subject: MfaSubject, nowSeconds: number, policy: AttemptPolicy): Promise<AttemptTake<'locked' | 'missing'>>;
+  /** Gives an attempt back (a right code that could not be used: replayed, changed meanwhile). */
+  giveBackAttempt(subject: MfaSubject): Promise<void>;
+  /** After a wrong code: locks the factor if its count reached `max`; true for exactly the request that locked it. */
+  lockIfExhausted(subject: MfaSubject, nowSeconds: number, policy: AttemptPolicy): Promise<boolean>;
   /** Removes the hash if still there at `version`; the number of codes left, or undefined when it was not. */
   spendRecoveryCode(subject: MfaSubject, version: number, hash: string, nowSeconds: number): Promise<number | undefined>;
   /** Replaces the set (old codes void) if the factor is still enabled at `version`. */
@@ -77,6 +92,15 @@ export interface MfaAuditPort {
   audiencesOf(subject: MfaSubject): Promise<{ accountId: string; organizationId: string | null }[]>;
   recordEvents(events: AuditEvent[]): Promise<void>;
 }
+
+/** The TOTP attempt budget: `max` failures in `windowSeconds`, then locked for `lockSeconds`. */
+export interface AttemptPolicy {
+  max: number;
+  windowSeconds: number;
+  lockSeconds: number;
+}
+
+const TOTP_ATTEMPTS: AttemptPolicy = { max: MAX_TOTP_FAILURES, windowSeconds: TOTP_FAILURE_WINDOW_SECONDS, lockSeconds: TOTP_LOCK_SECONDS };
 
 export interface MfaSettings {
   /** `issuer` in the otpauth URI (and the app's entry name). */
@@ -157,8 +181,13 @@ export class TotpFactors {
     if (!factor?.pendingSecret) throw new ConflictError('no_pending_enrollment', 'Start an enrolment first (POST …/totp).');
     const nowSeconds = this.nowSeconds();
     if (factor.lockedUntil > nowSeconds) throw outcomeError('locked');
-    const secret = await this.cipher.open(factor.pendingSecret, subjectOwner(subject));
-    const step = await matchTotp(secret, code, nowSeconds);
+    const pendingSecret = factor.pendingSecret;
+    const checked = await spendThenCompare(
+      () => this.takeAttempt(subject, nowSeconds),
+      async () => matchTotp(await this.cipher.open(pendingSecret, subjectOwner(subject)), code, nowSeconds),
+    );
+    if ('refused' in checked) throw checked.refused === 'missing' ? new ConflictError('no_pending_enrollment', 'Start an enrolment first (POST …/totp).') : outcomeError('locked');
+    const step = checked.verdict;
     if (step === undefined) {
       await this.fail(subject, context);
       throw invalidCode();
@@ -167,7 +196,10 @@ export class TotpFactors {
     const now = this.now();
     const events = await this.events(subject, context, 'mfa.confirmed', { recoveryCodes: codes.length }, now);
     const confirmed = await this.store.confirmPendingSecret(subject, factor.pendingSecret, step, codes.map(hashRecoveryCode), now.toISOString(), events);
-    if (!confirmed) throw new ConflictError('enrollment_changed', 'The enrolment changed meanwhile; start again.');
+    if (!confirmed) {
+      await this.store.giveBackAttempt(subject);
+      throw new ConflictError('enrollment_changed', 'The enrolment changed meanwhile; start again.');
+    }
     return codes;
   }
 
@@ -177,10 +209,17 @@ export class TotpFactors {
     if (factor?.status !== 'enabled' || !factor.secret) return 'not_enrolled';
     const nowSeconds = this.nowSeconds();
     if (factor.lockedUntil > nowSeconds) return 'locked';
-    const step = await matchTotp(await this.cipher.open(factor.secret, subjectOwner(subject)), code, nowSeconds);
+    const sealed = factor.secret;
+    const checked = await spendThenCompare(
+      () => this.takeAttempt(subject, nowSeconds),
+      async () => matchTotp(await this.cipher.open(sealed, subjectOwner(subject)), code, nowSeconds),
+    );
+    if ('refused' in checked) return checked.refused === 'missing' ? 'not_enrolled' : 'locked';
+    const step = checked.verdict;
     if (step === undefined) return this.fail(subject, context);
     if (step > factor.lastStep && (await this.store.acceptTimeStep(subject, factor.version, step, nowSeconds))) return 'ok';
-    // Either it was used already, or another request used it between our read and our write.
+    // A right code that was used already, or by another request between our read and our write: not a failure.
+    await this.store.giveBackAttempt(subject);
     const current = await this.store.findTotpFactor(subject);
     if (current && current.lockedUntil > nowSeconds) return 'locked';
     if (!current || current.version !== factor.version) return 'invalid';
@@ -194,7 +233,12 @@ export class TotpFactors {
     if (factor?.status !== 'enabled') return { outcome: 'not_enrolled' };
     const nowSeconds = this.nowSeconds();
     if (factor.lockedUntil > nowSeconds) return { outcome: 'locked' };
-    const hash = findRecoveryCodeHash(factor.recoveryCodeHashes, code);
+    const checked = await spendThenCompare(
+      () => this.takeAttempt(subject, nowSeconds),
+      () => Promise.resolve(findRecoveryCodeHash(factor.recoveryCodeHashes, code)),
+    );
+    if ('refused' in checked) return { outcome: checked.refused === 'missing' ? 'not_enrolled' : 'locked' };
+    const hash = checked.verdict;
     const codesLeft = hash === undefined ? undefined : await this.store.spendRecoveryCode(subject, factor.version, hash, nowSeconds);
     if (codesLeft === undefined) return { outcome: await this.fail(subject, context) };
     await this.record(subject, context, 'mfa.recovery_code_used', { codesLeft });
@@ -230,12 +274,25 @@ export class TotpFactors {
     return (await this.store.findTotpFactor(subject))?.status === 'enabled';
   }
 
+  /**
+   * Takes an attempt before a check. While the last attempts of the budget are in flight (taken, not
+   * yet settled) the take is refused; it is tried again briefly, so that a right code arriving then
+   * answers what it would alone (the in-flight ones settle: a wrong one locks, a right one resets).
+   */
+  private async takeAttempt(subject: MfaSubject, nowSeconds: number): Promise<AttemptTake<'locked' | 'missing'>> {
+    for (let tries = 0; ; tries++) {
+      const taken = await this.store.takeAttempt(subject, nowSeconds, TOTP_ATTEMPTS);
+      if (taken.taken || taken.refusal === 'missing' || tries >= 6) return taken;
+      const current = await this.store.findTotpFactor(subject);
+      if (!current) return { taken: false, refusal: 'missing' };
+      if (current.lockedUntil > nowSeconds) return taken;
+      await new Promise((resolve) => setTimeout(resolve, 20 + tries * 20 + Math.random() * 20));
+    }
+  }
+
+  /** A wrong code or recovery code (its attempt stays spent); locks the factor when it was the last of the budget. */
   private async fail(subject: MfaSubject, context: AuditContext): Promise<'invalid'> {
-    const lockedNow = await this.store.recordFailure(subject, this.nowSeconds(), {
-      max: MAX_TOTP_FAILURES,
-      windowSeconds: TOTP_FAILURE_WINDOW_SECONDS,
-      lockSeconds: TOTP_LOCK_SECONDS,
-    });
+    const lockedNow = await this.store.lockIfExhausted(subject, this.nowSeconds(), TOTP_ATTEMPTS);
     if (lockedNow) {
       this.metrics.count(METRIC_NAMES.lockouts);
       await this.record(subject, context, 'mfa.locked', { lockedForSeconds: TOTP_LOCK_SECONDS });

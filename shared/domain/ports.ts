@@ -73,4 +73,6 @@ export interface LoginThrottleStore {
   /** Replaces the attempts if nobody wrote since `expectedVersion`; false on a lost race. */
   replaceLoginAttempts(email: string, attempts: number[], expectedVersion: number, expiresAt: number): Promise<boolean>;
   clearLoginAttempts(email: string): Promise<void>;
+  /** True exactly once per lock of the email (until `lockedUntil`, epoch ms): the lockout is counted once. */
+  noticeLoginLock(email: string, lockedUntil: number, now: number): Promise<boolean>;
 }

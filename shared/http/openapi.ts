@@ -250,7 +250,7 @@ export const RESPONSE_EXAMPLES: Partial<Record<RouteId, Record<string, Example>>
     mfaEnrollmentRequired: { summary: 'Two-factor authentication is required and not set up yet', value: { mfaEnrollmentRequired: true, mfaToken: 'mfa_3q2Yb0m1pXg6kQ9Vw8rTzA' } },
   },
   startAuthentication: {
-    pin: { summary: 'A PIN was sent by SMS', value: { challengeId: 'ch_Q1w2E3r4T5y6U7i8', method: 'pin', expiresAt: '2026-01-15T10:05:00.000Z', deliveredTo: '+33*******78' } },
+    pin: { summary: 'A PIN was sent by SMS', value: { challengeId: 'ch_Q1w2E3r4T5y6U7i8', method: 'pin', expiresAt: '2026-01-15T10:05:00.000Z', deliveredTo: '********78' } },
   },
   completeAuthentication: {
     done: {

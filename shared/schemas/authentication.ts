@@ -51,8 +51,14 @@ export const StartedChallenge = z.object({
   challengeId: z.string(),
   method: FactorName,
   expiresAt: z.string(),
-  /** Masked phone (`+33*******78`), or null when nothing was sent (TOTP). */
-  deliveredTo: z.string().nullable(),
+  /**
+   * Where the SMS went, one shape for every number, real or decoy: eight stars and the last two
+   * digits (`********78`, no country code, fixed length); null when nothing is sent (TOTP).
+   */
+  deliveredTo: z
+    .string()
+    .nullable()
+    .describe('Where the SMS went: `********` and the last two digits of the number, the same shape for every number (no country code, fixed length); null when nothing is sent (TOTP).'),
 });
 
 export const CompletedChallenge = z.union([

@@ -3,126 +3,14 @@
  * the failure paths that the HTTP tests cannot reach in real time. The directory, the TOTP factor and
  * the SMS sender are small in-test implementations of their ports; the storage is the real one.
  */
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ChallengeRepository } from '#shared/adapters/challenge-repository.ts';
-import { SmsLimitRepository } from '#shared/adapters/sms-limit-repository.ts';
+import { documentClient } from '#shared/container.ts';
 import { config } from '#shared/config.ts';
-import { documentClient, tokenSigningKeys } from '#shared/container.ts';
-import { AccessControl } from '#shared/domain/access-control.ts';
-import type { AuditEvent } from '#shared/domain/audit.ts';
-import { ChallengeEngine, type CompletedChallenge } from '#shared/domain/challenges.ts';
-import { EndUserTokens } from '#shared/domain/end-user-tokens.ts';
+import { SmsLimitRepository } from '#shared/adapters/sms-limit-repository.ts';
+import type { CompletedChallenge } from '#shared/domain/challenges.ts';
 import type { AppError } from '#shared/domain/errors.ts';
-import type { Organization } from '#shared/domain/model.ts';
-import type { SmsMessage, SmsSender } from '#shared/domain/ports.ts';
-import type { Principal } from '#shared/domain/principal.ts';
-import { newId } from '#shared/domain/secrets.ts';
-import type { EndUser, EndUserSecondFactor, Policy, SecondFactorOutcome, SignInDirectory, SignInSystem } from '#shared/domain/sign-in-model.ts';
 import { SmsLimits } from '#shared/domain/sms-limits.ts';
-
-const POLICY: Policy = {
-  factors: ['pin'],
-  rules: [{ if: { sensitivity: ['high'] }, factors: ['pin', 'totp'] }],
-  pin: { length: 6, ttlSeconds: 300, maxAttempts: 5 },
-  passwordless: { ttlSeconds: 600 },
-  tokenTtlSeconds: 3600,
-};
-
-class Outbox implements SmsSender {
-  readonly sent: SmsMessage[] = [];
-  failing = false;
-  send(message: SmsMessage): Promise<void> {
-    if (this.failing) return Promise.reject(new Error('SNS: throttled'));
-    this.sent.push(message);
-    return Promise.resolve();
-  }
-  lastPin(): string {
-    return /your code is (\d+)$/.exec(this.sent.at(-1)?.body ?? '')?.[1] ?? '';
-  }
-}
-
-/** TOTP test double: `123456` is right, `000000` locks, anything else is wrong. */
-class FakeTotp implements EndUserSecondFactor {
-  isEnrolled(): Promise<boolean> {
-    return Promise.resolve(true);
-  }
-  verifyTotp(_org: string, _user: string, code: string): Promise<SecondFactorOutcome> {
-    return Promise.resolve(code === '123456' ? 'ok' : code === '000000' ? 'locked' : 'invalid');
-  }
-  useRecoveryCode(): Promise<SecondFactorOutcome> {
-    return Promise.resolve('invalid');
-  }
-}
-
-/** One organization with one system and one user with access, an engine over them and a clock. */
-function world(policy: Policy = POLICY) {
-  let nowMs = Date.parse('2026-03-02T10:00:00.000Z') + Math.floor(Math.random() * 1000) * 60_000;
-  const clock = { now: () => new Date(nowMs), advance: (seconds: number) => (nowMs += seconds * 1000) };
-  const accountId = newId('acc');
-  const organization: Organization = {
-    id: newId('org'),
-    accountId,
-    name: 'Acme',
-    settings: { requireMfa: false, smsDailyLimit: 1000, smsAllowedCountries: [] },
-    status: 'active',
-    createdAt: clock.now().toISOString(),
-    updatedAt: clock.now().toISOString(),
-  };
-  const system: SignInSystem = { organizationId: organization.id, name: 'portal', policy, passwordlessUrl: 'https://portal.example.com/in', createdAt: '', updatedAt: '' };
-  const user: EndUser = {
-    id: newId('eu'),
-    organizationId: organization.id,
-    email: `${randomBytes(6).toString('hex')}@example.com`,
-    phone: `+3361${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`,
-    name: null,
-    status: 'active',
-    createdAt: '',
-    updatedAt: '',
-  };
-  const directory: SignInDirectory = {
-    findSystem: (orgId, name) => Promise.resolve(orgId === organization.id && name === system.name ? system : undefined),
-    findEndUserByEmail: (orgId, email) => Promise.resolve(orgId === organization.id && email.toLowerCase() === user.email ? user : undefined),
-    findEndUser: (orgId, id) => Promise.resolve(orgId === organization.id && id === user.id ? user : undefined),
-    hasAccess: (_orgId, _name, userId) => Promise.resolve(userId === user.id),
-  };
-  const outbox = new Outbox();
-  const audit: AuditEvent[] = [];
-  const engine = new ChallengeEngine({
-    access: new AccessControl({
-      findMembership: () => Promise.resolve(undefined),
-      findOrganization: (orgId) => Promise.resolve(orgId === organization.id ? organization : undefined),
-      listGroupsOfAccount: () => Promise.resolve([]),
-    }),
-    directory,
-    secondFactor: new FakeTotp(),
-    store: new ChallengeRepository(documentClient(), config().tableName),
-    limits: new SmsLimits(new SmsLimitRepository(documentClient(), config().tableName), clock.now),
-    sms: outbox,
-    pinKey: { get: () => Promise.resolve(new Uint8Array(32).fill(1)) },
-    tokens: new EndUserTokens(tokenSigningKeys(), { apiBase: 'https://auth.example.test' }, clock.now),
-    audit: (event) => {
-      audit.push(event);
-      return Promise.resolve();
-    },
-    now: clock.now,
-  });
-  const principal: Principal = { kind: 'key', keyId: 'key-1', accountId, permissions: ['authenticate'], organizations: [organization.id] };
-  const request = { principal, requestId: 'req', sourceIp: '127.0.0.1' };
-  const start = (context?: Record<string, string>) => engine.start(request, { email: user.email, system: system.name, ...(context ? { context } : {}) });
-  const complete = (credential: Record<string, string>) => engine.complete(request, { email: user.email, system: system.name, ...credential });
-  return { clock, organization, user, outbox, audit, engine, start, complete };
-}
-
-/** The problem code of a rejected call (or 'ok'). */
-async function outcome(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    return (error as AppError).code;
-  }
-}
+import { outcome, world } from '#test/support/challenge-world.ts';
 
 describe('check-and-consume', () => {
   it('of 20 concurrent completes with the correct PIN exactly one gets a token', async () => {

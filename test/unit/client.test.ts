@@ -22,7 +22,7 @@ describe('generated client types', () => {
 });
 
 describe('createPortcullisClient', () => {
-  const started = { challengeId: 'chl_1', method: 'pin', expiresAt: '2026-01-01T00:00:00.000Z', deliveredTo: '+33*******78' };
+  const started = { challengeId: 'chl_1', method: 'pin', expiresAt: '2026-01-01T00:00:00.000Z', deliveredTo: '********78' };
 
   it('startSignIn posts the body as JSON to /v2/user/authenticate with the apikey header', async () => {
     const stub = stubFetch(202, started);
