@@ -97,7 +97,7 @@ function world(policy: Policy = POLICY) {
     directory,
     secondFactor: new FakeTotp(),
     store: new ChallengeRepository(documentClient(), config().tableName),
-    limits: new SmsLimits(new SmsLimitRepository(documentClient(), config().tableName), clock.now),
+    limits: new SmsLimits(new SmsLimitRepository(documentClient(), config().tableName), config().limits, { now: clock.now }),
     sms: outbox,
     pinKey: { get: () => Promise.resolve(new Uint8Array(32).fill(1)) },
     tokens: new EndUserTokens(tokenSigningKeys(), clock.now),
@@ -217,8 +217,9 @@ describe('SMS windows', () => {
 
   it('the daily shards never let concurrent SMS exceed the limit', async () => {
     const w = world();
-    const limits = new SmsLimits(new SmsLimitRepository(documentClient(), config().tableName), w.clock.now);
-    const results = await Promise.all(Array.from({ length: 30 }, () => limits.reserveDaily(w.organization.id, 23)));
+    const limits = new SmsLimits(new SmsLimitRepository(documentClient(), config().tableName), config().limits, { now: w.clock.now });
+    const payer = { ...w.organization, settings: { ...w.organization.settings, smsDailyLimit: 23 } };
+    const results = await Promise.all(Array.from({ length: 30 }, () => limits.reserveDaily(payer)));
     expect(results.filter((result) => result.ok)).toHaveLength(23);
   });
 });

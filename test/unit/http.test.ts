@@ -85,11 +85,26 @@ describe('redact', () => {
 describe('loadConfig', () => {
   it('fails fast naming a missing variable', () => {
     expect(() => loadConfig({})).toThrow(/TABLE_NAME/);
-    expect(() => loadConfig({ TABLE_NAME: 't', KEY_PROVIDER: 'local' })).toThrow(/LOCAL_KEY_FILE/);
+    expect(() => loadConfig({ TABLE_NAME: 't', SMS_ALLOWED_COUNTRIES: 'FR', KEY_PROVIDER: 'local' })).toThrow(/LOCAL_KEY_FILE/);
+  });
+
+  it("requires the deployment's SMS countries, and refuses a list that names no country or an unknown one", () => {
+    expect(() => loadConfig({ TABLE_NAME: 't' })).toThrow(/SMS_ALLOWED_COUNTRIES/);
+    expect(() => loadConfig({ TABLE_NAME: 't', SMS_ALLOWED_COUNTRIES: ' , ' })).toThrow(/SMS_ALLOWED_COUNTRIES must name at least one country/);
+    expect(() => loadConfig({ TABLE_NAME: 't', SMS_ALLOWED_COUNTRIES: 'FR,uk' })).toThrow(/SMS_ALLOWED_COUNTRIES: uk is not/);
+    expect(loadConfig({ TABLE_NAME: 't', SMS_ALLOWED_COUNTRIES: 'FR, DE,FR' }).limits).toEqual({
+      smsAllowedCountries: ['FR', 'DE'],
+      smsDeploymentDailyLimit: 10_000,
+      smsAccountDailyLimit: 1_000,
+      organizationsPerAccount: 1_000,
+    });
+    const tuned = loadConfig({ TABLE_NAME: 't', SMS_ALLOWED_COUNTRIES: 'FR', SMS_DEPLOYMENT_DAILY_LIMIT: '2000000', SMS_ACCOUNT_DAILY_LIMIT: '50', ORGANIZATIONS_PER_ACCOUNT: '3' });
+    expect(tuned.limits).toMatchObject({ smsDeploymentDailyLimit: 2_000_000, smsAccountDailyLimit: 50, organizationsPerAccount: 3 });
+    expect(() => loadConfig({ TABLE_NAME: 't', SMS_ALLOWED_COUNTRIES: 'FR', SMS_ACCOUNT_DAILY_LIMIT: '0' })).toThrow(/SMS_ACCOUNT_DAILY_LIMIT/);
   });
 
   it('defaults to the cloud adapters (KMS, SNS)', () => {
-    const config = loadConfig({ TABLE_NAME: 't', SIGNING_KMS_KEY_ID: 'k1', SMS_SENDER_ID: 'Acme' });
+    const config = loadConfig({ TABLE_NAME: 't', SMS_ALLOWED_COUNTRIES: 'FR', SIGNING_KMS_KEY_ID: 'k1', SMS_SENDER_ID: 'Acme' });
     expect(config.keys).toEqual({ provider: 'kms', signingKmsKeyId: 'k1', dataKmsKeyId: '' });
     expect(config.sms).toEqual({ provider: 'sns', senderId: 'Acme', originationNumber: undefined });
   });
