@@ -3,7 +3,7 @@
  * sets. A missing required variable fails the cold start loudly instead of a request later.
  */
 import { AUDIT_RETENTION_DAYS } from './domain/audit.ts';
-import { parseCountryList } from './domain/countries.ts';
+import { parseCountryList } from './domain/country-list.ts';
 
 /**
  * What the deployment allows above every tenant (SPEC §6 "Above the tenants…"): no organization

@@ -1,8 +1,6 @@
 /**
  * ISO 3166-1 alpha-2 country codes, officially assigned (2024): what an SMS allow-list may name, in the
- * organization settings (shared/schemas/organizations.ts), the deployment's config (shared/config.ts)
- * and the CDK props (infra/portcullis.ts). No libphonenumber here: the schemas and the config are in
- * every bundle.
+ * organization settings (shared/schemas/organizations.ts) and the CDK props (infra/deployment-limits.ts).
  */
 export const ISO_COUNTRIES: ReadonlySet<string> = new Set(
   (
@@ -16,15 +14,3 @@ export const ISO_COUNTRIES: ReadonlySet<string> = new Set(
     'YT ZA ZM ZW'
   ).split(' '),
 );
-
-/**
- * A deployment's SMS allow-list from its written form (`FR,DE, GB`): upper-case ISO codes, no
- * duplicates, at least one. Throws naming `what` (the environment variable or the CDK prop).
- */
-export function parseCountryList(value: string | readonly string[], what: string): string[] {
-  const codes = (typeof value === 'string' ? value.split(',') : [...value]).map((code) => code.trim()).filter((code) => code !== '');
-  const unknown = codes.filter((code) => !ISO_COUNTRIES.has(code));
-  if (unknown.length > 0) throw new Error(`${what}: ${unknown.join(', ')} is not an upper-case ISO 3166-1 alpha-2 country code`);
-  if (codes.length === 0) throw new Error(`${what} must name at least one country (ISO 3166-1 alpha-2, e.g. FR,DE,GB)`);
-  return [...new Set(codes)];
-}
