@@ -242,7 +242,12 @@ export class Portcullis extends Construct {
       description: `Portcullis ${definition.id}`,
       memoryMb: definition.memoryMb,
       bundleFiles: definition.bundleFiles,
-      environment: { [ENV.tokenIssuer]: issuer ?? `urn:portcullis:${stage}`, [ENV.auditRetentionDays]: String(auditRetentionDays), ...this.limitsEnvironment },
+      environment: {
+        [ENV.tokenIssuer]: issuer ?? `urn:portcullis:${stage}`,
+        [ENV.auditRetentionDays]: String(auditRetentionDays),
+        // The config (which fails fast without the SMS countries) is read only by functions with a table.
+        ...(definition.access.table ? this.limitsEnvironment : {}),
+      },
       logRetention: this.logRetention,
       logRemovalPolicy: this.removalPolicy,
     });
