@@ -116,6 +116,10 @@ async function main(): Promise<void> {
     SIGNING_KMS_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/bench-signing',
     DATA_KMS_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/bench-data',
     SMS_PROVIDER: 'sns',
+    // The bench tenant's users are French; its organization sends every SMS of the run (bench/tenant.ts).
+    SMS_ALLOWED_COUNTRIES: 'FR',
+    SMS_ACCOUNT_DAILY_LIMIT: '1000000',
+    SMS_DEPLOYMENT_DAILY_LIMIT: '1000000',
     AWS_ENDPOINT_URL_KMS: aws.endpoint,
     AWS_ENDPOINT_URL_SNS: aws.endpoint,
     AWS_REGION: 'us-east-1',

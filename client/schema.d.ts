@@ -2045,16 +2045,16 @@ export interface operations {
                 "application/json": {
                     name: string;
                     /**
+                     * @description Within the deployment's limits: smsDailyLimit at most its daily SMS cap per account (SMS_ACCOUNT_DAILY_LIMIT, 1,000 by default), smsAllowedCountries among its SMS countries (an empty list means the deployment's list, never every country); beyond them, 400 naming the field.
                      * @default {
                      *       "requireMfa": false,
-                     *       "smsDailyLimit": 1000,
                      *       "smsAllowedCountries": []
                      *     }
                      */
                     settings?: {
                         /** @default false */
                         requireMfa?: boolean;
-                        /** @default 1000 */
+                        /** @description SMS per UTC day. Default 1000, or the deployment's per-account cap when that is lower. */
                         smsDailyLimit?: number;
                         /** @default [] */
                         smsAllowedCountries?: string[];
@@ -2144,6 +2144,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /**
+             * @description Conflict.
+             *     - `organization_quota_exceeded`: the account has as many organizations as the deployment allows (`ORGANIZATIONS_PER_ACCOUNT`, 1,000 by default); delete one first
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "organization_quota_exceeded";
                     };
                 };
             };
@@ -2502,6 +2517,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
+                    /** @description Within the deployment's limits: smsDailyLimit at most its daily SMS cap per account (SMS_ACCOUNT_DAILY_LIMIT, 1,000 by default), smsAllowedCountries among its SMS countries (an empty list means the deployment's list, never every country); beyond them, 400 naming the field. */
                     settings?: {
                         requireMfa?: boolean;
                         smsDailyLimit?: number;

@@ -27,21 +27,43 @@ function booleanContext(app: App, key: string): boolean | undefined {
   throw new Error(`Context ${key} must be true or false, not ${JSON.stringify(value)}`);
 }
 
+/** A list context value: `-c key=FR,DE` from the command line, or a JSON list from cdk.json. */
+function listContext(app: App, key: string): string[] | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === '') return undefined;
+  if (typeof value === 'string') return value.split(',');
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value;
+  throw new Error(`Context ${key} must be a comma-separated string or a list of strings, not ${JSON.stringify(value)}`);
+}
+
 /**
  * Adds the stack for the context's stage to `app` and checks everything with cdk-nag AwsSolutions.
  * Shared by `infra/app.ts` and the infrastructure tests, so the tests synthesize what the CLI does.
  *
  * Context: `stage` (default `dev`), `issuer`, `apiBase` (a custom domain's URL), `smsSenderId`, `smsOriginationNumber`,
  * `auditRetentionDays` (default 400), `alarmTopicArn` (an existing topic for the alarms) or
- * `createAlarmTopic=true`.
+ * `createAlarmTopic=true`; the deployment's limits: `smsAllowedCountries` (required, e.g. `FR,DE,GB`,
+ * or a list in cdk.json), `smsDeploymentDailyLimit`, `smsAccountDailyLimit`, `organizationsPerAccount`.
  * `overrides` replace stack props (tests use it to add routes the manifest does not have yet).
  */
 export function buildApp(app: App, overrides: Omit<Partial<PortcullisStackProps>, 'stage'> = {}): PortcullisStack {
   const stage = context(app, 'stage') ?? 'dev';
   // The stage names the stack and the API; keep it to what both accept.
   if (!STAGE_PATTERN.test(stage)) throw new Error(`Invalid stage "${stage}": use lower-case letters, digits and dashes`);
+  const smsAllowedCountries = overrides.smsAllowedCountries ?? listContext(app, 'smsAllowedCountries');
+  if (!smsAllowedCountries) {
+    throw new Error(
+      'Context smsAllowedCountries is required: the countries this deployment may send SMS to, as ISO 3166-1 alpha-2 codes ' +
+        '(e.g. `npx cdk deploy -c stage=prod -c smsAllowedCountries=FR,DE,GB`, or "smsAllowedCountries": ["FR"] in cdk.json). ' +
+        'No organization can allow a country outside it.',
+    );
+  }
   const stack = new PortcullisStack(app, `Portcullis-${stage}`, {
     stage,
+    smsAllowedCountries,
+    smsDeploymentDailyLimit: numberContext(app, 'smsDeploymentDailyLimit'),
+    smsAccountDailyLimit: numberContext(app, 'smsAccountDailyLimit'),
+    organizationsPerAccount: numberContext(app, 'organizationsPerAccount'),
     issuer: context(app, 'issuer'),
     apiBase: context(app, 'apiBase'),
     sms: { senderId: context(app, 'smsSenderId'), originationNumber: context(app, 'smsOriginationNumber') },

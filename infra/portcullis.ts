@@ -27,12 +27,13 @@ import { PortcullisAlarms, type PortcullisAlarmOptions, type PortcullisAlarmSet 
 import { ApiFunction, PROJECT_ROOT, type SmsConfig } from './constructs/api-function.ts';
 import { DataTable } from './constructs/data-table.ts';
 import { KeyMaterial } from './constructs/key-material.ts';
+import { deploymentLimitsEnvironment, type DeploymentLimitProps } from './deployment-limits.ts';
 
 /** What a stage name may be: it names the API, the stack of the repository's app and a metric dimension. */
 export const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
 
-/** Settings of a Portcullis deployment. Only `stage` is required. */
-export interface PortcullisProps {
+/** Settings of a Portcullis deployment. `stage` and `smsAllowedCountries` are required. */
+export interface PortcullisProps extends DeploymentLimitProps {
   /**
    * Deployment stage: lower-case letters, digits and dashes, 20 at most. Passed to every function
    * (`STAGE`), used as the `stage` dimension of the custom metrics, and the default of the settings
@@ -143,11 +144,14 @@ export class Portcullis extends Construct {
   private readonly logRetention: RetentionDays;
   private readonly functionsById = new Map<string, NodejsFunction>();
   private readonly authorizers: Record<AuthorizerKind, HttpLambdaAuthorizer>;
+  /** The deployment's limits (SMS countries and caps, organizations per account) as every function's environment. */
+  private readonly limitsEnvironment: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: PortcullisProps) {
     super(scope, id);
     this.props = props;
     validate(props);
+    this.limitsEnvironment = deploymentLimitsEnvironment(props);
     const prod = props.stage === 'prod';
     this.removalPolicy = props.removalPolicy ?? (prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
     // A month of logs is enough to debug a dev stage; production keeps a year, and keeps the log
@@ -254,6 +258,8 @@ export class Portcullis extends Construct {
         [ENV.tokenIssuer]: issuer ?? `urn:portcullis:${stage}`,
         [ENV.apiBase]: this.apiBase,
         [ENV.auditRetentionDays]: String(auditRetentionDays),
+        // The config (which fails fast without the SMS countries) is read only by functions with a table.
+        ...(definition.access.table ? this.limitsEnvironment : {}),
       },
       logRetention: this.logRetention,
       logRemovalPolicy: this.removalPolicy,

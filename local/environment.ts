@@ -1,5 +1,12 @@
 import { ENV } from '#shared/config.ts';
 
+/**
+ * The SMS allow-list of `npm start` and the tests (a deployment must choose its own: the CDK context
+ * `smsAllowedCountries` is required). A few countries whose numbers the tests and the seed use;
+ * docs/deployment-limits.md lists them.
+ */
+export const LOCAL_SMS_ALLOWED_COUNTRIES = ['FR', 'DE', 'GB', 'US', 'CA'] as const;
+
 export interface LocalEnvironmentOptions {
   tableName: string;
   dynamodbEndpoint: string;
@@ -17,6 +24,8 @@ export function localEnvironment(options: LocalEnvironmentOptions): Record<strin
     [ENV.keyProvider]: 'local',
     [ENV.localKeyFile]: options.keyFile,
     [ENV.smsProvider]: 'outbox',
+    // The other deployment limits keep their defaults (shared/config.ts); tests set small ones.
+    [ENV.smsAllowedCountries]: LOCAL_SMS_ALLOWED_COUNTRIES.join(','),
     POWERTOOLS_SERVICE_NAME: 'portcullis',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
     // No CloudWatch here: the metrics' EMF lines would only clutter the console (and the test output).

@@ -3,6 +3,30 @@
  * sets. A missing required variable fails the cold start loudly instead of a request later.
  */
 import { AUDIT_RETENTION_DAYS } from './domain/audit.ts';
+import { parseCountryList } from './domain/country-list.ts';
+
+/**
+ * What the deployment allows above every tenant (SPEC §6 "Above the tenants…"): no organization
+ * setting can widen these. CDK sets them from the construct props (infra/portcullis.ts); the local
+ * server and the tests from local/environment.ts.
+ */
+export interface DeploymentLimits {
+  /** ISO 3166-1 alpha-2 codes SMS may go to; an organization's own list can only narrow it. Required. */
+  smsAllowedCountries: string[];
+  /** SMS the whole deployment sends per UTC day, every account together. @default 10000 */
+  smsDeploymentDailyLimit: number;
+  /** SMS one account sends per UTC day, its organizations together (and the most one organization may set). @default 1000 */
+  smsAccountDailyLimit: number;
+  /** Active organizations one account may have. @default 1000 */
+  organizationsPerAccount: number;
+}
+
+/** The defaults of `DeploymentLimits` (the CDK props document the same numbers). */
+export const DEPLOYMENT_LIMIT_DEFAULTS = {
+  smsDeploymentDailyLimit: 10_000,
+  smsAccountDailyLimit: 1_000,
+  organizationsPerAccount: 1_000,
+} as const;
 
 export interface Config {
   stage: string;
@@ -27,6 +51,7 @@ export interface Config {
   sms:
     | { provider: 'sns'; senderId: string | undefined; originationNumber: string | undefined }
     | { provider: 'outbox' };
+  limits: DeploymentLimits;
 }
 
 /** Environment variable names, shared with the CDK constructs and the local server. */
@@ -44,14 +69,18 @@ export const ENV = {
   smsSenderId: 'SMS_SENDER_ID',
   smsOriginationNumber: 'SMS_ORIGINATION_NUMBER',
   auditRetentionDays: 'AUDIT_RETENTION_DAYS',
+  smsAllowedCountries: 'SMS_ALLOWED_COUNTRIES',
+  smsDeploymentDailyLimit: 'SMS_DEPLOYMENT_DAILY_LIMIT',
+  smsAccountDailyLimit: 'SMS_ACCOUNT_DAILY_LIMIT',
+  organizationsPerAccount: 'ORGANIZATIONS_PER_ACCOUNT',
 } as const;
 
 type Env = Record<string, string | undefined>;
 
-function positiveInteger(env: Env, name: string, fallback: number): number {
+function positiveInteger(env: Env, name: string, fallback: number, maxDigits = 6): number {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
-  if (!/^[1-9]\d{0,5}$/.test(value)) throw new Error(`Environment variable ${name} must be a positive whole number`);
+  if (!new RegExp(`^[1-9]\\d{0,${String(maxDigits - 1)}}$`).test(value)) throw new Error(`Environment variable ${name} must be a positive whole number`);
   return Number(value);
 }
 
@@ -90,6 +119,13 @@ export function loadConfig(env: Env = process.env): Config {
     accessTokenTtlSeconds: 15 * 60,
     refreshTokenTtlSeconds: 30 * 24 * 60 * 60,
     auditRetentionDays: positiveInteger(env, ENV.auditRetentionDays, AUDIT_RETENTION_DAYS),
+    limits: {
+      // Required, with no default: which countries a deployment pays SMS to is the deployer's call.
+      smsAllowedCountries: parseCountryList(required(env, ENV.smsAllowedCountries), `Environment variable ${ENV.smsAllowedCountries}`),
+      smsDeploymentDailyLimit: positiveInteger(env, ENV.smsDeploymentDailyLimit, DEPLOYMENT_LIMIT_DEFAULTS.smsDeploymentDailyLimit, 9),
+      smsAccountDailyLimit: positiveInteger(env, ENV.smsAccountDailyLimit, DEPLOYMENT_LIMIT_DEFAULTS.smsAccountDailyLimit, 9),
+      organizationsPerAccount: positiveInteger(env, ENV.organizationsPerAccount, DEPLOYMENT_LIMIT_DEFAULTS.organizationsPerAccount),
+    },
     keys:
       keyProvider === 'local'
         ? { provider: 'local', keyFile: required(env, ENV.localKeyFile) }

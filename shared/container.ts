@@ -95,7 +95,7 @@ export const organizationRepository = /* @__PURE__ */ once(() => new Organizatio
 export const accounts = /* @__PURE__ */ once(() => new Accounts(accessControl(), new AccountRepository(documentClient(), config().tableName)));
 
 /** Organizations and groups: each change commits in one transaction with its audit event. */
-export const organizations = /* @__PURE__ */ once(() => new Organizations(accessControl(), organizationRepository()));
+export const organizations = /* @__PURE__ */ once(() => new Organizations(accessControl(), organizationRepository(), config().limits));
 export const groups = /* @__PURE__ */ once(() => new Groups(accessControl(), organizationRepository()));
 
 export const apiKeyRepository = /* @__PURE__ */ once(() => new ApiKeyRepository(documentClient(), config().tableName));
@@ -298,7 +298,7 @@ export const challengeEngine = /* @__PURE__ */ once(
       reads: new SignInReadRepository(documentClient(), config().tableName),
       secondFactor: endUserSecondFactor(),
       store: new ChallengeRepository(documentClient(), config().tableName),
-      limits: new SmsLimits(new SmsLimitRepository(documentClient(), config().tableName)),
+      limits: new SmsLimits(new SmsLimitRepository(documentClient(), config().tableName), config().limits, { metrics: metrics() }),
       sms: smsSender(),
       pinKey: pinHmacKey(),
       tokens: new EndUserTokens(tokenSigningKeys(), { apiBase: config().apiBase }),

@@ -47,6 +47,11 @@ export const METRIC_NAMES = {
    * per-email login throttle refuses (it keeps no lock state, so its refusals are what can be counted).
    */
   lockouts: 'Lockouts',
+  /**
+   * An SMS refused because the deployment's daily SMS cap (all accounts together) is reached: SMS
+   * sign-in is off for every tenant until midnight UTC. Its alarm is `SmsDeploymentCap`.
+   */
+  smsDeploymentCapReached: 'SmsDeploymentCapReached',
 } as const;
 
 export type MetricName = (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES];

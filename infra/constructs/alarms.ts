@@ -46,6 +46,13 @@ export interface PortcullisAlarmOptions {
   /** Lockouts (the `Lockouts` metric of this stage) in five minutes: a password-spraying signal. @default 10 */
   readonly lockoutsPerFiveMinutes?: number;
   /**
+   * SMS refused in five minutes because the deployment's daily SMS cap is reached (the
+   * `SmsDeploymentCapReached` metric of this stage): SMS sign-in is off for every tenant until
+   * midnight UTC, an SMS pumping run or a cap set too low.
+   * @default 1
+   */
+  readonly smsDeploymentCapRefusals?: number;
+  /**
    * Create the two SMS alarms. SNS reports SMS for the whole account and region, not per sender, so
    * with several stages in one account only one of them needs these.
    * @default true
@@ -77,6 +84,8 @@ export interface PortcullisAlarmSet {
   readonly smsSpend?: Alarm;
   readonly smsVolume?: Alarm;
   readonly lockouts: Alarm;
+  /** The deployment's daily SMS cap refused an SMS (this stage's own metric: always created). */
+  readonly smsDeploymentCap: Alarm;
 }
 
 const PERIOD = Duration.minutes(5);
@@ -90,7 +99,7 @@ export const FUNCTIONS_PER_ALARM = 10;
 
 /**
  * CloudWatch alarms of one Portcullis deployment: API 5xx rate, Lambda errors and throttles, table
- * throttles, SMS spend and volume, lockouts. Each alarm that notifies sends its ALARM and OK
+ * throttles, SMS spend and volume, the deployment's SMS cap, lockouts. Each alarm that notifies sends its ALARM and OK
  * transitions to `topic` when one is given.
  */
 export class PortcullisAlarms extends Construct {
@@ -112,6 +121,7 @@ export class PortcullisAlarms extends Construct {
       smsSpend: smsAlarms ? this.smsSpend() : undefined,
       smsVolume: smsAlarms ? this.smsVolume() : undefined,
       lockouts: this.lockouts(),
+      smsDeploymentCap: this.smsDeploymentCap(),
     };
   }
 
@@ -255,6 +265,27 @@ export class PortcullisAlarms extends Construct {
           period: PERIOD,
         }),
         threshold: this.props.lockoutsPerFiveMinutes ?? 10,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+  }
+
+  /** Counted by the SMS limits (shared/domain/sms-limits.ts) each time the deployment's day refuses an SMS. */
+  private smsDeploymentCap(): Alarm {
+    return this.notify(
+      new Alarm(this, 'SmsDeploymentCap', {
+        alarmDescription:
+          "Portcullis: the deployment's daily SMS cap is reached; SMS sign-in is refused for every tenant until midnight UTC (SMS pumping, or a cap too low).",
+        metric: new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: METRIC_NAMES.smsDeploymentCapReached,
+          dimensionsMap: metricDimensions(this.props.stage),
+          statistic: 'Sum',
+          period: PERIOD,
+        }),
+        threshold: this.props.smsDeploymentCapRefusals ?? 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,

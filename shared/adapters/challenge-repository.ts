@@ -6,7 +6,7 @@ import type { Challenge, ChallengeStore, SignInState, StepUpdate, TakeRefusal, W
 import type { PlannedSms } from '../domain/sms-limits.ts';
 import { auditEventPut } from './audit-repository.ts';
 import { attemptTakeCondition, claimOnce, isConditionalCheckFailed, transactWrite } from './dynamodb.ts';
-import { dailyShardIncrement, subjectSendsPut } from './sms-limit-repository.ts';
+import { plannedSmsWrites } from './sms-limit-repository.ts';
 
 // Challenges are read only while live; DynamoDB TTL removes them an hour after they expire.
 const CLEANUP_AFTER_SECONDS = 3600;
@@ -46,7 +46,7 @@ export class ChallengeRepository implements ChallengeStore {
       },
     ];
     // The SMS counters, when given, commit with it: a sign-in start is then one write round trip.
-    const counters = sms ? [subjectSendsPut(this.tableName, sms.subject), dailyShardIncrement(this.tableName, sms.daily)] : [];
+    const counters = sms ? plannedSmsWrites(this.tableName, sms) : [];
     const failed = await transactWrite(this.db, { TransactItems: [...counters, put, ...live] });
     if (failed.length === 0) return true;
     if (sms && failed.every((index) => index < counters.length)) return false;

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../domain/audit.ts';
 import { UnavailableError } from '../domain/errors.ts';
 import type { Group, Organization } from '../domain/model.ts';
@@ -69,9 +69,23 @@ export class OrganizationRepository implements OrganizationStore {
     return { items, lastKey: result.lastKey };
   }
 
-  async createOrganization(organization: Organization, event: AuditEvent): Promise<void> {
+  /**
+   * The organization, its audit event and one more on the account's `organizationCount`, conditional
+   * on the count being under the quota: all or nothing, so concurrent creates at the quota let
+   * exactly as many through as there is room for.
+   */
+  async createOrganization(organization: Organization, event: AuditEvent, quota: number): Promise<boolean> {
     const failed = await transactWrite(this.db, {
       TransactItems: [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: accountKey(organization.accountId),
+            UpdateExpression: 'ADD organizationCount :one',
+            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(organizationCount) OR organizationCount < :quota)',
+            ExpressionAttributeValues: { ':one': 1, ':quota': quota },
+          },
+        },
         {
           Put: {
             TableName: this.tableName,
@@ -87,7 +101,9 @@ export class OrganizationRepository implements OrganizationStore {
         auditEventPut(this.tableName, event),
       ],
     });
+    if (failed.includes(0)) return false;
     if (failed.length > 0) throw new Error('organization id collision');
+    return true;
   }
 
   /** Sets each given setting by its own path, so concurrent changes of different settings both stick. */
@@ -163,11 +179,34 @@ export class OrganizationRepository implements OrganizationStore {
         ],
       });
       if (failed.length === 0) {
+        await this.uncountOrganization(organization.accountId);
         if (listing.length > inline) await this.removeFromRemainingGroups(organization, deletedAt);
         return true;
       }
       // Item 0 failed: deleted meanwhile (the re-read answers false) or a group gained it (retry).
       if (attempt >= STALE_GROUP_ATTEMPTS) throw new UnavailableError(1);
+    }
+  }
+
+  /**
+   * One less on the account's `organizationCount`, never below zero (accounts older than the count
+   * have none, or one too low): right after the tombstone commits, not in its transaction, where a
+   * missing count would fail the delete. Best effort: the delete has committed and answers so; should
+   * this write fail, the count stays one high and the quota errs on the strict side.
+   */
+  private async uncountOrganization(accountId: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: accountKey(accountId),
+          UpdateExpression: 'ADD organizationCount :minusOne',
+          ConditionExpression: 'organizationCount > :zero',
+          ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+        }),
+      );
+    } catch {
+      // Already zero (ConditionalCheckFailed), or throttled: see above.
     }
   }
 

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { smsDailyShardKey, smsSubjectLimitKey } from '../data/keys.ts';
-import type { PlannedSms, SmsLimitStore, SubjectSends } from '../domain/sms-limits.ts';
+import { smsAccountDailyShardKey, smsDailyShardKey, smsDeploymentDailyShardKey, smsSubjectLimitKey, type ItemKey } from '../data/keys.ts';
+import type { DailyCounter, DailyShardWrite, PlannedSms, SmsLimitStore, SubjectSends } from '../domain/sms-limits.ts';
 import { isConditionalCheckFailed } from './dynamodb.ts';
 
 /** The subject's send times, written only if nobody wrote since `expectedVersion` (0: the item must not exist). */
@@ -17,13 +17,25 @@ export function subjectSendsPut(tableName: string, write: PlannedSms['subject'])
   };
 }
 
+/** The item of one shard of a daily count (organization, account or deployment). */
+function dailyShardKey(counter: DailyCounter, day: string, shard: number): ItemKey {
+  switch (counter.level) {
+    case 'organization':
+      return smsDailyShardKey(counter.id, day, shard);
+    case 'account':
+      return smsAccountDailyShardKey(counter.id, day, shard);
+    case 'deployment':
+      return smsDeploymentDailyShardKey(day, shard);
+  }
+}
+
 /** One more SMS on a daily shard, unless it already holds its cap. */
-export function dailyShardIncrement(tableName: string, write: PlannedSms['daily']) {
-  const { orgId, day, shard, cap, expiresAtSeconds } = write;
+export function dailyShardIncrement(tableName: string, write: DailyShardWrite) {
+  const { counter, day, shard, cap, expiresAtSeconds } = write;
   return {
     Update: {
       TableName: tableName,
-      Key: smsDailyShardKey(orgId, day, shard),
+      Key: dailyShardKey(counter, day, shard),
       UpdateExpression: 'ADD #count :one SET entity = :entity, #ttl = :ttl',
       ConditionExpression: 'attribute_not_exists(#count) OR #count < :cap',
       ExpressionAttributeNames: { '#count': 'count', '#ttl': 'ttl' },
@@ -32,7 +44,15 @@ export function dailyShardIncrement(tableName: string, write: PlannedSms['daily'
   };
 }
 
-/** SMS counters: one item per sign-in subject (recent send times) and N shards per organization and day. */
+/**
+ * Every counter write of a planned SMS, for the transaction that creates its challenge: the subject's
+ * sends first, then the organization's, the account's and the deployment's shard.
+ */
+export function plannedSmsWrites(tableName: string, planned: PlannedSms) {
+  return [subjectSendsPut(tableName, planned.subject), ...planned.daily.map((write) => dailyShardIncrement(tableName, write))];
+}
+
+/** SMS counters: one item per sign-in subject (recent send times) and N shards per organization, account and deployment and day. */
 export class SmsLimitRepository implements SmsLimitStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -54,9 +74,9 @@ export class SmsLimitRepository implements SmsLimitStore {
     }
   }
 
-  async incrementDailyShard(orgId: string, day: string, shard: number, cap: number, expiresAtSeconds: number): Promise<boolean> {
+  async incrementDailyShard(write: DailyShardWrite): Promise<boolean> {
     try {
-      await this.db.send(new UpdateCommand(dailyShardIncrement(this.tableName, { orgId, day, shard, cap, expiresAtSeconds }).Update));
+      await this.db.send(new UpdateCommand(dailyShardIncrement(this.tableName, write).Update));
       return true;
     } catch (error) {
       if (isConditionalCheckFailed(error)) return false;
@@ -64,12 +84,12 @@ export class SmsLimitRepository implements SmsLimitStore {
     }
   }
 
-  async decrementDailyShard(orgId: string, day: string, shard: number): Promise<void> {
+  async decrementDailyShard(counter: DailyCounter, day: string, shard: number): Promise<void> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: smsDailyShardKey(orgId, day, shard),
+          Key: dailyShardKey(counter, day, shard),
           UpdateExpression: 'ADD #count :minusOne',
           ConditionExpression: '#count > :zero',
           ExpressionAttributeNames: { '#count': 'count' },

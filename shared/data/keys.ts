@@ -206,3 +206,12 @@ export const smsSubjectLimitKey = (orgId: string, subjectHash: string): ItemKey 
 
 /** One shard of an organization's SMS count for one UTC day (`YYYY-MM-DD`); see sms-limits.ts. */
 export const smsDailyShardKey = (orgId: string, day: string, shard: number): ItemKey => ({ pk: `SMSDAY#${orgId}#${day}#${shard}`, sk: 'SMSDAY' });
+
+/** One shard of an account's SMS count (all its organizations) for one UTC day. */
+export const smsAccountDailyShardKey = (accountId: string, day: string, shard: number): ItemKey => ({
+  pk: `SMSDAY#ACCOUNT#${accountId}#${day}#${shard}`,
+  sk: 'SMSDAY',
+});
+
+/** One shard of the deployment's SMS count (every account) for one UTC day: the table is the deployment's. */
+export const smsDeploymentDailyShardKey = (day: string, shard: number): ItemKey => ({ pk: `SMSDAY#DEPLOYMENT#${day}#${shard}`, sk: 'SMSDAY' });

@@ -468,10 +468,11 @@ export class ChallengeEngine {
     }
 
     // Step-up: the next factor of the same challenge. An SMS factor gets a fresh secret and SMS; the
-    // per-user SMS window does not apply inside one sign-in (the first factor was proven), the daily cap does.
+    // per-user SMS window does not apply inside one sign-in (the first factor was proven), the
+    // destination (a TOTP first factor checked none) and the daily caps do.
     let reservations: SmsReservation[] = [];
     if (isSmsFactor(next)) {
-      const daily = await this.deps.limits.reserveDaily(organization.id, organization.settings.smsDailyLimit);
+      const daily = this.countryRefusal(organization, user.phone) ?? (await this.deps.limits.reserveDaily(organization));
       if (!daily.ok) {
         await audit('challenge.rate_limited', { ...details, limit: daily.limit });
         throw new RateLimitError(daily.retryAfterSeconds, 'Too many SMS; try again later.');
@@ -634,7 +635,7 @@ export class ChallengeEngine {
     if (!perSubject.ok) return perSubject;
     let daily: LimitDecision;
     try {
-      daily = await this.deps.limits.reserveDaily(organization.id, organization.settings.smsDailyLimit);
+      daily = await this.deps.limits.reserveDaily(organization);
     } catch (error) {
       await this.giveBack(reservationsOf(perSubject));
       throw error;
@@ -653,13 +654,13 @@ export class ChallengeEngine {
     phone: string | undefined,
     current: SubjectSends | undefined,
   ): { ok: true; planned: PlannedSms } | Extract<LimitDecision, { ok: false }> {
-    return this.countryRefusal(organization, phone) ?? this.deps.limits.plan(organization.id, subject, organization.settings.smsDailyLimit, current);
+    return this.countryRefusal(organization, phone) ?? this.deps.limits.plan(organization, subject, current);
   }
 
-  /** The organization's country allow-list refusing a real number (a decoy has none: it sends nothing). */
+  /** The destination (a mobile number, an allowed country) refusing a real number (a decoy has none: it sends nothing). */
   private countryRefusal(organization: Organization, phone: string | undefined): Extract<LimitDecision, { ok: false }> | undefined {
     if (!phone) return undefined;
-    const country = this.deps.limits.checkCountry(phone, organization.settings.smsAllowedCountries);
+    const country = this.deps.limits.checkDestination(phone, organization.settings.smsAllowedCountries);
     return country.ok ? undefined : country;
   }
 

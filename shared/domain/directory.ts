@@ -4,8 +4,7 @@
  * resolves the actor from the credential (an organization of another account is a 404), asks the one
  * authorization function, then commits the change and its audit event in one transaction.
  */
-import { isValidPhoneNumber, parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { PHONE_FORMAT_MESSAGE } from './phone-format.ts';
+import { callingCodeOfNumber, MOBILE_PHONE_MESSAGE, parseMobileNumber } from './phone-numbers.ts';
 import type { AccessControl } from './access-control.ts';
 import type { Actor } from './authorization.ts';
 import { auditEvent, type AuditEvent } from './audit.ts';
@@ -71,14 +70,14 @@ export function presentGrant(grant: AccessGrant) {
 }
 
 /**
- * The end user's phone as E.164 when libphonenumber's full metadata says it is a valid number for
- * its country, else the 400 naming `body.phone` (the request schema checked only its shape).
+ * The end user's phone as E.164 when it is a valid mobile number (shared/domain/phone-numbers.ts),
+ * else the 400 naming `body.phone` (the request schema checked only its shape). SMS are the only
+ * thing a phone is for here, and a number that is not a mobile is what SMS pumping bills.
  */
 export function normalizePhone(phone: string): string {
-  const value = phone.trim();
-  const parsed = value.startsWith('+') && isValidPhoneNumber(value) ? parsePhoneNumberFromString(value) : undefined;
-  if (!parsed) throw new ValidationError([{ field: 'body.phone', message: PHONE_FORMAT_MESSAGE }]);
-  return parsed.number;
+  const parsed = parseMobileNumber(phone);
+  if (!parsed) throw new ValidationError([{ field: 'body.phone', message: MOBILE_PHONE_MESSAGE }]);
+  return parsed.e164;
 }
 
 /**
@@ -86,9 +85,8 @@ export function normalizePhone(phone: string): string {
  * (`+33*******78`). Never a full number (SPEC §6).
  */
 export function maskPhone(phone: string): string {
-  const parsed = parsePhoneNumberFromString(phone);
   const digits = phone.replace(/\D/g, '');
-  const code = parsed?.countryCallingCode ?? '';
+  const code = callingCodeOfNumber(phone);
   const hidden = Math.max(0, digits.length - code.length - 2);
   return `+${code}${'*'.repeat(hidden)}${digits.slice(-2)}`;
 }

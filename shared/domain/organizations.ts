@@ -6,7 +6,7 @@
 import type { AccessControl } from './access-control.ts';
 import type { Actor } from './authorization.ts';
 import { auditEvent, type AuditActor, type AuditContext, type AuditEvent } from './audit.ts';
-import { ForbiddenError, NotFoundError, UnavailableError, ValidationError } from './errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, UnavailableError, ValidationError, type FieldIssue } from './errors.ts';
 import type { Group, Organization, OrganizationSettings } from './model.ts';
 import type { Principal } from './principal.ts';
 import { newId } from './secrets.ts';
@@ -30,6 +30,22 @@ export interface Page<T> {
 }
 
 export type OrganizationPatch = { name?: string; settings?: Partial<OrganizationSettings> };
+
+/** A new organization's settings as the request gives them: without `smsDailyLimit`, the default (see `DEFAULT_SMS_DAILY_LIMIT`). */
+export type NewOrganizationSettings = Omit<OrganizationSettings, 'smsDailyLimit'> & { smsDailyLimit?: number | undefined };
+
+/** An organization's SMS limit when the request names none, unless the account cap is lower. */
+export const DEFAULT_SMS_DAILY_LIMIT = 1000;
+
+/**
+ * What the deployment allows above every tenant (shared/config.ts `DeploymentLimits`): an
+ * organization's settings stay inside it, and an account has at most so many organizations.
+ */
+export interface OrganizationLimits {
+  smsAllowedCountries: readonly string[];
+  smsAccountDailyLimit: number;
+  organizationsPerAccount: number;
+}
 export type GroupPatch = { name?: string; organizations?: string[] };
 
 /** Outcome of a group write whose listed organizations are checked in the same transaction. */
@@ -42,10 +58,15 @@ export interface OrganizationStore {
   findOrganizationsByIds(orgIds: string[]): Promise<Organization[]>;
   /** Active organizations of an account, oldest first; `only` restricts to those ids (scoped readers). */
   listOrganizationsOfAccount(accountId: string, page: PageRequest & { only?: Set<string> }): Promise<Page<Organization>>;
-  createOrganization(organization: Organization, event: AuditEvent): Promise<void>;
+  /**
+   * Writes the organization and counts it on its account, unless the account already has `quota`
+   * (one transaction, the count's condition included: concurrent creates never exceed it). False when
+   * the quota is reached.
+   */
+  createOrganization(organization: Organization, event: AuditEvent, quota: number): Promise<boolean>;
   /** False when the organization is gone (deleted meanwhile). */
   updateOrganization(orgId: string, patch: OrganizationPatch, updatedAt: string, event: AuditEvent): Promise<boolean>;
-  /** Tombstones it and removes it from every group of its account; false when it was already gone. */
+  /** Tombstones it, removes it from every group of its account and uncounts it; false when it was already gone. */
   deleteOrganization(organization: Organization, deletedAt: string, event: AuditEvent): Promise<boolean>;
 
   findGroup(accountId: string, groupId: string): Promise<(Group & { version: number }) | undefined>;
@@ -78,22 +99,46 @@ const invalidOrganization = (index: number) =>
 // A concurrent group write lost the optimistic version check: re-read and apply again a few times.
 const GROUP_WRITE_ATTEMPTS = 3;
 
+const quotaExceeded = (quota: number) =>
+  new ConflictError('organization_quota_exceeded', `This account has ${String(quota)} organizations, as many as the deployment allows; delete one first.`);
+
+/**
+ * The settings a write may set, within the deployment (SPEC §6): an SMS limit up to the account's
+ * cap, countries among the deployment's. A 400 naming each field past it. Checked after the
+ * authorization, so another tenant learns nothing from it.
+ */
+function checkWithinDeployment(settings: Partial<OrganizationSettings>, limits: OrganizationLimits): void {
+  const issues: FieldIssue[] = [];
+  if (settings.smsDailyLimit !== undefined && settings.smsDailyLimit > limits.smsAccountDailyLimit) {
+    issues.push({ field: 'body.settings.smsDailyLimit', message: `must be at most ${String(limits.smsAccountDailyLimit)} (the deployment's daily SMS cap per account)` });
+  }
+  const allowed = [...limits.smsAllowedCountries].sort().join(', ');
+  (settings.smsAllowedCountries ?? []).forEach((country, index) => {
+    if (!limits.smsAllowedCountries.includes(country)) {
+      issues.push({ field: `body.settings.smsAllowedCountries.${String(index)}`, message: `is not among the deployment's SMS countries (${allowed})` });
+    }
+  });
+  if (issues.length > 0) throw new ValidationError(issues);
+}
+
 export class Organizations {
   constructor(
     private readonly access: AccessControl,
     private readonly store: OrganizationStore,
+    private readonly limits: OrganizationLimits,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async createOrganization(request: RequestFacts, accountId: string, input: { name: string; settings: OrganizationSettings }) {
+  async createOrganization(request: RequestFacts, accountId: string, input: { name: string; settings: NewOrganizationSettings }) {
     const actor = await this.access.actorForAccount(request.principal, accountId);
     await this.access.require(actor, 'organization:create', { accountId });
+    checkWithinDeployment(input.settings, this.limits);
     const now = this.now().toISOString();
     const organization: Organization = {
       id: newId('org'),
       accountId,
       name: input.name,
-      settings: input.settings,
+      settings: { ...input.settings, smsDailyLimit: input.settings.smsDailyLimit ?? Math.min(DEFAULT_SMS_DAILY_LIMIT, this.limits.smsAccountDailyLimit) },
       status: 'active',
       createdAt: now,
       updatedAt: now,
@@ -103,7 +148,7 @@ export class Organizations {
       { accountId, organizationId: organization.id, type: 'organization.created', target: { type: 'organization', id: organization.id }, details: { name: input.name } },
       this.now(),
     );
-    await this.store.createOrganization(organization, event);
+    if (!(await this.store.createOrganization(organization, event, this.limits.organizationsPerAccount))) throw quotaExceeded(this.limits.organizationsPerAccount);
     return presentOrganization(organization);
   }
 
@@ -125,6 +170,7 @@ export class Organizations {
   async updateOrganization(request: RequestFacts, orgId: string, patch: OrganizationPatch) {
     const { actor, organization } = await this.access.actorForOrganization(request.principal, orgId);
     await this.access.require(actor, 'organization:update', { accountId: organization.accountId, organizationId: orgId });
+    checkWithinDeployment(patch.settings ?? {}, this.limits);
     const changed = [
       ...(patch.name !== undefined ? ['name'] : []),
       ...Object.keys(patch.settings ?? {}).map((key) => `settings.${key}`),

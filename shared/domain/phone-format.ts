@@ -1,8 +1,8 @@
 /**
  * The phone number rule both layers share, without libphonenumber: the request schema checks the
- * shape (`+`, digits, separators), the directory checks validity against libphonenumber's full
- * metadata and stores E.164 (shared/domain/directory.ts `normalizePhone`). Keeping the metadata
- * (about 190 KB minified) out of the schemas keeps it out of every function bundle that only shares
+ * shape (`+`, digits, separators), the directory checks it is a mobile number against libphonenumber's
+ * mobile metadata and stores E.164 (shared/domain/directory.ts `normalizePhone`). Keeping the metadata
+ * (about 100 KB minified) out of the schemas keeps it out of every function bundle that only shares
  * the route manifest with the end-user routes.
  */
 export const PHONE_FORMAT_MESSAGE = 'must be a valid phone number in international E.164 form, e.g. +33612345678';

@@ -24,9 +24,9 @@ export const EndUserEmail = z
 
 /**
  * A mobile number in international form (`+` and the country code; spaces, dashes and brackets are
- * tolerated). The schema checks the shape; the directory then checks it is valid for its country by
- * libphonenumber's full metadata and stores it as E.164, answering the same 400 naming `body.phone`
- * (shared/domain/phone-format.ts says why the check is split).
+ * tolerated). The schema checks the shape; the directory then checks it is a valid mobile number by
+ * libphonenumber's mobile metadata and stores it as E.164, answering a 400 naming `body.phone` too
+ * (shared/domain/phone-format.ts says why the check is split, phone-numbers.ts why mobile only).
  */
 export const Phone = z
   .string({ error: 'must be a string' })

@@ -4,6 +4,8 @@
  */
 import * as z from 'zod';
 import { pageQuery } from '../http/pagination.ts';
+import { ISO_COUNTRIES } from '../domain/countries.ts';
+import { DEFAULT_SMS_DAILY_LIMIT } from '../domain/organizations.ts';
 import { Email, body } from './common.ts';
 
 /** Opaque ids as they appear in paths and bodies; anything else is a 400 naming the field. */
@@ -54,28 +56,12 @@ export const AccountResponse = z.object({
 
 // ---- Organizations ---------------------------------------------------------------------------
 
-/** ISO 3166-1 alpha-2, officially assigned codes (2024). */
-const ISO_COUNTRIES = new Set(
-  (
-    'AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW ' +
-    'BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI ' +
-    'FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN ' +
-    'IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME ' +
-    'MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF ' +
-    'PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV ' +
-    'SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE ' +
-    'YT ZA ZM ZW'
-  ).split(' '),
-);
-
 export const COUNTRY_CODE_COUNT = ISO_COUNTRIES.size;
 
 const CountryCode = z
   .string({ error: 'must be a string' })
   .refine((code) => ISO_COUNTRIES.has(code), { error: 'must be an ISO 3166-1 alpha-2 country code in upper case' });
 
-/** Defaults of a new organization's settings. */
-export const DEFAULT_SMS_DAILY_LIMIT = 1000;
 
 const settingFields = {
   requireMfa: z.boolean({ error: 'must be a boolean' }),
@@ -90,23 +76,38 @@ const settingFields = {
     .superRefine(uniqueItems),
 };
 
-/** On create: every field optional, defaults filled in. */
-const NewOrganizationSettings = z.strictObject({
-  requireMfa: settingFields.requireMfa.default(false),
-  smsDailyLimit: settingFields.smsDailyLimit.default(DEFAULT_SMS_DAILY_LIMIT),
-  smsAllowedCountries: settingFields.smsAllowedCountries.default([]),
-});
+/**
+ * The deployment's limits apply on top (shared/domain/organizations.ts): `smsDailyLimit` at most the
+ * per-account cap, `smsAllowedCountries` among the deployment's countries. They are the deployment's
+ * settings, not the document's, so the domain checks them (400 naming the field).
+ */
+const DEPLOYMENT_BOUNDS =
+  "Within the deployment's limits: smsDailyLimit at most its daily SMS cap per account (SMS_ACCOUNT_DAILY_LIMIT, 1,000 by default), " +
+  "smsAllowedCountries among its SMS countries (an empty list means the deployment's list, never every country); beyond them, 400 naming the field.";
+
+/** On create: every field optional, defaults filled in (`smsDailyLimit` by the domain: it depends on the deployment). */
+const NewOrganizationSettings = z
+  .strictObject({
+    requireMfa: settingFields.requireMfa.default(false),
+    smsDailyLimit: settingFields.smsDailyLimit
+      .optional()
+      .describe(`SMS per UTC day. Default ${String(DEFAULT_SMS_DAILY_LIMIT)}, or the deployment's per-account cap when that is lower.`),
+    smsAllowedCountries: settingFields.smsAllowedCountries.default([]),
+  })
+  .describe(DEPLOYMENT_BOUNDS);
 
 /** On update: only what is sent changes. */
-const OrganizationSettingsPatch = z.strictObject({
-  requireMfa: settingFields.requireMfa.optional(),
-  smsDailyLimit: settingFields.smsDailyLimit.optional(),
-  smsAllowedCountries: settingFields.smsAllowedCountries.optional(),
-});
+const OrganizationSettingsPatch = z
+  .strictObject({
+    requireMfa: settingFields.requireMfa.optional(),
+    smsDailyLimit: settingFields.smsDailyLimit.optional(),
+    smsAllowedCountries: settingFields.smsAllowedCountries.optional(),
+  })
+  .describe(DEPLOYMENT_BOUNDS);
 
 export const CreateOrganizationBody = body({
   name: Name,
-  settings: NewOrganizationSettings.default({ requireMfa: false, smsDailyLimit: DEFAULT_SMS_DAILY_LIMIT, smsAllowedCountries: [] }),
+  settings: NewOrganizationSettings.default({ requireMfa: false, smsAllowedCountries: [] }),
 });
 
 export const UpdateOrganizationBody = body({

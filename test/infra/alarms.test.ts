@@ -8,6 +8,7 @@ import { FUNCTIONS_PER_ALARM, type PortcullisAlarmSet } from '#infra/constructs/
 import { Portcullis } from '#infra/portcullis.ts';
 import { PowertoolsMetrics } from '#shared/adapters/powertools-metrics.ts';
 import { loadConfig } from '#shared/config.ts';
+import { SmsLimits, type DailyShardWrite } from '#shared/domain/sms-limits.ts';
 import { authorizers, manifest } from '#shared/http/manifest.ts';
 import { METRIC_NAMES, METRICS_NAMESPACE, METRICS_SERVICE } from '#shared/metrics-names.ts';
 import { arnOf, cdkJsonContext, logicalId, portcullisFunctions, resourcesOfType, synthesize, type CfnResource } from './synth.ts';
@@ -158,7 +159,37 @@ describe('alarms', () => {
       signInsFailed: 'SignInsFailed',
       smsSent: 'SmsSent',
       lockouts: 'Lockouts',
+      smsDeploymentCapReached: 'SmsDeploymentCapReached',
     });
+  });
+
+  it("alarms as soon as the deployment's daily SMS cap refuses an SMS, on the metric the SMS limits count", async () => {
+    const alarm = alarmResource(alarms.smsDeploymentCap);
+    expect(alarm.Properties).toMatchObject({
+      Namespace: 'Portcullis',
+      MetricName: 'SmsDeploymentCapReached',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topicRef],
+    });
+    expect(alarm.Properties.Dimensions).toEqual([
+      { Name: 'service', Value: 'portcullis' },
+      { Name: 'stage', Value: 'dev' },
+    ]);
+    // What counts it: the SMS limits, when the deployment's count refuses.
+    const counted: string[] = [];
+    const full = {
+      findSubjectSends: () => Promise.resolve(undefined),
+      replaceSubjectSends: () => Promise.resolve(true),
+      incrementDailyShard: (write: DailyShardWrite) => Promise.resolve(write.counter.level !== 'deployment'),
+      decrementDailyShard: () => Promise.resolve(),
+    };
+    const limits = new SmsLimits(full, { smsAllowedCountries: ['FR'], smsDeploymentDailyLimit: 1, smsAccountDailyLimit: 1 }, { metrics: { count: (name) => counted.push(name) } });
+    expect(await limits.reserveDaily({ id: 'org_1', accountId: 'acc_1', settings: { smsDailyLimit: 1, smsAllowedCountries: [] } })).toMatchObject({ ok: false, limit: 'deployment_daily' });
+    expect(counted).toEqual([alarm.Properties.MetricName]);
   });
 
   it('watches exactly the metric the sign-in function emits: the EMF line of the metrics adapter under that function\'s environment', () => {
@@ -213,7 +244,7 @@ describe('alarms', () => {
 
   it('sends the ALARM and OK transitions of every notifying alarm to the topic', () => {
     const notifying = notifyingAlarms(alarms).map((alarm) => alarmResource(present(alarm)));
-    expect(notifying).toHaveLength(7);
+    expect(notifying).toHaveLength(8);
     for (const alarm of notifying) {
       expect(alarm.Properties).toMatchObject({ AlarmActions: [topicRef], OKActions: [topicRef] });
     }
@@ -284,12 +315,13 @@ describe('alarms', () => {
     expect(JSON.stringify(tuned.template.toJSON())).not.toContain('SMSMonthToDateSpentUSD');
 
     const build = (props: Partial<ConstructorParameters<typeof Portcullis>[2]>) => () =>
-      new Portcullis(new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'S'), 'Auth', { stage: 'dev', ...props });
+      new Portcullis(new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'S'), 'Auth', { stage: 'dev', smsAllowedCountries: ['FR'], ...props });
     expect(build({ alarms: { lockoutsPerFiveMinutes: 0 } })).toThrow(/lockoutsPerFiveMinutes/);
     expect(build({ createAlarmTopic: true, alarmTopic: withTopic.stack.portcullis.alarmTopic })).toThrow(
       /either alarmTopic or createAlarmTopic/,
     );
     expect(build({ stage: 'Prod' })).toThrow(/Invalid stage/);
+    expect(build({ alarms: { smsDeploymentCapRefusals: 0 } })).toThrow(/smsDeploymentCapRefusals/);
   });
 });
 
@@ -299,6 +331,7 @@ describe('the construct in a stack of your own', () => {
   const own = new Stack(app, 'ShopStack', { env: { account: '123456789012', region: 'eu-west-1' } });
   const auth = new Portcullis(own, 'Auth', {
     stage: 'prod',
+    smsAllowedCountries: ['FR', 'BE'],
     issuer: 'https://auth.shop.example',
     sms: { senderId: 'Shop' },
     createAlarmTopic: true,
@@ -331,7 +364,7 @@ describe('the construct in a stack of your own', () => {
   it('honours removal policy and log retention props over the stage defaults', () => {
     const devApp = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
     const devStack = new Stack(devApp, 'Other');
-    new Portcullis(devStack, 'Auth', { stage: 'dev', removalPolicy: RemovalPolicy.RETAIN, logRetention: RetentionDays.ONE_WEEK });
+    new Portcullis(devStack, 'Auth', { stage: 'dev', smsAllowedCountries: ['FR'], removalPolicy: RemovalPolicy.RETAIN, logRetention: RetentionDays.ONE_WEEK });
     const other = Template.fromStack(devStack);
     other.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain' });
     for (const group of Object.values(resourcesOfType(other, 'AWS::Logs::LogGroup'))) {

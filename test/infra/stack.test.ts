@@ -13,6 +13,7 @@ import {
   resourcesOfType,
   statementsOf,
   synthesize,
+  TEST_SMS_COUNTRIES,
   type Synthesized,
 } from './synth.ts';
 
@@ -182,6 +183,28 @@ describe('stack wiring', () => {
 
   it('has no dependency cycle between its resources (CloudFormation would refuse the template)', () => {
     for (const { template } of [dev, prod]) expect(dependencyCycle(template.toJSON() as TemplateJson)).toBeUndefined();
+  });
+
+  it("refuses to synthesize without the deployment's SMS countries, or with a code that is not one", () => {
+    expect(() => synthesize({ stage: 'dev', smsAllowedCountries: undefined })).toThrow(/Context smsAllowedCountries is required/);
+    expect(() => synthesize({ stage: 'dev', smsAllowedCountries: 'FR,XX' })).toThrow(/smsAllowedCountries: XX is not an upper-case ISO 3166-1 alpha-2 country code/);
+    expect(() => synthesize({ stage: 'dev', smsAllowedCountries: ',' })).toThrow(/smsAllowedCountries must name at least one country/);
+    expect(() => synthesize({ stage: 'dev', smsAccountDailyLimit: '0' })).toThrow(/smsAccountDailyLimit must be a whole number/);
+  });
+
+  it("gives every function that reads the config (those with a table) the deployment's limits, from the context (cdk.json lists too) or the defaults", () => {
+    const variablesOf = (synth: Synthesized) =>
+      [...portcullisFunctions(synth.template).values()]
+        .map(({ resource }) => (resource.Properties.Environment as { Variables: Record<string, unknown> }).Variables)
+        .filter((variables) => variables.TABLE_NAME !== undefined);
+    expect(variablesOf(dev).length).toBeGreaterThan(40);
+    for (const variables of variablesOf(dev)) {
+      expect(variables).toMatchObject({ SMS_ALLOWED_COUNTRIES: TEST_SMS_COUNTRIES, SMS_DEPLOYMENT_DAILY_LIMIT: '10000', SMS_ACCOUNT_DAILY_LIMIT: '1000', ORGANIZATIONS_PER_ACCOUNT: '1000' });
+    }
+    const tuned = synthesize({ stage: 'dev', smsAllowedCountries: ['BE', 'NL'], smsDeploymentDailyLimit: '500', smsAccountDailyLimit: '50', organizationsPerAccount: '20' });
+    for (const variables of variablesOf(tuned)) {
+      expect(variables).toMatchObject({ SMS_ALLOWED_COUNTRIES: 'BE,NL', SMS_DEPLOYMENT_DAILY_LIMIT: '500', SMS_ACCOUNT_DAILY_LIMIT: '50', ORGANIZATIONS_PER_ACCOUNT: '20' });
+    }
   });
 
   it('builds the table from the shared definition: on demand, TTL, PITR, gsi1', () => {

@@ -36,9 +36,13 @@ export function cdkJsonContext(): Json {
   return cdkJson.context ?? {};
 }
 
+/** The SMS countries the tests deploy with (the context is required; `smsAllowedCountries: undefined` leaves it out). */
+export const TEST_SMS_COUNTRIES = 'FR,DE,GB';
+
 /**
- * Builds the app as `infra/app.ts` does, with extra context (`stage`, `issuer`, …). Bundling is
- * skipped unless `bundle` is set: the template is the same, only the code assets differ.
+ * Builds the app as `infra/app.ts` does, with extra context (`stage`, `issuer`, …; the required
+ * `smsAllowedCountries` is `TEST_SMS_COUNTRIES` unless given). Bundling is skipped unless `bundle`
+ * is set: the template is the same, only the code assets differ.
  */
 export function synthesize(
   context: Json = {},
@@ -50,6 +54,7 @@ export function synthesize(
       ...cdkJsonContext(),
       // Skipping bundling, or else recording where each asset went, as the CLI does.
       ...(options.bundle ? { 'aws:cdk:enable-asset-metadata': true } : { 'aws:cdk:bundling-stacks': [] }),
+      smsAllowedCountries: TEST_SMS_COUNTRIES,
       ...context,
     },
   });

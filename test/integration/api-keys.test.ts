@@ -145,7 +145,7 @@ describe('ApiKeyRepository', () => {
 
 describe('audit retention', () => {
   it('defaults to 400 days and follows AUDIT_RETENTION_DAYS', () => {
-    const base = { TABLE_NAME: 't', API_BASE: 'https://auth.example.test' };
+    const base = { TABLE_NAME: 't', SMS_ALLOWED_COUNTRIES: 'FR', API_BASE: 'https://auth.example.test' };
     expect(loadConfig(base).auditRetentionDays).toBe(400);
     expect(loadConfig({ ...base, AUDIT_RETENTION_DAYS: '30' }).auditRetentionDays).toBe(30);
     expect(() => loadConfig({ ...base, AUDIT_RETENTION_DAYS: '0' })).toThrow(/AUDIT_RETENTION_DAYS/);

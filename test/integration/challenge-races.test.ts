@@ -104,8 +104,9 @@ describe('SMS windows', () => {
 
   it('the daily shards never let concurrent SMS exceed the limit', async () => {
     const w = world();
-    const limits = new SmsLimits(new SmsLimitRepository(documentClient(), config().tableName), w.clock.now);
-    const results = await Promise.all(Array.from({ length: 30 }, () => limits.reserveDaily(w.organization.id, 23)));
+    const limits = new SmsLimits(new SmsLimitRepository(documentClient(), config().tableName), config().limits, { now: w.clock.now });
+    const payer = { ...w.organization, settings: { ...w.organization.settings, smsDailyLimit: 23 } };
+    const results = await Promise.all(Array.from({ length: 30 }, () => limits.reserveDaily(payer)));
     expect(results.filter((result) => result.ok)).toHaveLength(23);
   });
 });

@@ -100,7 +100,7 @@ export function world(policy: Policy = POLICY, options: { metrics?: Metrics } = 
     directory,
     secondFactor: new FakeTotp(),
     store: new ChallengeRepository(documentClient(), config().tableName),
-    limits: new SmsLimits(new SmsLimitRepository(documentClient(), config().tableName), clock.now),
+    limits: new SmsLimits(new SmsLimitRepository(documentClient(), config().tableName), config().limits, { now: clock.now }),
     sms: outbox,
     pinKey: { get: () => Promise.resolve(new Uint8Array(32).fill(1)) },
     tokens: new EndUserTokens(tokenSigningKeys(), { apiBase: 'https://auth.example.test' }, clock.now),

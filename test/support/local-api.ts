@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, expect } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { createPortcullisClient, type ApiResult, type PortcullisClient, type Problem } from '#client/index.ts';
+import { createTable, localDynamoDbClient } from '#local/dynamodb-local.ts';
 import { startLocalServer, type LocalServer } from '#local/server.ts';
+import { ENV } from '#shared/config.ts';
 
 export interface ApiResponse<T = Record<string, unknown>> {
   status: number;
@@ -19,6 +22,22 @@ export interface RequestOptions {
 /** Who calls: an operator's bearer token (a string) or an access key. */
 export type Credential = string | { apikey: string };
 
+/** A deployment of its own for one test file. */
+export interface LocalApiOptions {
+  /**
+   * Environment variables the handlers read (e.g. small `SMS_DEPLOYMENT_DAILY_LIMIT`), set before
+   * the first request loads the config. Every test file runs in a fresh process (vitest forks), so
+   * they stay in that file.
+   */
+  environment?: Record<string, string>;
+  /**
+   * A table of its own instead of the run's shared one: a separate deployment, whose
+   * deployment-wide counters no other test file moves.
+   * @default false
+   */
+  ownTable?: boolean;
+}
+
 /**
  * Starts the real local server (all manifest routes, real authorizer) for one test file.
  *
@@ -27,10 +46,18 @@ export type Credential = string | { apikey: string };
  * for what the client cannot express on purpose: malformed JSON, wrong types, unknown fields, missing
  * credentials, routes outside the document (`/_local/sms`).
  */
-export function useLocalApi() {
+export function useLocalApi(options: LocalApiOptions = {}) {
   let server: LocalServer | undefined;
   let anonymous: PortcullisClient | undefined;
+  // Now, not in beforeAll: a module of the file may load the config before the server starts.
+  const tableName = options.ownTable ? `portcullis-test-${randomUUID().slice(0, 8)}` : undefined;
+  Object.assign(process.env, options.environment, tableName ? { [ENV.tableName]: tableName } : {});
   beforeAll(async () => {
+    if (tableName) {
+      const admin = localDynamoDbClient(inject('dynamodbEndpoint'));
+      await createTable(admin, tableName);
+      admin.destroy();
+    }
     server = await startLocalServer({ port: 0 });
   });
   afterAll(async () => {

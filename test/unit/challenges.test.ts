@@ -9,7 +9,7 @@ import { amrOf, EndUserTokens } from '#shared/domain/end-user-tokens.ts';
 import { TokenSigningKeys } from '#shared/domain/keyring.ts';
 import type { KeyringStore, StoredKeyring } from '#shared/domain/ports.ts';
 import type { SignInSystem } from '#shared/domain/sign-in-model.ts';
-import { dailyShardCaps, SMS_DAILY_SHARDS, SmsLimits } from '#shared/domain/sms-limits.ts';
+import { dailyShardCaps, SMS_DAILY_SHARDS, SmsLimits, type DailyCounter, type DailyShardWrite } from '#shared/domain/sms-limits.ts';
 
 describe('PINs', () => {
   it('are exactly `length` digits, leading zeros included', () => {
@@ -61,42 +61,117 @@ describe('daily SMS shards', () => {
     }
   });
 
-  it('write one shard per SMS, walking to the next only when one is full', async () => {
+  it('write one shard per SMS and count, walking to the next only when one is full', async () => {
     const writes: number[] = [];
-    const counts = new Map<number, number>();
-    const limits = new SmsLimits(
-      {
-        findSubjectSends: () => Promise.resolve(undefined),
-        replaceSubjectSends: () => Promise.resolve(true),
-        decrementDailyShard: () => Promise.resolve(),
-        incrementDailyShard: (_org, _day, shard, cap) => {
-          writes.push(shard);
-          const count = counts.get(shard) ?? 0;
-          if (count >= cap) return Promise.resolve(false);
-          counts.set(shard, count + 1);
-          return Promise.resolve(true);
-        },
-      },
-      () => new Date('2026-03-02T23:00:00Z'),
-      () => 0.35, // always starts at shard 3
-    );
-    expect(await limits.reserveDaily('org', 20)).toMatchObject({ ok: true, reservation: { kind: 'daily', shard: 3 } });
+    const store = memoryCounters((write) => {
+      if (write.counter.level === 'organization') writes.push(write.shard);
+    });
+    const limits = new SmsLimits(store, DEPLOYMENT, { now: () => new Date('2026-03-02T23:00:00Z'), random: () => 0.35 }); // always starts at shard 3
+    const org = payer(20);
+    expect(await limits.reserveDaily(org)).toMatchObject({ ok: true, reservation: { kind: 'daily', shards: [{ counter: { level: 'organization' }, shard: 3 }, { counter: { level: 'account' } }, { counter: { level: 'deployment' } }] } });
     expect(writes).toEqual([3]);
-    await limits.reserveDaily('org', 20); // shard 3 now full (cap 2)
+    await limits.reserveDaily(org); // shard 3 now full (cap 2)
     writes.length = 0;
-    expect(await limits.reserveDaily('org', 20)).toMatchObject({ ok: true, reservation: { kind: 'daily', shard: 4 } });
+    expect(await limits.reserveDaily(org)).toMatchObject({ ok: true, reservation: { kind: 'daily', shards: [{ counter: { level: 'organization' }, shard: 4 }, {}, {}] } });
     expect(writes).toEqual([3, 4]);
-    for (let i = 0; i < 17; i++) await limits.reserveDaily('org', 20);
-    expect(await limits.reserveDaily('org', 20)).toEqual({ ok: false, limit: 'daily', retryAfterSeconds: 3600 });
+    for (let i = 0; i < 17; i++) await limits.reserveDaily(org);
+    expect(await limits.reserveDaily(org)).toEqual({ ok: false, limit: 'daily', retryAfterSeconds: 3600 });
+    // The refused SMS took nothing from the account's and the deployment's counts.
+    expect(store.total('account')).toBe(20);
+    expect(store.total('deployment')).toBe(20);
   });
 
-  it('refuse a destination outside a non-empty allow-list; an empty list restricts nothing', () => {
-    const limits = new SmsLimits({} as never);
-    expect(limits.checkCountry('+33612345678', [])).toEqual({ ok: true });
-    expect(limits.checkCountry('+33612345678', ['FR'])).toEqual({ ok: true });
-    expect(limits.checkCountry('+33612345678', ['GB'])).toMatchObject({ ok: false, limit: 'country' });
+  it("stop at the account's cap across its organizations, and give back the organization's shard", async () => {
+    const store = memoryCounters();
+    const limits = new SmsLimits(store, { ...DEPLOYMENT, smsAccountDailyLimit: 3 }, { now: () => new Date('2026-03-02T23:00:00Z') });
+    expect(await limits.reserveDaily(payer(100, 'org_a'))).toMatchObject({ ok: true });
+    expect(await limits.reserveDaily(payer(100, 'org_a'))).toMatchObject({ ok: true });
+    expect(await limits.reserveDaily(payer(100, 'org_b'))).toMatchObject({ ok: true });
+    expect(await limits.reserveDaily(payer(100, 'org_b'))).toEqual({ ok: false, limit: 'account_daily', retryAfterSeconds: 3600 });
+    expect(store.total('organization')).toBe(3);
+    expect(await limits.reserveDaily({ ...payer(100, 'org_c'), accountId: 'acc_other' })).toMatchObject({ ok: true });
+  });
+
+  it("stop at the deployment's cap across accounts, count it for the alarm and then refuse without writing for a minute", async () => {
+    const store = memoryCounters();
+    let nowMs = Date.parse('2026-03-02T12:00:00Z');
+    const counted: string[] = [];
+    const limits = new SmsLimits(store, { ...DEPLOYMENT, smsDeploymentDailyLimit: 2 }, { now: () => new Date(nowMs), metrics: { count: (name) => counted.push(name) } });
+    expect(await limits.reserveDaily({ ...payer(100), accountId: 'acc_1' })).toMatchObject({ ok: true });
+    expect(await limits.reserveDaily({ ...payer(100), accountId: 'acc_2' })).toMatchObject({ ok: true });
+    expect(await limits.reserveDaily({ ...payer(100), accountId: 'acc_3' })).toMatchObject({ ok: false, limit: 'deployment_daily' });
+    expect(counted).toEqual(['SmsDeploymentCapReached']);
+    expect(store.total('organization')).toBe(2);
+    expect(store.total('account')).toBe(2);
+    const writes = store.writes;
+    expect(await limits.reserveDaily({ ...payer(100), accountId: 'acc_4' })).toMatchObject({ ok: false, limit: 'deployment_daily' });
+    expect(limits.plan({ ...payer(100), accountId: 'acc_4' }, 'subject', undefined)).toMatchObject({ ok: false, limit: 'deployment_daily' });
+    expect(store.writes).toBe(writes);
+    // A minute later the shards are asked again (an SMS given back may have freed one).
+    nowMs += 61_000;
+    await store.decrementDailyShard({ level: 'deployment', id: '' }, '2026-03-02', store.fullShard('deployment'));
+    expect(await limits.reserveDaily({ ...payer(100), accountId: 'acc_4' })).toMatchObject({ ok: true });
+  });
+
+  it('plan a shard of each count for the challenge transaction, and refuse a count with no room', () => {
+    const limits = new SmsLimits(memoryCounters(), DEPLOYMENT, { now: () => new Date('2026-03-02T23:00:00Z'), random: () => 0 });
+    const planned = limits.plan(payer(20), 'subject', undefined);
+    if (!planned.ok) throw new Error('refused');
+    expect(planned.planned.daily.map((write) => [write.counter.level, write.shard, write.cap])).toEqual([
+      ['organization', 0, 2],
+      ['account', 0, DEPLOYMENT.smsAccountDailyLimit / SMS_DAILY_SHARDS],
+      ['deployment', 0, DEPLOYMENT.smsDeploymentDailyLimit / SMS_DAILY_SHARDS],
+    ]);
+    expect(limits.plan(payer(0), 'subject', undefined)).toMatchObject({ ok: false, limit: 'daily' });
+  });
+
+  it("refuse a destination outside the deployment's countries, an empty organization list included, and any number that is not a mobile", () => {
+    const limits = new SmsLimits({} as never, { ...DEPLOYMENT, smsAllowedCountries: ['FR', 'DE'] });
+    expect(limits.checkDestination('+33612345678', [])).toEqual({ ok: true });
+    expect(limits.checkDestination('+33612345678', ['FR'])).toEqual({ ok: true });
+    expect(limits.checkDestination('+33612345678', ['DE'])).toMatchObject({ ok: false, limit: 'country' });
+    // An empty organization list is the deployment's list, never every country.
+    expect(limits.checkDestination('+447400123456', [])).toMatchObject({ ok: false, limit: 'country' });
+    // An organization list naming a country the deployment does not allow (written before it was narrowed) allows nothing more.
+    expect(limits.checkDestination('+447400123456', ['GB'])).toMatchObject({ ok: false, limit: 'country' });
+    for (const notMobile of ['+33142685300', '+33899123456', '+33800123456']) expect(limits.checkDestination(notMobile, []), notMobile).toMatchObject({ ok: false, limit: 'country' });
   });
 });
+
+const DEPLOYMENT = { smsAllowedCountries: ['FR'], smsDeploymentDailyLimit: 10_000, smsAccountDailyLimit: 1_000 };
+
+const payer = (smsDailyLimit: number, id = 'org_1') => ({ id, accountId: 'acc_1', settings: { smsDailyLimit, smsAllowedCountries: [] } });
+
+/** Daily counters in memory, with the store's semantics (conditional increment, never below zero). */
+function memoryCounters(onWrite: (write: DailyShardWrite) => void = () => undefined) {
+  const counts = new Map<string, number>();
+  const key = (counter: DailyCounter, day: string, shard: number) => `${counter.level}#${counter.id}#${day}#${String(shard)}`;
+  const store = {
+    writes: 0,
+    findSubjectSends: () => Promise.resolve(undefined),
+    replaceSubjectSends: () => Promise.resolve(true),
+    incrementDailyShard: (write: DailyShardWrite) => {
+      store.writes++;
+      onWrite(write);
+      const k = key(write.counter, write.day, write.shard);
+      const count = counts.get(k) ?? 0;
+      if (count >= write.cap) return Promise.resolve(false);
+      counts.set(k, count + 1);
+      return Promise.resolve(true);
+    },
+    decrementDailyShard: (counter: DailyCounter, day: string, shard: number) => {
+      const k = key(counter, day, shard);
+      const count = counts.get(k) ?? 0;
+      if (count > 0) counts.set(k, count - 1);
+      return Promise.resolve();
+    },
+    /** Sum of every shard of a level. */
+    total: (level: DailyCounter['level']) => [...counts].filter(([k]) => k.startsWith(`${level}#`)).reduce((sum, [, count]) => sum + count, 0),
+    /** A shard of the level holding a count. */
+    fullShard: (level: DailyCounter['level']) => Number([...counts].find(([k, count]) => k.startsWith(`${level}#`) && count > 0)?.[0].split('#').at(-1)),
+  };
+  return store;
+}
 
 class MemoryKeyrings implements KeyringStore {
   readonly items = new Map<string, StoredKeyring>();

@@ -85,27 +85,42 @@ describe('redact', () => {
 describe('loadConfig', () => {
   it('fails fast naming a missing variable', () => {
     expect(() => loadConfig({})).toThrow(/TABLE_NAME/);
-    expect(() => loadConfig({ TABLE_NAME: 't', KEY_PROVIDER: 'local' })).toThrow(/LOCAL_KEY_FILE/);
+    expect(() => loadConfig({ TABLE_NAME: 't', SMS_ALLOWED_COUNTRIES: 'FR', KEY_PROVIDER: 'local' })).toThrow(/LOCAL_KEY_FILE/);
+  });
+
+  it("requires the deployment's SMS countries, and refuses a list that names no country or an unknown one", () => {
+    expect(() => loadConfig({ TABLE_NAME: 't', API_BASE: 'https://auth.example.com' })).toThrow(/SMS_ALLOWED_COUNTRIES/);
+    expect(() => loadConfig({ TABLE_NAME: 't', API_BASE: 'https://auth.example.com', SMS_ALLOWED_COUNTRIES: ' , ' })).toThrow(/SMS_ALLOWED_COUNTRIES must name at least one country/);
+    expect(() => loadConfig({ TABLE_NAME: 't', API_BASE: 'https://auth.example.com', SMS_ALLOWED_COUNTRIES: 'FR,uk' })).toThrow(/SMS_ALLOWED_COUNTRIES: uk is not/);
+    expect(loadConfig({ TABLE_NAME: 't', API_BASE: 'https://auth.example.com', SMS_ALLOWED_COUNTRIES: 'FR, DE,FR' }).limits).toEqual({
+      smsAllowedCountries: ['FR', 'DE'],
+      smsDeploymentDailyLimit: 10_000,
+      smsAccountDailyLimit: 1_000,
+      organizationsPerAccount: 1_000,
+    });
+    const tuned = loadConfig({ TABLE_NAME: 't', API_BASE: 'https://auth.example.com', SMS_ALLOWED_COUNTRIES: 'FR', SMS_DEPLOYMENT_DAILY_LIMIT: '2000000', SMS_ACCOUNT_DAILY_LIMIT: '50', ORGANIZATIONS_PER_ACCOUNT: '3' });
+    expect(tuned.limits).toMatchObject({ smsDeploymentDailyLimit: 2_000_000, smsAccountDailyLimit: 50, organizationsPerAccount: 3 });
+    expect(() => loadConfig({ TABLE_NAME: 't', API_BASE: 'https://auth.example.com', SMS_ALLOWED_COUNTRIES: 'FR', SMS_ACCOUNT_DAILY_LIMIT: '0' })).toThrow(/SMS_ACCOUNT_DAILY_LIMIT/);
   });
 
   it('fails fast without API_BASE (the organizations\' issuer base URL) in the cloud configuration', () => {
-    expect(() => loadConfig({ TABLE_NAME: 't' })).toThrow(/API_BASE/);
-    expect(() => loadConfig({ TABLE_NAME: 't', API_BASE: '' })).toThrow(/API_BASE/);
+    expect(() => loadConfig({ TABLE_NAME: 't', SMS_ALLOWED_COUNTRIES: 'FR' })).toThrow(/API_BASE/);
+    expect(() => loadConfig({ TABLE_NAME: 't', SMS_ALLOWED_COUNTRIES: 'FR', API_BASE: '' })).toThrow(/API_BASE/);
     for (const bad of ['auth.example.com', 'ftp://auth.example.com', 'https://auth.example.com/?a=1', 'https://auth.example.com/#x', 'https://user@auth.example.com']) {
-      expect(() => loadConfig({ TABLE_NAME: 't', API_BASE: bad }), bad).toThrow(/API_BASE/);
+      expect(() => loadConfig({ TABLE_NAME: 't', SMS_ALLOWED_COUNTRIES: 'FR', API_BASE: bad }), bad).toThrow(/API_BASE/);
     }
-    expect(loadConfig({ TABLE_NAME: 't', API_BASE: 'https://auth.example.com/' }).apiBase).toBe('https://auth.example.com');
-    expect(loadConfig({ TABLE_NAME: 't', API_BASE: 'https://example.com/auth' }).apiBase).toBe('https://example.com/auth');
+    expect(loadConfig({ TABLE_NAME: 't', SMS_ALLOWED_COUNTRIES: 'FR', API_BASE: 'https://auth.example.com/' }).apiBase).toBe('https://auth.example.com');
+    expect(loadConfig({ TABLE_NAME: 't', SMS_ALLOWED_COUNTRIES: 'FR', API_BASE: 'https://example.com/auth' }).apiBase).toBe('https://example.com/auth');
   });
 
   it('takes the local server URL as API_BASE when the keys are local, unless one is given', () => {
-    const local = { TABLE_NAME: 't', KEY_PROVIDER: 'local', LOCAL_KEY_FILE: 'k' };
+    const local = { TABLE_NAME: 't', SMS_ALLOWED_COUNTRIES: 'FR', KEY_PROVIDER: 'local', LOCAL_KEY_FILE: 'k' };
     expect(loadConfig(local).apiBase).toBe('http://127.0.0.1:3000');
     expect(loadConfig({ ...local, API_BASE: 'http://127.0.0.1:4321' }).apiBase).toBe('http://127.0.0.1:4321');
   });
 
   it('defaults to the cloud adapters (KMS, SNS)', () => {
-    const config = loadConfig({ TABLE_NAME: 't', API_BASE: 'https://auth.example.com', SIGNING_KMS_KEY_ID: 'k1', SMS_SENDER_ID: 'Acme' });
+    const config = loadConfig({ TABLE_NAME: 't', SMS_ALLOWED_COUNTRIES: 'FR', API_BASE: 'https://auth.example.com', SIGNING_KMS_KEY_ID: 'k1', SMS_SENDER_ID: 'Acme' });
     expect(config.keys).toEqual({ provider: 'kms', signingKmsKeyId: 'k1', dataKmsKeyId: '' });
     expect(config.sms).toEqual({ provider: 'sns', senderId: 'Acme', originationNumber: undefined });
   });

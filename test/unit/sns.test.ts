@@ -13,7 +13,7 @@ afterEach(() => {
 
 /** The sender as the container builds it from a stage's environment. */
 function senderFor(env: Record<string, string>): SnsSmsSender {
-  const sms = loadConfig({ TABLE_NAME: 't', API_BASE: 'https://auth.example.test', ...env }).sms;
+  const sms = loadConfig({ TABLE_NAME: 't', SMS_ALLOWED_COUNTRIES: 'FR', API_BASE: 'https://auth.example.test', ...env }).sms;
   if (sms.provider !== 'sns') throw new Error('expected the SNS provider');
   return new SnsSmsSender(new SNSClient({ region: 'eu-west-1' }), { senderId: sms.senderId, originationNumber: sms.originationNumber });
 }

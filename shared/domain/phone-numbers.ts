@@ -1,0 +1,38 @@
+/**
+ * End users' phone numbers, read with libphonenumber's `mobile` metadata: the patterns of mobile
+ * numbers only, all countries (about 99 KB, against 157 KB for `max`). Under it a number is valid
+ * only when it is a mobile number, or one of a country whose mobile and fixed-line numbers cannot be
+ * told apart (the US, Canada: `FIXED_LINE_OR_MOBILE` in the full metadata). Premium-rate, shared-cost,
+ * toll-free, personal, VoIP, pager, UAN and landline numbers are not: an SMS to them is what SMS
+ * pumping bills the deployer for (SPEC §6 "mobile numbers only").
+ *
+ * Every module that parses phones imports this one entry point of libphonenumber (`/mobile`), so a
+ * bundle never carries two metadata sets.
+ */
+import { parsePhoneNumberFromString } from 'libphonenumber-js/mobile';
+
+export const MOBILE_PHONE_MESSAGE = 'must be a mobile phone number in international E.164 form, e.g. +33612345678 (no landline, premium-rate, shared-cost or toll-free number)';
+
+export interface MobileNumber {
+  /** E.164. */
+  e164: string;
+  /** ISO 3166-1 alpha-2; undefined for a non-geographic number. */
+  country: string | undefined;
+}
+
+/** The number as E.164 and its country when it is a valid mobile number, else undefined. */
+export function parseMobileNumber(phone: string): MobileNumber | undefined {
+  const value = phone.trim();
+  if (!value.startsWith('+')) return undefined;
+  const parsed = parsePhoneNumberFromString(value);
+  if (!parsed?.isValid()) return undefined;
+  // Belt and braces: the mobile metadata answers MOBILE (or FIXED_LINE_OR_MOBILE) for what it validates.
+  const type = parsed.getType();
+  if (type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') return undefined;
+  return { e164: parsed.number, country: parsed.country };
+}
+
+/** The country calling code of a number (`33` for +33…), or '' when it has none. */
+export function callingCodeOfNumber(phone: string): string {
+  return parsePhoneNumberFromString(phone)?.countryCallingCode ?? '';
+}
