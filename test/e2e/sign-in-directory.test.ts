@@ -5,7 +5,7 @@
  * still signs in (read through the user and grant items), and the PIN sign-in's round trips.
  */
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '#shared/config.ts';
 import { documentClient } from '#shared/container.ts';
 import { endUserEmailKey } from '#shared/data/keys.ts';
@@ -166,14 +166,16 @@ describe('the sign-in copy under concurrent directory writes', () => {
 describe('round trips of a PIN sign-in', () => {
   const calls: string[] = [];
   let counting = false;
-  const client = documentClient();
-  client.middlewareStack.add(
-    (next, context) => (args) => {
-      if (counting) calls.push(context.commandName ?? '');
-      return next(args);
-    },
-    { step: 'initialize', name: 'countSignInCalls' },
-  );
+  // In beforeAll: the container's client reads the config, which the local server settles when it listens.
+  beforeAll(() => {
+    documentClient().middlewareStack.add(
+      (next, context) => (args) => {
+        if (counting) calls.push(context.commandName ?? '');
+        return next(args);
+      },
+      { step: 'initialize', name: 'countSignInCalls' },
+    );
+  });
   afterEach(() => {
     counting = false;
     calls.length = 0;
