@@ -329,7 +329,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept an invitation with its token: a new person sets `password`; an operator who already has the invited email gives their current `password`. Answers a session. */
+        /** Accept an invitation with its token. A new person sets `password` and gets what login gives (tokens, or `mfaEnrollmentRequired` and an `mfaToken` when `requireMfa` covers them). An operator who already has the invited email accepts signed in (`Authorization: Bearer`, with the second factor when they have one) and gets `{accountId, joined: true}`, no tokens; a password alone never accepts for them. */
         post: operations["acceptInvitation"];
         delete?: never;
         options?: never;
@@ -1051,6 +1051,7 @@ export interface operations {
              *     - `refresh_token_reused`: a spent refresh token was presented again: its whole family is now revoked
              *     - `expired`: the challenge or refresh token has expired or was already used
              *     - `mfa_enrollment_required`: two-factor authentication became required: sign in again to set it up
+             *     - `mfa_required`: the person now has a second factor this session never showed: sign in again with it
              */
             401: {
                 headers: {
@@ -1059,7 +1060,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "invalid_refresh_token" | "refresh_token_reused" | "expired" | "mfa_enrollment_required";
+                        code?: "invalid_refresh_token" | "refresh_token_reused" | "expired" | "mfa_enrollment_required" | "mfa_required";
                     };
                 };
             };
@@ -4928,6 +4929,26 @@ export interface operations {
                         expiresIn: number;
                         accountId: string;
                         userId: string;
+                    } | {
+                        accountId: string;
+                        userId: string;
+                        /** @constant */
+                        mfaEnrollmentRequired: true;
+                        mfaToken: string;
+                    } | {
+                        accountId: string;
+                        userId: string;
+                        /** @constant */
+                        mfaRequired: true;
+                        mfaToken: string;
+                        methods: [
+                            "totp",
+                            "recovery_code"
+                        ];
+                    } | {
+                        accountId: string;
+                        /** @constant */
+                        joined: true;
                     };
                 };
             };
@@ -4950,7 +4971,9 @@ export interface operations {
             };
             /**
              * @description Not authenticated.
-             *     - `invalid_credentials`: the email, password, code, link or challenge is wrong (one answer for all, so nothing leaks)
+             *     - `invalid_token`: the access token is invalid
+             *     - `token_expired`: the access token has expired
+             *     - `sign_in_required`: the invited email already has a login: send its access token (`Authorization: Bearer`) to accept
              */
             401: {
                 headers: {
@@ -4959,7 +4982,23 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials";
+                        code?: "invalid_token" | "token_expired" | "sign_in_required";
+                    };
+                };
+            };
+            /**
+             * @description Not allowed.
+             *     - `invitation_email_mismatch`: the invitation is for another email than the signed-in operator
+             *     - `step_up_required`: the caller has two-factor authentication but this session did not show it (`amr` without `otp`): sign in again with the code
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invitation_email_mismatch" | "step_up_required";
                     };
                 };
             };
@@ -5914,6 +5953,7 @@ export interface operations {
             /**
              * @description Not allowed.
              *     - `forbidden`: the caller may not do this (role, scope or key permission)
+             *     - `step_up_required`: the caller has two-factor authentication but this session did not show it (`amr` without `otp`): sign in again with the code
              */
             403: {
                 headers: {
@@ -5922,7 +5962,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "forbidden";
+                        code?: "forbidden" | "step_up_required";
                     };
                 };
             };
@@ -5944,6 +5984,7 @@ export interface operations {
             /**
              * @description Conflict.
              *     - `mfa_not_enrolled`: no two-factor authentication is set up
+             *     - `member_in_other_accounts`: a second factor belongs to the person, who is a member of other accounts too: only they can change it
              */
             409: {
                 headers: {
@@ -5952,7 +5993,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "mfa_not_enrolled";
+                        code?: "mfa_not_enrolled" | "member_in_other_accounts";
                     };
                 };
             };
@@ -6066,6 +6107,7 @@ export interface operations {
             /**
              * @description Not allowed.
              *     - `forbidden`: the caller may not do this (role, scope or key permission)
+             *     - `step_up_required`: the caller has two-factor authentication but this session did not show it (`amr` without `otp`): sign in again with the code
              */
             403: {
                 headers: {
@@ -6074,7 +6116,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "forbidden";
+                        code?: "forbidden" | "step_up_required";
                     };
                 };
             };
@@ -6090,6 +6132,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /**
+             * @description Conflict.
+             *     - `member_in_other_accounts`: a second factor belongs to the person, who is a member of other accounts too: only they can change it
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "member_in_other_accounts";
                     };
                 };
             };

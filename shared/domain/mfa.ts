@@ -20,6 +20,7 @@ import { verifyPassword } from './passwords.ts';
 import type { OperatorStore } from './ports.ts';
 import { findRecoveryCodeHash, hashRecoveryCode, newRecoveryCodes } from './recovery-codes.ts';
 import { hashSecret, randomSecret } from './secrets.ts';
+import type { PersonFactors } from './session-gate.ts';
 import type { SecondFactorOutcome } from './sign-in-model.ts';
 import { groupSecret, matchTotp, newTotpSecret, otpauthUri, type TotpSecretCipher } from './totp.ts';
 
@@ -372,10 +373,9 @@ export class OperatorMfa {
 
   // ---- login -------------------------------------------------------------------------------------
 
-  /** After a correct password: `verify` when TOTP is on, `enroll` when some policy requires it, else `none`. */
-  async nextLoginStep(userId: string): Promise<'none' | 'verify' | 'enroll'> {
-    if (await this.factors.isEnabled(operatorSubject(userId))) return 'verify';
-    return (await this.isRequiredFor(userId)) ? 'enroll' : 'none';
+  /** The person's second factors, as the session gate (session-gate.ts) reads them. No passkeys exist yet. */
+  async factorsOf(userId: string): Promise<PersonFactors> {
+    return { totp: await this.factors.isEnabled(operatorSubject(userId)), passkey: false };
   }
 
   /** Whether `requireMfa` on an account of the operator, or on an organization their scope covers, is on. */

@@ -111,7 +111,7 @@ const publishMetrics = (): ApiMiddleware => ({
 });
 
 /** Routes that verify their credential in the function name how (credentials.ts); the others cannot. */
-type CredentialOptions<R extends RouteDefinition> = R['auth'] extends 'bearer-or-apikey' | 'mfa'
+type CredentialOptions<R extends RouteDefinition> = R['auth'] extends 'bearer-or-apikey' | 'mfa' | 'public-or-bearer'
   ? [options: { credentials: CredentialResolver }]
   : [options?: { credentials?: never }];
 
