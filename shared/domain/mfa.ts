@@ -8,7 +8,7 @@
  * 5 failures in 15 minutes lock the factor for 15 minutes, counted per user (not per login attempt).
  */
 import type { AccessControl } from './access-control.ts';
-import { reachesOrganization } from './authorization.ts';
+import { reachesOrganization, type Actor } from './authorization.ts';
 import { auditEvent, type AuditActor, type AuditContext, type AuditEvent } from './audit.ts';
 import { AppError, AuthError, ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import type { LoginThrottle } from './login-throttle.ts';
@@ -419,20 +419,37 @@ export class OperatorMfa {
 
   // ---- administration (owner) -------------------------------------------------------------------
 
-  /** Removes a member's TOTP and recovery codes; they must enrol again where required. */
-  async resetMember(request: RequestFacts, accountId: string, memberUserId: string): Promise<void> {
+  /**
+   * A second factor belongs to the person, not to one account (SPEC §4): an owner may change it only
+   * for a member who belongs to no other account (409 `member_in_other_accounts`), else the owner of
+   * one account could remove or replace the factor that guards the person's other accounts. And the
+   * owner's own session must carry their code when they have 2FA (403 `step_up_required`): a stolen
+   * password-only session must not strip someone else's second factor.
+   */
+  private async assertMayChangeMemberFactor(request: RequestFacts, accountId: string, memberUserId: string): Promise<Actor> {
     const actor = await this.access.actorForAccount(request.principal, accountId);
     await this.access.require(actor, 'member:mfa', { accountId });
+    if (request.principal.kind === 'operator' && !request.principal.amr.includes('otp') && (await this.factors.isEnabled(operatorSubject(request.principal.userId)))) {
+      throw new AppError(403, 'step_up_required', 'Forbidden', 'You have two-factor authentication: sign in again with your code to change a member\'s.');
+    }
     if (!(await this.operators.findMembership(accountId, memberUserId))) throw new NotFoundError('Member');
+    const memberships = await this.policy.listMembershipsOfUser(memberUserId);
+    if (memberships.some((membership) => membership.accountId !== accountId)) {
+      throw new ConflictError('member_in_other_accounts', 'This person is a member of other accounts too; only they can change their two-factor authentication.');
+    }
+    return actor;
+  }
+
+  /** Removes a member's TOTP and recovery codes; they must enrol again where required. */
+  async resetMember(request: RequestFacts, accountId: string, memberUserId: string): Promise<void> {
+    const actor = await this.assertMayChangeMemberFactor(request, accountId, memberUserId);
     const removed = await this.factors.remove(operatorSubject(memberUserId), auditContextOf(actor, request), 'mfa.reset');
     if (!removed) throw new ConflictError('mfa_not_enrolled', 'This member has no two-factor authentication to reset.');
   }
 
   /** A one-time enrolment link for a member (24 h); only the hash of its token is stored. */
   async createEnrollmentLink(request: RequestFacts, accountId: string, memberUserId: string): Promise<{ token: string; expiresAt: string }> {
-    const actor = await this.access.actorForAccount(request.principal, accountId);
-    await this.access.require(actor, 'member:mfa', { accountId });
-    if (!(await this.operators.findMembership(accountId, memberUserId))) throw new NotFoundError('Member');
+    const actor = await this.assertMayChangeMemberFactor(request, accountId, memberUserId);
     const token = `${ENROLLMENT_TOKEN_PREFIX}${randomSecret(32)}`;
     const now = this.now();
     const expiresAt = this.nowSeconds() + ENROLLMENT_LINK_TTL_SECONDS;
