@@ -447,10 +447,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The enrolment page of a link (HTML, no scripts or external assets): QR code, secret in groups of four, code form. */
+        /** The enrolment page of a link (HTML, no scripts or external assets): it asks the member's password first. Opening it writes nothing (link scanners open links too). */
         get: operations["showMfaEnrollmentPage"];
         put?: never;
-        /** The enrolment page's form: confirms the code, spends the link and shows the recovery codes once (HTML). */
+        /** The enrolment page's forms: the member's `password` (throttled like a login) shows the QR code, the secret in groups of four and the code form; the `code` with the page's `step` token confirms, spends the link and shows the recovery codes once (HTML). */
         post: operations["submitMfaEnrollmentPage"];
         delete?: never;
         options?: never;
@@ -6309,7 +6309,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/x-www-form-urlencoded": {
-                    code: string;
+                    password?: string;
+                    code?: string;
+                    step?: string;
                 };
             };
         };

@@ -262,7 +262,12 @@ export class TotpFactors {
 
 // ---- Operators ----------------------------------------------------------------------------------
 
-export type MfaTokenPurpose = 'login' | 'enroll';
+/**
+ * `login`: the second step of a login. `enroll`: enrolment only (requireMfa). `enrollment_page`: the
+ * enrolment page's proof that the member typed their password on this link (never a credential of any
+ * API route: the `mfa` credential check accepts `enroll` tokens only).
+ */
+export type MfaTokenPurpose = 'login' | 'enroll' | 'enrollment_page';
 
 export interface MfaTokenRecord {
   tokenHash: string;
@@ -464,28 +469,57 @@ export class OperatorMfa {
     return { token, expiresAt: new Date(expiresAt * 1000).toISOString() };
   }
 
-  /** Opening the link: a fresh pending secret for the member. Unknown, used or expired links are 404. */
-  async openEnrollmentLink(
-    token: string,
-    facts: { requestId: string; sourceIp: string },
-    options: { reusePending?: boolean } = {},
-  ): Promise<TotpEnrollment & { email: string }> {
+  /**
+   * Opening the link (GET): who it is for, and nothing else. It writes nothing: link scanners and
+   * mail previews open links too, and must neither start an enrolment nor write an event.
+   */
+  async viewEnrollmentLink(token: string): Promise<{ email: string }> {
     const link = await this.liveLink(token);
     const operator = await this.operators.findOperatorById(link.userId);
     if (!operator) throw new NotFoundError('Enrolment link');
-    const subject = operatorSubject(link.userId);
-    const enrollment =
-      (options.reusePending ? await this.factors.pending(subject, operator.email) : undefined) ??
-      (await this.factors.begin(subject, operator.email, selfContext(link.userId, facts)));
-    return { ...enrollment, email: operator.email };
+    return { email: operator.email };
   }
 
-  /** Submitting the code from the page: confirms, spends the link, answers the recovery codes. */
-  async completeEnrollmentLink(token: string, code: string, facts: { requestId: string; sourceIp: string }): Promise<string[]> {
+  /**
+   * The member's password on the page (POST): checked and throttled like a login. Right, a fresh
+   * pending secret and a short-lived page token (`enrollment_page`) that the code form carries: the
+   * secret is shown, and the code accepted, only to whoever typed the password.
+   */
+  async unlockEnrollmentLink(token: string, password: string, facts: { requestId: string; sourceIp: string }): Promise<TotpEnrollment & { email: string; pageToken: string }> {
     const link = await this.liveLink(token);
+    const operator = await this.operators.findOperatorById(link.userId);
+    if (!operator) throw new NotFoundError('Enrolment link');
+    await this.throttle.reserveAttempt(operator.email);
+    if (!(await verifyPassword(password, operator.passwordHash))) throw new AuthError('invalid_credentials', 'The password is incorrect.');
+    await this.throttle.recordSuccess(operator.email);
+    const enrollment = await this.factors.begin(operatorSubject(link.userId), operator.email, selfContext(link.userId, facts));
+    return { ...enrollment, email: operator.email, pageToken: await this.issueMfaToken(link.userId, 'enrollment_page') };
+  }
+
+  /** The pending enrolment again (a wrong code), for the holder of the page token only. */
+  async pendingEnrollmentLink(token: string, pageToken: string): Promise<(TotpEnrollment & { email: string }) | undefined> {
+    const link = await this.unlockedLink(token, pageToken);
+    const operator = await this.operators.findOperatorById(link.userId);
+    if (!operator) throw new NotFoundError('Enrolment link');
+    const pending = await this.factors.pending(operatorSubject(link.userId), operator.email);
+    return pending && { ...pending, email: operator.email };
+  }
+
+  /** Submitting the code from the page (with the page token): confirms, spends the link, answers the recovery codes. */
+  async completeEnrollmentLink(token: string, pageToken: string, code: string, facts: { requestId: string; sourceIp: string }): Promise<string[]> {
+    const link = await this.unlockedLink(token, pageToken);
     const codes = await this.factors.confirm(operatorSubject(link.userId), code, selfContext(link.userId, facts));
     await this.tokens.consumeEnrollmentLink(link.tokenHash, this.nowSeconds());
+    await this.consumeMfaToken(pageToken);
     return codes;
+  }
+
+  /** The live link, when the page token proves its member typed the password; else 401 (the page asks again). */
+  private async unlockedLink(token: string, pageToken: string): Promise<EnrollmentLinkRecord> {
+    const link = await this.liveLink(token);
+    const unlocked = await this.findMfaToken(pageToken, 'enrollment_page');
+    if (unlocked?.userId !== link.userId) throw new AuthError('invalid_mfa_token', 'Enter your password again.');
+    return link;
   }
 
   private async liveLink(token: string): Promise<EnrollmentLinkRecord> {

@@ -584,7 +584,8 @@ export const routes = {
     path: '/v2/mfa/enroll/{token}',
     handler: 'functions/mfa/show-enrollment-page.ts',
     auth: 'public',
-    summary: 'The enrolment page of a link (HTML, no scripts or external assets): QR code, secret in groups of four, code form.',
+    summary:
+      "The enrolment page of a link (HTML, no scripts or external assets): it asks the member's password first. Opening it writes nothing (link scanners open links too).",
     request: { params: EnrollmentPageParams },
     response: { status: 200, mediaTypes: ['text/html'] },
     access: { table: 'write', encryptionKey: true },
@@ -595,7 +596,8 @@ export const routes = {
     path: '/v2/mfa/enroll/{token}',
     handler: 'functions/mfa/submit-enrollment-page.ts',
     auth: 'public',
-    summary: "The enrolment page's form: confirms the code, spends the link and shows the recovery codes once (HTML).",
+    summary:
+      "The enrolment page's forms: the member's `password` (throttled like a login) shows the QR code, the secret in groups of four and the code form; the `code` with the page's `step` token confirms, spends the link and shows the recovery codes once (HTML).",
     request: { params: EnrollmentPageParams, body: EnrollmentPageBody, bodyMediaTypes: ['application/x-www-form-urlencoded'] },
     response: { status: 200, mediaTypes: ['text/html'] },
     access: { table: 'write', encryptionKey: true },

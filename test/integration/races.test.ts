@@ -147,14 +147,17 @@ describe(`races on DynamoDB Local, ${N} concurrent correct submissions each`, ()
     const { accountId, owner } = await createAccount(api);
     const member = await addMember(api, accountId, 'manager');
     const link = await api.request<{ enrollmentUrl: string }>('POST', `/v2/accounts/${accountId}/members/${member.userId}/mfa/enrollment`, { token: owner.accessToken });
-    const page = await (await fetch(link.body.enrollmentUrl)).text();
+    // The page shows the secret after the member's password, with the step token its code form carries.
+    const form = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+    const page = await (await fetch(link.body.enrollmentUrl, { ...form, body: new URLSearchParams({ password: member.password }).toString() })).text();
     const secret = /data-secret="([A-Z2-7]+)"/.exec(page)?.[1] ?? '';
+    const step = /name="step" value="([^"]+)"/.exec(page)?.[1] ?? '';
     expect(secret).not.toBe('');
     const code = oathtoolCode(secret);
     const outcome = await race(
       N,
       async () => {
-        const response = await fetch(link.body.enrollmentUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `code=${code}` });
+        const response = await fetch(link.body.enrollmentUrl, { ...form, body: new URLSearchParams({ code, step }).toString() });
         return { status: response.status, html: await response.text() };
       },
       (r) => r.status === 200 && r.html.includes('id="recovery-codes"'),
