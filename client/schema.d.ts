@@ -803,6 +803,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
@@ -945,6 +960,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `rate_limited`: too many attempts or SMS; wait `Retry-After` seconds
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
@@ -1082,6 +1112,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
@@ -1184,6 +1229,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -1706,6 +1766,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
@@ -2036,6 +2111,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -2487,6 +2577,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
@@ -2796,6 +2901,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -3238,6 +3358,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
@@ -3552,6 +3687,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -4353,6 +4503,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
@@ -4700,6 +4865,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -5066,6 +5246,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
@@ -5198,6 +5393,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -5347,6 +5557,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -5510,6 +5735,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -5686,6 +5926,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
@@ -5846,6 +6101,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -6371,6 +6641,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
@@ -6768,6 +7053,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -7283,6 +7583,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
@@ -7612,6 +7927,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -8073,6 +8403,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -8948,6 +9293,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
@@ -9131,6 +9491,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -9334,6 +9709,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
