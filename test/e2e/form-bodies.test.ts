@@ -62,4 +62,19 @@ describe('form-encoded bodies', () => {
     });
     expect(charset.status).toBe(401);
   });
+
+  it('name the field of a bad enrolment page form in a 400 problem', async () => {
+    const cases: [string, string][] = [
+      ['', 'body.password'],
+      ['code=123456&step=not%20a%20token', 'body.step'],
+      [`code=${'1'.repeat(21)}&step=pmt_x`, 'body.code'],
+      [`password=${'p'.repeat(300)}`, 'body.password'],
+    ];
+    for (const [form, field] of cases) {
+      const response = await fetch(`${api.url()}/v2/mfa/enroll/pme_x`, { method: 'POST', headers: { 'content-type': FORM }, body: form || 'unknown=1' });
+      expect(response.status, form).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(((await response.json()) as { errors: { field: string }[] }).errors[0]?.field, form).toBe(field);
+    }
+  });
 });
