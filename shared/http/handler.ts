@@ -74,12 +74,12 @@ function parseBody(event: APIGatewayProxyEventV2, route: RouteDefinition): unkno
   const contentType = (event.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   const isForm = contentType === FORM;
   const isJson = contentType === '' || contentType === JSON_TYPE || /^application\/[\w.+-]+\+json$/.test(contentType);
-  if ((isForm && !accepted.includes(FORM)) || (isJson && !accepted.includes(JSON_TYPE)) || (!isForm && !isJson)) {
-    throw unsupportedMediaType(accepted);
-  }
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
     throw new AppError(413, 'payload_too_large', 'Payload Too Large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);
+  }
+  if ((isForm && !accepted.includes(FORM)) || (isJson && !accepted.includes(JSON_TYPE)) || (!isForm && !isJson)) {
+    throw unsupportedMediaType(accepted);
   }
   // HTML forms (the enrolment page works without JavaScript) post URL-encoded fields; last value wins.
   if (isForm) return Object.fromEntries(new URLSearchParams(text));
