@@ -346,7 +346,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept an invitation with its token: a new person sets `password`; an operator who already has the invited email gives their current `password`. Answers a session. */
+        /** Accept an invitation with its token. A new person sets `password` and gets what login gives (tokens, or `mfaEnrollmentRequired` and an `mfaToken` when `requireMfa` covers them). An operator who already has the invited email accepts signed in (`Authorization: Bearer`, with the second factor when they have one) and gets `{accountId, joined: true}`, no tokens; a password alone never accepts for them. */
         post: operations["acceptInvitation"];
         delete?: never;
         options?: never;
@@ -464,10 +464,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The enrolment page of a link (HTML, no scripts or external assets): QR code, secret in groups of four, code form. */
+        /** The enrolment page of a link (HTML, no scripts or external assets): it asks the member's password first. Opening it writes nothing (link scanners open links too). */
         get: operations["showMfaEnrollmentPage"];
         put?: never;
-        /** The enrolment page's form: confirms the code, spends the link and shows the recovery codes once (HTML). */
+        /** The enrolment page's forms: the member's `password` (throttled like a login) shows the QR code, the secret in groups of four and the code form; the `code` with the page's `step` token confirms, spends the link and shows the recovery codes once (HTML). */
         post: operations["submitMfaEnrollmentPage"];
         delete?: never;
         options?: never;
@@ -820,6 +820,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
@@ -962,6 +977,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `rate_limited`: too many attempts or SMS; wait `Retry-After` seconds
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
@@ -1068,6 +1098,7 @@ export interface operations {
              *     - `refresh_token_reused`: a spent refresh token was presented again: its whole family is now revoked
              *     - `expired`: the challenge or refresh token has expired or was already used
              *     - `mfa_enrollment_required`: two-factor authentication became required: sign in again to set it up
+             *     - `mfa_required`: the person now has a second factor this session never showed: sign in again with it
              */
             401: {
                 headers: {
@@ -1076,7 +1107,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "invalid_refresh_token" | "refresh_token_reused" | "expired" | "mfa_enrollment_required";
+                        code?: "invalid_refresh_token" | "refresh_token_reused" | "expired" | "mfa_enrollment_required" | "mfa_required";
                     };
                 };
             };
@@ -1095,6 +1126,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -1200,6 +1246,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -1832,6 +1893,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
@@ -2177,6 +2253,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -2629,6 +2720,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
@@ -2938,6 +3044,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -3380,6 +3501,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
@@ -3694,6 +3830,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -4495,6 +4646,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
@@ -4845,6 +5011,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
@@ -5071,6 +5252,26 @@ export interface operations {
                         expiresIn: number;
                         accountId: string;
                         userId: string;
+                    } | {
+                        accountId: string;
+                        userId: string;
+                        /** @constant */
+                        mfaEnrollmentRequired: true;
+                        mfaToken: string;
+                    } | {
+                        accountId: string;
+                        userId: string;
+                        /** @constant */
+                        mfaRequired: true;
+                        mfaToken: string;
+                        methods: [
+                            "totp",
+                            "recovery_code"
+                        ];
+                    } | {
+                        accountId: string;
+                        /** @constant */
+                        joined: true;
                     };
                 };
             };
@@ -5093,7 +5294,9 @@ export interface operations {
             };
             /**
              * @description Not authenticated.
-             *     - `invalid_credentials`: the email, password, code, link or challenge is wrong (one answer for all, so nothing leaks)
+             *     - `invalid_token`: the access token is invalid
+             *     - `token_expired`: the access token has expired
+             *     - `sign_in_required`: the invited email already has a login: send its access token (`Authorization: Bearer`) to accept
              */
             401: {
                 headers: {
@@ -5102,7 +5305,23 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials";
+                        code?: "invalid_token" | "token_expired" | "sign_in_required";
+                    };
+                };
+            };
+            /**
+             * @description Not allowed.
+             *     - `invitation_email_mismatch`: the invitation is for another email than the signed-in operator
+             *     - `step_up_required`: the caller has two-factor authentication but this session did not show it (`amr` without `otp`): sign in again with the code
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invitation_email_mismatch" | "step_up_required";
                     };
                 };
             };
@@ -5167,6 +5386,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -5302,6 +5536,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -5451,6 +5700,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -5614,6 +5878,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -5790,6 +6069,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
@@ -5953,6 +6247,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
@@ -6057,6 +6366,7 @@ export interface operations {
             /**
              * @description Not allowed.
              *     - `forbidden`: the caller may not do this (role, scope or key permission)
+             *     - `step_up_required`: the caller has two-factor authentication but this session did not show it (`amr` without `otp`): sign in again with the code
              */
             403: {
                 headers: {
@@ -6065,7 +6375,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "forbidden";
+                        code?: "forbidden" | "step_up_required";
                     };
                 };
             };
@@ -6087,6 +6397,7 @@ export interface operations {
             /**
              * @description Conflict.
              *     - `mfa_not_enrolled`: no two-factor authentication is set up
+             *     - `member_in_other_accounts`: a second factor belongs to the person, who is a member of other accounts too: only they can change it
              */
             409: {
                 headers: {
@@ -6095,7 +6406,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "mfa_not_enrolled";
+                        code?: "mfa_not_enrolled" | "member_in_other_accounts";
                     };
                 };
             };
@@ -6209,6 +6520,7 @@ export interface operations {
             /**
              * @description Not allowed.
              *     - `forbidden`: the caller may not do this (role, scope or key permission)
+             *     - `step_up_required`: the caller has two-factor authentication but this session did not show it (`amr` without `otp`): sign in again with the code
              */
             403: {
                 headers: {
@@ -6217,7 +6529,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "forbidden";
+                        code?: "forbidden" | "step_up_required";
                     };
                 };
             };
@@ -6233,6 +6545,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /**
+             * @description Conflict.
+             *     - `member_in_other_accounts`: a second factor belongs to the person, who is a member of other accounts too: only they can change it
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "member_in_other_accounts";
                     };
                 };
             };
@@ -6395,7 +6722,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/x-www-form-urlencoded": {
-                    code: string;
+                    password?: string;
+                    code?: string;
+                    step?: string;
                 };
             };
         };
@@ -6452,6 +6781,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -6852,6 +7196,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -7367,6 +7726,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
@@ -7696,6 +8070,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -8157,6 +8546,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -9032,6 +9436,21 @@ export interface operations {
                 };
             };
             /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
              * @description Too many requests.
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
@@ -9216,6 +9635,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**
@@ -9420,6 +9854,21 @@ export interface operations {
                         code?: "payload_too_large";
                     };
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
             /**

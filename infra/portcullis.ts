@@ -236,6 +236,7 @@ export class Portcullis extends Construct {
       case 'public':
       case 'mfa':
       case 'bearer-or-apikey':
+      case 'public-or-bearer':
         return undefined;
       default: {
         // A new auth kind must decide here whether API Gateway or the function checks it.
@@ -332,6 +333,8 @@ function unauthorizedReason(route: RouteDefinition): string {
       return `${key} takes the short-lived MFA token from login; the function verifies it.`;
     case 'bearer-or-apikey':
       return `${key} accepts a bearer token or an API key, and an HTTP API authorizer caches only on identity sources every request carries, so the function verifies whichever is present.`;
+    case 'public-or-bearer':
+      return `${key} is public for a new person and takes an optional bearer token for an existing operator, which the function verifies.`;
     default:
       return `${key} is public by design (spec section 4): it is how callers obtain credentials or public keys.`;
   }

@@ -157,7 +157,6 @@ export const operatorSessions = /* @__PURE__ */ once(() => {
     new LoginThrottle(new LoginThrottleRepository(documentClient(), tableName), undefined, metrics()),
     tokenSigningKeys(),
     { issuer: tokenIssuer, accessTokenTtlSeconds, refreshTokenTtlSeconds },
-    undefined,
     operatorMfa(),
     new LoginEventLog(mfaAudit(), (message, details) => {
       logger.info(message, details);
@@ -180,14 +179,13 @@ export const smsSender = /* @__PURE__ */ once<SmsSender>(() => {
 /** Members of an account; scope ids are checked against the account's organizations and groups. */
 export const members = /* @__PURE__ */ once(() => new Members(new MembershipRepository(documentClient(), config().tableName), organizationRepository()));
 
-/** Invitations; accepting signs the member in, and an existing operator's password is throttled like a login. */
+/** Invitations; a new person's accept is a sign-in through the session gate, an existing operator's needs their session. */
 export const invitations = /* @__PURE__ */ once(() => {
   const { tableName } = config();
   return new Invitations(
     new InvitationRepository(documentClient(), tableName, operatorStore()),
     operatorStore(),
     organizationRepository(),
-    new LoginThrottle(new LoginThrottleRepository(documentClient(), tableName), undefined, metrics()),
     operatorSessions(),
   );
 });

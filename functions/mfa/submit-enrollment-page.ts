@@ -1,22 +1,46 @@
 import { operatorMfa } from '#shared/container.ts';
-import { AppError, NotFoundError } from '#shared/domain/errors.ts';
-import { enrollmentFormPage, linkUnavailablePage, recoveryCodesPage } from '#shared/http/enrollment-page.ts';
+import { AppError, NotFoundError, RateLimitError } from '#shared/domain/errors.ts';
 import { withQrCode } from '#shared/domain/totp.ts';
+import { enrollmentFormPage, linkUnavailablePage, passwordFormPage, recoveryCodesPage } from '#shared/http/enrollment-page.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { routes } from '#shared/http/manifest.ts';
+import type { HandlerResult } from '#shared/http/responses.ts';
 
 /**
- * POST /v2/mfa/enroll/{token} — the page's form. A right code shows the recovery codes once; a wrong
- * one shows the page again with the same secret (the failure counts towards the lock).
+ * POST /v2/mfa/enroll/{token} — the page's forms. The password (throttled like a login) unlocks the
+ * QR code and secret; the code, with the page's `step` token, confirms and shows the recovery codes
+ * once. A wrong password shows the password form again and writes nothing; a wrong code shows the
+ * same secret again (the failure counts towards the factor's lock).
  */
 export const handler = defineHandler(routes.submitMfaEnrollmentPage, async ({ params, body, requestId, sourceIp }) => {
   const facts = { requestId, sourceIp };
+  const mfa = operatorMfa();
+  const passwordAgain = async (error: string, status?: number): Promise<HandlerResult> =>
+    passwordFormPage({ email: (await mfa.viewEnrollmentLink(params.token)).email, error, ...(status ? { status } : {}) });
   try {
-    return recoveryCodesPage(await operatorMfa().completeEnrollmentLink(params.token, body.code.trim(), facts));
+    if (body.code === undefined || body.step === undefined) {
+      if (body.password === undefined) return await passwordAgain('Enter your password first.', 400);
+      try {
+        const unlocked = await mfa.unlockEnrollmentLink(params.token, body.password, facts);
+        return enrollmentFormPage({ ...(await withQrCode(unlocked)), step: unlocked.pageToken });
+      } catch (error) {
+        if (error instanceof RateLimitError) return await passwordAgain('Too many attempts; wait a few minutes and try again.', 429);
+        if (error instanceof AppError && error.code === 'invalid_credentials') return await passwordAgain('The password is incorrect.');
+        throw error;
+      }
+    }
+    const { step, code } = body;
+    try {
+      return recoveryCodesPage(await mfa.completeEnrollmentLink(params.token, step, code.trim(), facts));
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status >= 500 || error instanceof NotFoundError) throw error;
+      if (error.code === 'invalid_mfa_token') return await passwordAgain('This page has expired; enter your password again.');
+      const again = await mfa.pendingEnrollmentLink(params.token, step);
+      if (!again) return await passwordAgain('Start again: enter your password.');
+      return enrollmentFormPage({ ...(await withQrCode(again)), step, error: `${error.detail ?? error.title} Try again with the current code.` });
+    }
   } catch (error) {
     if (error instanceof NotFoundError) return linkUnavailablePage();
-    if (!(error instanceof AppError) || error.status >= 500) throw error;
-    const again = await operatorMfa().openEnrollmentLink(params.token, facts, { reusePending: true });
-    return enrollmentFormPage({ ...(await withQrCode(again)), error: `${error.detail ?? error.title} Try again with the current code.` });
+    throw error;
   }
 });

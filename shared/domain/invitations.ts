@@ -1,18 +1,21 @@
 /**
  * Invitations: an owner invites an email with a role and scope; the invitee accepts with the token,
- * either as a new operator (setting a password) or as the operator who already has that email
- * (proving it with their current password). The token is shown once, stored as its SHA-256, valid for
- * 7 days and single use: accepting is one conditional write (pending and unexpired → accepted) in
- * the same transaction as the membership, so of concurrent accepts exactly one joins.
+ * either as a new operator (setting a password; the answer is what a login gives, through the session
+ * gate) or as the operator who already has that email, signed in (their access token, with the second
+ * factor when they have one; the answer is `joined` and no tokens). A password never stands in for an
+ * existing operator's sign-in: it would skip their second factor (review finding 1). The token is
+ * shown once, stored as its SHA-256, valid for 7 days and single use: accepting is one conditional
+ * write (pending and unexpired → accepted) in the same transaction as the membership, so of
+ * concurrent accepts exactly one joins.
  */
 import { auditEvent, type AuditContext, type AuditEvent } from './audit.ts';
 import { AppError, AuthError, ConflictError, NotFoundError, ValidationError } from './errors.ts';
-import type { LoginThrottle } from './login-throttle.ts';
 import { assertScopeFitsAccount, type Page, type ScopeCatalog } from './members.ts';
 import type { Membership, Operator, Role, Scope } from './model.ts';
-import { assertAcceptablePassword, hashPassword, verifyPassword } from './passwords.ts';
+import { assertAcceptablePassword, hashPassword } from './passwords.ts';
 import type { OperatorStore } from './ports.ts';
-import type { OperatorSessions, TokenPair } from './sessions.ts';
+import type { Principal } from './principal.ts';
+import type { LoginResult, OperatorSessions } from './sessions.ts';
 import { hashSecret, newId, randomSecret } from './secrets.ts';
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -57,9 +60,14 @@ export interface InvitationStore {
 
 export type InvitationView = Omit<Invitation, 'accountId'>;
 
-export interface AcceptedInvitation extends TokenPair {
-  accountId: string;
-  userId: string;
+/** A new person: what a login gives (tokens, or an enrolment first). An existing operator: joined, no tokens. */
+export type AcceptedInvitation = ({ accountId: string; userId: string } & LoginResult) | { accountId: string; joined: true };
+
+/** The request an accept comes with: its facts and the caller's credential, if any. */
+export interface AcceptRequest {
+  requestId: string;
+  sourceIp: string;
+  principal: Principal;
 }
 
 export class Invitations {
@@ -67,8 +75,7 @@ export class Invitations {
     private readonly store: InvitationStore,
     private readonly operators: Pick<OperatorStore, 'findOperatorByEmail' | 'findMembership'>,
     private readonly catalog: ScopeCatalog,
-    private readonly throttle: LoginThrottle,
-    private readonly sessions: Pick<OperatorSessions, 'startSessionFor'>,
+    private readonly sessions: Pick<OperatorSessions, 'admit' | 'verdict'>,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -124,20 +131,24 @@ export class Invitations {
   }
 
   /**
-   * Accepts with the token. If an operator already has the invited email, `password` must be theirs
-   * (checked and throttled like a login); otherwise it becomes the new operator's password. Answers a
-   * session for the (new) member.
+   * Accepts with the token. No operator has the invited email: `password` becomes the new operator's
+   * and the answer goes through the session gate like a login. One has: the caller must be that
+   * operator, signed in, with the second factor in the session when they have one; the answer is
+   * `joined` and no tokens.
    */
-  async accept(input: { token: string; password?: string }, request: { requestId: string; sourceIp: string }): Promise<AcceptedInvitation> {
+  async accept(input: { token: string; password?: string }, request: AcceptRequest): Promise<AcceptedInvitation> {
     const invitation = await this.store.findInvitationByTokenHash(hashSecret(input.token));
     if (!invitation) throw new NotFoundError('Invitation');
     const at = this.now();
     assertUsable(invitation, at);
 
     const existing = await this.operators.findOperatorByEmail(invitation.email);
+    if (existing) await this.assertSignedInAs(existing, request.principal);
+    else if (request.principal.kind !== 'anonymous') throw emailMismatch();
+
     const userId = existing?.id ?? newId('usr');
     const membership: Membership = { accountId: invitation.accountId, userId, role: invitation.role, scope: invitation.scope, createdAt: at.toISOString() };
-    const context: AuditContext = { actor: { kind: 'operator', id: userId }, ...request };
+    const context: AuditContext = { actor: { kind: 'operator', id: userId }, requestId: request.requestId, sourceIp: request.sourceIp };
     const event = auditEvent(
       context,
       {
@@ -151,7 +162,6 @@ export class Invitations {
 
     try {
       if (existing) {
-        await this.verifyExistingOperator(existing, input.password);
         await this.store.acceptAsExistingOperator({ invitation, membership, event, at: at.toISOString() });
       } else {
         const operator = await this.newOperator(userId, invitation.email, input.password, at);
@@ -165,16 +175,20 @@ export class Invitations {
       assertUsable(now, this.now());
       throw error;
     }
-    return { accountId: invitation.accountId, userId, ...(await this.sessions.startSessionFor(userId, ['pwd'])) };
+    if (existing) return { accountId: invitation.accountId, joined: true };
+    // The new member may already be covered by `requireMfa` of the account or an organization of the scope.
+    return { accountId: invitation.accountId, userId, ...(await this.sessions.admit(userId, ['pwd'])) };
   }
 
-  private async verifyExistingOperator(operator: Operator, password: string | undefined): Promise<void> {
-    if (password === undefined) {
-      throw new ValidationError([{ field: 'body.password', message: 'is required: enter the current password of the operator with the invited email' }]);
+  /** The invited email already has a login: only that operator, signed in past the gate, may accept. */
+  private async assertSignedInAs(operator: Operator, principal: Principal): Promise<void> {
+    if (principal.kind !== 'operator') {
+      throw new AuthError('sign_in_required', 'This email already has a login: sign in (with your second factor), then accept the invitation.');
     }
-    await this.throttle.reserveAttempt(operator.email);
-    if (!(await verifyPassword(password, operator.passwordHash))) throw new AuthError('invalid_credentials', 'Email or password is incorrect.');
-    await this.throttle.recordSuccess(operator.email);
+    if (principal.userId !== operator.id) throw emailMismatch();
+    if ((await this.sessions.verdict(operator.id, principal.amr)) !== 'open') {
+      throw new AppError(403, 'step_up_required', 'Forbidden', 'Sign in again with your second factor, then accept the invitation.');
+    }
   }
 
   private async newOperator(userId: string, email: string, password: string | undefined, at: Date): Promise<Operator> {
@@ -206,6 +220,10 @@ function assertUsable(invitation: Invitation, at: Date): void {
   if (Date.parse(invitation.expiresAt) <= at.getTime()) {
     throw new AppError(410, 'invitation_expired', 'Gone', 'This invitation has expired; ask for a new one.');
   }
+}
+
+function emailMismatch(): AppError {
+  return new AppError(403, 'invitation_email_mismatch', 'Forbidden', 'This invitation is for another email than the one you are signed in with.');
 }
 
 function invitationUsed(): ConflictError {

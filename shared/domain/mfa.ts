@@ -11,7 +11,7 @@
  */
 import type { AccessControl } from './access-control.ts';
 import { spendThenCompare, type AttemptTake } from './attempt-budget.ts';
-import { reachesOrganization } from './authorization.ts';
+import { reachesOrganization, type Actor } from './authorization.ts';
 import { auditEvent, type AuditActor, type AuditContext, type AuditEvent } from './audit.ts';
 import { AppError, AuthError, ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import type { LoginThrottle } from './login-throttle.ts';
@@ -23,6 +23,7 @@ import { verifyPassword } from './passwords.ts';
 import type { OperatorStore } from './ports.ts';
 import { findRecoveryCodeHash, hashRecoveryCode, newRecoveryCodes } from './recovery-codes.ts';
 import { hashSecret, randomSecret } from './secrets.ts';
+import type { PersonFactors } from './session-gate.ts';
 import type { SecondFactorOutcome } from './sign-in-model.ts';
 import { groupSecret, matchTotp, newTotpSecret, otpauthUri, type TotpSecretCipher } from './totp.ts';
 
@@ -318,7 +319,12 @@ export class TotpFactors {
 
 // ---- Operators ----------------------------------------------------------------------------------
 
-export type MfaTokenPurpose = 'login' | 'enroll';
+/**
+ * `login`: the second step of a login. `enroll`: enrolment only (requireMfa). `enrollment_page`: the
+ * enrolment page's proof that the member typed their password on this link (never a credential of any
+ * API route: the `mfa` credential check accepts `enroll` tokens only).
+ */
+export type MfaTokenPurpose = 'login' | 'enroll' | 'enrollment_page';
 
 export interface MfaTokenRecord {
   tokenHash: string;
@@ -429,10 +435,9 @@ export class OperatorMfa {
 
   // ---- login -------------------------------------------------------------------------------------
 
-  /** After a correct password: `verify` when TOTP is on, `enroll` when some policy requires it, else `none`. */
-  async nextLoginStep(userId: string): Promise<'none' | 'verify' | 'enroll'> {
-    if (await this.factors.isEnabled(operatorSubject(userId))) return 'verify';
-    return (await this.isRequiredFor(userId)) ? 'enroll' : 'none';
+  /** The person's second factors, as the session gate (session-gate.ts) reads them. No passkeys exist yet. */
+  async factorsOf(userId: string): Promise<PersonFactors> {
+    return { totp: await this.factors.isEnabled(operatorSubject(userId)), passkey: false };
   }
 
   /** Whether `requireMfa` on an account of the operator, or on an organization their scope covers, is on. */
@@ -476,20 +481,37 @@ export class OperatorMfa {
 
   // ---- administration (owner) -------------------------------------------------------------------
 
-  /** Removes a member's TOTP and recovery codes; they must enrol again where required. */
-  async resetMember(request: RequestFacts, accountId: string, memberUserId: string): Promise<void> {
+  /**
+   * A second factor belongs to the person, not to one account (SPEC §4): an owner may change it only
+   * for a member who belongs to no other account (409 `member_in_other_accounts`), else the owner of
+   * one account could remove or replace the factor that guards the person's other accounts. And the
+   * owner's own session must carry their code when they have 2FA (403 `step_up_required`): a stolen
+   * password-only session must not strip someone else's second factor.
+   */
+  private async assertMayChangeMemberFactor(request: RequestFacts, accountId: string, memberUserId: string): Promise<Actor> {
     const actor = await this.access.actorForAccount(request.principal, accountId);
     await this.access.require(actor, 'member:mfa', { accountId });
+    if (request.principal.kind === 'operator' && !request.principal.amr.includes('otp') && (await this.factors.isEnabled(operatorSubject(request.principal.userId)))) {
+      throw new AppError(403, 'step_up_required', 'Forbidden', 'You have two-factor authentication: sign in again with your code to change a member\'s.');
+    }
     if (!(await this.operators.findMembership(accountId, memberUserId))) throw new NotFoundError('Member');
+    const memberships = await this.policy.listMembershipsOfUser(memberUserId);
+    if (memberships.some((membership) => membership.accountId !== accountId)) {
+      throw new ConflictError('member_in_other_accounts', 'This person is a member of other accounts too; only they can change their two-factor authentication.');
+    }
+    return actor;
+  }
+
+  /** Removes a member's TOTP and recovery codes; they must enrol again where required. */
+  async resetMember(request: RequestFacts, accountId: string, memberUserId: string): Promise<void> {
+    const actor = await this.assertMayChangeMemberFactor(request, accountId, memberUserId);
     const removed = await this.factors.remove(operatorSubject(memberUserId), auditContextOf(actor, request), 'mfa.reset');
     if (!removed) throw new ConflictError('mfa_not_enrolled', 'This member has no two-factor authentication to reset.');
   }
 
   /** A one-time enrolment link for a member (24 h); only the hash of its token is stored. */
   async createEnrollmentLink(request: RequestFacts, accountId: string, memberUserId: string): Promise<{ token: string; expiresAt: string }> {
-    const actor = await this.access.actorForAccount(request.principal, accountId);
-    await this.access.require(actor, 'member:mfa', { accountId });
-    if (!(await this.operators.findMembership(accountId, memberUserId))) throw new NotFoundError('Member');
+    const actor = await this.assertMayChangeMemberFactor(request, accountId, memberUserId);
     const token = `${ENROLLMENT_TOKEN_PREFIX}${randomSecret(32)}`;
     const now = this.now();
     const expiresAt = this.nowSeconds() + ENROLLMENT_LINK_TTL_SECONDS;
@@ -504,28 +526,57 @@ export class OperatorMfa {
     return { token, expiresAt: new Date(expiresAt * 1000).toISOString() };
   }
 
-  /** Opening the link: a fresh pending secret for the member. Unknown, used or expired links are 404. */
-  async openEnrollmentLink(
-    token: string,
-    facts: { requestId: string; sourceIp: string },
-    options: { reusePending?: boolean } = {},
-  ): Promise<TotpEnrollment & { email: string }> {
+  /**
+   * Opening the link (GET): who it is for, and nothing else. It writes nothing: link scanners and
+   * mail previews open links too, and must neither start an enrolment nor write an event.
+   */
+  async viewEnrollmentLink(token: string): Promise<{ email: string }> {
     const link = await this.liveLink(token);
     const operator = await this.operators.findOperatorById(link.userId);
     if (!operator) throw new NotFoundError('Enrolment link');
-    const subject = operatorSubject(link.userId);
-    const enrollment =
-      (options.reusePending ? await this.factors.pending(subject, operator.email) : undefined) ??
-      (await this.factors.begin(subject, operator.email, selfContext(link.userId, facts)));
-    return { ...enrollment, email: operator.email };
+    return { email: operator.email };
   }
 
-  /** Submitting the code from the page: confirms, spends the link, answers the recovery codes. */
-  async completeEnrollmentLink(token: string, code: string, facts: { requestId: string; sourceIp: string }): Promise<string[]> {
+  /**
+   * The member's password on the page (POST): checked and throttled like a login. Right, a fresh
+   * pending secret and a short-lived page token (`enrollment_page`) that the code form carries: the
+   * secret is shown, and the code accepted, only to whoever typed the password.
+   */
+  async unlockEnrollmentLink(token: string, password: string, facts: { requestId: string; sourceIp: string }): Promise<TotpEnrollment & { email: string; pageToken: string }> {
     const link = await this.liveLink(token);
+    const operator = await this.operators.findOperatorById(link.userId);
+    if (!operator) throw new NotFoundError('Enrolment link');
+    await this.throttle.reserveAttempt(operator.email);
+    if (!(await verifyPassword(password, operator.passwordHash))) throw new AuthError('invalid_credentials', 'The password is incorrect.');
+    await this.throttle.recordSuccess(operator.email);
+    const enrollment = await this.factors.begin(operatorSubject(link.userId), operator.email, selfContext(link.userId, facts));
+    return { ...enrollment, email: operator.email, pageToken: await this.issueMfaToken(link.userId, 'enrollment_page') };
+  }
+
+  /** The pending enrolment again (a wrong code), for the holder of the page token only. */
+  async pendingEnrollmentLink(token: string, pageToken: string): Promise<(TotpEnrollment & { email: string }) | undefined> {
+    const link = await this.unlockedLink(token, pageToken);
+    const operator = await this.operators.findOperatorById(link.userId);
+    if (!operator) throw new NotFoundError('Enrolment link');
+    const pending = await this.factors.pending(operatorSubject(link.userId), operator.email);
+    return pending && { ...pending, email: operator.email };
+  }
+
+  /** Submitting the code from the page (with the page token): confirms, spends the link, answers the recovery codes. */
+  async completeEnrollmentLink(token: string, pageToken: string, code: string, facts: { requestId: string; sourceIp: string }): Promise<string[]> {
+    const link = await this.unlockedLink(token, pageToken);
     const codes = await this.factors.confirm(operatorSubject(link.userId), code, selfContext(link.userId, facts));
     await this.tokens.consumeEnrollmentLink(link.tokenHash, this.nowSeconds());
+    await this.consumeMfaToken(pageToken);
     return codes;
+  }
+
+  /** The live link, when the page token proves its member typed the password; else 401 (the page asks again). */
+  private async unlockedLink(token: string, pageToken: string): Promise<EnrollmentLinkRecord> {
+    const link = await this.liveLink(token);
+    const unlocked = await this.findMfaToken(pageToken, 'enrollment_page');
+    if (unlocked?.userId !== link.userId) throw new AuthError('invalid_mfa_token', 'Enter your password again.');
+    return link;
   }
 
   private async liveLink(token: string): Promise<EnrollmentLinkRecord> {

@@ -6,6 +6,7 @@ import type { Account, Membership, Operator } from './model.ts';
 import { assertAcceptablePassword, hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.ts';
 import type { OperatorStore, SessionStore } from './ports.ts';
 import { hashSecret, newId, randomSecret } from './secrets.ts';
+import { SessionGate, type GateVerdict, type PersonFactorSource } from './session-gate.ts';
 import type { SecondFactorOutcome } from './sign-in-model.ts';
 
 export interface TokenPair {
@@ -36,9 +37,11 @@ export interface LoginFacts {
 /** Why a login failed, as the audit log records it. */
 export type LoginFailureReason = 'bad_password' | 'throttled' | 'mfa_failed' | 'mfa_replayed' | 'mfa_locked' | 'mfa_not_enrolled';
 
-/** The second factor of operator logins (TOTP and recovery codes); see shared/domain/mfa.ts. */
-export interface LoginSecondFactor {
-  nextLoginStep(userId: string): Promise<'none' | 'verify' | 'enroll'>;
+/**
+ * The second factor of operator logins (TOTP and recovery codes; see shared/domain/mfa.ts), and what
+ * the session gate reads: the person's factors and whether `requireMfa` covers them.
+ */
+export interface LoginSecondFactor extends PersonFactorSource {
   issueMfaToken(userId: string, purpose: 'login' | 'enroll'): Promise<string>;
   findMfaToken(token: string, purpose: 'login' | 'enroll'): Promise<{ userId: string } | undefined>;
   consumeMfaToken(token: string): Promise<boolean>;
@@ -66,16 +69,44 @@ const REFRESH_TOKEN_PREFIX = 'prt_';
  * Knows nothing of HTTP or DynamoDB; it talks to ports.
  */
 export class OperatorSessions {
+  private readonly gate: SessionGate;
+
   constructor(
     private readonly operators: OperatorStore,
     private readonly sessions: SessionStore,
     private readonly throttle: LoginThrottle,
     private readonly signingKeys: TokenSigningKeys,
     private readonly settings: SessionSettings,
-    private readonly now: () => Date = () => new Date(),
-    private readonly secondFactor?: LoginSecondFactor,
+    private readonly secondFactor: LoginSecondFactor,
     private readonly audit?: LoginAudit,
-  ) {}
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.gate = new SessionGate(secondFactor);
+  }
+
+  /**
+   * The only way an operator session starts (SPEC §6 "One gate issues operator sessions"). The gate
+   * decides whether the factors shown (`amr`) satisfy what the person has and what covers them:
+   * tokens only when they do; otherwise the login's second step (`mfaRequired`) or the enrolment
+   * (`mfaEnrollmentRequired`), each with a short-lived mfaToken. `facts` given: a successful sign-in
+   * goes to the audit log.
+   */
+  async admit(userId: string, amr: string[], facts?: LoginFacts): Promise<LoginResult> {
+    const verdict = await this.gate.verdict(userId, amr);
+    if (verdict === 'verify') {
+      return { mfaRequired: true, mfaToken: await this.secondFactor.issueMfaToken(userId, 'login'), methods: ['totp', 'recovery_code'] };
+    }
+    if (verdict === 'enroll') {
+      return { mfaEnrollmentRequired: true, mfaToken: await this.secondFactor.issueMfaToken(userId, 'enroll') };
+    }
+    if (facts) await this.audit?.loginSucceeded(userId, amr, facts);
+    return this.mint(userId, amr);
+  }
+
+  /** The gate's verdict for a credential already held (an access token's `amr`), without starting anything. */
+  verdict(userId: string, amr: readonly string[]): Promise<GateVerdict> {
+    return this.gate.verdict(userId, amr);
+  }
 
   /** Creates the operator, the account and the owner membership at once, then signs the owner in. */
   async signUp(input: { email: string; password: string; accountName: string }) {
@@ -90,7 +121,8 @@ export class OperatorSessions {
     const account: Account = { id: newId('acc'), name: input.accountName, createdAt };
     const membership: Membership = { accountId: account.id, userId: operator.id, role: 'owner', scope: 'all', createdAt };
     await this.operators.createOperatorWithAccount({ operator, account, membership });
-    const tokens = await this.startSession(operator.id, ['pwd']);
+    // A brand-new person has no factor and a new account no policy: the gate opens, but it is asked.
+    const tokens = tokensOnly(await this.admit(operator.id, ['pwd']));
     return { accountId: account.id, userId: operator.id, ...tokens };
   }
 
@@ -116,15 +148,7 @@ export class OperatorSessions {
       throw invalidCredentials();
     }
     await this.throttle.recordSuccess(input.email);
-    const step = (await this.secondFactor?.nextLoginStep(operator.id)) ?? 'none';
-    if (step === 'verify' && this.secondFactor) {
-      return { mfaRequired: true, mfaToken: await this.secondFactor.issueMfaToken(operator.id, 'login'), methods: ['totp', 'recovery_code'] };
-    }
-    if (step === 'enroll' && this.secondFactor) {
-      return { mfaEnrollmentRequired: true, mfaToken: await this.secondFactor.issueMfaToken(operator.id, 'enroll') };
-    }
-    await this.audit?.loginSucceeded(operator.id, ['pwd'], facts);
-    return this.startSession(operator.id, ['pwd']);
+    return this.admit(operator.id, ['pwd'], facts);
   }
 
   /**
@@ -136,8 +160,8 @@ export class OperatorSessions {
     input: { mfaToken: string } & ({ code: string } | { recoveryCode: string }),
     facts: LoginFacts = NO_FACTS,
   ): Promise<TokenPair> {
-    const record = await this.secondFactor?.findMfaToken(input.mfaToken, 'login');
-    if (!record || !this.secondFactor) throw invalidMfaToken();
+    const record = await this.secondFactor.findMfaToken(input.mfaToken, 'login');
+    if (!record) throw invalidMfaToken();
     const proof = 'code' in input ? { code: input.code } : { recoveryCode: input.recoveryCode };
     const { outcome, method } = await this.secondFactor.verifyLoginProof(record.userId, proof, facts);
     if (outcome !== 'ok') {
@@ -146,8 +170,7 @@ export class OperatorSessions {
     }
     if (!(await this.secondFactor.consumeMfaToken(input.mfaToken))) throw invalidMfaToken();
     const amr = ['pwd', method === 'otp' ? 'otp' : 'mfa'];
-    await this.audit?.loginSucceeded(record.userId, amr, facts);
-    return this.startSession(record.userId, amr);
+    return tokensOnly(await this.admit(record.userId, amr, facts));
   }
 
   /**
@@ -155,10 +178,9 @@ export class OperatorSessions {
    * enrolment mfaToken is spent and a session starts.
    */
   async completeEnrollmentLogin(mfaToken: string, facts: LoginFacts = NO_FACTS): Promise<TokenPair> {
-    const record = await this.secondFactor?.findMfaToken(mfaToken, 'enroll');
-    if (!record || !this.secondFactor || !(await this.secondFactor.consumeMfaToken(mfaToken))) throw invalidMfaToken();
-    await this.audit?.loginSucceeded(record.userId, ['pwd', 'otp'], facts);
-    return this.startSession(record.userId, ['pwd', 'otp']);
+    const record = await this.secondFactor.findMfaToken(mfaToken, 'enroll');
+    if (!record || !(await this.secondFactor.consumeMfaToken(mfaToken))) throw invalidMfaToken();
+    return tokensOnly(await this.admit(record.userId, ['pwd', 'otp'], facts));
   }
 
   /**
@@ -171,12 +193,15 @@ export class OperatorSessions {
     if (!current) throw invalidRefreshToken();
     const family = await this.sessions.findFamily(current.familyId);
     if (!family || family.revoked) throw invalidRefreshToken();
-    // A session from before `requireMfa` was turned on does not outlive it: once the policy covers
-    // the operator, a password-only session must sign in again (and enrol) instead of refreshing.
-    if (this.secondFactor && !family.amr.includes('otp') && !family.amr.includes('mfa')) {
-      if ((await this.secondFactor.nextLoginStep(current.userId)) === 'enroll') {
-        throw new AuthError('mfa_enrollment_required', 'Two-factor authentication is now required; sign in again to set it up.');
-      }
+    // The gate again: a session from before the person turned TOTP on, or before `requireMfa` came to
+    // cover them, does not outlive that change. Its family ends; the person signs in again with the
+    // second factor (or enrols).
+    const verdict = await this.gate.verdict(current.userId, family.amr);
+    if (verdict !== 'open') {
+      await this.sessions.revokeFamily(current.familyId);
+      throw verdict === 'enroll'
+        ? new AuthError('mfa_enrollment_required', 'Two-factor authentication is now required; sign in again to set it up.')
+        : new AuthError('mfa_required', 'Two-factor authentication is now on; sign in again with the second factor.');
     }
 
     const next = this.newRefreshToken(current.familyId, current.userId);
@@ -201,15 +226,8 @@ export class OperatorSessions {
     if (current) await this.sessions.revokeFamily(current.familyId);
   }
 
-  /**
-   * Signs in an operator whose credential another flow has already checked (an accepted invitation:
-   * a new password set, or the existing one verified).
-   */
-  startSessionFor(userId: string, amr: string[] = ['pwd']): Promise<TokenPair> {
-    return this.startSession(userId, amr);
-  }
-
-  private async startSession(userId: string, amr: string[]): Promise<TokenPair> {
+  /** Creates the refresh family and signs the pair. Called by `admit` only, after the gate opened. */
+  private async mint(userId: string, amr: string[]): Promise<TokenPair> {
     const familyId = newId('fam');
     const next = this.newRefreshToken(familyId, userId);
     await this.sessions.createFamily(
@@ -247,6 +265,15 @@ export class OperatorSessions {
   private nowSeconds(): number {
     return Math.floor(this.now().getTime() / 1000);
   }
+}
+
+/**
+ * For the steps whose `amr` already carries the second factor (or whose person cannot have one yet):
+ * the gate opens for them, so anything else is a broken invariant and refused, never turned into tokens.
+ */
+function tokensOnly(result: LoginResult): TokenPair {
+  if ('accessToken' in result) return result;
+  throw new AuthError('mfa_required', 'A second factor is required; sign in again.');
 }
 
 function invalidCredentials(): AuthError {

@@ -75,6 +75,7 @@ export async function principalFor(auth: AuthKind, event: APIGatewayProxyEventV2
     }
     case 'bearer-or-apikey':
     case 'mfa':
+    case 'public-or-bearer':
       if (!resolve) throw new Error(`a ${auth} route needs its credential resolver (defineHandler's third argument)`);
       return resolve(event);
   }

@@ -35,6 +35,16 @@ export async function principalFromHeaders(event: APIGatewayProxyEventV2): Promi
 }
 
 /**
+ * The credential of a `public-or-bearer` route: anonymous without an `Authorization` header, else the
+ * operator its access token names. A bad token is a 401, never silently anonymous; an mfaToken or an
+ * `apikey` does not count.
+ */
+export async function principalFromOptionalBearer(event: APIGatewayProxyEventV2): Promise<Principal> {
+  if (!event.headers.authorization) return { kind: 'anonymous' };
+  return principalFromHeaders({ ...event, headers: { authorization: event.headers.authorization } });
+}
+
+/**
  * Verifies the credential of an `mfa` route (2FA enrolment): an operator access token, or the
  * enrolment mfaToken login hands out when a policy requires 2FA. The latter yields a principal whose
  * only `amr` is `mfa_enrollment`; no other route accepts it, so it can do nothing but enrol.

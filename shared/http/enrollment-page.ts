@@ -30,8 +30,26 @@ ${body}
   return content(status, 'text/html; charset=utf-8', html, { 'content-security-policy': ENROLLMENT_PAGE_CSP });
 }
 
-/** Step 1: scan the QR code (or type the secret), then enter the 6-digit code. */
-export function enrollmentFormPage(input: { email: string; qrCodeSvg: string; secretGroups: string; secret: string; error?: string }): HandlerResult {
+/**
+ * Step 1: the member's password. Opening the link shows only this (a GET writes nothing); whoever
+ * holds the link without the password never sees a secret.
+ */
+export function passwordFormPage(input: { email: string; error?: string; status?: number }): HandlerResult {
+  return page(
+    input.status ?? (input.error ? 401 : 200),
+    'Set up two-factor authentication',
+    `<p>For <strong>${escapeHtml(input.email)}</strong>. First confirm it is you: enter the password you sign in with.</p>
+${input.error ? `<p class="error" id="error" role="alert">${escapeHtml(input.error)}</p>` : ''}
+<form method="post">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Continue</button>
+</form>`,
+  );
+}
+
+/** Step 2: scan the QR code (or type the secret), then enter the 6-digit code. `step` proves step 1. */
+export function enrollmentFormPage(input: { email: string; qrCodeSvg: string; secretGroups: string; secret: string; step: string; error?: string }): HandlerResult {
   return page(
     input.error ? 400 : 200,
     'Set up two-factor authentication',
@@ -41,6 +59,7 @@ export function enrollmentFormPage(input: { email: string; qrCodeSvg: string; se
 <p><code id="secret" data-secret="${escapeHtml(input.secret)}">${escapeHtml(input.secretGroups)}</code></p>
 ${input.error ? `<p class="error" id="error" role="alert">${escapeHtml(input.error)}</p>` : ''}
 <form method="post">
+<input type="hidden" name="step" value="${escapeHtml(input.step)}">
 <label for="code">6-digit code from the app</label>
 <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
 <button type="submit">Confirm</button>
@@ -48,7 +67,7 @@ ${input.error ? `<p class="error" id="error" role="alert">${escapeHtml(input.err
   );
 }
 
-/** Step 2: the recovery codes, shown this once. */
+/** Step 3: the recovery codes, shown this once. */
 export function recoveryCodesPage(codes: readonly string[]): HandlerResult {
   return page(
     200,

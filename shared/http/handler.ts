@@ -55,16 +55,34 @@ const problemResponses = (): ApiMiddleware => ({
   },
 });
 
-function parseBody(event: APIGatewayProxyEventV2): unknown {
+const FORM = 'application/x-www-form-urlencoded';
+const JSON_TYPE = 'application/json';
+
+function unsupportedMediaType(accepted: readonly string[]): AppError {
+  return new AppError(415, 'unsupported_media_type', 'Unsupported Media Type', `Send the body as ${accepted.join(' or ')}.`);
+}
+
+/**
+ * The body as the route takes it. JSON everywhere (a missing `Content-Type` is read as JSON, for
+ * scripts); URL-encoded forms only where the manifest entry lists them (`bodyMediaTypes`: the HTML
+ * form routes, SPEC §6). Any other type is a 415: a cross-site page can post a form or `text/plain`
+ * without a CORS preflight, so the API routes must not read one as a request.
+ */
+function parseBody(event: APIGatewayProxyEventV2, route: RouteDefinition): unknown {
   if (event.body === undefined || event.body === '') return undefined;
+  const accepted = route.request.bodyMediaTypes ?? [JSON_TYPE];
+  const contentType = (event.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const isForm = contentType === FORM;
+  const isJson = contentType === '' || contentType === JSON_TYPE || /^application\/[\w.+-]+\+json$/.test(contentType);
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
     throw new AppError(413, 'payload_too_large', 'Payload Too Large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);
   }
-  // HTML forms (the enrolment page works without JavaScript) post URL-encoded fields; last value wins.
-  if (/^application\/x-www-form-urlencoded\b/i.test(event.headers['content-type'] ?? '')) {
-    return Object.fromEntries(new URLSearchParams(text));
+  if ((isForm && !accepted.includes(FORM)) || (isJson && !accepted.includes(JSON_TYPE)) || (!isForm && !isJson)) {
+    throw unsupportedMediaType(accepted);
   }
+  // HTML forms (the enrolment page works without JavaScript) post URL-encoded fields; last value wins.
+  if (isForm) return Object.fromEntries(new URLSearchParams(text));
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -77,7 +95,7 @@ const validateAndAuthenticate = (route: RouteDefinition, credentials: Credential
   before: async (request) => {
     const { event } = request;
     const { body, query, params } = route.request;
-    const rawBody = parseBody(event);
+    const rawBody = parseBody(event, route);
     request.context.input = {
       body: body ? validatePart(body, rawBody, 'body') : undefined,
       query: query ? validatePart(query, event.queryStringParameters ?? {}, 'query') : undefined,
@@ -111,7 +129,7 @@ const publishMetrics = (): ApiMiddleware => ({
 });
 
 /** Routes that verify their credential in the function name how (credentials.ts); the others cannot. */
-type CredentialOptions<R extends RouteDefinition> = R['auth'] extends 'bearer-or-apikey' | 'mfa'
+type CredentialOptions<R extends RouteDefinition> = R['auth'] extends 'bearer-or-apikey' | 'mfa' | 'public-or-bearer'
   ? [options: { credentials: CredentialResolver }]
   : [options?: { credentials?: never }];
 

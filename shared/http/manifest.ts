@@ -94,9 +94,11 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  * routes behind the apikey authorizer (both cached 60 s by API Gateway). `bearer-or-apikey` routes
  * (organization-level management, which operators and `manage` keys share) verify whichever header
  * is present in the function itself, because an HTTP API authorizer caches only on identity sources
- * that every request carries. `mfa` takes the short-lived token from login.
+ * that every request carries. `mfa` takes the short-lived token from login. `public-or-bearer` is
+ * public, but an `Authorization: Bearer` access token, when sent, is verified in the function and
+ * names the caller (accepting an invitation: a new person needs none, an existing operator must send it).
  */
-export type AuthKind = 'public' | 'bearer' | 'apikey' | 'bearer-or-apikey' | 'mfa';
+export type AuthKind = 'public' | 'bearer' | 'apikey' | 'bearer-or-apikey' | 'mfa' | 'public-or-bearer';
 
 /** What the route's function may touch. CDK turns each into exactly one environment variable + grant. */
 export interface RouteAccess {
@@ -131,6 +133,13 @@ export interface RouteDefinition<
    * are plain strings. @default ['application/json']
    */
   response: { status: number; body?: z.ZodType; mediaTypes?: string[] };
+  /**
+   * The answer can carry operator tokens (`accessToken`/`refreshToken`). Such a route's function gets
+   * them from `OperatorSessions.admit` (or `refresh`) only, behind the session gate (SPEC §6). Must
+   * be set exactly where the response schema carries tokens: test/unit/session-gate.test.ts walks the
+   * schemas, and test/e2e/session-gate.test.ts attacks every route that sets it. @default false
+   */
+  issuesOperatorSession?: true;
   access: RouteAccess;
   /** Lambda memory in MB. @default 256 */
   memoryMb?: number;
@@ -159,6 +168,7 @@ export const routes = {
     summary: 'Create an account and its owner; answers with a session.',
     request: { body: SignupBody },
     response: { status: 201, body: SignupResponse },
+    issuesOperatorSession: true,
     access: { table: 'write', signingKey: true },
     memoryMb: PASSWORD_HASHING_MEMORY_MB,
   }),
@@ -171,6 +181,7 @@ export const routes = {
     summary: 'Sign an operator in with email and password; with 2FA on (or required) the answer is `mfaRequired` (or `mfaEnrollmentRequired`) and a 5-minute `mfaToken`.',
     request: { body: LoginBody },
     response: { status: 200, body: LoginResponse },
+    issuesOperatorSession: true,
     access: { table: 'write', signingKey: true },
     memoryMb: PASSWORD_HASHING_MEMORY_MB,
   }),
@@ -183,6 +194,7 @@ export const routes = {
     summary: 'Rotate a refresh token; reuse of a spent one revokes its whole family.',
     request: { body: RefreshBody },
     response: { status: 200, body: TokenPair },
+    issuesOperatorSession: true,
     access: { table: 'write', signingKey: true },
   }),
   logout: route({
@@ -485,11 +497,12 @@ export const routes = {
     method: 'POST',
     path: '/v2/invitations/accept',
     handler: 'functions/invitations/accept-invitation.ts',
-    auth: 'public',
+    auth: 'public-or-bearer',
     summary:
-      'Accept an invitation with its token: a new person sets `password`; an operator who already has the invited email gives their current `password`. Answers a session.',
+      'Accept an invitation with its token. A new person sets `password` and gets what login gives (tokens, or `mfaEnrollmentRequired` and an `mfaToken` when `requireMfa` covers them). An operator who already has the invited email accepts signed in (`Authorization: Bearer`, with the second factor when they have one) and gets `{accountId, joined: true}`, no tokens; a password alone never accepts for them.',
     request: { body: AcceptInvitationBody },
     response: { status: 200, body: AcceptedInvitation },
+    issuesOperatorSession: true,
     access: { table: 'write', signingKey: true },
     memoryMb: PASSWORD_HASHING_MEMORY_MB,
   }),
@@ -504,6 +517,7 @@ export const routes = {
     summary: "Login's second step: the `mfaToken` from login with a TOTP `code` or a `recoveryCode`; answers tokens.",
     request: { body: MfaLoginBody },
     response: { status: 200, body: TokenPair },
+    issuesOperatorSession: true,
     access: { table: 'write', signingKey: true, encryptionKey: true },
   }),
   startOperatorTotp: route({
@@ -529,6 +543,7 @@ export const routes = {
       'Confirm enrolment with a code: 10 new recovery codes (old ones void), shown once; `Accept: text/plain` downloads them. With the enrolment mfaToken the answer also carries tokens.',
     request: { body: ConfirmTotpBody },
     response: { status: 200, body: ConfirmTotpResponse, mediaTypes: ['application/json', 'text/plain'] },
+    issuesOperatorSession: true,
     access: { table: 'write', signingKey: true, encryptionKey: true },
   }),
   regenerateRecoveryCodes: route({
@@ -582,7 +597,8 @@ export const routes = {
     path: '/v2/mfa/enroll/{token}',
     handler: 'functions/mfa/show-enrollment-page.ts',
     auth: 'public',
-    summary: 'The enrolment page of a link (HTML, no scripts or external assets): QR code, secret in groups of four, code form.',
+    summary:
+      "The enrolment page of a link (HTML, no scripts or external assets): it asks the member's password first. Opening it writes nothing (link scanners open links too).",
     request: { params: EnrollmentPageParams },
     response: { status: 200, mediaTypes: ['text/html'] },
     access: { table: 'write', encryptionKey: true },
@@ -593,7 +609,8 @@ export const routes = {
     path: '/v2/mfa/enroll/{token}',
     handler: 'functions/mfa/submit-enrollment-page.ts',
     auth: 'public',
-    summary: "The enrolment page's form: confirms the code, spends the link and shows the recovery codes once (HTML).",
+    summary:
+      "The enrolment page's forms: the member's `password` (throttled like a login) shows the QR code, the secret in groups of four and the code form; the `code` with the page's `step` token confirms, spends the link and shows the recovery codes once (HTML).",
     request: { params: EnrollmentPageParams, body: EnrollmentPageBody, bodyMediaTypes: ['application/x-www-form-urlencoded'] },
     response: { status: 200, mediaTypes: ['text/html'] },
     access: { table: 'write', encryptionKey: true },

@@ -33,6 +33,12 @@ const CODE_MEANINGS: Record<string, string> = {
   invalid_refresh_token: 'the refresh token is unknown or revoked',
   refresh_token_reused: 'a spent refresh token was presented again: its whole family is now revoked',
   mfa_enrollment_required: 'two-factor authentication became required: sign in again to set it up',
+  mfa_required: 'the person now has a second factor this session never showed: sign in again with it',
+  sign_in_required: 'the invited email already has a login: send its access token (`Authorization: Bearer`) to accept',
+  step_up_required: 'the caller has two-factor authentication but this session did not show it (`amr` without `otp`): sign in again with the code',
+  invitation_email_mismatch: 'the invitation is for another email than the signed-in operator',
+  member_in_other_accounts: 'a second factor belongs to the person, who is a member of other accounts too: only they can change it',
+  unsupported_media_type: 'the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)',
   forbidden: 'the caller may not do this (role, scope or key permission)',
   not_found: 'the resource does not exist or is outside the caller’s scope',
   system_not_found: 'the organization has no system of that name',
@@ -67,14 +73,22 @@ const WRONG_CODE = ['invalid_code', 'code_already_used', 'too_many_attempts'] as
 const ROUTE_ERRORS: Partial<Record<RouteId, StatusCodes>> = {
   signup: { 400: ['weak_password'], 409: ['email_taken'] },
   login: { 401: ['invalid_credentials'], 429: ['rate_limited'] },
-  refresh: { 401: ['invalid_refresh_token', 'refresh_token_reused', 'expired', 'mfa_enrollment_required'] },
+  refresh: { 401: ['invalid_refresh_token', 'refresh_token_reused', 'expired', 'mfa_enrollment_required', 'mfa_required'] },
   completeMfaLogin: { 401: ['invalid_mfa_token', ...WRONG_CODE] },
-  acceptInvitation: { 400: ['weak_password'], 401: ['invalid_credentials'], 404: ['not_found'], 409: ['invitation_used', 'member_exists'], 410: ['invitation_expired'] },
+  acceptInvitation: {
+    400: ['weak_password'],
+    401: ['sign_in_required'],
+    403: ['invitation_email_mismatch', 'step_up_required'],
+    404: ['not_found'],
+    409: ['invitation_used', 'member_exists'],
+    410: ['invitation_expired'],
+  },
   startOperatorTotp: { 401: ['invalid_credentials'], 429: ['rate_limited'] },
   confirmOperatorTotp: { 401: WRONG_CODE, 409: ['no_pending_enrollment', 'enrollment_changed'] },
   regenerateRecoveryCodes: { 401: WRONG_CODE, 409: ['mfa_not_enrolled', 'enrollment_changed'] },
   disableOperatorTotp: { 401: ['invalid_credentials', ...WRONG_CODE], 409: ['mfa_not_enrolled'], 429: ['rate_limited'] },
-  resetMemberMfa: { 409: ['mfa_not_enrolled'] },
+  resetMemberMfa: { 403: ['step_up_required'], 409: ['mfa_not_enrolled', 'member_in_other_accounts'] },
+  createMfaEnrollmentLink: { 403: ['step_up_required'], 409: ['member_in_other_accounts'] },
   confirmEndUserTotp: { 401: WRONG_CODE, 409: ['no_pending_enrollment', 'enrollment_changed'] },
   createOrganization: { 409: ['organization_quota_exceeded'] },
   createSystem: { 409: ['system_exists'] },
@@ -102,6 +116,7 @@ const AUTH_CODES: Record<RouteDefinition['auth'], { 401: readonly string[]; 403:
   apikey: { 401: ['invalid_api_key'], 403: ['forbidden'] },
   'bearer-or-apikey': { 401: ['unauthorized', 'invalid_token', 'token_expired', 'invalid_api_key'], 403: ['forbidden'] },
   mfa: { 401: ['unauthorized', 'invalid_mfa_token', 'invalid_token', 'token_expired'], 403: ['forbidden'] },
+  'public-or-bearer': { 401: ['invalid_token', 'token_expired'], 403: [] },
 };
 
 /** API Gateway's own answers (not problem+json): `{"message": "…"}`. */
@@ -148,6 +163,7 @@ function errorAnswers(route: RouteDefinition): ErrorAnswer[] {
     { status: 409, codes: [...(extra[409] ?? [])] },
     { status: 410, codes: [...(extra[410] ?? [])] },
     { status: 413, codes: body ? ['payload_too_large'] : [], ...(body ? { gateway: 'API Gateway, for bodies over 10 MB' } : {}) },
+    { status: 415, codes: body ? ['unsupported_media_type'] : [] },
     { status: 429, codes: [...(extra[429] ?? [])], gateway: 'API Gateway, when the stage throttle (requests per second) is exceeded' },
     { status: 500, codes: ['internal_error'], gateway: 'API Gateway, when the function crashes or times out' },
     { status: 502, codes: route.access.sms ? ['sms_failed'] : [] },
@@ -166,6 +182,7 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   410: 'Gone',
   413: 'Body too large',
+  415: 'Unsupported body type',
   429: 'Too many requests',
   500: 'Unexpected error',
   502: 'SMS provider failed',
@@ -206,6 +223,8 @@ const SECURITY: Record<RouteDefinition['auth'], Record<string, string[]>[]> = {
   'bearer-or-apikey': [{ bearer: [] }, { apikey: [] }],
   // The short-lived token from login (or an access token) is sent as a bearer token too.
   mfa: [{ bearer: [] }],
+  // Anonymous or a bearer token: `{}` is OpenAPI's "no credential" alternative.
+  'public-or-bearer': [{}, { bearer: [] }],
 };
 
 const SUCCESS_DESCRIPTIONS: Record<number, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content' };

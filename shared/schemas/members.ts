@@ -95,8 +95,23 @@ export const CreatedInvitation = Invitation.extend({
 /** Invitation tokens are `pci_` + 43 URL-safe characters; the bound only keeps garbage out of the hash. */
 export const AcceptInvitationBody = body({
   token: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }),
-  /** The new operator's password, or the current password of the operator who already has the invited email. */
+  /** The new operator's password. An existing operator accepts with their access token instead; a password is not looked at. */
   password: AnyPassword.optional(),
 });
 
-export const AcceptedInvitation = TokenPair.extend({ accountId: z.string(), userId: z.string() });
+/**
+ * A new person: what login gives (tokens, or `mfaEnrollmentRequired` and an `mfaToken` when
+ * `requireMfa` covers them), with the account and the new user id. An existing operator: joined, no tokens.
+ */
+export const AcceptedInvitation = z.union([
+  TokenPair.extend({ accountId: z.string(), userId: z.string() }),
+  z.object({ accountId: z.string(), userId: z.string(), mfaEnrollmentRequired: z.literal(true), mfaToken: z.string() }),
+  z.object({
+    accountId: z.string(),
+    userId: z.string(),
+    mfaRequired: z.literal(true),
+    mfaToken: z.string(),
+    methods: z.tuple([z.literal('totp'), z.literal('recovery_code')]),
+  }),
+  z.object({ accountId: z.string(), joined: z.literal(true) }),
+]);

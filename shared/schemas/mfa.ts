@@ -68,7 +68,16 @@ export const EnrollmentLinkResponse = z.object({ enrollmentUrl: z.string(), expi
 
 export const EnrollmentPageParams = z.strictObject({ token: OpaqueToken });
 
-/** The page's form post (`application/x-www-form-urlencoded`). */
-export const EnrollmentPageBody = z.object({ code: z.string().max(20) });
+/**
+ * The page's form posts (`application/x-www-form-urlencoded`): the member's `password` (step 1), then
+ * the `code` with the `step` token the page carries (step 2).
+ */
+export const EnrollmentPageBody = z
+  .object({
+    password: AnyPassword.optional(),
+    code: z.string({ error: 'must be a string' }).max(20, { error: 'must be at most 20 characters' }).optional(),
+    step: OpaqueToken.optional(),
+  })
+  .refine((value) => value.password !== undefined || value.code !== undefined, { error: 'send `password`, or `code` with `step`', path: ['password'] });
 
 export const EndUserTotpParams = z.strictObject({ orgId: Id, userId: Id });

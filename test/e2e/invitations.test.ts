@@ -32,7 +32,16 @@ async function invite(accountId: string, token: string, body: Partial<Invitation
   return expectData(await postInvitation(token, accountId, { email: uniqueEmail('invitee'), role: 'manager', scope: 'all', ...body }), 201);
 }
 
-const accept = (body: RequestBody<'/v2/invitations/accept', 'post'>) => api.client.POST('/v2/invitations/accept', { body });
+type AcceptBody = RequestBody<'/v2/invitations/accept', 'post'>;
+const accept = (body: AcceptBody) => api.client.POST('/v2/invitations/accept', { body });
+/** Accepting signed in, with the operator's access token. */
+const acceptAs = (token: string, body: AcceptBody) => api.as(token).POST('/v2/invitations/accept', { body });
+
+/** The tokens of a new person's accept (what login gives when no second factor is due). */
+function sessionOf(answer: SuccessBody<'/v2/invitations/accept', 'post'>) {
+  if (!('accessToken' in answer)) throw new Error(`expected tokens, got ${JSON.stringify(answer)}`);
+  return answer;
+}
 
 async function rawItem(key: ItemKey) {
   return (await documentClient().send(new GetCommand({ TableName: config().tableName, Key: key, ConsistentRead: true }))).Item;
@@ -141,7 +150,7 @@ describe('accepting an invitation', () => {
     const created = await invite(accountId, owner.accessToken, { role: 'viewer', scope: { organizations: [orgId] } });
     const password = strongPassword();
 
-    const session = AcceptedInvitation.parse(expectData(await accept({ token: created.token, password }), 200));
+    const session = sessionOf(AcceptedInvitation.parse(expectData(await accept({ token: created.token, password }), 200)));
     expect(session.accountId).toBe(accountId);
 
     const me = expectData(await api.as(session.accessToken).GET('/v2/me'), 200);
@@ -167,17 +176,23 @@ describe('accepting an invitation', () => {
     expectProblem(await revokeInvitation(owner.accessToken, accountId, created.id), 409, 'invitation_used');
   });
 
-  it('lets an existing operator join with their current password, and only with it', async () => {
+  it('lets an existing operator join only signed in as the invited email, and answers no tokens (SPEC §4)', async () => {
     const first = await createAccount(api);
     const second = await createAccount(api);
     const created = await invite(second.accountId, second.owner.accessToken, { email: first.owner.email, role: 'manager' });
 
-    expect(expectProblem(await accept({ token: created.token }), 400)).toMatchObject({ errors: [{ field: 'body.password' }] });
-    expectProblem(await accept({ token: created.token, password: strongPassword() }), 401, 'invalid_credentials');
+    // Not signed in: neither nothing, nor a wrong password, nor the right one accepts.
+    expectProblem(await accept({ token: created.token }), 401, 'sign_in_required');
+    expectProblem(await accept({ token: created.token, password: strongPassword() }), 401, 'sign_in_required');
+    expectProblem(await accept({ token: created.token, password: first.owner.password }), 401, 'sign_in_required');
+    // Signed in as someone else (the inviting owner here): the invitation is not theirs.
+    expectProblem(await acceptAs(second.owner.accessToken, { token: created.token }), 403, 'invitation_email_mismatch');
+    // A bad bearer token is a 401, never an anonymous accept.
+    expectProblem(await acceptAs('not-a-token', { token: created.token, password: strongPassword() }), 401, 'invalid_token');
 
-    const joined = expectData(await accept({ token: created.token, password: first.owner.password }), 200);
-    expect(joined.userId).toBe(first.owner.userId);
-    const me = expectData(await api.as(joined.accessToken).GET('/v2/me'), 200);
+    const joined = expectData(await acceptAs(first.owner.accessToken, { token: created.token }), 200);
+    expect(joined).toEqual({ accountId: second.accountId, joined: true });
+    const me = expectData(await api.as(first.owner.accessToken).GET('/v2/me'), 200);
     expect(me.memberships).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ accountId: first.accountId, role: 'owner' }),
@@ -257,14 +272,23 @@ describe('accepting an invitation', () => {
     expectData(stepDown, 200);
   });
 
-  it('refuses an invitation to an email that signed up meanwhile only through that operator\'s password', async () => {
+  it('lets an email that signed up meanwhile accept only through that operator\'s session', async () => {
     const { accountId, owner } = await createAccount(api);
     const email = uniqueEmail('late');
     const created = await invite(accountId, owner.accessToken, { email });
     const signup = signupBody({ email });
-    expectData(await api.client.POST('/v2/signup', { body: signup }), 201);
-    expectProblem(await accept({ token: created.token, password: strongPassword() }), 401, 'invalid_credentials');
-    expectData(await accept({ token: created.token, password: signup.password }), 200);
+    const signedUp = expectData(await api.client.POST('/v2/signup', { body: signup }), 201);
+    expectProblem(await accept({ token: created.token, password: strongPassword() }), 401, 'sign_in_required');
+    expectProblem(await accept({ token: created.token, password: signup.password }), 401, 'sign_in_required');
+    expect(expectData(await acceptAs(signedUp.accessToken, { token: created.token }), 200)).toEqual({ accountId, joined: true });
+  });
+
+  it('refuses a signed-in operator an invitation for a new person\'s email', async () => {
+    const { accountId, owner } = await createAccount(api);
+    const created = await invite(accountId, owner.accessToken);
+    expectProblem(await acceptAs(owner.accessToken, { token: created.token, password: strongPassword() }), 403, 'invitation_email_mismatch');
+    // Nothing spent: the invitee still accepts.
+    sessionOf(expectData(await accept({ token: created.token, password: strongPassword() }), 200));
   });
 
   it('lets only owners manage invitations', async () => {

@@ -9,6 +9,7 @@ import type { KeyPermission } from '#shared/domain/model.ts';
 import { strongPassword, uniqueEmail } from '#test/support/factories.ts';
 import { useLocalApi, type ApiResponse } from '#test/support/local-api.ts';
 import { addMember, createAccount, type TestAccount } from '#test/support/tenancy.ts';
+import { enrolOperator } from '#test/support/totp.ts';
 
 const api = useLocalApi();
 
@@ -44,6 +45,8 @@ const call = (method: string, path: string, credential: Credential, body?: unkno
 let account: TestAccount;
 let credentials: Record<Caller, Credential>;
 let foreign: { owner: Credential; manageKey: Credential };
+/** The owner of another account, who joined this one too (signed in, as SPEC §4 asks). */
+let sharedMember: { userId: string };
 
 async function newInvitation(): Promise<{ id: string; token: string }> {
   const response = await api.request<{ id: string; token: string }>('POST', `/v2/accounts/${account.accountId}/invitations`, {
@@ -74,6 +77,14 @@ beforeAll(async () => {
   };
   const other = await createAccount(api);
   foreign = { owner: { token: other.owner.accessToken }, manageKey: { apikey: await createKey(other.accountId, other.owner.userId, ['manage', 'authenticate']) } };
+  const elsewhere = await createAccount(api);
+  const invited = await api.request<{ token: string }>('POST', `/v2/accounts/${accountId}/invitations`, {
+    token: owner.accessToken,
+    body: { email: elsewhere.owner.email, role: 'viewer', scope: 'all' },
+  });
+  expect((await api.request('POST', '/v2/invitations/accept', { token: elsewhere.owner.accessToken, body: { token: invited.body.token } })).status).toBe(200);
+  await enrolOperator(api, elsewhere.owner.accessToken, elsewhere.owner.password);
+  sharedMember = elsewhere.owner;
 });
 
 /**
@@ -119,10 +130,40 @@ const ROUTES: { name: string; run: (credential: Credential) => Promise<ApiRespon
     expected: { owner: 204, manager: 403, viewer: 403, outOfScopeManager: 403, manageKey: 401, authenticateKey: 401 },
   },
   {
-    // Public: the invitation token is the credential, whoever sends it (a header changes nothing).
+    // Public for a new person: the invitation token is the credential. A signed-in operator is not
+    // the invited new person (403 invitation_email_mismatch); an `apikey` header names nobody and is ignored.
     name: 'POST /v2/invitations/accept',
     run: async (credential) => call('POST', '/v2/invitations/accept', credential, { token: (await newInvitation()).token, password: strongPassword() }),
-    expected: { owner: 200, manager: 200, viewer: 200, outOfScopeManager: 200, manageKey: 200, authenticateKey: 200 },
+    expected: { owner: 403, manager: 403, viewer: 403, outOfScopeManager: 403, manageKey: 200, authenticateKey: 200 },
+  },
+  {
+    // A person who is a member of this account only: the owner may reset their factor.
+    name: 'POST /v2/accounts/{accountId}/members/{userId}/mfa/reset',
+    run: async (credential) => {
+      const target = await addMember(api, account.accountId, 'viewer');
+      await enrolOperator(api, target.accessToken, target.password);
+      return call('POST', `/v2/accounts/${account.accountId}/members/${target.userId}/mfa/reset`, credential);
+    },
+    expected: { owner: 204, manager: 403, viewer: 403, outOfScopeManager: 403, manageKey: 401, authenticateKey: 401 },
+  },
+  {
+    name: 'POST /v2/accounts/{accountId}/members/{userId}/mfa/enrollment',
+    run: async (credential) => {
+      const target = await addMember(api, account.accountId, 'viewer');
+      return call('POST', `/v2/accounts/${account.accountId}/members/${target.userId}/mfa/enrollment`, credential);
+    },
+    expected: { owner: 201, manager: 403, viewer: 403, outOfScopeManager: 403, manageKey: 401, authenticateKey: 401 },
+  },
+  {
+    // The person is a member of another account too: their factor is theirs, not this owner's (409).
+    name: 'POST /v2/accounts/{accountId}/members/{userId}/mfa/enrollment (member of another account too)',
+    run: async (credential) => call('POST', `/v2/accounts/${account.accountId}/members/${sharedMember.userId}/mfa/enrollment`, credential),
+    expected: { owner: 409, manager: 403, viewer: 403, outOfScopeManager: 403, manageKey: 401, authenticateKey: 401 },
+  },
+  {
+    name: 'POST /v2/accounts/{accountId}/members/{userId}/mfa/reset (member of another account too)',
+    run: async (credential) => call('POST', `/v2/accounts/${account.accountId}/members/${sharedMember.userId}/mfa/reset`, credential),
+    expected: { owner: 409, manager: 403, viewer: 403, outOfScopeManager: 403, manageKey: 401, authenticateKey: 401 },
   },
 ];
 
@@ -160,6 +201,8 @@ describe('cross-tenant: another account\'s owner token and key', () => {
       ['POST', `/v2/accounts/${accountId}/invitations`, { email: uniqueEmail('intruder'), role: 'owner', scope: 'all' }],
       ['GET', `/v2/accounts/${accountId}/invitations`],
       ['DELETE', `/v2/accounts/${accountId}/invitations/${invitation.id}`],
+      ['POST', `/v2/accounts/${accountId}/members/${target.userId}/mfa/reset`],
+      ['POST', `/v2/accounts/${accountId}/members/${target.userId}/mfa/enrollment`],
     ];
     for (const [method, path, body] of attempts) {
       const byOwner = await call(method, path, foreign.owner, body);
@@ -175,6 +218,8 @@ describe('cross-tenant: another account\'s owner token and key', () => {
       ['PATCH', `/v2/accounts/${theirs}/members/${target.userId}`, { role: 'owner' }],
       ['DELETE', `/v2/accounts/${theirs}/members/${target.userId}`],
       ['DELETE', `/v2/accounts/${theirs}/invitations/${invitation.id}`],
+      ['POST', `/v2/accounts/${theirs}/members/${target.userId}/mfa/reset`],
+      ['POST', `/v2/accounts/${theirs}/members/${target.userId}/mfa/enrollment`],
     ] as [string, string, unknown?][]) {
       expect((await call(method, path, foreign.owner, body)).status, `${method} ${path}`).toBe(404);
     }

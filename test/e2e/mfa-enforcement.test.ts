@@ -105,3 +105,61 @@ describe.concurrent('2FA enforcement (settings.requireMfa)', () => {
     expectProblem(await resetMfa(owner.accessToken, accountId, member.userId), 409, 'mfa_not_enrolled');
   });
 });
+
+/** `POST /v2/accounts/{accountId}/members/{userId}/mfa/enrollment` as `token`. */
+const enrollmentLink = (token: string, accountId: string, userId: string) =>
+  api.as(token).POST('/v2/accounts/{accountId}/members/{userId}/mfa/enrollment', { params: { path: { accountId, userId } } });
+
+/** Adds the operator of `person` to `accountId` through the invitation flow (signed in, as SPEC §4 asks). */
+async function joinAccount(accountId: string, ownerToken: string, person: { email: string; accessToken: string }) {
+  const invitation = expectData(
+    await api.as(ownerToken).POST('/v2/accounts/{accountId}/invitations', { params: { path: { accountId } }, body: { email: person.email, role: 'viewer', scope: 'all' } }),
+    201,
+  );
+  expectData(await api.as(person.accessToken).POST('/v2/invitations/accept', { body: { token: invitation.token } }), 200);
+}
+
+describe('a second factor belongs to the person (review finding 3)', () => {
+  it('refuses an owner to reset or re-enrol a member who belongs to another account too (409 member_in_other_accounts)', async () => {
+    // The victim guards their own account with TOTP, and is also a member of the attacker's account.
+    const victim = await createAccount(api);
+    const attacker = await createAccount(api);
+    await joinAccount(attacker.accountId, attacker.owner.accessToken, victim.owner);
+    const enrolled = await enrolOperator(api, victim.owner.accessToken, victim.owner.password);
+
+    expectProblem(await resetMfa(attacker.owner.accessToken, attacker.accountId, victim.owner.userId), 409, 'member_in_other_accounts');
+    expectProblem(await enrollmentLink(attacker.owner.accessToken, attacker.accountId, victim.owner.userId), 409, 'member_in_other_accounts');
+
+    // The victim's factor is untouched: login still asks for it, and their code still works.
+    const answer = await login(victim.owner.email, victim.owner.password);
+    expect(answer).toMatchObject({ mfaRequired: true });
+    expectData(await api.client.POST('/v2/auth/mfa', { body: { mfaToken: mfaTokenOf(answer), code: codeInSteps(enrolled.secret, 1) } }), 200);
+    expect((await eventsOf(victim.accountId)).map((e) => e.type)).not.toContain('mfa.reset');
+  });
+
+  it('asks an owner with 2FA for a session that showed the code (403 step_up_required) before changing a member\'s factor', async () => {
+    const { accountId, owner } = await createAccount(api);
+    const member = await addMember(api, accountId, 'manager');
+    await enrolOperator(api, member.accessToken, member.password);
+    // `owner.accessToken` is from before the owner's TOTP: password only.
+    const ownerTotp = await enrolOperator(api, owner.accessToken, owner.password);
+
+    expectProblem(await resetMfa(owner.accessToken, accountId, member.userId), 403, 'step_up_required');
+    expectProblem(await enrollmentLink(owner.accessToken, accountId, member.userId), 403, 'step_up_required');
+    expect(await login(member.email, member.password)).toMatchObject({ mfaRequired: true });
+
+    const second = await login(owner.email, owner.password);
+    const stepped = expectData(await api.client.POST('/v2/auth/mfa', { body: { mfaToken: mfaTokenOf(second), code: codeInSteps(ownerTotp.secret, 1) } }), 200);
+    expectStatus(await resetMfa(stepped.accessToken, accountId, member.userId), 204);
+    expectData(await enrollmentLink(stepped.accessToken, accountId, member.userId), 201);
+  });
+
+  it('answers the 403 of a lower role before anything about the member (no probing of other accounts)', async () => {
+    const { accountId, owner } = await createAccount(api);
+    const manager = await addMember(api, accountId, 'manager');
+    const elsewhere = await createAccount(api);
+    await joinAccount(accountId, owner.accessToken, elsewhere.owner);
+    expectProblem(await resetMfa(manager.accessToken, accountId, elsewhere.owner.userId), 403, 'forbidden');
+    expectProblem(await enrollmentLink(manager.accessToken, accountId, elsewhere.owner.userId), 403, 'forbidden');
+  });
+});

@@ -1,10 +1,11 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mfaEnrollmentKey } from '#shared/data/keys.ts';
+import { mfaEnrollmentKey, operatorTotpKey } from '#shared/data/keys.ts';
 import { hashSecret } from '#shared/domain/secrets.ts';
 import { rawItem } from '#test/support/keys-events.ts';
 import { expectData, expectProblem, useLocalApi } from '#test/support/local-api.ts';
 import { eventsOf } from '#test/support/organizations.ts';
+import { strongPassword } from '#test/support/factories.ts';
 import { addMember, createAccount } from '#test/support/tenancy.ts';
 import { launchBrowser } from '#test/support/browser.ts';
 import { decodeQrSvg, referenceCode } from '#test/support/totp.ts';
@@ -25,7 +26,7 @@ async function enrollmentLink(accountId: string, ownerToken: string, userId: str
 }
 
 describe('owner-driven enrolment link', () => {
-  it('works end to end in a real browser without JavaScript: QR and secret on the page, code, recovery codes once', async () => {
+  it('works end to end in a real browser without JavaScript: password, then QR and secret, code, recovery codes once', async () => {
     const { accountId, owner } = await createAccount(api);
     const member = await addMember(api, accountId, 'manager');
     const link = await enrollmentLink(accountId, owner.accessToken, member.userId);
@@ -52,6 +53,24 @@ describe('owner-driven enrolment link', () => {
     const html = await page.content();
     expect(html).not.toMatch(/<script|<link|src="http|href="http/i);
     expect(await page.textContent('body')).toContain(member.email);
+    // Opening the link asks the password and shows no secret; it wrote nothing (link scanners open it too).
+    expect(await page.locator('#secret').count()).toBe(0);
+    expect(await page.locator('input[type=password]').count()).toBe(1);
+    await page.goto(link.enrollmentUrl);
+    expect(await rawItem(operatorTotpKey(member.userId))).toBeUndefined();
+    expect((await eventsOf(accountId)).map((event) => event.type)).not.toContain('mfa.enrolled');
+
+    // A wrong password: the password form again with an error, and still nothing written.
+    await page.fill('#password', strongPassword());
+    await page.click('button[type=submit]');
+    expect(await page.textContent('#error')).toContain('incorrect');
+    expect(await page.locator('#secret').count()).toBe(0);
+    expect(await rawItem(operatorTotpKey(member.userId))).toBeUndefined();
+    expect((await eventsOf(accountId)).map((event) => event.type)).not.toContain('mfa.enrolled');
+
+    await page.fill('#password', member.password);
+    await page.click('button[type=submit]');
+    expect(violations).toEqual([]);
 
     // The secret as the member would read it: groups of four.
     const shown = (await page.textContent('#secret')) ?? '';
@@ -87,6 +106,47 @@ describe('owner-driven enrolment link', () => {
     expect((await eventsOf(accountId)).map((event) => event.type)).toEqual(
       expect.arrayContaining(['mfa.enrollment_link_created', 'mfa.enrolled', 'mfa.confirmed']),
     );
+  });
+
+  it('shows the secret and accepts a code only after the member\'s password, throttled like a login', async () => {
+    const { accountId, owner } = await createAccount(api);
+    const member = await addMember(api, accountId, 'manager');
+    const other = await addMember(api, accountId, 'viewer');
+    const link = await enrollmentLink(accountId, owner.accessToken, member.userId);
+    const otherLink = await enrollmentLink(accountId, owner.accessToken, other.userId);
+    const post = (url: string, fields: Record<string, string>) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+
+    // The holder of the link without the password: a code without the page's step token, or with a
+    // made-up one, or with the step token of another member's page, gets the password form.
+    const withoutPassword: Record<string, string>[] = [{ code: '123456' }, { code: '123456', step: 'pmt_made-up' }];
+    for (const fields of withoutPassword) {
+      const answer = await post(link.enrollmentUrl, fields);
+      expect([400, 401]).toContain(answer.status);
+      const html = await answer.text();
+      expect(html).toContain('type="password"');
+      expect(html).not.toContain('data-secret');
+    }
+    const otherPage = await (await post(otherLink.enrollmentUrl, { password: other.password })).text();
+    const otherStep = /name="step" value="([^"]+)"/.exec(otherPage)?.[1] ?? '';
+    expect(otherStep).toMatch(/^pmt_/);
+    const crossed = await post(link.enrollmentUrl, { code: '123456', step: otherStep });
+    expect(crossed.status).toBe(401);
+    expect(await crossed.text()).not.toContain('data-secret');
+    expect(await rawItem(operatorTotpKey(member.userId))).toBeUndefined();
+
+    // The page step token is no API credential.
+    expectProblem(await api.as(otherStep).POST('/v2/me/mfa/totp/confirm', { body: { code: '123456' } }), 401);
+
+    // Wrong passwords are throttled per account email like logins: at most 10 in 15 minutes.
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 11; attempt++) statuses.push((await post(link.enrollmentUrl, { password: strongPassword() })).status);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses[10]).toBe(429);
+    const throttled = await post(link.enrollmentUrl, { password: member.password });
+    expect(throttled.status).toBe(429);
+    expect(await throttled.text()).not.toContain('data-secret');
+    expect(await rawItem(operatorTotpKey(member.userId))).toBeUndefined();
   });
 
   it('is for owners of the member’s account only, and unknown links are a 404 page', async () => {

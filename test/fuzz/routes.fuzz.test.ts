@@ -139,6 +139,7 @@ function credentialOf(route: RouteDefinition, alternate: boolean): Record<string
   const bearer = { authorization: `Bearer ${fixture.account.owner.accessToken}` };
   switch (route.auth) {
     case 'public':
+    case 'public-or-bearer':
       return {};
     case 'bearer':
     case 'mfa':

@@ -9,7 +9,11 @@ import { newId } from '#shared/domain/secrets.ts';
 import { signupBody, strongPassword, uniqueEmail } from '#test/support/factories.ts';
 
 const context = (userId: string): AuditContext => ({ actor: { kind: 'operator', id: userId }, requestId: newId('req'), sourceIp: '127.0.0.1' });
-const request = { requestId: 'race', sourceIp: '127.0.0.1' };
+const request = { requestId: 'race', sourceIp: '127.0.0.1', principal: { kind: 'anonymous' as const } };
+
+/** The new user id of a new person's accept. */
+const userIdOf = (accepted: Awaited<ReturnType<ReturnType<typeof invitations>['accept']>> | undefined) =>
+  accepted && 'userId' in accepted ? accepted.userId : undefined;
 
 const outcomes = async <T>(attempts: Promise<T>[]) => {
   const settled = await Promise.allSettled(attempts);
@@ -82,20 +86,20 @@ describe('member races on DynamoDB Local', () => {
     expect(fulfilled).toHaveLength(1);
     expect(codes).toEqual(Array(5).fill('invitation_used'));
     // One operator for the email, and it is the winner; the owner count moved once.
-    expect((await operatorStore().findOperatorByEmail(created.email))?.id).toBe(fulfilled[0]?.userId);
+    expect((await operatorStore().findOperatorByEmail(created.email))?.id).toBe(userIdOf(fulfilled[0]));
     const after = await owners(accountId);
-    expect(after.owners.sort()).toEqual([userId, fulfilled[0]?.userId].sort());
+    expect(after.owners.sort()).toEqual([userId, userIdOf(fulfilled[0])].sort());
     expect(after.ownerCount).toBe(2);
   });
 
   it('of concurrent accepts of one invitation by an existing operator exactly one joins', async () => {
     const inviter = await operatorSessions().signUp(signupBody());
     const invitee = signupBody();
-    await operatorSessions().signUp(invitee);
+    const { userId: inviteeId } = await operatorSessions().signUp(invitee);
     const created = await invitations().create(inviter.accountId, { email: invitee.email, role: 'viewer', scope: 'all' }, context(inviter.userId));
-    const { fulfilled, codes } = await outcomes(
-      Array.from({ length: 6 }, () => invitations().accept({ token: created.token, password: invitee.password }, request)),
-    );
+    // Signed in as the invitee (what the route's bearer token establishes).
+    const signedIn = { ...request, principal: { kind: 'operator' as const, userId: inviteeId, amr: ['pwd'] } };
+    const { fulfilled, codes } = await outcomes(Array.from({ length: 6 }, () => invitations().accept({ token: created.token }, signedIn)));
     expect(fulfilled).toHaveLength(1);
     expect(codes).toEqual(Array(5).fill('invitation_used'));
     expect((await members().list(inviter.accountId, { limit: 100 })).items).toHaveLength(2);

@@ -135,7 +135,7 @@ describe(`races on DynamoDB Local, ${N} concurrent correct submissions each`, ()
     // Through the service, not HTTP: each accept hashes the new password (scrypt, 128 MiB), and N of
     // them in this one process would outlast the local server's simulated 10 s Lambda deadline.
     const password = strongPassword();
-    const outcome = await race(N, () => invitations().accept({ token: invited.body.token, password }, { requestId: 'race', sourceIp: '127.0.0.1' }), () => true);
+    const outcome = await race(N, () => invitations().accept({ token: invited.body.token, password }, { requestId: 'race', sourceIp: '127.0.0.1', principal: { kind: 'anonymous' } }), () => true);
     tally.record(outcome);
     expect(outcome.winners).toHaveLength(1);
     expect(outcome.losers.map((r) => (r.status === 'rejected' ? (r.reason as AppError).code : 'ok'))).toEqual(Array(N - 1).fill('invitation_used'));
@@ -147,14 +147,17 @@ describe(`races on DynamoDB Local, ${N} concurrent correct submissions each`, ()
     const { accountId, owner } = await createAccount(api);
     const member = await addMember(api, accountId, 'manager');
     const link = await api.request<{ enrollmentUrl: string }>('POST', `/v2/accounts/${accountId}/members/${member.userId}/mfa/enrollment`, { token: owner.accessToken });
-    const page = await (await fetch(link.body.enrollmentUrl)).text();
+    // The page shows the secret after the member's password, with the step token its code form carries.
+    const form = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+    const page = await (await fetch(link.body.enrollmentUrl, { ...form, body: new URLSearchParams({ password: member.password }).toString() })).text();
     const secret = /data-secret="([A-Z2-7]+)"/.exec(page)?.[1] ?? '';
+    const step = /name="step" value="([^"]+)"/.exec(page)?.[1] ?? '';
     expect(secret).not.toBe('');
     const code = referenceCode(secret);
     const outcome = await race(
       N,
       async () => {
-        const response = await fetch(link.body.enrollmentUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `code=${code}` });
+        const response = await fetch(link.body.enrollmentUrl, { ...form, body: new URLSearchParams({ code, step }).toString() });
         return { status: response.status, html: await response.text() };
       },
       (r) => r.status === 200 && r.html.includes('id="recovery-codes"'),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findRecoveryCodeHash, hashRecoveryCode, newRecoveryCodes, normalizeRecoveryCode } from '#shared/domain/recovery-codes.ts';
 import { acceptsTextPlain, content } from '#shared/http/responses.ts';
-import { ENROLLMENT_PAGE_CSP, enrollmentFormPage } from '#shared/http/enrollment-page.ts';
+import { ENROLLMENT_PAGE_CSP, enrollmentFormPage, passwordFormPage } from '#shared/http/enrollment-page.ts';
 import { base32Encode, groupSecret, hotpCode, matchTotp, newTotpSecret, otpauthUri, timeStepOf, totpCode } from '#shared/domain/totp.ts';
 
 const RFC_SECRET = new TextEncoder().encode('12345678901234567890');
@@ -82,8 +82,14 @@ describe('non-JSON answers (downloads, the enrolment page)', () => {
   });
 
   it('escapes what it shows and sets its own strict CSP', () => {
-    const page = enrollmentFormPage({ email: '<b>x</b>@example.test', qrCodeSvg: '<svg></svg>', secretGroups: 'ABCD', secret: 'ABCD' });
+    const page = enrollmentFormPage({ email: '<b>x</b>@example.test', qrCodeSvg: '<svg></svg>', secretGroups: 'ABCD', secret: 'ABCD', step: '"><b>' });
     expect(page.body).toContain('&lt;b&gt;x&lt;/b&gt;@example.test');
+    expect(page.body).toContain('name="step" value="&quot;&gt;&lt;b&gt;"');
+    const password = passwordFormPage({ email: '<i>y</i>@example.test', error: '<script>' });
+    expect(password.body).toContain('&lt;i&gt;y&lt;/i&gt;@example.test');
+    expect(password.body).not.toMatch(/<script/i);
+    expect(password.statusCode).toBe(401);
+    expect(password.headers?.['content-security-policy']).toBe(ENROLLMENT_PAGE_CSP);
     expect(page.body).not.toMatch(/<script/i);
     expect(page.headers?.['content-security-policy']).toBe(ENROLLMENT_PAGE_CSP);
     expect(ENROLLMENT_PAGE_CSP).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; img-src data:; form-action 'self'/);
