@@ -11,7 +11,7 @@ import { TokenPair } from '#shared/schemas/sessions.ts';
 import { signupBody, strongPassword, uniqueEmail } from '#test/support/factories.ts';
 import { expectData, expectProblem, useLocalApi } from '#test/support/local-api.ts';
 import { createAccount, type TestAccount } from '#test/support/tenancy.ts';
-import { codeInSteps, enrolOperator, oathtoolCode, type Enrolled } from '#test/support/totp.ts';
+import { codeInSteps, enrolOperator, referenceCode, type Enrolled } from '#test/support/totp.ts';
 
 const api = useLocalApi();
 
@@ -92,7 +92,7 @@ const ATTACKS: Partial<Record<RouteId, () => Promise<void>>> = {
     expect(answer.status).toBe(401);
     // And a password-only access token of the person (re-enrolling) gets recovery codes, never tokens.
     const restarted = expectData(await api.as(account.owner.accessToken).POST('/v2/me/mfa/totp', { body: { password: account.owner.password } }), 200);
-    const confirmed = await noTokens('POST', '/v2/me/mfa/totp/confirm', { token: account.owner.accessToken, body: { code: oathtoolCode(restarted.secret) } });
+    const confirmed = await noTokens('POST', '/v2/me/mfa/totp/confirm', { token: account.owner.accessToken, body: { code: referenceCode(restarted.secret) } });
     expect(confirmed.status).toBe(200);
   },
 };
@@ -158,7 +158,7 @@ describe('invitation accept through the gate (review finding 1)', () => {
     // The enrolment token enrols, and only then is there a session.
     if (!('mfaToken' in answer)) throw new Error('expected an mfaToken');
     const started = expectData(await api.as(answer.mfaToken).POST('/v2/me/mfa/totp', { body: {} }), 200);
-    const confirmed = expectData(await api.as(answer.mfaToken).POST('/v2/me/mfa/totp/confirm', { body: { code: oathtoolCode(started.secret) } }), 200);
+    const confirmed = expectData(await api.as(answer.mfaToken).POST('/v2/me/mfa/totp/confirm', { body: { code: referenceCode(started.secret) } }), 200);
     expect(confirmed.accessToken).toEqual(expect.any(String));
   });
 });

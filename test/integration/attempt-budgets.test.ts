@@ -20,7 +20,7 @@ import { MAX_TOTP_FAILURES } from '#shared/domain/mfa.ts';
 import { race } from '#test/support/concurrency.ts';
 import { POLICY, outcome, world } from '#test/support/challenge-world.ts';
 import { signupBody } from '#test/support/factories.ts';
-import { codeInSteps, oathtoolCode } from '#test/support/totp.ts';
+import { codeInSteps, referenceCode } from '#test/support/totp.ts';
 
 const counted = vi.hoisted(() => ({ compare: 0, totp: 0, recovery: 0, password: 0 }));
 
@@ -80,7 +80,7 @@ async function enrolledOwner() {
   const body = signupBody();
   const { accountId, userId } = await operatorSessions().signUp(body);
   const { secret } = await operatorMfa().startEnrollment(userId, { password: body.password, viaEnrollmentToken: false }, facts);
-  const recoveryCodes = await operatorMfa().confirmEnrollment(userId, oathtoolCode(secret), facts);
+  const recoveryCodes = await operatorMfa().confirmEnrollment(userId, referenceCode(secret), facts);
   return { ...body, accountId, userId, secret, recoveryCodes, subject: { kind: 'operator', userId } as MfaSubject };
 }
 
@@ -134,7 +134,7 @@ describe(`${BURST} concurrent wrong guesses compare at most the budget`, () => {
     const { userId } = await operatorSessions().signUp(body);
     const { secret } = await operatorMfa().startEnrollment(userId, { password: body.password, viaEnrollmentToken: false }, facts);
     const subject: MfaSubject = { kind: 'operator', userId };
-    const right = oathtoolCode(secret);
+    const right = referenceCode(secret);
     const wrong = right === '000000' ? '111111' : '000000';
     const compared = await countDuring('totp', () => race(BURST, () => outcome(totpFactors().confirm(subject, wrong, context(userId))), () => false));
     expect(compared).toBeGreaterThan(0);
