@@ -27,6 +27,7 @@ import { PortcullisAlarms, type PortcullisAlarmOptions, type PortcullisAlarmSet 
 import { ApiFunction, PROJECT_ROOT, type SmsConfig } from './constructs/api-function.ts';
 import { DataTable } from './constructs/data-table.ts';
 import { KeyMaterial } from './constructs/key-material.ts';
+import { applyRouteThrottles, DEFAULT_STAGE_THROTTLE, routeThrottles, type Throttle } from './throttles.ts';
 
 /** What a stage name may be: it names the API, the stack of the repository's app and a metric dimension. */
 export const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
@@ -56,10 +57,22 @@ export interface PortcullisProps {
    * @default RemovalPolicy.RETAIN when stage is `prod`, else RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
-  /** Steady-state requests per second across the API (stage default route settings). @default 50 */
+  /**
+   * Steady-state requests per second of every route without a throttle of its own in
+   * `routeThrottles` (the stage's default route settings). @default 50
+   */
   readonly throttleRateLimit?: number;
-  /** Burst of requests the API absorbs above the rate. @default 100 */
+  /** Burst those routes absorb above the rate. @default 100 */
   readonly throttleBurstLimit?: number;
+  /**
+   * Throttles of single routes, keyed by route key (`POST /v2/auth/login`), merged over the defaults:
+   * a route listed here has its own token bucket, so a flood on another route cannot use it up. A key
+   * that names no route of the API fails the synth.
+   * @default DEFAULT_ROUTE_THROTTLES - end-user sign-in (`POST /v2/user/authenticate`,
+   * `POST /v2/system/authenticate/user`) 500/s burst 1,000 each; login and `POST /v2/auth/mfa` 50/100;
+   * refresh 100/200; the JWKS 50/100; signup 5/10
+   */
+  readonly routeThrottles?: Readonly<Record<string, Throttle>>;
   /** Days an audit event is kept before DynamoDB's TTL removes it (whole days, ≥ 1). @default 400 */
   readonly auditRetentionDays?: number;
   /**
@@ -158,13 +171,18 @@ export class Portcullis extends Construct {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
-      throttle: { rateLimit: props.throttleRateLimit ?? 50, burstLimit: props.throttleBurstLimit ?? 100 },
+      throttle: {
+        rateLimit: props.throttleRateLimit ?? DEFAULT_STAGE_THROTTLE.rateLimit,
+        burstLimit: props.throttleBurstLimit ?? DEFAULT_STAGE_THROTTLE.burstLimit,
+      },
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: accessLogFormat() },
     });
     this.apiUrl = this.apiStage.url;
 
     this.authorizers = { bearer: this.addAuthorizer('bearer'), apikey: this.addAuthorizer('apikey') };
-    for (const route of props.routes ?? manifest) this.addRoute(route);
+    const routes = props.routes ?? manifest;
+    const httpRoutes = routes.map((route) => this.addRoute(route));
+    applyRouteThrottles(this.apiStage, routeThrottles(routes.map(routeKeyOf), props.routeThrottles), httpRoutes);
     this.functions = this.functionsById;
 
     this.alarmTopic = props.createAlarmTopic
@@ -183,7 +201,7 @@ export class Portcullis extends Construct {
     new CfnOutput(this, 'ApiUrl', { value: this.apiUrl, description: 'Base URL of the Portcullis API' });
   }
 
-  private addRoute(route: RouteDefinition): void {
+  private addRoute(route: RouteDefinition): HttpRoute {
     const authorizer = this.authorizerFor(route);
     const httpRoute = new HttpRoute(this, `${route.id}Route`, {
       httpApi: this.api,
@@ -194,6 +212,7 @@ export class Portcullis extends Construct {
     if (!authorizer) {
       Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason: unauthorizedReason(route) });
     }
+    return httpRoute;
   }
 
   /**
@@ -296,6 +315,11 @@ function accessLogFormat(): AccessLogFormat {
       error: AccessLogField.contextErrorMessage(),
     }),
   );
+}
+
+/** The API Gateway route key of a manifest entry (`POST /v2/auth/login`). */
+function routeKeyOf(route: RouteDefinition): string {
+  return `${route.method} ${route.path}`;
 }
 
 /** Why a route has no API Gateway authorizer, for its cdk-nag acknowledgment. */
