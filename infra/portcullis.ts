@@ -15,18 +15,20 @@ import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-ap
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Schedule } from 'aws-cdk-lib/aws-events';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ENV } from '#shared/config.ts';
 import { TABLE_DEFINITION } from '#shared/data/table.ts';
 import { AUDIT_RETENTION_DAYS } from '#shared/domain/audit.ts';
-import { authorizers, manifest, type RouteAccess, type RouteDefinition } from '#shared/http/manifest.ts';
+import { authorizers, keyFunction, manifest, type RouteAccess, type RouteDefinition } from '#shared/http/manifest.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
 import { PortcullisAlarms, type PortcullisAlarmOptions, type PortcullisAlarmSet } from './constructs/alarms.ts';
 import { ApiFunction, PROJECT_ROOT, type SmsConfig } from './constructs/api-function.ts';
 import { DataTable } from './constructs/data-table.ts';
 import { KeyMaterial } from './constructs/key-material.ts';
+import { KeyRotation } from './constructs/key-rotation.ts';
 import { applyRouteThrottles, DEFAULT_STAGE_THROTTLE, routeThrottles, type Throttle } from './throttles.ts';
 
 /** What a stage name may be: it names the API, the stack of the repository's app and a metric dimension. */
@@ -73,6 +75,11 @@ export interface PortcullisProps {
    * refresh 100/200; the JWKS 50/100; signup 5/10
    */
   readonly routeThrottles?: Readonly<Record<string, Throttle>>;
+  /**
+   * When the key function rotates the token-signing key (it also runs once at each deployment, to
+   * create missing keys). @default Schedule.rate(Duration.days(30))
+   */
+  readonly keyRotationSchedule?: Schedule;
   /** Days an audit event is kept before DynamoDB's TTL removes it (whole days, ≥ 1). @default 400 */
   readonly auditRetentionDays?: number;
   /**
@@ -138,6 +145,8 @@ export class Portcullis extends Construct {
   readonly keys: KeyMaterial;
   /** Every function by route or authorizer id (`logIn`, `bearerAuthorizer`, …). */
   readonly functions: ReadonlyMap<string, NodejsFunction>;
+  /** The key function's schedule and its run at deployment. */
+  readonly keyRotation: KeyRotation;
   /** The alarms, by what they watch. */
   readonly alarms: PortcullisAlarmSet;
   /** Where the alarms notify, when anywhere. */
@@ -183,6 +192,7 @@ export class Portcullis extends Construct {
     const routes = props.routes ?? manifest;
     const httpRoutes = routes.map((route) => this.addRoute(route));
     applyRouteThrottles(this.apiStage, routeThrottles(routes.map(routeKeyOf), props.routeThrottles), httpRoutes);
+    this.keyRotation = new KeyRotation(this, 'KeyRotation', { keyFunction: this.addFunction(keyFunction), schedule: props.keyRotationSchedule });
     this.functions = this.functionsById;
 
     this.alarmTopic = props.createAlarmTopic
@@ -261,10 +271,16 @@ export class Portcullis extends Construct {
       logRetention: this.logRetention,
       logRemovalPolicy: this.removalPolicy,
     });
-    const { table, signingKey, encryptionKey, sms: sendsSms } = definition.access;
+    const { table, signingKey, encryptionKey, sms: sendsSms, writesKeyrings } = definition.access;
+    if (writesKeyrings) {
+      // The key function writes keyrings and nothing else: any other binding would widen the one role
+      // that may plant a signing key.
+      if (table || signingKey || encryptionKey || sendsSms) throw new Error(`${definition.id}: writesKeyrings excludes every other access`);
+      fn.bindKeyrings(this.data, this.keys);
+    }
     if (table) fn.bindTable(this.data, table);
     if (signingKey) fn.bindSigningKey(this.keys.signingKey);
-    if (encryptionKey) fn.bindDataKey(this.keys.dataKey);
+    if (encryptionKey) fn.bindDataKey(this.keys.dataKey, encryptionKey);
     if (sendsSms) fn.bindSms(sms ?? {});
     this.functionsById.set(definition.id, fn.function);
     return fn.function;
