@@ -25,6 +25,7 @@ import { AUDIT_RETENTION_DAYS } from '#shared/domain/audit.ts';
 import { authorizers, keyFunction, manifest, type RouteAccess, type RouteDefinition } from '#shared/http/manifest.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
 import { PortcullisAlarms, type PortcullisAlarmOptions, type PortcullisAlarmSet } from './constructs/alarms.ts';
+import { ApiEdge, type ApiWafProps } from './constructs/api-edge.ts';
 import { ApiFunction, PROJECT_ROOT, type SmsConfig } from './constructs/api-function.ts';
 import { DataTable } from './constructs/data-table.ts';
 import { KeyMaterial } from './constructs/key-material.ts';
@@ -75,6 +76,13 @@ export interface PortcullisProps {
    * refresh 100/200; the JWKS 50/100; signup 5/10
    */
   readonly routeThrottles?: Readonly<Record<string, Throttle>>;
+  /**
+   * Put an AWS WAF web ACL with a rate-based rule per source IP in front of the API. WAF cannot be
+   * associated with an HTTP API, so this adds a CloudFront distribution in front of it carrying the
+   * web ACL (`edgeUrl`); clients must use that URL for the rule to apply.
+   * @default - no WAF; the API's own throttles only
+   */
+  readonly waf?: ApiWafProps;
   /**
    * When the key function rotates the token-signing key (it also runs once at each deployment, to
    * create missing keys). @default Schedule.rate(Duration.days(30))
@@ -137,6 +145,8 @@ export class Portcullis extends Construct {
   readonly apiStage: HttpStage;
   /** Base URL of the API (`https://<id>.execute-api.<region>.amazonaws.com/`). */
   readonly apiUrl: string;
+  /** The CloudFront distribution and web ACL in front of the API, when `waf` is set. */
+  readonly edge: ApiEdge | undefined;
   /** The single table and its index ARNs. */
   readonly data: DataTable;
   /** The table. */
@@ -187,6 +197,7 @@ export class Portcullis extends Construct {
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: accessLogFormat() },
     });
     this.apiUrl = this.apiStage.url;
+    this.edge = props.waf ? new ApiEdge(this, 'Edge', { ...props.waf, api: this.api }) : undefined;
 
     this.authorizers = { bearer: this.addAuthorizer('bearer'), apikey: this.addAuthorizer('apikey') };
     const routes = props.routes ?? manifest;
@@ -209,6 +220,7 @@ export class Portcullis extends Construct {
     }).alarms;
 
     new CfnOutput(this, 'ApiUrl', { value: this.apiUrl, description: 'Base URL of the Portcullis API' });
+    if (this.edge) new CfnOutput(this, 'EdgeUrl', { value: this.edge.url, description: 'Base URL of the Portcullis API behind AWS WAF (use this one)' });
   }
 
   private addRoute(route: RouteDefinition): HttpRoute {
