@@ -134,6 +134,8 @@ async function main(): Promise<void> {
   Object.assign(process.env, env);
 
   const container = await import('#shared/container.ts');
+  // What the key function does at deployment: the functions only read keyrings.
+  await container.keyProvisioning().provision();
   // Sizes what each write touches (DynamoDB Local's write units are not AWS's: see instrument.ts); not counted.
   const probeClient = DynamoDBDocumentClient.from(localDynamoDbClient(db.endpoint));
   const sizeProbe: ItemProbe = async (table, key) => (await probeClient.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;

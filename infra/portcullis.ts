@@ -15,19 +15,23 @@ import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-ap
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Schedule } from 'aws-cdk-lib/aws-events';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ENV } from '#shared/config.ts';
 import { TABLE_DEFINITION } from '#shared/data/table.ts';
 import { AUDIT_RETENTION_DAYS } from '#shared/domain/audit.ts';
-import { authorizers, manifest, type RouteAccess, type RouteDefinition } from '#shared/http/manifest.ts';
+import { authorizers, keyFunction, manifest, type RouteAccess, type RouteDefinition } from '#shared/http/manifest.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
 import { PortcullisAlarms, type PortcullisAlarmOptions, type PortcullisAlarmSet } from './constructs/alarms.ts';
+import { ApiEdge, type ApiWafProps } from './constructs/api-edge.ts';
 import { ApiFunction, PROJECT_ROOT, type SmsConfig } from './constructs/api-function.ts';
 import { DataTable } from './constructs/data-table.ts';
 import { KeyMaterial } from './constructs/key-material.ts';
 import { deploymentLimitsEnvironment, type DeploymentLimitProps } from './deployment-limits.ts';
+import { KeyRotation } from './constructs/key-rotation.ts';
+import { applyRouteThrottles, DEFAULT_STAGE_THROTTLE, routeThrottles, type Throttle } from './throttles.ts';
 
 /** What a stage name may be: it names the API, the stack of the repository's app and a metric dimension. */
 export const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
@@ -63,10 +67,34 @@ export interface PortcullisProps extends DeploymentLimitProps {
    * @default RemovalPolicy.RETAIN when stage is `prod`, else RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
-  /** Steady-state requests per second across the API (stage default route settings). @default 50 */
+  /**
+   * Steady-state requests per second of every route without a throttle of its own in
+   * `routeThrottles` (the stage's default route settings). @default 50
+   */
   readonly throttleRateLimit?: number;
-  /** Burst of requests the API absorbs above the rate. @default 100 */
+  /** Burst those routes absorb above the rate. @default 100 */
   readonly throttleBurstLimit?: number;
+  /**
+   * Throttles of single routes, keyed by route key (`POST /v2/auth/login`), merged over the defaults:
+   * a route listed here has its own token bucket, so a flood on another route cannot use it up. A key
+   * that names no route of the API fails the synth.
+   * @default DEFAULT_ROUTE_THROTTLES - end-user sign-in (`POST /v2/user/authenticate`,
+   * `POST /v2/system/authenticate/user`) 500/s burst 1,000 each; login and `POST /v2/auth/mfa` 50/100;
+   * refresh 100/200; the JWKS 50/100; signup 5/10
+   */
+  readonly routeThrottles?: Readonly<Record<string, Throttle>>;
+  /**
+   * Put an AWS WAF web ACL with a rate-based rule per source IP in front of the API. WAF cannot be
+   * associated with an HTTP API, so this adds a CloudFront distribution in front of it carrying the
+   * web ACL (`edgeUrl`); clients must use that URL for the rule to apply.
+   * @default - no WAF; the API's own throttles only
+   */
+  readonly waf?: ApiWafProps;
+  /**
+   * When the key function rotates the token-signing key (it also runs once at each deployment, to
+   * create missing keys). @default Schedule.rate(Duration.days(30))
+   */
+  readonly keyRotationSchedule?: Schedule;
   /** Days an audit event is kept before DynamoDB's TTL removes it (whole days, ≥ 1). @default 400 */
   readonly auditRetentionDays?: number;
   /**
@@ -126,6 +154,8 @@ export class Portcullis extends Construct {
   readonly apiUrl: string;
   /** The base of the organizations' token issuers (`{apiBase}/v2/organizations/{orgId}`): `apiBase` or the API's URL. */
   readonly apiBase: string;
+  /** The CloudFront distribution and web ACL in front of the API, when `waf` is set. */
+  readonly edge: ApiEdge | undefined;
   /** The single table and its index ARNs. */
   readonly data: DataTable;
   /** The table. */
@@ -134,6 +164,8 @@ export class Portcullis extends Construct {
   readonly keys: KeyMaterial;
   /** Every function by route or authorizer id (`logIn`, `bearerAuthorizer`, …). */
   readonly functions: ReadonlyMap<string, NodejsFunction>;
+  /** The key function's schedule and its run at deployment. */
+  readonly keyRotation: KeyRotation;
   /** The alarms, by what they watch. */
   readonly alarms: PortcullisAlarmSet;
   /** Where the alarms notify, when anywhere. */
@@ -170,7 +202,10 @@ export class Portcullis extends Construct {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
-      throttle: { rateLimit: props.throttleRateLimit ?? 50, burstLimit: props.throttleBurstLimit ?? 100 },
+      throttle: {
+        rateLimit: props.throttleRateLimit ?? DEFAULT_STAGE_THROTTLE.rateLimit,
+        burstLimit: props.throttleBurstLimit ?? DEFAULT_STAGE_THROTTLE.burstLimit,
+      },
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: accessLogFormat() },
     });
     this.apiUrl = this.apiStage.url;
@@ -178,9 +213,13 @@ export class Portcullis extends Construct {
     // integrations depend on the functions, so referring to them here would be a dependency cycle.
     const { region, urlSuffix } = Stack.of(this);
     this.apiBase = props.apiBase ?? `https://${this.api.apiId}.execute-api.${region}.${urlSuffix}`;
+    this.edge = props.waf ? new ApiEdge(this, 'Edge', { ...props.waf, api: this.api }) : undefined;
 
     this.authorizers = { bearer: this.addAuthorizer('bearer'), apikey: this.addAuthorizer('apikey') };
-    for (const route of props.routes ?? manifest) this.addRoute(route);
+    const routes = props.routes ?? manifest;
+    const httpRoutes = routes.map((route) => this.addRoute(route));
+    applyRouteThrottles(this.apiStage, routeThrottles(routes.map(routeKeyOf), props.routeThrottles), httpRoutes);
+    this.keyRotation = new KeyRotation(this, 'KeyRotation', { keyFunction: this.addFunction(keyFunction), schedule: props.keyRotationSchedule });
     this.functions = this.functionsById;
 
     this.alarmTopic = props.createAlarmTopic
@@ -197,9 +236,10 @@ export class Portcullis extends Construct {
     }).alarms;
 
     new CfnOutput(this, 'ApiUrl', { value: this.apiUrl, description: 'Base URL of the Portcullis API' });
+    if (this.edge) new CfnOutput(this, 'EdgeUrl', { value: this.edge.url, description: 'Base URL of the Portcullis API behind AWS WAF (use this one)' });
   }
 
-  private addRoute(route: RouteDefinition): void {
+  private addRoute(route: RouteDefinition): HttpRoute {
     const authorizer = this.authorizerFor(route);
     const httpRoute = new HttpRoute(this, `${route.id}Route`, {
       httpApi: this.api,
@@ -210,6 +250,7 @@ export class Portcullis extends Construct {
     if (!authorizer) {
       Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason: unauthorizedReason(route) });
     }
+    return httpRoute;
   }
 
   /**
@@ -265,10 +306,16 @@ export class Portcullis extends Construct {
       logRetention: this.logRetention,
       logRemovalPolicy: this.removalPolicy,
     });
-    const { table, signingKey, encryptionKey, sms: sendsSms } = definition.access;
+    const { table, signingKey, encryptionKey, sms: sendsSms, writesKeyrings } = definition.access;
+    if (writesKeyrings) {
+      // The key function writes keyrings and nothing else: any other binding would widen the one role
+      // that may plant a signing key.
+      if (table || signingKey || encryptionKey || sendsSms) throw new Error(`${definition.id}: writesKeyrings excludes every other access`);
+      fn.bindKeyrings(this.data, this.keys);
+    }
     if (table) fn.bindTable(this.data, table);
     if (signingKey) fn.bindSigningKey(this.keys.signingKey);
-    if (encryptionKey) fn.bindDataKey(this.keys.dataKey);
+    if (encryptionKey) fn.bindDataKey(this.keys.dataKey, encryptionKey);
     if (sendsSms) fn.bindSms(sms ?? {});
     this.functionsById.set(definition.id, fn.function);
     return fn.function;
@@ -323,6 +370,11 @@ function accessLogFormat(): AccessLogFormat {
       error: AccessLogField.contextErrorMessage(),
     }),
   );
+}
+
+/** The API Gateway route key of a manifest entry (`POST /v2/auth/login`). */
+function routeKeyOf(route: RouteDefinition): string {
+  return `${route.method} ${route.path}`;
 }
 
 /** Why a route has no API Gateway authorizer, for its cdk-nag acknowledgment. */

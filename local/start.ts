@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTable, LOCAL_CREDENTIALS, LOCAL_REGION, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local.ts';
 import { localEnvironment } from './environment.ts';
+import { provisionLocalKeyrings } from './keyrings.ts';
 
 const DATA_DIRECTORY = resolve(import.meta.dirname, '..', '.data');
 const TABLE_NAME = 'portcullis-local';
@@ -19,11 +20,14 @@ const dynamodb = await startDynamoDbLocal(values.persist ? { dbPath: join(DATA_D
 const admin = localDynamoDbClient(dynamodb.endpoint);
 await createTable(admin, TABLE_NAME);
 admin.destroy();
+const keyFile = join(DATA_DIRECTORY, 'local-master.key');
+// The deployment's key function creates the keys; locally it is this start-up (the handlers only read them).
+await provisionLocalKeyrings({ endpoint: dynamodb.endpoint, tableName: TABLE_NAME, keyFile });
 
 // The handler modules read their config from the environment on first use, exactly as in Lambda.
 Object.assign(
   process.env,
-  localEnvironment({ tableName: TABLE_NAME, dynamodbEndpoint: dynamodb.endpoint, keyFile: join(DATA_DIRECTORY, 'local-master.key') }),
+  localEnvironment({ tableName: TABLE_NAME, dynamodbEndpoint: dynamodb.endpoint, keyFile }),
   { AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey, AWS_REGION: LOCAL_REGION },
 );
 

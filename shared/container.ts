@@ -26,7 +26,7 @@ import { Accounts } from './domain/accounts.ts';
 import { AccessKeys } from './domain/access-keys.ts';
 import { ApiKeyVerifier } from './domain/api-keys.ts';
 import { AuditLog } from './domain/audit-log.ts';
-import { DataKey, PIN_HMAC_PURPOSE, TokenSigningKeys } from './domain/keyring.ts';
+import { DataKey, PIN_HMAC_PURPOSE, provisionKeyrings, TokenSigningKeys } from './domain/keyring.ts';
 import { ChallengeRepository } from './adapters/challenge-repository.ts';
 import { SmsLimitRepository } from './adapters/sms-limit-repository.ts';
 import { SignInReadRepository } from './adapters/sign-in-reads.ts';
@@ -148,6 +148,16 @@ export const tokenSigningKeys = /* @__PURE__ */ once(
 
 /** The JWKS of each organization's issuer: the key ring's public keys, for active organizations only. */
 export const organizationIssuerKeys = /* @__PURE__ */ once(() => new OrganizationIssuerKeys(organizationRepository(), tokenSigningKeys()));
+
+/**
+ * The key function's work (functions/keys/rotate-keys.ts): creates the keyrings that are missing and,
+ * on its schedule, rotates the signing key. The only writer of keyrings; every other function reads them.
+ */
+export const keyProvisioning = /* @__PURE__ */ once(() => {
+  const store = new KeyringRepository(documentClient(), config().tableName);
+  const masterKeys = { signing: () => masterKey((k) => k.signingKmsKeyId), data: () => masterKey((k) => k.dataKmsKeyId) };
+  return { provision: (options: { rotate?: boolean } = {}) => provisionKeyrings(store, masterKeys, options) };
+});
 
 export const operatorSessions = /* @__PURE__ */ once(() => {
   const { tableName, tokenIssuer, accessTokenTtlSeconds, refreshTokenTtlSeconds } = config();

@@ -1,13 +1,16 @@
 import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
-import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '#shared/config.ts';
+import { keyringKey } from '#shared/data/keys.ts';
+import { DATA_KEY_PURPOSES, TOKEN_SIGNING_PURPOSE } from '#shared/domain/keyring.ts';
+import type { DataKeyPurpose } from '#shared/http/manifest.ts';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '#shared/metrics-names.ts';
 import { BUNDLING } from '../bundling.ts';
 import type { DataTable } from './data-table.ts';
@@ -23,9 +26,18 @@ export const FUNCTION_TAG = 'portcullis:function';
 const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
 const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
-// Envelope encryption only: create a data key (first cold start) and unwrap it (every cold start).
-// Never kms:Encrypt, kms:Sign or key administration.
-const KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'];
+/**
+ * The partition keys of the keyrings (`KEYRING#<purpose>`, shared/data/keys.ts) as an IAM pattern.
+ * Only the key function may write items under them; every other function is denied it.
+ */
+export const KEYRING_LEADING_KEYS = `${keyringKey('').pk}*`;
+
+// Envelope encryption only: the key function creates data keys (kms:GenerateDataKey), the others
+// unwrap them (kms:Decrypt). Never kms:Encrypt, kms:Sign or key administration.
+const KEY_ACTIONS = { create: 'kms:GenerateDataKey', unwrap: 'kms:Decrypt' } as const;
+
+/** The KMS encryption context key that names what a data key is for (shared/adapters/kms-master-key.ts). */
+export const PURPOSE_CONTEXT_KEY = 'kms:EncryptionContext:purpose';
 
 export interface ApiFunctionProps {
   /** Absolute path of the handler module; it exports `handler`. */
@@ -130,7 +142,10 @@ export class ApiFunction extends Construct {
     });
   }
 
-  /** Sets `TABLE_NAME` and grants item reads (and writes for `write`) on the table and its indexes. */
+  /**
+   * Sets `TABLE_NAME` and grants item reads (and writes for `write`) on the table and its indexes,
+   * except writes to keyrings: an explicit Deny, which no Allow added later can lift.
+   */
   bindTable(data: DataTable, mode: 'read' | 'write'): void {
     this.function.addEnvironment(ENV.tableName, data.table.tableName);
     this.role.addToPrincipalPolicy(
@@ -140,16 +155,55 @@ export class ApiFunction extends Construct {
     if (mode === 'write') {
       this.role.addToPrincipalPolicy(new PolicyStatement({ actions: TABLE_WRITE_ACTIONS, resources: [data.table.tableArn] }));
     }
+    // A compromised function must not plant a verification key or replace a data key. IAM checks each
+    // element of a transaction as its own PutItem/UpdateItem/DeleteItem, with that item's partition
+    // key; a BatchWriteItem carries every partition key it touches in dynamodb:LeadingKeys, hence
+    // ForAnyValue: one keyring among them denies the whole request.
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.DENY,
+        actions: TABLE_WRITE_ACTIONS,
+        resources: [data.table.tableArn],
+        conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [KEYRING_LEADING_KEYS] } },
+      }),
+    );
   }
 
-  /** Sets `SIGNING_KMS_KEY_ID` and lets the function create and unwrap token-signing keys under `key`. */
+  /**
+   * The key function's grants: reads and creates of keyring items and nothing else of the table, and
+   * the creation of data keys under both KMS keys, each for its own purposes. No kms:Decrypt: creating
+   * a keyring never unwraps one.
+   */
+  bindKeyrings(data: DataTable, keys: { signingKey: IKey; dataKey: IKey }): void {
+    this.function.addEnvironment(ENV.tableName, data.table.tableName);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        resources: [data.table.tableArn],
+        conditions: {
+          // ForAllValues alone also holds when the key is absent; these actions always carry it, and
+          // the Null check says so.
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [KEYRING_LEADING_KEYS] },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
+      }),
+    );
+    this.bindKey(keys.signingKey, ENV.signingKmsKeyId, [TOKEN_SIGNING_PURPOSE], 'create');
+    this.bindKey(keys.dataKey, ENV.dataKmsKeyId, DATA_KEY_PURPOSES, 'create');
+  }
+
+  /** Sets `SIGNING_KMS_KEY_ID` and lets the function unwrap token-signing keys under `key` (never create them). */
   bindSigningKey(key: IKey): void {
-    this.bindKey(key, ENV.signingKmsKeyId);
+    this.bindKey(key, ENV.signingKmsKeyId, [TOKEN_SIGNING_PURPOSE], 'unwrap');
   }
 
-  /** Sets `DATA_KMS_KEY_ID` and lets the function create and unwrap the TOTP data key under `key`. */
-  bindDataKey(key: IKey): void {
-    this.bindKey(key, ENV.dataKmsKeyId);
+  /**
+   * Sets `DATA_KMS_KEY_ID` and lets the function unwrap the data keys of `purposes` under `key`, and
+   * no other: the grant is conditioned on the encryption context the adapter sends (`purpose`).
+   */
+  bindDataKey(key: IKey, purposes: readonly DataKeyPurpose[]): void {
+    if (purposes.length === 0) throw new Error('bindDataKey needs at least one purpose');
+    this.bindKey(key, ENV.dataKmsKeyId, purposes, 'unwrap');
   }
 
   /** Sets the SNS SMS settings and grants `sns:Publish`. */
@@ -170,10 +224,21 @@ export class ApiFunction extends Construct {
     });
   }
 
-  private bindKey(key: IKey, variable: string): void {
+  /**
+   * One KMS action on `key`, only for requests whose encryption context names one of `purposes`: KMS
+   * binds a wrapped key to the context it was created with, so a function granted `totp-secrets`
+   * cannot unwrap the `pin-hmac` key even though both live under the same KMS key.
+   */
+  private bindKey(key: IKey, variable: string, purposes: readonly string[], use: keyof typeof KEY_ACTIONS): void {
     this.function.addEnvironment(variable, key.keyArn);
     this.function.addEnvironment(ENV.keyProvider, 'kms');
-    key.grant(this.role, ...KEY_ACTIONS);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [KEY_ACTIONS[use]],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { [PURPOSE_CONTEXT_KEY]: [...purposes] } },
+      }),
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { AppError } from './errors.ts';
 import type { KeyringStore, MasterKey, StoredKeyring } from './ports.ts';
 
 /** AES-256-GCM with a random 96-bit IV; `aad` binds the ciphertext to what it is for. */
@@ -23,6 +24,23 @@ export const TOKEN_SIGNING_PURPOSE = 'token-signing';
 
 /** Key of the PIN HMACs (a 256-bit data key, envelope-encrypted like the others). */
 export const PIN_HMAC_PURPOSE = 'pin-hmac';
+
+/** Key that encrypts TOTP secrets (`TotpSecretCipher`). */
+export const TOTP_SECRETS_PURPOSE = 'totp-secrets';
+
+/** The data keys under the data master key, each its own keyring and its own KMS encryption context. */
+export const DATA_KEY_PURPOSES = [PIN_HMAC_PURPOSE, TOTP_SECRETS_PURPOSE] as const;
+
+/**
+ * A keyring the request needs has not been created. Only the key function creates keyrings (at
+ * deployment, then on its schedule; locally the server and the test setup at start): the functions
+ * that use a key may not write one, so they answer 503 and the caller retries.
+ */
+export class KeyringMissingError extends AppError {
+  constructor(readonly purpose: string) {
+    super(503, 'service_unavailable', 'Service Unavailable', 'The service keys are not provisioned yet. Please retry shortly.', {}, { 'retry-after': '30' });
+  }
+}
 
 export interface SigningKey {
   kid: string;
@@ -82,17 +100,31 @@ export class TokenSigningKeys {
     this.refreshMs = (options.refreshSeconds ?? 300) * 1000;
   }
 
-  /** The private key that signs now, unwrapped once and then kept in memory. */
+  /**
+   * The private key that signs now, unwrapped once and then kept in memory. Never creates one: before
+   * the key function has created the first key this is a `KeyringMissingError` (503).
+   */
   async signingKey(): Promise<SigningKey> {
-    let keyrings = await this.keyrings();
+    const keyrings = await this.keyrings();
+    const nowMs = this.now().getTime();
+    const active = keyrings.filter((keyring) => activation(keyring) <= nowMs).at(-1) ?? keyrings[0];
+    if (!active) throw new KeyringMissingError(TOKEN_SIGNING_PURPOSE);
+    return this.unwrapOnce(active);
+  }
+
+  /**
+   * Creates the first key unless there is one (the key function, at deployment); answers its kid.
+   * Of concurrent creations one conditional write wins.
+   */
+  async ensure(): Promise<string> {
+    let keyrings = await this.keyrings(true);
     if (keyrings.length === 0) {
       await this.createFirst();
       keyrings = await this.keyrings(true);
     }
-    const nowMs = this.now().getTime();
-    const active = keyrings.filter((keyring) => activation(keyring) <= nowMs).at(-1) ?? keyrings[0];
-    if (!active) throw new Error('no token signing key');
-    return this.unwrapOnce(active);
+    const first = keyrings[0];
+    if (!first) throw new Error('signing keyring vanished after its creation');
+    return first.kid;
   }
 
   /**
@@ -113,14 +145,12 @@ export class TokenSigningKeys {
 
   /**
    * Starts a rotation: a new key, published now, signing after `publishLeadSeconds`. When a rotation
-   * is already pending (or two processes rotate at once) the pending key is answered instead.
+   * is already pending (or two processes rotate at once) the pending key is answered instead. Only
+   * the key function rotates (on its schedule); no other function may write a keyring.
    */
   async rotate(): Promise<{ kid: string; activatesAt: string }> {
-    let keyrings = await this.keyrings(true);
-    if (keyrings.length === 0) {
-      await this.createFirst();
-      keyrings = await this.keyrings(true);
-    }
+    await this.ensure();
+    const keyrings = await this.keyrings(true);
     const nowMs = this.now().getTime();
     const last = keyrings.at(-1);
     if (last && activation(last) > nowMs) return { kid: last.kid, activatesAt: last.activatesAt ?? '' };
@@ -160,9 +190,9 @@ export class TokenSigningKeys {
   }
 
   private async createFirst(): Promise<void> {
-    const { keyring, key } = await this.create(TOKEN_SIGNING_PURPOSE, undefined);
-    // Of concurrent first starts one write wins; the others read the winner back.
-    if (await this.store.createKeyring(keyring)) this.unwrapped.set(key.kid, Promise.resolve(key));
+    const { keyring } = await this.create(TOKEN_SIGNING_PURPOSE, undefined);
+    // Of concurrent first creations one write wins; the others read the winner back.
+    await this.store.createKeyring(keyring);
   }
 
   private unwrapOnce(keyring: SigningKeyring): Promise<SigningKey> {
@@ -209,9 +239,10 @@ function activation(keyring: SigningKeyring): number {
 }
 
 /**
- * A 256-bit secret key of one purpose (e.g. the PIN HMAC key), stored wrapped under the master key
- * and unwrapped once per process. The first process to need it creates it; a conditional write
- * settles concurrent first starts on one key.
+ * A 256-bit secret key of one purpose (the PIN HMAC key, the TOTP secrets key), stored wrapped under
+ * the master key and unwrapped once per process. `get` only reads: a missing keyring is a
+ * `KeyringMissingError` (503), never a write. `ensure` creates it, and only the key function (and
+ * locally the server and test setup) calls it; a conditional write settles concurrent creations.
  */
 export class DataKey {
   private key: Promise<Uint8Array> | undefined;
@@ -223,26 +254,55 @@ export class DataKey {
   ) {}
 
   get(): Promise<Uint8Array> {
-    this.key ??= this.loadOrCreate().catch((error: unknown) => {
-      this.key = undefined; // a failed cold start must not poison later requests
+    this.key ??= this.load().catch((error: unknown) => {
+      this.key = undefined; // a failed cold start (or a keyring created since) must not poison later requests
       throw error;
     });
     return this.key;
   }
 
-  private async loadOrCreate(): Promise<Uint8Array> {
-    const existing = await this.store.findKeyring(this.purpose);
-    if (existing) return this.masterKey().decryptDataKey(Buffer.from(existing.wrappedDataKey, 'base64url'), this.purpose);
+  /** Creates the keyring unless it exists; answers whether this call created it. */
+  async ensure(): Promise<boolean> {
+    if (await this.store.findKeyring(this.purpose)) return false;
     const dataKey = await this.masterKey().generateDataKey(this.purpose);
-    const created = await this.store.createKeyring({
+    return this.store.createKeyring({
       purpose: this.purpose,
       kid: randomBytes(12).toString('base64url'),
       wrappedDataKey: Buffer.from(dataKey.ciphertext).toString('base64url'),
       createdAt: new Date().toISOString(),
     });
-    if (created) return dataKey.plaintext;
-    const winner = await this.store.findKeyring(this.purpose);
-    if (!winner) throw new Error(`${this.purpose} keyring vanished after a conflicting create`);
-    return this.masterKey().decryptDataKey(Buffer.from(winner.wrappedDataKey, 'base64url'), this.purpose);
   }
+
+  private async load(): Promise<Uint8Array> {
+    const existing = await this.store.findKeyring(this.purpose);
+    if (!existing) throw new KeyringMissingError(this.purpose);
+    return this.masterKey().decryptDataKey(Buffer.from(existing.wrappedDataKey, 'base64url'), this.purpose);
+  }
+}
+
+/** The master keys the keyrings are wrapped under: signing keys under one, data keys under the other. */
+export interface KeyringMasterKeys {
+  signing: () => MasterKey;
+  data: () => MasterKey;
+}
+
+/**
+ * The key function's work: creates every keyring that does not exist yet (first signing key, the data
+ * keys) and, with `rotate`, starts a signing-key rotation. Idempotent, so running it at every
+ * deployment and on a schedule is safe. Answers what it did, for the log.
+ */
+export async function provisionKeyrings(
+  store: KeyringStore,
+  masterKeys: KeyringMasterKeys,
+  options: { rotate?: boolean; signing?: TokenSigningOptions } = {},
+): Promise<{ signingKid: string; created: string[]; rotated?: { kid: string; activatesAt: string } }> {
+  const created: string[] = [];
+  for (const purpose of DATA_KEY_PURPOSES) {
+    if (await new DataKey(store, masterKeys.data, purpose).ensure()) created.push(purpose);
+  }
+  const signing = new TokenSigningKeys(store, masterKeys.signing, options.signing);
+  const hadSigningKey = (await store.findKeyring(TOKEN_SIGNING_PURPOSE)) !== undefined;
+  const signingKid = await signing.ensure();
+  if (!hadSigningKey) created.push(TOKEN_SIGNING_PURPOSE);
+  return { signingKid, created, ...(options.rotate ? { rotated: await signing.rotate() } : {}) };
 }

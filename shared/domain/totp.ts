@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 // otplib and qrcode load on first use (dynamic imports): functions that never touch TOTP (most of
 // them share this module through the composition root) neither parse nor evaluate them at cold start.
 const otp = () => import('otplib');
-import { seal, unseal } from './keyring.ts';
+import { DataKey, seal, TOTP_SECRETS_PURPOSE, unseal } from './keyring.ts';
 import type { KeyringStore, MasterKey } from './ports.ts';
 
 export const TOTP_PERIOD_SECONDS = 30;
@@ -102,56 +102,28 @@ export async function matchTotp(secret: string, code: string, epochSeconds: numb
   return result.valid ? timeStepOf(epochSeconds) + result.delta : undefined;
 }
 
-export const TOTP_SECRETS_PURPOSE = 'totp-secrets';
+export { TOTP_SECRETS_PURPOSE };
 
 /**
  * Encrypts TOTP secrets with AES-256-GCM under one data key. The data key is stored wrapped by the
  * master key (KMS in the cloud, the key file locally) and unwrapped once per cold start, so a warm
  * request never calls KMS. The AAD binds each ciphertext to its owner, so a ciphertext copied onto
- * another user's item does not decrypt.
+ * another user's item does not decrypt. The cipher never creates the data key: the key function does
+ * (at deployment; locally the server and the test setup at start), and until then sealing or opening
+ * is a `KeyringMissingError` (503), not a write this function's role may not make.
  */
 export class TotpSecretCipher {
-  private dataKey: Promise<Uint8Array> | undefined;
+  private readonly dataKey: DataKey;
 
-  constructor(
-    private readonly store: KeyringStore,
-    private readonly masterKey: () => MasterKey,
-  ) {}
+  constructor(store: KeyringStore, masterKey: () => MasterKey) {
+    this.dataKey = new DataKey(store, masterKey, TOTP_SECRETS_PURPOSE);
+  }
 
   async seal(secret: string, owner: string): Promise<string> {
-    return seal(await this.key(), Buffer.from(secret, 'utf8'), `${TOTP_SECRETS_PURPOSE}:${owner}`);
+    return seal(await this.dataKey.get(), Buffer.from(secret, 'utf8'), `${TOTP_SECRETS_PURPOSE}:${owner}`);
   }
 
   async open(sealed: string, owner: string): Promise<string> {
-    return unseal(await this.key(), sealed, `${TOTP_SECRETS_PURPOSE}:${owner}`).toString('utf8');
-  }
-
-  private key(): Promise<Uint8Array> {
-    this.dataKey ??= this.loadOrCreate().catch((error: unknown) => {
-      this.dataKey = undefined; // a failed cold start must not poison later requests
-      throw error;
-    });
-    return this.dataKey;
-  }
-
-  private async loadOrCreate(): Promise<Uint8Array> {
-    const existing = await this.store.findKeyring(TOTP_SECRETS_PURPOSE);
-    if (existing) return this.unwrap(existing.wrappedDataKey);
-    const dataKey = await this.masterKey().generateDataKey(TOTP_SECRETS_PURPOSE);
-    const created = await this.store.createKeyring({
-      purpose: TOTP_SECRETS_PURPOSE,
-      kid: randomBytes(12).toString('base64url'),
-      wrappedDataKey: Buffer.from(dataKey.ciphertext).toString('base64url'),
-      createdAt: new Date().toISOString(),
-    });
-    if (created) return dataKey.plaintext;
-    // Another cold start created it first: use theirs, so every process encrypts with one key.
-    const winner = await this.store.findKeyring(TOTP_SECRETS_PURPOSE);
-    if (!winner) throw new Error('TOTP data keyring vanished after a conflicting create');
-    return this.unwrap(winner.wrappedDataKey);
-  }
-
-  private unwrap(wrapped: string): Promise<Uint8Array> {
-    return this.masterKey().decryptDataKey(Buffer.from(wrapped, 'base64url'), TOTP_SECRETS_PURPOSE);
+    return unseal(await this.dataKey.get(), sealed, `${TOTP_SECRETS_PURPOSE}:${owner}`).toString('utf8');
   }
 }

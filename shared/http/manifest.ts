@@ -108,9 +108,27 @@ export interface RouteAccess {
   sms?: boolean;
   /** May unwrap (and on first use create) the token-signing private key. */
   signingKey?: boolean;
-  /** May unwrap the data key that encrypts TOTP secrets. */
-  encryptionKey?: boolean;
+  /**
+   * The data keys (under the data KMS key) the function may unwrap, by purpose: the KMS grant is
+   * conditioned on the encryption context naming one of them, so a function that may unwrap TOTP
+   * secrets cannot unwrap the PIN HMAC key. Never empty.
+   */
+  encryptionKey?: readonly DataKeyPurpose[];
+  /**
+   * Creates and rotates the keyrings: may read and put keyring items (and no other item of the
+   * table) and generate data keys under both KMS keys, for their purposes only. Every other function
+   * is denied writes to keyring items. Only the key function has it; exclusive with the others.
+   */
+  writesKeyrings?: boolean;
 }
+
+/**
+ * What a data key under the data KMS key is for: its keyring purpose and its KMS encryption context
+ * (`purpose`). Literals here, the same strings as `TOTP_SECRETS_PURPOSE` and `PIN_HMAC_PURPOSE` of
+ * the domain (a test keeps them equal): the handlers import this module, and the domain's would
+ * bring jose and otplib into every bundle.
+ */
+export type DataKeyPurpose = 'totp-secrets' | 'pin-hmac';
 
 export interface RouteDefinition<
   B extends z.ZodType = z.ZodType,
@@ -518,7 +536,7 @@ export const routes = {
     request: { body: MfaLoginBody },
     response: { status: 200, body: TokenPair },
     issuesOperatorSession: true,
-    access: { table: 'write', signingKey: true, encryptionKey: true },
+    access: { table: 'write', signingKey: true, encryptionKey: ['totp-secrets'] },
   }),
   startOperatorTotp: route({
     id: 'startOperatorTotp',
@@ -530,7 +548,7 @@ export const routes = {
       'Start TOTP enrolment (access token + `password`, or the enrolment `mfaToken` from login): a pending secret, its otpauth URI and QR code (SVG).',
     request: { body: StartTotpBody },
     response: { status: 200, body: TotpEnrollmentResponse },
-    access: { table: 'write', encryptionKey: true },
+    access: { table: 'write', encryptionKey: ['totp-secrets'] },
     memoryMb: PASSWORD_HASHING_MEMORY_MB,
   }),
   confirmOperatorTotp: route({
@@ -544,7 +562,7 @@ export const routes = {
     request: { body: ConfirmTotpBody },
     response: { status: 200, body: ConfirmTotpResponse, mediaTypes: ['application/json', 'text/plain'] },
     issuesOperatorSession: true,
-    access: { table: 'write', signingKey: true, encryptionKey: true },
+    access: { table: 'write', signingKey: true, encryptionKey: ['totp-secrets'] },
   }),
   regenerateRecoveryCodes: route({
     id: 'regenerateRecoveryCodes',
@@ -555,7 +573,7 @@ export const routes = {
     summary: 'A new set of recovery codes after a current TOTP `code`; the old set is void. `Accept: text/plain` downloads them.',
     request: { body: RegenerateRecoveryCodesBody },
     response: { status: 200, body: RecoveryCodesResponse, mediaTypes: ['application/json', 'text/plain'] },
-    access: { table: 'write', encryptionKey: true },
+    access: { table: 'write', encryptionKey: ['totp-secrets'] },
   }),
   disableOperatorTotp: route({
     id: 'disableOperatorTotp',
@@ -566,7 +584,7 @@ export const routes = {
     summary: 'Turn TOTP off (and void the recovery codes) with a current `code` or the `password`.',
     request: { body: DisableTotpBody },
     response: { status: 204 },
-    access: { table: 'write', encryptionKey: true },
+    access: { table: 'write', encryptionKey: ['totp-secrets'] },
     memoryMb: PASSWORD_HASHING_MEMORY_MB,
   }),
   resetMemberMfa: route({
@@ -601,7 +619,7 @@ export const routes = {
       "The enrolment page of a link (HTML, no scripts or external assets): it asks the member's password first. Opening it writes nothing (link scanners open links too).",
     request: { params: EnrollmentPageParams },
     response: { status: 200, mediaTypes: ['text/html'] },
-    access: { table: 'write', encryptionKey: true },
+    access: { table: 'write', encryptionKey: ['totp-secrets'] },
   }),
   submitMfaEnrollmentPage: route({
     id: 'submitMfaEnrollmentPage',
@@ -613,7 +631,7 @@ export const routes = {
       "The enrolment page's forms: the member's `password` (throttled like a login) shows the QR code, the secret in groups of four and the code form; the `code` with the page's `step` token confirms, spends the link and shows the recovery codes once (HTML).",
     request: { params: EnrollmentPageParams, body: EnrollmentPageBody, bodyMediaTypes: ['application/x-www-form-urlencoded'] },
     response: { status: 200, mediaTypes: ['text/html'] },
-    access: { table: 'write', encryptionKey: true },
+    access: { table: 'write', encryptionKey: ['totp-secrets'] },
   }),
   // ---- Sign-in directory: systems, end users, access grants (issue 5) -----------------------------
   // Write table access on reads too: verifying an `apikey` records the key's `lastUsedAt`.
@@ -769,7 +787,7 @@ export const routes = {
     summary: "Start an end user's TOTP enrolment: a pending secret, its otpauth URI and QR code (SVG).",
     request: { params: EndUserTotpParams },
     response: { status: 200, body: TotpEnrollmentResponse },
-    access: { table: 'write', encryptionKey: true },
+    access: { table: 'write', encryptionKey: ['totp-secrets'] },
   }),
   confirmEndUserTotp: route({
     id: 'confirmEndUserTotp',
@@ -780,7 +798,7 @@ export const routes = {
     summary: "Confirm an end user's TOTP with a code: 10 recovery codes, shown once (`Accept: text/plain` downloads them).",
     request: { params: EndUserTotpParams, body: ConfirmTotpBody },
     response: { status: 200, body: RecoveryCodesResponse, mediaTypes: ['application/json', 'text/plain'] },
-    access: { table: 'write', encryptionKey: true },
+    access: { table: 'write', encryptionKey: ['totp-secrets'] },
   }),
   removeEndUserTotp: route({
     id: 'removeEndUserTotp',
@@ -806,7 +824,7 @@ export const routes = {
     request: { body: StartAuthenticationBody },
     response: { status: 202, body: StartedChallenge },
     // The PIN HMAC key is a data key under the data KMS key.
-    access: { table: 'write', sms: true, encryptionKey: true },
+    access: { table: 'write', sms: true, encryptionKey: ['pin-hmac'] },
   }),
   completeAuthentication: route({
     id: 'completeAuthentication',
@@ -818,7 +836,7 @@ export const routes = {
     request: { body: CompleteAuthenticationBody },
     response: { status: 200, body: CompletedChallenge },
     // Step-up may send a second SMS; TOTP secrets and the PIN HMAC key are data keys; tokens are signed.
-    access: { table: 'write', sms: true, signingKey: true, encryptionKey: true },
+    access: { table: 'write', sms: true, signingKey: true, encryptionKey: ['pin-hmac', 'totp-secrets'] },
   }),
 
   // API reference (the OpenAPI document and a page rendering it)
@@ -872,6 +890,23 @@ export interface AuthorizerDefinition {
   cacheTtlSeconds: number;
   access: RouteAccess;
 }
+
+/** A function no route invokes, with what it may touch. */
+export interface JobDefinition {
+  id: string;
+  handler: string;
+  access: RouteAccess;
+}
+
+/**
+ * The key function: runs at each deployment (creates missing keyrings) and on the deployment's
+ * schedule (also rotates the signing key). The one function that may write keyrings.
+ */
+export const keyFunction: JobDefinition = {
+  id: 'rotateKeys',
+  handler: 'functions/keys/rotate-keys.ts',
+  access: { writesKeyrings: true },
+};
 
 /** Lambda authorizers, one per auth kind that API Gateway checks before the route. */
 export const authorizers: Record<'bearer' | 'apikey', AuthorizerDefinition> = {

@@ -9,7 +9,7 @@ import { Portcullis } from '#infra/portcullis.ts';
 import { PowertoolsMetrics } from '#shared/adapters/powertools-metrics.ts';
 import { loadConfig } from '#shared/config.ts';
 import { SmsLimits, type DailyShardWrite } from '#shared/domain/sms-limits.ts';
-import { authorizers, manifest } from '#shared/http/manifest.ts';
+import { authorizers, keyFunction, manifest } from '#shared/http/manifest.ts';
 import { METRIC_NAMES, METRICS_NAMESPACE, METRICS_SERVICE } from '#shared/metrics-names.ts';
 import { arnOf, cdkJsonContext, logicalId, portcullisFunctions, resourcesOfType, synthesize, type CfnResource } from './synth.ts';
 
@@ -348,7 +348,7 @@ describe('the construct in a stack of your own', () => {
 
   it('builds the whole service under its own construct id, with the props given', () => {
     const functions = portcullisFunctions(embedded);
-    expect([...functions.keys()].sort()).toEqual([...manifest, ...Object.values(authorizers)].map((definition) => definition.id).sort());
+    expect([...functions.keys()].sort()).toEqual([...manifest, ...Object.values(authorizers), keyFunction].map((definition) => definition.id).sort());
     expect([...auth.functions.keys()].sort()).toEqual([...functions.keys()].sort());
     for (const { logicalId: id, resource } of functions.values()) {
       expect(id).toMatch(/^Auth/);

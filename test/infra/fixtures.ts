@@ -25,7 +25,7 @@ export const futureRoutes: RouteDefinition[] = [
     summary: 'Encrypts a TOTP secret',
     request: {},
     response: { status: 200 },
-    access: { table: 'read', encryptionKey: true },
+    access: { table: 'read', encryptionKey: ['totp-secrets'] },
     memoryMb: 512,
   },
   {

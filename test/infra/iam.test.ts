@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { authorizers, manifest } from '#shared/http/manifest.ts';
-import { actionsOf, portcullisFunctions, resourcesOf, statementsOf, synthesize } from './synth.ts';
+import * as routeList from '#shared/http/manifest.ts';
+import { actionsOf, arnOf, logicalId, portcullisFunctions, resourcesOf, statementsOf, synthesize, type Statement } from './synth.ts';
 
 /** The only actions a function may hold on `*`, and why. */
 const WILDCARD_ALLOWED: Record<string, string> = {
@@ -22,8 +23,11 @@ describe('IAM policies of the functions', () => {
   const functions = portcullisFunctions(template);
   const smsFunctions = new Set(manifest.filter((route) => route.access.sms).map((route) => route.id));
 
-  it('covers every route and authorizer of the manifest', () => {
-    expect([...functions.keys()].sort()).toEqual([...manifest.map((route) => route.id), ...Object.values(authorizers).map((authorizer) => authorizer.id)].sort());
+  it('covers every route and authorizer of the manifest, and the key function', () => {
+    const keyFunctionId = (routeList as { keyFunction?: { id: string } }).keyFunction?.id ?? 'rotateKeys';
+    expect([...functions.keys()].sort()).toEqual(
+      [...manifest.map((route) => route.id), ...Object.values(authorizers).map((authorizer) => authorizer.id), keyFunctionId].sort(),
+    );
   });
 
   it('grant on "*" only sns:Publish (functions that send SMS) and the X-Ray tracing actions', () => {
@@ -57,5 +61,127 @@ describe('IAM policies of the functions', () => {
         .map((action) => `${id}: ${action}`),
     );
     expect(wildcardActions).toEqual([]);
+  });
+});
+
+type Condition = Record<string, Record<string, string | string[]>>;
+type Context = Record<string, string[]>;
+
+/** IAM's string match with `*` and `?` wildcards, as StringLike does it. */
+const like = (pattern: string, value: string): boolean =>
+  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value);
+
+/** The condition operators the functions' policies use, evaluated the way IAM does. */
+function conditionHolds(condition: Condition | undefined, context: Context): boolean {
+  return Object.entries(condition ?? {}).every(([operator, keys]) =>
+    Object.entries(keys).every(([key, expected]) => {
+      const patterns = Array.isArray(expected) ? expected : [expected];
+      const values = context[key];
+      switch (operator) {
+        case 'StringEquals':
+          return values?.length === 1 && patterns.includes(values[0] ?? '');
+        case 'StringLike':
+          return values?.length === 1 && patterns.some((pattern) => like(pattern, values[0] ?? ''));
+        case 'ForAnyValue:StringLike':
+          return (values ?? []).some((value) => patterns.some((pattern) => like(pattern, value)));
+        case 'ForAllValues:StringLike':
+          return (values ?? []).every((value) => patterns.some((pattern) => like(pattern, value)));
+        case 'Null':
+          return (values === undefined) === (patterns[0] === 'true');
+        default:
+          throw new Error(`the test evaluator does not know ${operator}`);
+      }
+    }),
+  );
+}
+
+/** Whether the statements allow a request: an explicit Deny wins, else any Allow. */
+function isAllowed(statements: readonly Statement[], action: string, resource: unknown, context: Context): boolean {
+  const applies = (statement: Statement) =>
+    actionsOf(statement).includes(action) &&
+    resourcesOf(statement).some((candidate) => JSON.stringify(candidate) === JSON.stringify(resource)) &&
+    conditionHolds((statement as Statement & { Condition?: Condition }).Condition, context);
+  if (statements.some((statement) => statement.Effect === 'Deny' && applies(statement))) return false;
+  return statements.some((statement) => statement.Effect === 'Allow' && applies(statement));
+}
+
+const TABLE_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+/** The one function that creates and rotates keyrings (manifest `keyFunction`). */
+const KEY_FUNCTION = 'rotateKeys';
+
+describe('who may write keyrings and unwrap which key', () => {
+  const { stack, template } = synthesize({ stage: 'prod' });
+  const functions = portcullisFunctions(template);
+  const tableArn = arnOf(logicalId(stack, stack.portcullis.table));
+  const signingKeyArn = arnOf(logicalId(stack, stack.portcullis.keys.signingKey));
+  const dataKeyArn = arnOf(logicalId(stack, stack.portcullis.keys.dataKey));
+  const policyOf = (id: string) => {
+    const fn = functions.get(id);
+    if (!fn) throw new Error(`no function ${id}`);
+    return statementsOf(template, fn.resource);
+  };
+  const writers = manifest.filter((route) => route.access.table === 'write').map((route) => route.id);
+  const definitions = [...manifest, ...Object.values(authorizers)];
+
+  it('no function but the key function may write a KEYRING# item, alone, in a transaction or in a batch', () => {
+    const planted: string[] = [];
+    for (const id of functions.keys()) {
+      for (const action of TABLE_WRITES) {
+        for (const leadingKeys of [['KEYRING#token-signing'], ['KEYRING#token-signing.7'], ['KEYRING#pin-hmac'], ['USER#u1', 'KEYRING#totp-secrets']]) {
+          if (isAllowed(policyOf(id), action, tableArn, { 'dynamodb:LeadingKeys': leadingKeys })) planted.push(`${id}: ${action} ${leadingKeys.join(',')}`);
+        }
+      }
+    }
+    expect(planted.filter((entry) => !entry.startsWith(`${KEY_FUNCTION}: dynamodb:PutItem KEYRING#`))).toEqual([]);
+    // The other functions still write their own items (the evaluator is not denying everything).
+    expect(writers.length).toBeGreaterThan(10);
+    for (const id of writers) expect(isAllowed(policyOf(id), 'dynamodb:PutItem', tableArn, { 'dynamodb:LeadingKeys': ['USER#u1'] }), id).toBe(true);
+  });
+
+  it('the key function reads and creates keyrings and touches nothing else of the table', () => {
+    const policy = policyOf(KEY_FUNCTION);
+    expect(isAllowed(policy, 'dynamodb:PutItem', tableArn, { 'dynamodb:LeadingKeys': ['KEYRING#token-signing.3'] })).toBe(true);
+    expect(isAllowed(policy, 'dynamodb:GetItem', tableArn, { 'dynamodb:LeadingKeys': ['KEYRING#pin-hmac'] })).toBe(true);
+    for (const action of [...TABLE_WRITES, 'dynamodb:GetItem', 'dynamodb:Query']) {
+      expect(isAllowed(policy, action, tableArn, { 'dynamodb:LeadingKeys': ['USER#u1'] }), action).toBe(false);
+      expect(isAllowed(policy, action, tableArn, { 'dynamodb:LeadingKeys': ['KEYRING#pin-hmac', 'USER#u1'] }), action).toBe(false);
+    }
+    expect(isAllowed(policy, 'dynamodb:UpdateItem', tableArn, { 'dynamodb:LeadingKeys': ['KEYRING#pin-hmac'] })).toBe(false);
+    expect(isAllowed(policy, 'dynamodb:DeleteItem', tableArn, { 'dynamodb:LeadingKeys': ['KEYRING#pin-hmac'] })).toBe(false);
+  });
+
+  it('each function may unwrap only the key purposes its manifest entry names, and only the key function creates keys', () => {
+    const purposeOf = (purpose: string) => ({ 'kms:EncryptionContext:purpose': [purpose] });
+    for (const { id, access } of definitions) {
+      const policy = policyOf(id);
+      expect(isAllowed(policy, 'kms:Decrypt', signingKeyArn, purposeOf('token-signing')), `${id} token-signing`).toBe(access.signingKey === true);
+      for (const purpose of ['totp-secrets', 'pin-hmac'] as const) {
+        expect(isAllowed(policy, 'kms:Decrypt', dataKeyArn, purposeOf(purpose)), `${id} ${purpose}`).toBe(access.encryptionKey?.includes(purpose) ?? false);
+      }
+      // Without the purpose context (or another key's purpose) nothing is unwrapped.
+      expect(isAllowed(policy, 'kms:Decrypt', dataKeyArn, {}), id).toBe(false);
+      expect(isAllowed(policy, 'kms:Decrypt', dataKeyArn, purposeOf('token-signing')), id).toBe(false);
+      for (const [key, purpose] of [[signingKeyArn, 'token-signing'], [dataKeyArn, 'pin-hmac'], [dataKeyArn, 'totp-secrets']] as const) {
+        expect(isAllowed(policy, 'kms:GenerateDataKey', key, purposeOf(purpose)), `${id} creates ${purpose}`).toBe(false);
+      }
+    }
+    // The finding: a function that may unwrap TOTP secrets may not unwrap the PIN key.
+    expect(isAllowed(policyOf('completeMfaLogin'), 'kms:Decrypt', dataKeyArn, purposeOf('totp-secrets'))).toBe(true);
+    expect(isAllowed(policyOf('completeMfaLogin'), 'kms:Decrypt', dataKeyArn, purposeOf('pin-hmac'))).toBe(false);
+    expect(isAllowed(policyOf('startAuthentication'), 'kms:Decrypt', dataKeyArn, purposeOf('totp-secrets'))).toBe(false);
+  });
+
+  it('the key function creates data keys for their own purposes only and unwraps none', () => {
+    const policy = policyOf(KEY_FUNCTION);
+    const purposeOf = (purpose: string) => ({ 'kms:EncryptionContext:purpose': [purpose] });
+    expect(isAllowed(policy, 'kms:GenerateDataKey', signingKeyArn, purposeOf('token-signing'))).toBe(true);
+    expect(isAllowed(policy, 'kms:GenerateDataKey', dataKeyArn, purposeOf('pin-hmac'))).toBe(true);
+    expect(isAllowed(policy, 'kms:GenerateDataKey', dataKeyArn, purposeOf('totp-secrets'))).toBe(true);
+    expect(isAllowed(policy, 'kms:GenerateDataKey', signingKeyArn, purposeOf('pin-hmac'))).toBe(false);
+    expect(isAllowed(policy, 'kms:GenerateDataKey', dataKeyArn, purposeOf('token-signing'))).toBe(false);
+    for (const purpose of ['token-signing', 'pin-hmac', 'totp-secrets']) {
+      expect(isAllowed(policy, 'kms:Decrypt', signingKeyArn, purposeOf(purpose))).toBe(false);
+      expect(isAllowed(policy, 'kms:Decrypt', dataKeyArn, purposeOf(purpose))).toBe(false);
+    }
   });
 });

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { DataTable, type DataTableProps } from '#infra/constructs/data-table.ts';
-import { authorizers, manifest, type RouteDefinition } from '#shared/http/manifest.ts';
+import { authorizers, keyFunction, manifest, type RouteDefinition } from '#shared/http/manifest.ts';
 import { futureRoutes } from './fixtures.ts';
 import {
   actionsOf,
@@ -19,12 +19,14 @@ import {
 
 const TABLE_READ = ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query'];
 const TABLE_WRITE = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+/** The write actions in the order the construct lists them (its Deny statement). */
+const TABLE_WRITE_ORDER = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 const dev = synthesize({ stage: 'dev', issuer: 'https://auth.example.com', smsSenderId: 'Portcullis' });
 const extended = synthesize({ stage: 'dev', smsSenderId: 'Portcullis' }, { props: { routes: [...manifest, ...futureRoutes] } });
 const prod = synthesize({ stage: 'prod' });
 
-const definitionsOf = (routes: readonly RouteDefinition[]) => [...routes, ...Object.values(authorizers)];
+const definitionsOf = (routes: readonly RouteDefinition[]) => [...routes, ...Object.values(authorizers), keyFunction];
 
 describe.each([
   { name: 'the manifest', synth: dev, routes: manifest },
@@ -38,7 +40,7 @@ describe.each([
     return fn;
   };
 
-  it('has exactly one function per route plus one per authorizer', () => {
+  it('has exactly one function per route plus one per authorizer, and the key function', () => {
     expect([...functions.keys()].sort()).toEqual(definitionsOf(routes).map((definition) => definition.id).sort());
   });
 
@@ -87,23 +89,37 @@ describe.each([
       const withPrefix = (prefix: string) => statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith(prefix)));
       const env = (resource.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
 
-      expect(statements.every((statement) => statement.Effect === 'Allow'), id).toBe(true);
+      // The one Deny: writes to keyring items, on every function that has the table (iam.test.ts).
+      expect(statements.filter((statement) => statement.Effect !== 'Allow').map((statement) => [statement.Effect, ...actionsOf(statement)]), id).toEqual(
+        access.table ? [['Deny', ...TABLE_WRITE_ORDER]] : [],
+      );
       // Logs and tracing for every function; anything else only through a binding below.
       expect(statements.flatMap(actionsOf).filter((action) => !/^(logs|xray|dynamodb|kms|sns):[A-Za-z]+$/.test(action)), id).toEqual([]);
 
-      const table = withPrefix('dynamodb:');
+      const table = withPrefix('dynamodb:').filter((statement) => statement.Effect === 'Allow');
       const tableActions = [...new Set(table.flatMap(actionsOf))].sort();
-      const expectedTableActions = access.table === 'write' ? [...TABLE_READ, ...TABLE_WRITE].sort() : access.table === 'read' ? TABLE_READ : [];
+      const expectedTableActions = access.writesKeyrings
+        ? ['dynamodb:GetItem', 'dynamodb:PutItem']
+        : access.table === 'write'
+          ? [...TABLE_READ, ...TABLE_WRITE].sort()
+          : access.table === 'read'
+            ? TABLE_READ
+            : [];
       expect(tableActions, id).toEqual(expectedTableActions);
       for (const arn of table.flatMap(resourcesOf)) expect(JSON.stringify(arn), id).toContain(JSON.stringify(tableArn));
-      expect(env.TABLE_NAME !== undefined, id).toBe(access.table !== undefined);
+      expect(env.TABLE_NAME !== undefined, id).toBe(access.table !== undefined || access.writesKeyrings === true);
 
+      // Functions unwrap (Decrypt) and never create keys; the key function creates (GenerateDataKey)
+      // and never unwraps. Each grant is conditioned on the purposes (iam.test.ts evaluates them).
       const kms = withPrefix('kms:');
-      expect([...new Set(kms.flatMap(actionsOf))].sort(), id).toEqual(kms.length ? ['kms:Decrypt', 'kms:GenerateDataKey'] : []);
+      expect([...new Set(kms.flatMap(actionsOf))].sort(), id).toEqual(kms.length ? [access.writesKeyrings ? 'kms:GenerateDataKey' : 'kms:Decrypt'] : []);
+      for (const statement of kms) expect(Object.keys((statement as { Condition?: object }).Condition ?? {}), id).toEqual(['StringEquals']);
       const keys = kms.flatMap(resourcesOf);
-      expect(keys, id).toEqual([...(access.signingKey ? [signingKeyArn] : []), ...(access.encryptionKey ? [dataKeyArn] : [])]);
-      expect(env.SIGNING_KMS_KEY_ID, id).toEqual(access.signingKey ? signingKeyArn : undefined);
-      expect(env.DATA_KMS_KEY_ID, id).toEqual(access.encryptionKey ? dataKeyArn : undefined);
+      const usesSigningKey = access.signingKey === true || access.writesKeyrings === true;
+      const usesDataKey = access.encryptionKey !== undefined || access.writesKeyrings === true;
+      expect(keys, id).toEqual([...(usesSigningKey ? [signingKeyArn] : []), ...(usesDataKey ? [dataKeyArn] : [])]);
+      expect(env.SIGNING_KMS_KEY_ID, id).toEqual(usesSigningKey ? signingKeyArn : undefined);
+      expect(env.DATA_KMS_KEY_ID, id).toEqual(usesDataKey ? dataKeyArn : undefined);
 
       const sns = withPrefix('sns:');
       expect(sns.flatMap(actionsOf), id).toEqual(access.sms ? ['sns:Publish'] : []);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { createTable, localDynamoDbClient, startDynamoDbLocal } from '#local/dynamodb-local.ts';
+import { provisionLocalKeyrings } from '#local/keyrings.ts';
 
 export const TEST_TABLE = 'portcullis-test';
 
@@ -21,6 +22,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await createTable(client, TEST_TABLE);
   client.destroy();
   const keyDirectory = mkdtempSync(join(tmpdir(), 'portcullis-keys-'));
+  // What the key function does at deployment: no handler creates a keyring (SPEC §6).
+  await provisionLocalKeyrings({ endpoint: dynamodb.endpoint, tableName: TEST_TABLE, keyFile: join(keyDirectory, 'local-master.key') });
   project.provide('dynamodbEndpoint', dynamodb.endpoint);
   project.provide('tableName', TEST_TABLE);
   project.provide('keyDirectory', keyDirectory);

@@ -9,6 +9,9 @@ import { KmsMasterKey } from '#shared/adapters/kms-master-key.ts';
 import { LocalMasterKey } from '#shared/adapters/local-master-key.ts';
 import { OutboxSmsSender } from '#shared/adapters/outbox-sms-sender.ts';
 import { SnsSmsSender } from '#shared/adapters/sns-sms-sender.ts';
+import { DataKey, PIN_HMAC_PURPOSE, provisionKeyrings, TokenSigningKeys } from '#shared/domain/keyring.ts';
+import type { KeyringStore, StoredKeyring } from '#shared/domain/ports.ts';
+import { TotpSecretCipher } from '#shared/domain/totp.ts';
 
 const kms = mockClient(KMSClient);
 const sns = mockClient(SNSClient);
@@ -35,6 +38,42 @@ describe('KmsMasterKey', () => {
     expect(kms.commandCalls(DecryptCommand).map((call) => call.args[0].input)).toEqual([
       { KeyId: 'key-id', CiphertextBlob: new Uint8Array([4, 5]), EncryptionContext: { purpose: 'token-signing' } },
     ]);
+  });
+
+  it('names each key by its purpose in the encryption context, which is what the IAM grants are conditioned on', async () => {
+    const SIGNING = 'arn:aws:kms:us-east-1:111122223333:key/signing';
+    const DATA = 'arn:aws:kms:us-east-1:111122223333:key/data';
+    kms.on(GenerateDataKeyCommand).callsFake(() => ({ Plaintext: new Uint8Array(32).fill(1), CiphertextBlob: new Uint8Array([9]) }));
+    kms.on(DecryptCommand).resolves({ Plaintext: new Uint8Array(32).fill(1) });
+    const items = new Map<string, StoredKeyring>();
+    const store: KeyringStore = {
+      findKeyring: (purpose) => Promise.resolve(items.get(purpose)),
+      createKeyring: (keyring) => Promise.resolve(!items.has(keyring.purpose) && Boolean(items.set(keyring.purpose, keyring))),
+    };
+    const client = new KMSClient({ region: 'us-east-1' });
+    const signing = () => new KmsMasterKey(client, SIGNING);
+    const data = () => new KmsMasterKey(client, DATA);
+
+    // The key function creates: one GenerateDataKey per keyring, under its own KMS key and purpose.
+    await provisionKeyrings(store, { signing, data });
+    expect(kms.commandCalls(GenerateDataKeyCommand).map((call) => call.args[0].input)).toEqual([
+      { KeyId: DATA, KeySpec: 'AES_256', EncryptionContext: { purpose: 'pin-hmac' } },
+      { KeyId: DATA, KeySpec: 'AES_256', EncryptionContext: { purpose: 'totp-secrets' } },
+      { KeyId: SIGNING, KeySpec: 'AES_256', EncryptionContext: { purpose: 'token-signing' } },
+    ]);
+    expect(kms.commandCalls(DecryptCommand)).toEqual([]);
+
+    // The functions unwrap: one Decrypt per key, each with the purpose it was created with, no creation.
+    kms.resetHistory();
+    await new TotpSecretCipher(store, data).seal('JBSWY3DPEHPK3PXP', 'user-1');
+    await new DataKey(store, data, PIN_HMAC_PURPOSE).get();
+    await new TokenSigningKeys(store, signing).signingKey();
+    expect(kms.commandCalls(DecryptCommand).map((call) => [call.args[0].input.KeyId, call.args[0].input.EncryptionContext])).toEqual([
+      [DATA, { purpose: 'totp-secrets' }],
+      [DATA, { purpose: 'pin-hmac' }],
+      [SIGNING, { purpose: 'token-signing' }],
+    ]);
+    expect(kms.commandCalls(GenerateDataKeyCommand)).toEqual([]);
   });
 
   it('refuses to start without a key id (a function not bound to the key)', () => {

@@ -192,11 +192,22 @@ describe('signing key rotation', () => {
     const store = new MemoryKeyrings();
     const masterKey = new LocalMasterKey(join(mkdtempSync(join(tmpdir(), 'pc-rot-')), 'master.key'));
     const process = () => new TokenSigningKeys(store, () => masterKey, { now: clock.now, publishLeadSeconds: 3600, retireAfterSeconds: 90_000, refreshSeconds: 0 });
-    return { clock, process };
+    return { clock, process, store };
   }
+
+  it('a signer never creates the signing key: before the key function ran it answers 503 and writes nothing', async () => {
+    const { process, store } = keyring();
+    await expect(process().signingKey()).rejects.toMatchObject({ status: 503, code: 'service_unavailable', purpose: 'token-signing' });
+    expect(await process().verificationKeys()).toEqual([]);
+    expect(store.items.size).toBe(0);
+    const kid = await process().ensure();
+    expect((await process().signingKey()).kid).toBe(kid);
+    expect(await process().ensure()).toBe(kid); // idempotent: a second deployment keeps the key
+  });
 
   it('publishes a new key before it signs, then signs with it; the old key stays until its tokens expired', async () => {
     const { clock, process } = keyring();
+    await process().ensure(); // what the key function does at deployment
     const signer = process();
     const verifier = process();
     const original = await signer.signingKey();
@@ -225,6 +236,7 @@ describe('signing key rotation', () => {
 
   it('a second rotation while one is pending answers the pending key', async () => {
     const { process } = keyring();
+    await process().ensure();
     await process().signingKey();
     const first = await process().rotate();
     const second = await process().rotate();
@@ -233,6 +245,7 @@ describe('signing key rotation', () => {
 
   it('keeps signing operator tokens with the first key when nothing was rotated', async () => {
     const { process } = keyring();
+    await process().ensure();
     const key = await process().signingKey();
     const [published] = await process().verificationKeys();
     const token = await new EndUserTokens(process(), { apiBase: 'https://auth.example.test' }).issue({ audience: 'a', subject: 's', organizationId: 'o', amr: [], ttlSeconds: 60 });
