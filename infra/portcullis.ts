@@ -300,8 +300,9 @@ export class Portcullis extends Construct {
         [ENV.tokenIssuer]: issuer ?? `urn:portcullis:${stage}`,
         [ENV.apiBase]: this.apiBase,
         [ENV.auditRetentionDays]: String(auditRetentionDays),
-        // The config (which fails fast without the SMS countries) is read only by functions with a table.
-        ...(definition.access.table ? this.limitsEnvironment : {}),
+        // The config (which fails fast without the SMS countries) is read only by functions with a table
+        // (the key function reaches its keyring items through the table too).
+        ...(definition.access.table || definition.access.writesKeyrings ? this.limitsEnvironment : {}),
       },
       logRetention: this.logRetention,
       logRemovalPolicy: this.removalPolicy,

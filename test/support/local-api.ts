@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { createPortcullisClient, type ApiResult, type PortcullisClient, type Problem } from '#client/index.ts';
 import { createTable, localDynamoDbClient } from '#local/dynamodb-local.ts';
+import { provisionLocalKeyrings } from '#local/keyrings.ts';
 import { startLocalServer, type LocalServer } from '#local/server.ts';
 import { ENV } from '#shared/config.ts';
 
@@ -57,6 +59,8 @@ export function useLocalApi(options: LocalApiOptions = {}) {
       const admin = localDynamoDbClient(inject('dynamodbEndpoint'));
       await createTable(admin, tableName);
       admin.destroy();
+      // A deployment of its own gets its keys as a deployment does: from the key function's provisioning.
+      await provisionLocalKeyrings({ endpoint: inject('dynamodbEndpoint'), tableName, keyFile: join(inject('keyDirectory'), 'local-master.key') });
     }
     server = await startLocalServer({ port: 0 });
   });
