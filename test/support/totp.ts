@@ -18,13 +18,6 @@ export function referenceCode(secret: string, at: Date = new Date(), digits = 6)
   return TOTP.generate({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits, period: 30, timestamp: at.getTime() });
 }
 
-/**
- * The name this helper had when oathtool computed the codes; kept so that branches written before the
- * switch still merge and run (lint's no-deprecated then points at the new name).
- * @deprecated use referenceCode
- */
-export const oathtoolCode = referenceCode;
-
 /** A code for the next time step (never the one just used), waiting for it when needed. */
 export async function freshCode(secret: string, notEqual: string[] = []): Promise<string> {
   for (;;) {
