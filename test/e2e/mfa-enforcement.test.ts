@@ -137,7 +137,7 @@ describe('a second factor belongs to the person (review finding 3)', () => {
     expect((await eventsOf(victim.accountId)).map((e) => e.type)).not.toContain('mfa.reset');
   });
 
-  it('asks an owner with 2FA for a session that showed the code (403 step_up_required) before changing a member\'s factor', async () => {
+  it("asks an owner with 2FA for a session that showed the code (403 step_up_required) before changing a member's factor", async () => {
     const { accountId, owner } = await createAccount(api);
     const member = await addMember(api, accountId, 'manager');
     await enrolOperator(api, member.accessToken, member.password);

@@ -108,7 +108,7 @@ describe('owner-driven enrolment link', () => {
     );
   });
 
-  it('shows the secret and accepts a code only after the member\'s password, throttled like a login', async () => {
+  it("shows the secret and accepts a code only after the member's password, throttled like a login", async () => {
     const { accountId, owner } = await createAccount(api);
     const member = await addMember(api, accountId, 'manager');
     const other = await addMember(api, accountId, 'viewer');

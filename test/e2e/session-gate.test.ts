@@ -112,7 +112,7 @@ describe('the session gate on every route that answers operator tokens', () => {
 });
 
 describe('invitation accept through the gate (review finding 1)', () => {
-  it('gives no session to someone who knows a 2FA operator\'s password and invites them into an account of their own', async () => {
+  it("gives no session to someone who knows a 2FA operator's password and invites them into an account of their own", async () => {
     const { account: victim } = await victimWithTotp();
     const { attacker, token } = await inviteIntoAttackerAccount(victim.owner.email);
 
