@@ -29,6 +29,7 @@ export const DEFAULT_ROUTE_THROTTLES: Readonly<Record<string, Throttle>> = {
   'POST /v2/auth/refresh': { rateLimit: 100, burstLimit: 200 },
   'POST /v2/signup': { rateLimit: 5, burstLimit: 10 },
   'GET /v2/.well-known/jwks.json': { rateLimit: 50, burstLimit: 100 },
+  'GET /v2/organizations/{orgId}/.well-known/jwks.json': { rateLimit: 50, burstLimit: 100 },
 };
 
 /** Refuses a throttle API Gateway would refuse at deployment time, or one that names no route. */

@@ -5,7 +5,7 @@ import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, RetentionDays, type ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '#shared/config.ts';
 import { keyringKey } from '#shared/data/keys.ts';
@@ -54,6 +54,12 @@ export interface ApiFunctionProps {
    * @default - none
    */
   readonly environment?: Record<string, string>;
+  /**
+   * A log group to share with other functions (Lambda's advanced logging: each function's streams are
+   * named after it). One per function costs a CloudFormation resource each, and a stack holds 500.
+   * @default - a log group of the function's own, with `logRetention` and `logRemovalPolicy`
+   */
+  readonly logGroup?: ILogGroup;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
   /** What happens to the function's log group when the function is removed. @default RemovalPolicy.DESTROY */
@@ -82,18 +88,20 @@ export interface SmsConfig {
 export class ApiFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: Role;
-  readonly logGroup: LogGroup;
+  readonly logGroup: ILogGroup;
 
   constructor(scope: Construct, id: string, props: ApiFunctionProps) {
     super(scope, id);
 
     // A role of our own instead of the default one with AWSLambdaBasicExecutionRole: that managed
-    // policy may write to every log group in the account, this one only to the function's own.
+    // policy may write to every log group in the account, this one only to the function's log group.
     this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    this.logGroup = new LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
-    });
+    this.logGroup =
+      props.logGroup ??
+      new LogGroup(this, 'Logs', {
+        retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+        removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+      });
     this.logGroup.grantWrite(this.role);
 
     this.function = new NodejsFunction(this, 'Function', {
