@@ -19,6 +19,7 @@ import { LOGIN_MAX_ATTEMPTS } from '#shared/domain/login-throttle.ts';
 import { MAX_TOTP_FAILURES } from '#shared/domain/mfa.ts';
 import { race } from '#test/support/concurrency.ts';
 import { POLICY, outcome, world } from '#test/support/challenge-world.ts';
+import { enrolledOwner } from '#test/support/enrolled-owner.ts';
 import { signupBody } from '#test/support/factories.ts';
 import { codeInSteps, referenceCode } from '#test/support/totp.ts';
 
@@ -76,13 +77,6 @@ async function countDuring(key: keyof typeof counted, burst: () => Promise<unkno
   return counted[key] - before;
 }
 
-async function enrolledOwner() {
-  const body = signupBody();
-  const { accountId, userId } = await operatorSessions().signUp(body);
-  const { secret } = await operatorMfa().startEnrollment(userId, { password: body.password, viaEnrollmentToken: false }, facts);
-  const recoveryCodes = await operatorMfa().confirmEnrollment(userId, referenceCode(secret), facts);
-  return { ...body, accountId, userId, secret, recoveryCodes, subject: { kind: 'operator', userId } as MfaSubject };
-}
 
 describe(`${BURST} concurrent wrong guesses compare at most the budget`, () => {
   it('PIN: at most maxAttempts comparisons, then the right PIN is refused', async () => {

@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { operatorMfa, operatorSessions, totpFactors } from '#shared/container.ts';
+import { operatorSessions, totpFactors } from '#shared/container.ts';
 import type { AuditContext } from '#shared/domain/audit.ts';
-import type { MfaSubject } from '#shared/domain/mfa.ts';
-import { signupBody } from '#test/support/factories.ts';
 import { eventsOf } from '#test/support/organizations.ts';
-import { codeInSteps, referenceCode } from '#test/support/totp.ts';
+import { enrolledOwner, TEST_FACTS as facts } from '#test/support/enrolled-owner.ts';
+import { codeInSteps } from '#test/support/totp.ts';
 
 const CONCURRENCY = 10;
-const facts = { requestId: 'test', sourceIp: '127.0.0.1' };
 
-/** A signed-up owner with TOTP confirmed through the domain services (codes from the reference implementation, otpauth). */
-async function enrolledOwner() {
-  const body = signupBody();
-  const { accountId, userId } = await operatorSessions().signUp(body);
-  const { secret } = await operatorMfa().startEnrollment(userId, { password: body.password, viaEnrollmentToken: false }, facts);
-  const recoveryCodes = await operatorMfa().confirmEnrollment(userId, referenceCode(secret), facts);
-  return { ...body, accountId, userId, secret, recoveryCodes, subject: { kind: 'operator', userId } as MfaSubject };
-}
 
 async function mfaToken(email: string, password: string): Promise<string> {
   const answer = await operatorSessions().logIn({ email, password }, facts);
