@@ -47,3 +47,12 @@ export function windowLockedUntil(times: Iterable<number>, nowMs: number, window
   if (recent.length < limit) return null;
   return (recent[recent.length - limit] ?? nowMs) + windowMs;
 }
+
+/**
+ * The pause before taking again an attempt that was refused while the last ones of a budget may still
+ * be in flight (taken by concurrent requests, not yet settled): a right answer arriving then should get
+ * what it would alone once they settle. Grows with each try, with jitter so retries do not line up.
+ */
+export function pauseBeforeRetake(tries: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 20 + tries * 20 + Math.random() * 20));
+}

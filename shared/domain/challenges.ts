@@ -8,7 +8,7 @@
  */
 import { createHmac, randomInt } from 'node:crypto';
 import type { AccessControl } from './access-control.ts';
-import { spendThenCompare, windowLockedUntil, type AttemptTake } from './attempt-budget.ts';
+import { pauseBeforeRetake, spendThenCompare, windowLockedUntil, type AttemptTake } from './attempt-budget.ts';
 import { auditEvent, type AuditContext, type AuditEvent } from './audit.ts';
 import type { Actor } from './authorization.ts';
 import { maskDelivery, maskPhone } from './directory.ts';
@@ -420,8 +420,10 @@ export class ChallengeEngine {
       challengeId === undefined ? undefined : 'challenge' in facts && challengeId === input.challengeId ? facts.challenge : await this.deps.store.findChallenge(challengeId);
     const factor = challenge?.chain[challenge.step] ?? 'pin';
     const scope: ChallengeScope = { organizationId: organization.id, userId: subjectId, systemName: system.name };
-    if (!isSmsFactor(factor) || refusalOfChallenge(challenge, scope, undefined, nowMs)) await state.load();
-    await this.check(challenge, scope, state.known(), nowMs, audit);
+    // Exhaustion (attempts, the user's window) is left to the take: read before it, attempts held by
+    // concurrent requests still in flight would look spent, and the take decides it atomically anyway.
+    if (!isSmsFactor(factor) || refusalOfChallenge(challenge, scope, undefined, nowMs, { exhaustion: false })) await state.load();
+    await this.check(challenge, scope, state.known(), nowMs, audit, { exhaustion: false });
     if (!challenge) throw invalidCredentials(); // (check refused it already)
 
     const step = challenge.step;
@@ -686,8 +688,15 @@ export class ChallengeEngine {
   }
 
   /** Refuses (audited) a challenge that is unknown, not live, expired or exhausted, or a locked user; `state` when read. */
-  private async check(challenge: Challenge | undefined, scope: ChallengeScope, state: { value: SignInState | undefined } | undefined, nowMs: number, audit: Auditor): Promise<void> {
-    const refusal = refusalOfChallenge(challenge, scope, state, nowMs);
+  private async check(
+    challenge: Challenge | undefined,
+    scope: ChallengeScope,
+    state: { value: SignInState | undefined } | undefined,
+    nowMs: number,
+    audit: Auditor,
+    options: { exhaustion: boolean } = { exhaustion: true },
+  ): Promise<void> {
+    const refusal = refusalOfChallenge(challenge, scope, state, nowMs, options);
     if (!refusal) return;
     await audit('challenge.failed', { ...(challenge && refusal.reason !== 'user_locked' && refusal.reason !== 'unknown_challenge' ? { challengeId: challenge.id } : {}), reason: refusal.reason });
     throw refusal.error();
@@ -698,7 +707,8 @@ export class ChallengeEngine {
    * superseded); otherwise a concurrent complete won the challenge.
    */
   private async advanceRefused(challenge: Challenge, scope: ChallengeScope, state: LazyState, nowMs: number, audit: Auditor): Promise<never> {
-    await this.check(await this.deps.store.findChallenge(challenge.id), scope, await state.reload(), nowMs, audit);
+    const fresh = await this.deps.store.findChallenge(challenge.id);
+    await this.check(fresh, scope, settledElsewhere(fresh, challenge) ? undefined : await state.reload(), nowMs, audit);
     return this.lostRace(challenge, audit);
   }
 
@@ -709,19 +719,35 @@ export class ChallengeEngine {
    */
   private async takeAttempt(challenge: Challenge, scope: ChallengeScope, slot: WindowSlot, state: LazyState, nowMs: number, audit: Auditor): Promise<AttemptTake<never>> {
     let prune: { keep: Record<string, number>; version: number } | undefined;
-    for (let tries = 0; tries < 4; tries++) {
+    for (let tries = 0; tries < 6; tries++) {
       const taken = await this.deps.store.takeAttempt(challenge, challenge.step, slot, nowMs, USER_FAILURE_LIMIT, prune);
       if (taken.taken) return taken;
+      const fresh = await this.deps.store.findChallenge(challenge.id);
+      // Consumed, voided or moved on by a concurrent request: this one lost to it (expired), whatever
+      // the attempts and window slots that request and its peers still hold.
+      if (settledElsewhere(fresh, challenge)) {
+        await this.check(fresh, scope, undefined, nowMs, audit);
+        return this.lostRace(challenge, audit);
+      }
+      const windowStart = nowMs - USER_FAILURE_WINDOW_SECONDS * 1000;
+      const current = taken.refusal === 'window' ? await state.reload() : undefined;
+      const recent = Object.fromEntries(Object.entries(current?.value?.window ?? {}).filter(([, at]) => at > windowStart));
+      // Every attempt (or window slot) taken while the challenge is still open: some may be in flight
+      // (concurrent right answers, one of which will consume it), so take again shortly before calling
+      // the challenge exhausted or the user locked.
+      const full = taken.refusal === 'challenge' ? (fresh?.attempts ?? 0) >= (fresh?.maxAttempts ?? 0) : Object.keys(recent).length >= USER_FAILURE_LIMIT;
+      if (full && tries < 4) {
+        await pauseBeforeRetake(tries);
+        continue;
+      }
       if (taken.refusal === 'challenge') {
-        // Ran out of attempts, consumed, voided, expired or moved on meanwhile: the fresh item says which.
-        await this.check(await this.deps.store.findChallenge(challenge.id), scope, await state.reload(), nowMs, audit);
+        // Ran out of attempts or expired: the fresh item says which.
+        await this.check(fresh, scope, await state.reload(), nowMs, audit);
         return this.lostRace(challenge, audit);
       }
       // The window refused: superseded, locked, or full of slots older than the window.
-      const current = await state.reload();
       await this.check(challenge, scope, current, nowMs, audit);
-      const windowStart = nowMs - USER_FAILURE_WINDOW_SECONDS * 1000;
-      prune = { keep: Object.fromEntries(Object.entries(current.value?.window ?? {}).filter(([, at]) => at > windowStart)), version: current.value?.version ?? 0 };
+      prune = { keep: recent, version: current?.value?.version ?? 0 };
     }
     throw new UnavailableError(1);
   }
@@ -852,8 +878,9 @@ function refusalOfChallenge(
   scope: ChallengeScope,
   state: { value: SignInState | undefined } | undefined,
   nowMs: number,
+  options: { exhaustion: boolean } = { exhaustion: true },
 ): { reason: string; error: () => AuthError } | undefined {
-  if (userLockedUntil(state?.value, nowMs) !== null) return { reason: 'user_locked', error: tooManyAttempts };
+  if (options.exhaustion && userLockedUntil(state?.value, nowMs) !== null) return { reason: 'user_locked', error: tooManyAttempts };
   if (!challenge || challenge.organizationId !== scope.organizationId || challenge.userId !== scope.userId || challenge.systemName !== scope.systemName) {
     return { reason: 'unknown_challenge', error: invalidCredentials };
   }
@@ -861,7 +888,7 @@ function refusalOfChallenge(
   if (challenge.status !== 'open' || superseded || challenge.expiresAt <= nowMs) {
     return { reason: challenge.status === 'consumed' ? 'reused' : challenge.expiresAt <= nowMs ? 'expired' : 'superseded', error: expired };
   }
-  if (challenge.attempts >= challenge.maxAttempts) return { reason: 'challenge_locked', error: tooManyAttempts };
+  if (options.exhaustion && challenge.attempts >= challenge.maxAttempts) return { reason: 'challenge_locked', error: tooManyAttempts };
   return undefined;
 }
 
@@ -897,4 +924,9 @@ const decoySubjectId = (subject: string): string => `dcy_${subject}`;
 function decoyDelivery(subject: string): string {
   const digits = String(createHmac('sha256', 'portcullis-decoy-delivery').update(subject).digest().readUInt16BE(0) % 100).padStart(2, '0');
   return maskDelivery(`+000000000${digits}`);
+}
+
+/** The challenge was consumed, voided or moved to another step since it was read: a concurrent request settled it. */
+function settledElsewhere(fresh: Challenge | undefined, read: Challenge): boolean {
+  return fresh !== undefined && (fresh.status !== 'open' || fresh.step !== read.step);
 }

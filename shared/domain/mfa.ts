@@ -10,7 +10,7 @@
  * one conditional write (attempt-budget.ts): of N concurrent wrong codes at most 5 are checked.
  */
 import type { AccessControl } from './access-control.ts';
-import { spendThenCompare, type AttemptTake } from './attempt-budget.ts';
+import { pauseBeforeRetake, spendThenCompare, type AttemptTake } from './attempt-budget.ts';
 import { reachesOrganization, type Actor } from './authorization.ts';
 import { auditEvent, type AuditActor, type AuditContext, type AuditEvent } from './audit.ts';
 import { AppError, AuthError, ConflictError, NotFoundError, ValidationError } from './errors.ts';
@@ -287,7 +287,7 @@ export class TotpFactors {
       const current = await this.store.findTotpFactor(subject);
       if (!current) return { taken: false, refusal: 'missing' };
       if (current.lockedUntil > nowSeconds) return taken;
-      await new Promise((resolve) => setTimeout(resolve, 20 + tries * 20 + Math.random() * 20));
+      await pauseBeforeRetake(tries);
     }
   }
 
