@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LoginAttempts, LoginThrottleStore } from '../domain/ports.ts';
 import { loginThrottleKey } from '../data/keys.ts';
-import { claimOnce, isConditionalCheckFailed } from './dynamodb.ts';
+import { claimOnce, conditionalWrite } from './dynamodb.ts';
 
 /** One item per email: the attempt times and a version for the rare prune-and-replace. */
 export class LoginThrottleRepository implements LoginThrottleStore {
@@ -10,12 +10,12 @@ export class LoginThrottleRepository implements LoginThrottleStore {
     private readonly tableName: string,
   ) {}
 
-  async appendLoginAttempt(email: string, at: number, max: number, expiresAt: number): Promise<boolean> {
-    try {
-      // The take of the password's attempt budget (attempt-budget.ts), one atomic write: append only
-      // while fewer than `max` are recorded, so concurrent requests cannot all pass a read-then-write
-      // check; the password is verified only after it succeeded.
-      await this.db.send(
+  appendLoginAttempt(email: string, at: number, max: number, expiresAt: number): Promise<boolean> {
+    // The take of the password's attempt budget (attempt-budget.ts), one atomic write: append only
+    // while fewer than `max` are recorded, so concurrent requests cannot all pass a read-then-write
+    // check; the password is verified only after it succeeded.
+    return conditionalWrite(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: loginThrottleKey(email),
@@ -24,12 +24,8 @@ export class LoginThrottleRepository implements LoginThrottleStore {
           ExpressionAttributeNames: { '#ttl': 'ttl' },
           ExpressionAttributeValues: { ':empty': [], ':at': [at], ':ttl': expiresAt, ':entity': 'LoginThrottle', ':one': 1, ':max': max },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async findLoginAttempts(email: string): Promise<LoginAttempts | undefined> {
@@ -37,21 +33,17 @@ export class LoginThrottleRepository implements LoginThrottleStore {
     return Item ? { attempts: Item.attempts as number[], version: Item.version as number } : undefined;
   }
 
-  async replaceLoginAttempts(email: string, attempts: number[], expectedVersion: number, expiresAt: number): Promise<boolean> {
-    try {
-      await this.db.send(
+  replaceLoginAttempts(email: string, attempts: number[], expectedVersion: number, expiresAt: number): Promise<boolean> {
+    return conditionalWrite(() =>
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...loginThrottleKey(email), entity: 'LoginThrottle', attempts, version: expectedVersion + 1, ttl: expiresAt },
           ConditionExpression: 'version = :expected',
           ExpressionAttributeValues: { ':expected': expectedVersion },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   noticeLoginLock(email: string, lockedUntil: number, now: number): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { smsAccountDailyShardKey, smsDailyShardKey, smsDeploymentDailyShardKey, smsSubjectLimitKey, type ItemKey } from '../data/keys.ts';
 import type { DailyCounter, DailyShardWrite, PlannedSms, SmsLimitStore, SubjectSends } from '../domain/sms-limits.ts';
-import { isConditionalCheckFailed } from './dynamodb.ts';
+import { conditionalWrite, isConditionalCheckFailed } from './dynamodb.ts';
 
 /** The subject's send times, written only if nobody wrote since `expectedVersion` (0: the item must not exist). */
 export function subjectSendsPut(tableName: string, write: PlannedSms['subject']) {
@@ -64,24 +64,16 @@ export class SmsLimitRepository implements SmsLimitStore {
     return Item ? toSubjectSends(Item) : undefined;
   }
 
-  async replaceSubjectSends(orgId: string, subjectHash: string, sentAt: number[], expectedVersion: number, expiresAtSeconds: number): Promise<boolean> {
-    try {
-      await this.db.send(new PutCommand(subjectSendsPut(this.tableName, { orgId, subjectHash, sentAt, expectedVersion, expiresAtSeconds }).Put));
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+  replaceSubjectSends(orgId: string, subjectHash: string, sentAt: number[], expectedVersion: number, expiresAtSeconds: number): Promise<boolean> {
+    return conditionalWrite(() =>
+      this.db.send(new PutCommand(subjectSendsPut(this.tableName, { orgId, subjectHash, sentAt, expectedVersion, expiresAtSeconds }).Put)),
+    );
   }
 
-  async incrementDailyShard(write: DailyShardWrite): Promise<boolean> {
-    try {
-      await this.db.send(new UpdateCommand(dailyShardIncrement(this.tableName, write).Update));
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+  incrementDailyShard(write: DailyShardWrite): Promise<boolean> {
+    return conditionalWrite(() =>
+      this.db.send(new UpdateCommand(dailyShardIncrement(this.tableName, write).Update)),
+    );
   }
 
   async decrementDailyShard(counter: DailyCounter, day: string, shard: number): Promise<void> {
