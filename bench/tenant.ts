@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { accessGrants, accessKeys, endUsers, groups, operatorSessions, organizations, systems } from '#shared/container.ts';
-import { PolicySchema } from '#shared/domain/policy.ts';
-import type { Principal } from '#shared/domain/principal.ts';
+import { PolicySchema } from '#shared/domain/sign-in/policy.ts';
+import type { Principal } from '#shared/domain/kernel/principal.ts';
 
 export const SYSTEM = 'bench-app';
 export const PASSWORD = 'correct-horse-battery-staple-42';

@@ -6,8 +6,8 @@
  * result into each function's environment.
  */
 import { DEPLOYMENT_LIMIT_DEFAULTS, ENV } from '#shared/config.ts';
-import { ISO_COUNTRIES } from '#shared/domain/countries.ts';
-import { parseCountryList } from '#shared/domain/country-list.ts';
+import { ISO_COUNTRIES } from '#shared/domain/kernel/countries.ts';
+import { parseCountryList } from '#shared/domain/kernel/country-list.ts';
 
 /** The props of `Portcullis` that set the deployment's limits. */
 export interface DeploymentLimitProps {

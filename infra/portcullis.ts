@@ -21,7 +21,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ENV } from '#shared/config.ts';
 import { TABLE_DEFINITION } from '#shared/data/table.ts';
-import { AUDIT_RETENTION_DAYS } from '#shared/domain/audit.ts';
+import { AUDIT_RETENTION_DAYS } from '#shared/domain/kernel/audit-events.ts';
 import { authorizers, keyFunction, manifest, type RouteAccess, type RouteDefinition } from '#shared/http/manifest.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
 import { PortcullisAlarms, type PortcullisAlarmOptions, type PortcullisAlarmSet } from './constructs/alarms.ts';

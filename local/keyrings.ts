@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { KeyringRepository } from '#shared/adapters/keyring-repository.ts';
 import { LocalMasterKey } from '#shared/adapters/local-master-key.ts';
-import { provisionKeyrings } from '#shared/domain/keyring.ts';
+import { provisionKeyrings } from '#shared/domain/platform/keyring.ts';
 import { localDynamoDbClient } from './dynamodb-local.ts';
 
 /**

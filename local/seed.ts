@@ -5,9 +5,9 @@
  * shown this once, like any key; on a `--persist` restart the tenant exists and nothing is created.
  */
 import { accessGrants, accessKeys, endUsers, operatorSessions, organizations, systems } from '#shared/container.ts';
-import { ConflictError } from '#shared/domain/errors.ts';
-import { PolicySchema } from '#shared/domain/policy.ts';
-import type { Principal } from '#shared/domain/principal.ts';
+import { ConflictError } from '#shared/domain/kernel/errors.ts';
+import { PolicySchema } from '#shared/domain/sign-in/policy.ts';
+import type { Principal } from '#shared/domain/kernel/principal.ts';
 
 export const DEMO_OWNER = { email: 'demo@portcullis.local', password: 'correct-horse-battery-staple-42', accountName: 'Demo Account' };
 

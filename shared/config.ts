@@ -2,8 +2,8 @@
  * Configuration, read once per cold start from environment variables that CDK (or the local server)
  * sets. A missing required variable fails the cold start loudly instead of a request later.
  */
-import { AUDIT_RETENTION_DAYS } from './domain/audit.ts';
-import { parseCountryList } from './domain/country-list.ts';
+import { AUDIT_RETENTION_DAYS } from './domain/kernel/audit-events.ts';
+import { parseCountryList } from './domain/kernel/country-list.ts';
 
 /**
  * What the deployment allows above every tenant (SPEC §6 "Above the tenants…"): no organization

@@ -21,36 +21,36 @@ import { PowertoolsMetrics } from './adapters/powertools-metrics.ts';
 import { SessionRepository } from './adapters/session-repository.ts';
 import { SnsSmsSender } from './adapters/sns-sms-sender.ts';
 import { config } from './config.ts';
-import { AccessControl } from './domain/access-control.ts';
-import { Accounts } from './domain/accounts.ts';
-import { AccessKeys } from './domain/access-keys.ts';
-import { ApiKeyVerifier } from './domain/api-keys.ts';
-import { AuditLog } from './domain/audit-log.ts';
-import { DataKey, PIN_HMAC_PURPOSE, provisionKeyrings, TokenSigningKeys } from './domain/keyring.ts';
+import { AccessControl } from './domain/tenancy/actors.ts';
+import { Accounts } from './domain/tenancy/accounts.ts';
+import { AccessKeys } from './domain/tenancy/access-keys.ts';
+import { ApiKeyVerifier } from './domain/tenancy/access-key-verifier.ts';
+import { AuditLog } from './domain/tenancy/audit-log.ts';
+import { DataKey, PIN_HMAC_PURPOSE, provisionKeyrings, TokenSigningKeys } from './domain/platform/keyring.ts';
 import { ChallengeRepository } from './adapters/challenge-repository.ts';
 import { SmsLimitRepository } from './adapters/sms-limit-repository.ts';
 import { SignInReadRepository } from './adapters/sign-in-reads.ts';
-import { ChallengeEngine } from './domain/challenges.ts';
-import { EndUserTokens, OrganizationIssuerKeys } from './domain/end-user-tokens.ts';
-import { SmsLimits } from './domain/sms-limits.ts';
-import { LoginThrottle } from './domain/login-throttle.ts';
-import type { Metrics } from './domain/metrics.ts';
-import { Groups, Organizations } from './domain/organizations.ts';
-import type { MasterKey, SmsSender } from './domain/ports.ts';
-import { OperatorSessions } from './domain/sessions.ts';
+import { ChallengeEngine } from './domain/sign-in/challenges.ts';
+import { EndUserTokens, OrganizationIssuerKeys } from './domain/sign-in/end-user-tokens.ts';
+import { SmsLimits } from './domain/sign-in/sms-limits.ts';
+import { LoginThrottle } from './domain/sessions/login-throttle.ts';
+import type { Metrics } from './domain/kernel/metrics.ts';
+import { Groups, Organizations } from './domain/tenancy/organizations.ts';
+import type { MasterKey, SmsSender } from './domain/kernel/ports.ts';
+import { OperatorSessions } from './domain/sessions/operator-sessions.ts';
 import { MfaRepository } from './adapters/mfa-repository.ts';
-import { LoginEventLog, OperatorMfa, TotpFactors, type MfaAuditPort, type MfaPolicyStore } from './domain/mfa.ts';
-import { TotpSecretCipher } from './domain/totp.ts';
-import { EndUserTotp, EndUserTotpAdmin } from './domain/end-user-totp.ts';
-import type { EndUserSecondFactor } from './domain/sign-in-model.ts';
+import { LoginEventLog, OperatorMfa, TotpFactors, type MfaAuditPort, type MfaPolicyStore } from './domain/mfa/mfa.ts';
+import { TotpSecretCipher } from './domain/mfa/totp.ts';
+import { EndUserTotp, EndUserTotpAdmin } from './domain/mfa/end-user-totp.ts';
+import type { EndUserSecondFactor } from './domain/sign-in/model.ts';
 import { logger } from './http/logger.ts';
 import { InvitationRepository } from './adapters/invitation-repository.ts';
 import { MembershipRepository } from './adapters/membership-repository.ts';
-import { Invitations } from './domain/invitations.ts';
-import { Members } from './domain/members.ts';
+import { Invitations } from './domain/tenancy/invitations.ts';
+import { Members } from './domain/tenancy/members.ts';
 import { DirectoryRepository } from './adapters/directory-repository.ts';
-import { AccessGrants, EndUsers, Systems } from './domain/directory.ts';
-import type { SignInDirectory } from './domain/sign-in-model.ts';
+import { AccessGrants, EndUsers, Systems } from './domain/directory/directory.ts';
+import type { SignInDirectory } from './domain/sign-in/model.ts';
 
 const once = <T>(build: () => T): (() => T) => {
   let value: T | undefined;
@@ -150,7 +150,7 @@ export const tokenSigningKeys = /* @__PURE__ */ once(
 export const organizationIssuerKeys = /* @__PURE__ */ once(() => new OrganizationIssuerKeys(organizationRepository(), tokenSigningKeys()));
 
 /**
- * The key function's work (functions/keys/rotate-keys.ts): creates the keyrings that are missing and,
+ * The key function's work (functions/platform/rotate-keys.ts): creates the keyrings that are missing and,
  * on its schedule, rotates the signing key. The only writer of keyrings; every other function reads them.
  */
 export const keyProvisioning = /* @__PURE__ */ once(() => {

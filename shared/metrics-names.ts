@@ -3,7 +3,7 @@
  * written, so the code that emits them (Powertools metrics, EMF) and the alarms the CDK construct puts
  * on them (`infra/constructs/alarms.ts`) cannot disagree.
  *
- * Emitting: the domain counts through the `Metrics` port (`shared/domain/metrics.ts`), which takes a
+ * Emitting: the domain counts through the `Metrics` port (`shared/domain/kernel/metrics.ts`), which takes a
  * name from `METRIC_NAMES` and a number, nothing else; the Powertools adapter
  * (`shared/adapters/powertools-metrics.ts`) creates `new Metrics({ namespace: METRICS_NAMESPACE,
  * serviceName: METRICS_SERVICE, defaultDimensions: { stage } })` with the function's `STAGE`, and the

@@ -1,9 +1,9 @@
 import { operatorSessions } from '#shared/container.ts';
 import { defineHandler } from '#shared/http/handler.ts';
-import { routes } from '#shared/http/manifest.ts';
+import { mfaRoutes } from '#shared/routes/mfa.ts';
 import { ok } from '#shared/http/responses.ts';
 
 /** POST /v2/auth/mfa — the mfaToken from login plus a TOTP code or a recovery code → tokens. */
-export const handler = defineHandler(routes.completeMfaLogin, async ({ body, requestId, sourceIp }) =>
+export const handler = defineHandler(mfaRoutes.completeMfaLogin, async ({ body, requestId, sourceIp }) =>
   ok(await operatorSessions().completeMfaLogin(body, { requestId, sourceIp })),
 );

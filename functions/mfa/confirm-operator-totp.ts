@@ -1,17 +1,17 @@
 import { operatorMfa, operatorSessions } from '#shared/container.ts';
-import { ForbiddenError } from '#shared/domain/errors.ts';
-import { ENROLLMENT_AMR } from '#shared/domain/mfa.ts';
-import { recoveryCodesText } from '#shared/domain/recovery-codes.ts';
+import { ForbiddenError } from '#shared/domain/kernel/errors.ts';
+import { ENROLLMENT_AMR } from '#shared/domain/mfa/mfa.ts';
+import { recoveryCodesText } from '#shared/domain/mfa/recovery-codes.ts';
 import { principalFromMfaCredential } from '#shared/http/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
-import { routes } from '#shared/http/manifest.ts';
+import { mfaRoutes } from '#shared/routes/mfa.ts';
 import { acceptsTextPlain, content, ok } from '#shared/http/responses.ts';
 
 /**
  * POST /v2/me/mfa/totp/confirm — enables the pending secret; answers the recovery codes (JSON, or a
  * `text/plain` download). Confirmed with an enrolment mfaToken, the login completes too.
  */
-export const handler = defineHandler(routes.confirmOperatorTotp, async ({ body, principal, event, requestId, sourceIp }) => {
+export const handler = defineHandler(mfaRoutes.confirmOperatorTotp, async ({ body, principal, event, requestId, sourceIp }) => {
   if (principal.kind !== 'operator') throw new ForbiddenError();
   const facts = { requestId, sourceIp };
   const recoveryCodes = await operatorMfa().confirmEnrollment(principal.userId, body.code, facts);

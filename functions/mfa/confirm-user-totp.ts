@@ -1,12 +1,12 @@
 import { endUserTotpAdmin } from '#shared/container.ts';
-import { recoveryCodesText } from '#shared/domain/recovery-codes.ts';
+import { recoveryCodesText } from '#shared/domain/mfa/recovery-codes.ts';
 import { principalFromHeaders } from '#shared/http/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
-import { routes } from '#shared/http/manifest.ts';
+import { mfaRoutes } from '#shared/routes/mfa.ts';
 import { acceptsTextPlain, content, ok } from '#shared/http/responses.ts';
 
 /** POST /v2/organizations/{orgId}/users/{userId}/totp/confirm — enables it; the recovery codes once. */
-export const handler = defineHandler(routes.confirmEndUserTotp, async ({ params, body, principal, event, requestId, sourceIp }) => {
+export const handler = defineHandler(mfaRoutes.confirmEndUserTotp, async ({ params, body, principal, event, requestId, sourceIp }) => {
   const recoveryCodes = await endUserTotpAdmin().confirm({ principal, requestId, sourceIp }, params.orgId, params.userId, body.code);
   if (acceptsTextPlain(event.headers)) {
     return content(200, 'text/plain; charset=utf-8', recoveryCodesText(recoveryCodes, `user ${params.userId}`), {

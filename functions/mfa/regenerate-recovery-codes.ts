@@ -1,12 +1,12 @@
 import { operatorMfa } from '#shared/container.ts';
-import { ForbiddenError } from '#shared/domain/errors.ts';
-import { recoveryCodesText } from '#shared/domain/recovery-codes.ts';
+import { ForbiddenError } from '#shared/domain/kernel/errors.ts';
+import { recoveryCodesText } from '#shared/domain/mfa/recovery-codes.ts';
 import { defineHandler } from '#shared/http/handler.ts';
-import { routes } from '#shared/http/manifest.ts';
+import { mfaRoutes } from '#shared/routes/mfa.ts';
 import { acceptsTextPlain, content, ok } from '#shared/http/responses.ts';
 
 /** POST /v2/me/mfa/recovery-codes — a new set after a current code; the old set is void. */
-export const handler = defineHandler(routes.regenerateRecoveryCodes, async ({ body, principal, event, requestId, sourceIp }) => {
+export const handler = defineHandler(mfaRoutes.regenerateRecoveryCodes, async ({ body, principal, event, requestId, sourceIp }) => {
   if (principal.kind !== 'operator') throw new ForbiddenError();
   const recoveryCodes = await operatorMfa().regenerateRecoveryCodes(principal.userId, body.code, { requestId, sourceIp });
   if (acceptsTextPlain(event.headers)) {

@@ -1,11 +1,11 @@
 import { endUserTotpAdmin } from '#shared/container.ts';
 import { principalFromHeaders } from '#shared/http/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
-import { routes } from '#shared/http/manifest.ts';
+import { mfaRoutes } from '#shared/routes/mfa.ts';
 import { noContent } from '#shared/http/responses.ts';
 
 /** DELETE /v2/organizations/{orgId}/users/{userId}/totp — removes an end user's TOTP and recovery codes. */
-export const handler = defineHandler(routes.removeEndUserTotp, async ({ params, principal, requestId, sourceIp }) => {
+export const handler = defineHandler(mfaRoutes.removeEndUserTotp, async ({ params, principal, requestId, sourceIp }) => {
   await endUserTotpAdmin().remove({ principal, requestId, sourceIp }, params.orgId, params.userId);
   return noContent();
 },

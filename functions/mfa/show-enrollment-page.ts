@@ -1,14 +1,14 @@
 import { operatorMfa } from '#shared/container.ts';
-import { NotFoundError } from '#shared/domain/errors.ts';
+import { NotFoundError } from '#shared/domain/kernel/errors.ts';
 import { linkUnavailablePage, passwordFormPage } from '#shared/http/enrollment-page.ts';
 import { defineHandler } from '#shared/http/handler.ts';
-import { routes } from '#shared/http/manifest.ts';
+import { mfaRoutes } from '#shared/routes/mfa.ts';
 
 /**
  * GET /v2/mfa/enroll/{token} — the enrolment page asks the member's password first. It writes
  * nothing (no pending secret, no event): link scanners and mail previews open links too.
  */
-export const handler = defineHandler(routes.showMfaEnrollmentPage, async ({ params }) => {
+export const handler = defineHandler(mfaRoutes.showMfaEnrollmentPage, async ({ params }) => {
   try {
     return passwordFormPage(await operatorMfa().viewEnrollmentLink(params.token));
   } catch (error) {

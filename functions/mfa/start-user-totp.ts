@@ -1,12 +1,12 @@
 import { endUserTotpAdmin } from '#shared/container.ts';
 import { principalFromHeaders } from '#shared/http/credentials.ts';
-import { withQrCode } from '#shared/domain/totp.ts';
+import { withQrCode } from '#shared/domain/mfa/totp.ts';
 import { defineHandler } from '#shared/http/handler.ts';
-import { routes } from '#shared/http/manifest.ts';
+import { mfaRoutes } from '#shared/routes/mfa.ts';
 import { ok } from '#shared/http/responses.ts';
 
 /** POST /v2/organizations/{orgId}/users/{userId}/totp — a pending TOTP secret for an end user. */
-export const handler = defineHandler(routes.startEndUserTotp, async ({ params, principal, requestId, sourceIp }) =>
+export const handler = defineHandler(mfaRoutes.startEndUserTotp, async ({ params, principal, requestId, sourceIp }) =>
   ok(await withQrCode(await endUserTotpAdmin().begin({ principal, requestId, sourceIp }, params.orgId, params.userId))),
   { credentials: principalFromHeaders },
 );

@@ -1,9 +1,9 @@
 import { operatorMfa } from '#shared/container.ts';
-import { AppError, NotFoundError, RateLimitError } from '#shared/domain/errors.ts';
-import { withQrCode } from '#shared/domain/totp.ts';
+import { AppError, NotFoundError, RateLimitError } from '#shared/domain/kernel/errors.ts';
+import { withQrCode } from '#shared/domain/mfa/totp.ts';
 import { enrollmentFormPage, linkUnavailablePage, passwordFormPage, recoveryCodesPage } from '#shared/http/enrollment-page.ts';
 import { defineHandler } from '#shared/http/handler.ts';
-import { routes } from '#shared/http/manifest.ts';
+import { mfaRoutes } from '#shared/routes/mfa.ts';
 import type { HandlerResult } from '#shared/http/responses.ts';
 
 /**
@@ -12,7 +12,7 @@ import type { HandlerResult } from '#shared/http/responses.ts';
  * once. A wrong password shows the password form again and writes nothing; a wrong code shows the
  * same secret again (the failure counts towards the factor's lock).
  */
-export const handler = defineHandler(routes.submitMfaEnrollmentPage, async ({ params, body, requestId, sourceIp }) => {
+export const handler = defineHandler(mfaRoutes.submitMfaEnrollmentPage, async ({ params, body, requestId, sourceIp }) => {
   const facts = { requestId, sourceIp };
   const mfa = operatorMfa();
   const passwordAgain = async (error: string, status?: number): Promise<HandlerResult> =>

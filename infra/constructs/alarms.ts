@@ -272,7 +272,7 @@ export class PortcullisAlarms extends Construct {
     );
   }
 
-  /** Counted by the SMS limits (shared/domain/sms-limits.ts) each time the deployment's day refuses an SMS. */
+  /** Counted by the SMS limits (shared/domain/sign-in/sms-limits.ts) each time the deployment's day refuses an SMS. */
   private smsDeploymentCap(): Alarm {
     return this.notify(
       new Alarm(this, 'SmsDeploymentCap', {

@@ -9,7 +9,7 @@ import { LogGroup, RetentionDays, type ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '#shared/config.ts';
 import { keyringKey } from '#shared/data/keys.ts';
-import { DATA_KEY_PURPOSES, TOKEN_SIGNING_PURPOSE } from '#shared/domain/keyring.ts';
+import { DATA_KEY_PURPOSES, TOKEN_SIGNING_PURPOSE } from '#shared/domain/platform/keyring.ts';
 import type { DataKeyPurpose } from '#shared/http/manifest.ts';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '#shared/metrics-names.ts';
 import { BUNDLING } from '../bundling.ts';

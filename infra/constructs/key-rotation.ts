@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 export const DEFAULT_KEY_ROTATION_SCHEDULE = Schedule.rate(Duration.days(30));
 
 export interface KeyRotationProps {
-  /** The key function (functions/keys/rotate-keys.ts), the only one allowed to write keyrings. */
+  /** The key function (functions/platform/rotate-keys.ts), the only one allowed to write keyrings. */
   readonly keyFunction: IFunction;
   /** When to rotate the token-signing key. @default DEFAULT_KEY_ROTATION_SCHEDULE (every 30 days) */
   readonly schedule?: Schedule;

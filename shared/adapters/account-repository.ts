@@ -1,7 +1,7 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AccountPatch, AccountStore } from '../domain/accounts.ts';
-import type { AuditEvent } from '../domain/audit.ts';
-import type { AccountProfile } from '../domain/model.ts';
+import type { AccountPatch, AccountStore } from '../domain/tenancy/accounts.ts';
+import type { AuditEvent } from '../domain/kernel/audit-events.ts';
+import type { AccountProfile } from '../domain/kernel/model.ts';
 import { accountKey } from '../data/keys.ts';
 import { auditEventPut } from './audit-repository.ts';
 import { transactWrite } from './dynamodb.ts';

@@ -1,7 +1,7 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ApiKeyStore, StoredApiKey } from '../domain/api-keys.ts';
-import { ConflictError, NotFoundError } from '../domain/errors.ts';
-import type { ApiKey } from '../domain/model.ts';
+import type { ApiKeyStore, StoredApiKey } from '../domain/tenancy/access-key-verifier.ts';
+import { ConflictError, NotFoundError } from '../domain/kernel/errors.ts';
+import type { ApiKey } from '../domain/kernel/model.ts';
 import { apiKeyByAccountGsi, apiKeyKey, apiKeysOfAccountPartition } from '../data/keys.ts';
 import { isConditionalCheckFailed, queryGsi1Page, transactWrite } from './dynamodb.ts';
 import type { TransactItem } from './operator-repository.ts';

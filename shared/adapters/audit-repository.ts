@@ -1,7 +1,7 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
-import type { AuditEvent } from '../domain/audit.ts';
-import type { EventQuery } from '../domain/audit-log.ts';
+import type { AuditEvent } from '../domain/kernel/audit-events.ts';
+import type { EventQuery } from '../domain/tenancy/audit-log.ts';
 import {
   auditEventByOrganizationGsi,
   auditEventKey,

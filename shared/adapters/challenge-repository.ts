@@ -1,9 +1,9 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { challengeKey, signInStateKey } from '../data/keys.ts';
-import type { AuditEvent } from '../domain/audit.ts';
-import type { AttemptTake } from '../domain/attempt-budget.ts';
-import type { Challenge, ChallengeStore, SignInState, StepUpdate, TakeRefusal, WindowSlot } from '../domain/challenges.ts';
-import type { PlannedSms } from '../domain/sms-limits.ts';
+import type { AuditEvent } from '../domain/kernel/audit-events.ts';
+import type { AttemptTake } from '../domain/kernel/attempt-budget.ts';
+import type { Challenge, ChallengeStore, SignInState, StepUpdate, TakeRefusal, WindowSlot } from '../domain/sign-in/challenges.ts';
+import type { PlannedSms } from '../domain/sign-in/sms-limits.ts';
 import { auditEventPut } from './audit-repository.ts';
 import { attemptTakeCondition, claimOnce, isConditionalCheckFailed, transactWrite } from './dynamodb.ts';
 import { plannedSmsWrites } from './sms-limit-repository.ts';

@@ -1,10 +1,10 @@
 import { BatchWriteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AuditEvent } from '../domain/audit.ts';
-import type { DirectoryStore, ListedGrant, StoredEndUser, StoredSystem } from '../domain/directory.ts';
-import { UnavailableError } from '../domain/errors.ts';
-import type { Page, PageRequest } from '../domain/organizations.ts';
-import { newId } from '../domain/secrets.ts';
-import type { AccessGrant, EndUser, SignInDirectory, SignInSystem } from '../domain/sign-in-model.ts';
+import type { AuditEvent } from '../domain/kernel/audit-events.ts';
+import type { DirectoryStore, ListedGrant, StoredEndUser, StoredSystem } from '../domain/directory/directory.ts';
+import { UnavailableError } from '../domain/kernel/errors.ts';
+import type { Page, PageRequest } from '../domain/tenancy/organizations.ts';
+import { newId } from '../domain/kernel/secrets.ts';
+import type { AccessGrant, EndUser, SignInDirectory, SignInSystem } from '../domain/sign-in/model.ts';
 import {
   accessGrantKey,
   endUserByOrganizationGsi,

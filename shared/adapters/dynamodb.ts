@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { UnavailableError, ValidationError } from '../domain/errors.ts';
+import { UnavailableError, ValidationError } from '../domain/kernel/errors.ts';
 
 /** One document client per process, reused across warm invocations. */
 export function createDocumentClient(options: { region: string; endpoint: string | undefined }): DynamoDBDocumentClient {

@@ -1,9 +1,9 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { KeyringStore, StoredKeyring } from '../domain/ports.ts';
+import type { KeyringStore, StoredKeyring } from '../domain/kernel/ports.ts';
 import { keyringKey } from '../data/keys.ts';
 import { isConditionalCheckFailed } from './dynamodb.ts';
 
-/** Wrapped key material in the table; see shared/domain/keyring.ts for the envelope scheme. */
+/** Wrapped key material in the table; see shared/domain/platform/keyring.ts for the envelope scheme. */
 export class KeyringRepository implements KeyringStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,

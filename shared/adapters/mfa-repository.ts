@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
-import type { AuditEvent } from '../domain/audit.ts';
-import type { AttemptTake } from '../domain/attempt-budget.ts';
+import type { AuditEvent } from '../domain/kernel/audit-events.ts';
+import type { AttemptTake } from '../domain/kernel/attempt-budget.ts';
 import type {
   AttemptPolicy,
   EnrollmentLinkRecord,
@@ -10,7 +10,7 @@ import type {
   MfaTokenStore,
   TotpFactorRecord,
   TotpFactorStore,
-} from '../domain/mfa.ts';
+} from '../domain/mfa/mfa.ts';
 import { endUserTotpKey, mfaEnrollmentKey, mfaTokenKey, operatorTotpKey, type ItemKey } from '../data/keys.ts';
 import { auditEventPut } from './audit-repository.ts';
 import { attemptTakeCondition, conditionalWrite, isConditionalCheckFailed, transactWrite } from './dynamodb.ts';

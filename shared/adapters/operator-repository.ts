@@ -5,9 +5,9 @@ import {
   type DynamoDBDocumentClient,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { ConflictError } from '../domain/errors.ts';
-import type { Account, Membership, Operator } from '../domain/model.ts';
-import type { OperatorStore } from '../domain/ports.ts';
+import { ConflictError } from '../domain/kernel/errors.ts';
+import type { Account, Membership, Operator } from '../domain/kernel/model.ts';
+import type { OperatorStore } from '../domain/kernel/ports.ts';
 import {
   accountKey,
   membershipByUserGsi,

@@ -1,8 +1,8 @@
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AuditEvent } from '../domain/audit.ts';
-import { UnavailableError } from '../domain/errors.ts';
-import type { Group, Organization } from '../domain/model.ts';
-import type { GroupWriteOutcome, OrganizationPatch, OrganizationStore, Page, PageRequest } from '../domain/organizations.ts';
+import type { AuditEvent } from '../domain/kernel/audit-events.ts';
+import { UnavailableError } from '../domain/kernel/errors.ts';
+import type { Group, Organization } from '../domain/kernel/model.ts';
+import type { GroupWriteOutcome, OrganizationPatch, OrganizationStore, Page, PageRequest } from '../domain/tenancy/organizations.ts';
 import {
   accountKey,
   GROUP_SK_PREFIX,

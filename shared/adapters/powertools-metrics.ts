@@ -9,7 +9,7 @@
  * local/environment.ts) keeps counting but writes nothing.
  */
 import { Metrics as PowertoolsMetricsClient, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Metrics } from '../domain/metrics.ts';
+import type { Metrics } from '../domain/kernel/metrics.ts';
 import { METRIC_DIMENSIONS, METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../metrics-names.ts';
 
 export interface PowertoolsMetricsOptions {

@@ -1,6 +1,6 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RefreshFamily, RefreshTokenRecord } from '../domain/model.ts';
-import type { RotateOutcome, SessionStore } from '../domain/ports.ts';
+import type { RefreshFamily, RefreshTokenRecord } from '../domain/kernel/model.ts';
+import type { RotateOutcome, SessionStore } from '../domain/kernel/ports.ts';
 import { refreshFamilyKey, refreshTokenKey } from '../data/keys.ts';
 import { isConditionalCheckFailed, transactWrite } from './dynamodb.ts';
 

@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { accessGrantKey, challengeKey, endUserEmailKey, endUserKey, organizationKey, signInStateKey, smsSubjectLimitKey, systemKey, type ItemKey } from '../data/keys.ts';
-import type { SignInReads, SignInSnapshot, SignInSnapshotQuery } from '../domain/challenges.ts';
+import type { SignInReads, SignInSnapshot, SignInSnapshotQuery } from '../domain/sign-in/challenges.ts';
 import { guardGrantAttribute, toEndUser, toSystem } from './directory-repository.ts';
 import { toOrganization } from './organization-repository.ts';
 import { toChallenge, toSignInState } from './challenge-repository.ts';

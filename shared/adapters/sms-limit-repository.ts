@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { smsAccountDailyShardKey, smsDailyShardKey, smsDeploymentDailyShardKey, smsSubjectLimitKey, type ItemKey } from '../data/keys.ts';
-import type { DailyCounter, DailyShardWrite, PlannedSms, SmsLimitStore, SubjectSends } from '../domain/sms-limits.ts';
+import type { DailyCounter, DailyShardWrite, PlannedSms, SmsLimitStore, SubjectSends } from '../domain/sign-in/sms-limits.ts';
 import { conditionalWrite, isConditionalCheckFailed } from './dynamodb.ts';
 
 /** The subject's send times, written only if nobody wrote since `expectedVersion` (0: the item must not exist). */

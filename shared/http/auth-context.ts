@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { AuthError } from '../domain/errors.ts';
-import type { KeyPermission } from '../domain/model.ts';
-import type { Principal } from '../domain/principal.ts';
+import { AuthError } from '../domain/kernel/errors.ts';
+import type { KeyPermission } from '../domain/kernel/model.ts';
+import type { Principal } from '../domain/kernel/principal.ts';
 import type { AuthKind } from './manifest.ts';
 
 export type { Principal };

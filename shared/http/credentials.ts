@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { config } from '../config.ts';
 import { apiKeyVerifier, operatorMfa, tokenSigningKeys } from '../container.ts';
-import { OPERATOR_AUDIENCE, verifyAccessToken } from '../domain/access-tokens.ts';
-import { AuthError } from '../domain/errors.ts';
-import { ENROLLMENT_AMR, MFA_TOKEN_PREFIX } from '../domain/mfa.ts';
-import type { Principal } from '../domain/principal.ts';
+import { OPERATOR_AUDIENCE, verifyAccessToken } from '../domain/sessions/access-tokens.ts';
+import { AuthError } from '../domain/kernel/errors.ts';
+import { ENROLLMENT_AMR, MFA_TOKEN_PREFIX } from '../domain/mfa/mfa.ts';
+import type { Principal } from '../domain/kernel/principal.ts';
 
 /**
  * Verifies the credential of a `bearer-or-apikey` route in the function itself, with the same code the

@@ -10,7 +10,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { flushMetrics } from '../container.ts';
-import { AppError, InvalidJsonError } from '../domain/errors.ts';
+import { AppError, InvalidJsonError } from '../domain/kernel/errors.ts';
 import { principalFor, type CredentialResolver, type Principal } from './auth-context.ts';
 import { logger } from './logger.ts';
 import type { RouteDefinition } from './manifest.ts';

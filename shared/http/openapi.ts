@@ -299,7 +299,7 @@ function successResponse(route: RouteDefinition): Record<string, unknown> {
   return { description, content };
 }
 
-/** Operations are grouped by the folder of their handler (`functions/<folder>/…`). */
+/** Reference page sections, in order; each route entry names its `tag`. */
 const TAGS: Record<string, { name: string; description: string }> = {
   sessions: { name: 'Operator sessions', description: 'Sign up, log in, refresh and log out (operators of the management API).' },
   me: { name: 'Me', description: 'The signed-in operator.' },
@@ -320,9 +320,8 @@ const TAGS: Record<string, { name: string; description: string }> = {
 };
 
 function tagOf(route: RouteDefinition): string {
-  const folder = /^functions\/([^/]+)\//.exec(route.handler)?.[1] ?? '';
-  const tag = TAGS[folder];
-  if (!tag) throw new Error(`route ${route.id}: no tag for handler folder "${folder}"`);
+  const tag = Object.values(TAGS).find((candidate) => candidate.name === route.tag);
+  if (!tag) throw new Error(`route ${route.id}: unknown tag "${route.tag}"`);
   return tag.name;
 }
 
@@ -368,7 +367,7 @@ function operation(route: RouteDefinition): Record<string, unknown> {
   };
 }
 
-/** The Problem body, with the extension member `rate_limited` answers carry (shared/domain/errors.ts). */
+/** The Problem body, with the extension member `rate_limited` answers carry (shared/domain/kernel/errors.ts). */
 const DocumentedProblem = Problem.extend({
   retryAfter: z.number().int().optional().describe('On `rate_limited`: the seconds in `Retry-After`.'),
 });

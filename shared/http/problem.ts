@@ -1,4 +1,4 @@
-import { AppError, UnavailableError, ValidationError } from '../domain/errors.ts';
+import { AppError, UnavailableError, ValidationError } from '../domain/kernel/errors.ts';
 import type { HandlerResult } from './responses.ts';
 
 /** Errors of AWS SDK clients that mean "busy, retry": answered 503 with Retry-After, not 500. */

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ValidationError, type FieldIssue } from '../domain/errors.ts';
+import { ValidationError, type FieldIssue } from '../domain/kernel/errors.ts';
 
 /**
  * Validates one part of the request (`body`, `query`, `params`) and turns zod's issues into

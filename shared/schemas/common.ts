@@ -8,7 +8,7 @@ export const Email = z
 
 /**
  * Length limits only; the common-password list and the email check live in the domain
- * (shared/domain/passwords.ts) because they need context. The upper bound keeps one request from
+ * (shared/domain/sessions/passwords.ts) because they need context. The upper bound keeps one request from
  * feeding megabytes into scrypt.
  */
 export const NewPassword = z

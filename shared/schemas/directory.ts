@@ -2,10 +2,10 @@
  * Schemas of the sign-in directory (systems, end users, access grants): request validation and,
  * through the manifest, the OpenAPI document.
  */
-import { looksLikeInternationalPhone, PHONE_FORMAT_MESSAGE } from '../domain/phone-format.ts';
+import { looksLikeInternationalPhone, PHONE_FORMAT_MESSAGE } from '../domain/kernel/phone-format.ts';
 import * as z from 'zod';
 import { pageQuery } from '../http/pagination.ts';
-import { FACTORS, PasswordlessUrl, PolicySchema } from '../domain/policy.ts';
+import { FACTORS, PasswordlessUrl, PolicySchema } from '../domain/sign-in/policy.ts';
 import { body } from './common.ts';
 import { ResourceId } from './organizations.ts';
 
@@ -26,7 +26,7 @@ export const EndUserEmail = z
  * A mobile number in international form (`+` and the country code; spaces, dashes and brackets are
  * tolerated). The schema checks the shape; the directory then checks it is a valid mobile number by
  * libphonenumber's mobile metadata and stores it as E.164, answering a 400 naming `body.phone` too
- * (shared/domain/phone-format.ts says why the check is split, phone-numbers.ts why mobile only).
+ * (shared/domain/kernel/phone-format.ts says why the check is split, phone-numbers.ts why mobile only).
  */
 export const Phone = z
   .string({ error: 'must be a string' })

@@ -4,8 +4,8 @@
  */
 import * as z from 'zod';
 import { pageQuery } from '../http/pagination.ts';
-import { ISO_COUNTRIES } from '../domain/countries.ts';
-import { DEFAULT_SMS_DAILY_LIMIT } from '../domain/organizations.ts';
+import { ISO_COUNTRIES } from '../domain/kernel/countries.ts';
+import { DEFAULT_SMS_DAILY_LIMIT } from '../domain/tenancy/organizations.ts';
 import { Email, body } from './common.ts';
 
 /** Opaque ids as they appear in paths and bodies; anything else is a 400 naming the field. */
@@ -77,7 +77,7 @@ const settingFields = {
 };
 
 /**
- * The deployment's limits apply on top (shared/domain/organizations.ts): `smsDailyLimit` at most the
+ * The deployment's limits apply on top (shared/domain/tenancy/organizations.ts): `smsDailyLimit` at most the
  * per-account cap, `smsAllowedCountries` among the deployment's countries. They are the deployment's
  * settings, not the document's, so the domain checks them (400 naming the field).
  */

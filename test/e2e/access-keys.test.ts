@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { handler as apikeyAuthorizer } from '#functions/authorizers/apikey-authorizer.ts';
+import { handler as apikeyAuthorizer } from '#functions/tenancy/apikey-authorizer.ts';
 import { apiKeyKey } from '#shared/data/keys.ts';
-import { hashSecret } from '#shared/domain/secrets.ts';
+import { hashSecret } from '#shared/domain/kernel/secrets.ts';
 import { principalFromHeaders } from '#shared/http/credentials.ts';
 import { authorizers } from '#shared/http/manifest.ts';
 import { ApiKeyList, CreatedApiKey } from '#shared/schemas/access-keys.ts';

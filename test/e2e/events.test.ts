@@ -11,7 +11,7 @@ import {
   auditEventsOfAccountPartition,
   auditEventsOfOrganizationPartition,
 } from '#shared/data/keys.ts';
-import { AUDIT_RETENTION_DAYS, auditEvent, type AuditEvent } from '#shared/domain/audit.ts';
+import { AUDIT_RETENTION_DAYS, auditEvent, type AuditEvent } from '#shared/domain/kernel/audit-events.ts';
 import { encodeCursor } from '#shared/http/pagination.ts';
 import type { RequestQuery, SuccessBody } from '#client/index.ts';
 import { AuditEventList } from '#shared/schemas/events.ts';

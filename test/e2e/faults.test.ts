@@ -18,8 +18,8 @@ import {
   userEmailKey,
   userKey,
 } from '#shared/data/keys.ts';
-import { hashSecret } from '#shared/domain/secrets.ts';
-import { SMS_DAILY_SHARDS } from '#shared/domain/sms-limits.ts';
+import { hashSecret } from '#shared/domain/kernel/secrets.ts';
+import { SMS_DAILY_SHARDS } from '#shared/domain/sign-in/sms-limits.ts';
 import { signupBody, strongPassword, uniqueEmail } from '#test/support/factories.ts';
 import { faultFigures, Faults, keyPrefix, touches, type FaultKind } from '#test/support/faults.ts';
 import { rawItem } from '#test/support/keys-events.ts';

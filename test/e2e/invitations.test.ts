@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { config } from '#shared/config.ts';
 import { auditRepository, documentClient } from '#shared/container.ts';
 import { accountKey, invitationKey, invitationTokenKey, type ItemKey } from '#shared/data/keys.ts';
-import { hashSecret } from '#shared/domain/secrets.ts';
+import { hashSecret } from '#shared/domain/kernel/secrets.ts';
 import { AcceptedInvitation, CreatedInvitation, InvitationPage } from '#shared/schemas/members.ts';
 import { signupBody, strongPassword, uniqueEmail } from '#test/support/factories.ts';
 import type { RequestBody, SuccessBody } from '#client/index.ts';

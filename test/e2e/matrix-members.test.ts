@@ -4,8 +4,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyRepository } from '#shared/container.ts';
-import { mintApiKey } from '#shared/domain/api-keys.ts';
-import type { KeyPermission } from '#shared/domain/model.ts';
+import { mintApiKey } from '#shared/domain/tenancy/access-key-verifier.ts';
+import type { KeyPermission } from '#shared/domain/kernel/model.ts';
 import { strongPassword, uniqueEmail } from '#test/support/factories.ts';
 import { useLocalApi, type ApiResponse } from '#test/support/local-api.ts';
 import { addMember, createAccount, type TestAccount } from '#test/support/tenancy.ts';

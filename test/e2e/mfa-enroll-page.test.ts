@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mfaEnrollmentKey, operatorTotpKey } from '#shared/data/keys.ts';
-import { hashSecret } from '#shared/domain/secrets.ts';
+import { hashSecret } from '#shared/domain/kernel/secrets.ts';
 import { rawItem } from '#test/support/keys-events.ts';
 import { expectData, expectProblem, useLocalApi } from '#test/support/local-api.ts';
 import { eventsOf } from '#test/support/organizations.ts';

@@ -1,8 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorTotpKey, mfaTokenKey, keyringKey } from '#shared/data/keys.ts';
-import { hashSecret } from '#shared/domain/secrets.ts';
-import { TOTP_SECRETS_PURPOSE } from '#shared/domain/totp.ts';
+import { hashSecret } from '#shared/domain/kernel/secrets.ts';
+import { TOTP_SECRETS_PURPOSE } from '#shared/domain/mfa/totp.ts';
 import { TokenPair } from '#shared/schemas/sessions.ts';
 import { rawItem } from '#test/support/keys-events.ts';
 import type { RequestBody } from '#client/index.ts';

@@ -2,7 +2,7 @@ import { createRemoteJWKSet, jwtVerify, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { tokenSigningKeys } from '#shared/container.ts';
 import { config } from '#shared/config.ts';
-import { OPERATOR_AUDIENCE } from '#shared/domain/access-tokens.ts';
+import { OPERATOR_AUDIENCE } from '#shared/domain/sessions/access-tokens.ts';
 import { MeResponse, SignupResponse, TokenPair } from '#shared/schemas/sessions.ts';
 import { signupBody, strongPassword, uniqueEmail } from '#test/support/factories.ts';
 import { expectData, expectProblem, expectStatus, useLocalApi } from '#test/support/local-api.ts';

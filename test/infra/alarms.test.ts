@@ -8,7 +8,7 @@ import { FUNCTIONS_PER_ALARM, type PortcullisAlarmSet } from '#infra/constructs/
 import { Portcullis } from '#infra/portcullis.ts';
 import { PowertoolsMetrics } from '#shared/adapters/powertools-metrics.ts';
 import { loadConfig } from '#shared/config.ts';
-import { SmsLimits, type DailyShardWrite } from '#shared/domain/sms-limits.ts';
+import { SmsLimits, type DailyShardWrite } from '#shared/domain/sign-in/sms-limits.ts';
 import { authorizers, keyFunction, manifest } from '#shared/http/manifest.ts';
 import { METRIC_NAMES, METRICS_NAMESPACE, METRICS_SERVICE } from '#shared/metrics-names.ts';
 import { arnOf, cdkJsonContext, logicalId, portcullisFunctions, resourcesOfType, synthesize, type CfnResource } from './synth.ts';

@@ -2,7 +2,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { describe, expect, it } from 'vitest';
-import { DATA_KEY_PURPOSES } from '#shared/domain/keyring.ts';
+import { DATA_KEY_PURPOSES } from '#shared/domain/platform/keyring.ts';
 import { keyFunction, manifest } from '#shared/http/manifest.ts';
 import { arnOf, portcullisFunctions, resourcesOfType, synthesize } from './synth.ts';
 

@@ -6,9 +6,9 @@ import { createDocumentClient } from '#shared/adapters/dynamodb.ts';
 import { config, loadConfig } from '#shared/config.ts';
 import { documentClient } from '#shared/container.ts';
 import { apiKeyKey, auditEventShards, auditEventsOfAccountPartition } from '#shared/data/keys.ts';
-import { ApiKeyVerifier, mintApiKey, type StoredApiKey } from '#shared/domain/api-keys.ts';
-import { auditEvent } from '#shared/domain/audit.ts';
-import { newId } from '#shared/domain/secrets.ts';
+import { ApiKeyVerifier, mintApiKey, type StoredApiKey } from '#shared/domain/tenancy/access-key-verifier.ts';
+import { auditEvent } from '#shared/domain/kernel/audit-events.ts';
+import { newId } from '#shared/domain/kernel/secrets.ts';
 import { rawItem } from '#test/support/keys-events.ts';
 
 /** A repository on its own client, so the test can count the writes that reach DynamoDB. */

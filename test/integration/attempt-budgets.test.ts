@@ -12,11 +12,11 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { operatorMfa, operatorSessions, totpFactors } from '#shared/container.ts';
-import type { AuditContext } from '#shared/domain/audit.ts';
-import { USER_FAILURE_LIMIT } from '#shared/domain/challenges.ts';
-import type { MfaSubject } from '#shared/domain/mfa.ts';
-import { LOGIN_MAX_ATTEMPTS } from '#shared/domain/login-throttle.ts';
-import { MAX_TOTP_FAILURES } from '#shared/domain/mfa.ts';
+import type { AuditContext } from '#shared/domain/kernel/audit-events.ts';
+import { USER_FAILURE_LIMIT } from '#shared/domain/sign-in/challenges.ts';
+import type { MfaSubject } from '#shared/domain/mfa/mfa.ts';
+import { LOGIN_MAX_ATTEMPTS } from '#shared/domain/sessions/login-throttle.ts';
+import { MAX_TOTP_FAILURES } from '#shared/domain/mfa/mfa.ts';
 import { race } from '#test/support/concurrency.ts';
 import { POLICY, outcome, world } from '#test/support/challenge-world.ts';
 import { enrolledOwner } from '#test/support/enrolled-owner.ts';
@@ -25,8 +25,8 @@ import { codeInSteps, referenceCode } from '#test/support/totp.ts';
 
 const counted = vi.hoisted(() => ({ compare: 0, totp: 0, recovery: 0, password: 0 }));
 
-vi.mock('#shared/domain/secrets.ts', async (original) => {
-  const actual = await original<typeof import('#shared/domain/secrets.ts')>();
+vi.mock('#shared/domain/kernel/secrets.ts', async (original) => {
+  const actual = await original<typeof import('#shared/domain/kernel/secrets.ts')>();
   return {
     ...actual,
     constantTimeEqual: (a: string, b: string) => {
@@ -35,8 +35,8 @@ vi.mock('#shared/domain/secrets.ts', async (original) => {
     },
   };
 });
-vi.mock('#shared/domain/totp.ts', async (original) => {
-  const actual = await original<typeof import('#shared/domain/totp.ts')>();
+vi.mock('#shared/domain/mfa/totp.ts', async (original) => {
+  const actual = await original<typeof import('#shared/domain/mfa/totp.ts')>();
   return {
     ...actual,
     matchTotp: (secret: string, code: string, at: number) => {
@@ -45,8 +45,8 @@ vi.mock('#shared/domain/totp.ts', async (original) => {
     },
   };
 });
-vi.mock('#shared/domain/recovery-codes.ts', async (original) => {
-  const actual = await original<typeof import('#shared/domain/recovery-codes.ts')>();
+vi.mock('#shared/domain/mfa/recovery-codes.ts', async (original) => {
+  const actual = await original<typeof import('#shared/domain/mfa/recovery-codes.ts')>();
   return {
     ...actual,
     findRecoveryCodeHash: (stored: readonly string[], submitted: string) => {
@@ -55,8 +55,8 @@ vi.mock('#shared/domain/recovery-codes.ts', async (original) => {
     },
   };
 });
-vi.mock('#shared/domain/passwords.ts', async (original) => {
-  const actual = await original<typeof import('#shared/domain/passwords.ts')>();
+vi.mock('#shared/domain/sessions/passwords.ts', async (original) => {
+  const actual = await original<typeof import('#shared/domain/sessions/passwords.ts')>();
   return {
     ...actual,
     verifyPassword: (password: string, stored: string) => {

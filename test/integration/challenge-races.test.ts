@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { documentClient } from '#shared/container.ts';
 import { config } from '#shared/config.ts';
 import { SmsLimitRepository } from '#shared/adapters/sms-limit-repository.ts';
-import type { CompletedChallenge } from '#shared/domain/challenges.ts';
-import type { AppError } from '#shared/domain/errors.ts';
-import { SmsLimits } from '#shared/domain/sms-limits.ts';
+import type { CompletedChallenge } from '#shared/domain/sign-in/challenges.ts';
+import type { AppError } from '#shared/domain/kernel/errors.ts';
+import { SmsLimits } from '#shared/domain/sign-in/sms-limits.ts';
 import { outcome, world } from '#test/support/challenge-world.ts';
 
 describe('check-and-consume', () => {

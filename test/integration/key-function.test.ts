@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler } from '#functions/keys/rotate-keys.ts';
+import { handler } from '#functions/platform/rotate-keys.ts';
 import { tokenSigningKeys } from '#shared/container.ts';
 
 const answers: { body: Record<string, unknown>; contentType: string | undefined }[] = [];

@@ -8,10 +8,10 @@ import { createTable, localDynamoDbClient } from '#local/dynamodb-local.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb.ts';
 import { KeyringRepository } from '#shared/adapters/keyring-repository.ts';
 import { LocalMasterKey } from '#shared/adapters/local-master-key.ts';
-import { signAccessToken } from '#shared/domain/access-tokens.ts';
+import { signAccessToken } from '#shared/domain/sessions/access-tokens.ts';
 import { keyringKey } from '#shared/data/keys.ts';
-import { DataKey, PIN_HMAC_PURPOSE, provisionKeyrings, TOKEN_SIGNING_PURPOSE, TokenSigningKeys } from '#shared/domain/keyring.ts';
-import { TotpSecretCipher, TOTP_SECRETS_PURPOSE } from '#shared/domain/totp.ts';
+import { DataKey, PIN_HMAC_PURPOSE, provisionKeyrings, TOKEN_SIGNING_PURPOSE, TokenSigningKeys } from '#shared/domain/platform/keyring.ts';
+import { TotpSecretCipher, TOTP_SECRETS_PURPOSE } from '#shared/domain/mfa/totp.ts';
 
 /** A table of its own, so this test sees the very first key being created. */
 async function freshKeyring() {

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { config } from '#shared/config.ts';
 import { documentClient, invitations, members, operatorSessions, operatorStore } from '#shared/container.ts';
 import { accountKey } from '#shared/data/keys.ts';
-import type { AuditContext } from '#shared/domain/audit.ts';
-import { hashPassword } from '#shared/domain/passwords.ts';
-import { newId } from '#shared/domain/secrets.ts';
+import type { AuditContext } from '#shared/domain/kernel/audit-events.ts';
+import { hashPassword } from '#shared/domain/sessions/passwords.ts';
+import { newId } from '#shared/domain/kernel/secrets.ts';
 import { signupBody, strongPassword, uniqueEmail } from '#test/support/factories.ts';
 
 const context = (userId: string): AuditContext => ({ actor: { kind: 'operator', id: userId }, requestId: newId('req'), sourceIp: '127.0.0.1' });

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { invitations, operatorMfa, operatorSessions } from '#shared/container.ts';
-import type { AppError } from '#shared/domain/errors.ts';
+import type { AppError } from '#shared/domain/kernel/errors.ts';
 import { race, Tally } from '#test/support/concurrency.ts';
 import { signupBody, strongPassword, uniqueEmail } from '#test/support/factories.ts';
 import type { ApiResponse } from '#test/support/local-api.ts';

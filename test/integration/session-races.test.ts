@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { operatorSessions } from '#shared/container.ts';
-import { ConflictError } from '#shared/domain/errors.ts';
-import { LOGIN_MAX_ATTEMPTS } from '#shared/domain/login-throttle.ts';
+import { ConflictError } from '#shared/domain/kernel/errors.ts';
+import { LOGIN_MAX_ATTEMPTS } from '#shared/domain/sessions/login-throttle.ts';
 import { signupBody, uniqueEmail } from '#test/support/factories.ts';
 
 const CONCURRENCY = 12;

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { config } from '#shared/config.ts';
 import { documentClient, operatorSessions, tokenSigningKeys } from '#shared/container.ts';
 import { keyringKey, refreshTokenKey, userEmailKey, userKey } from '#shared/data/keys.ts';
-import { TOKEN_SIGNING_PURPOSE } from '#shared/domain/keyring.ts';
-import { hashSecret } from '#shared/domain/secrets.ts';
+import { TOKEN_SIGNING_PURPOSE } from '#shared/domain/platform/keyring.ts';
+import { hashSecret } from '#shared/domain/kernel/secrets.ts';
 import { signupBody } from '#test/support/factories.ts';
 
 const getItem = async (key: { pk: string; sk: string }) =>

@@ -8,18 +8,18 @@ import { ChallengeRepository } from '#shared/adapters/challenge-repository.ts';
 import { SmsLimitRepository } from '#shared/adapters/sms-limit-repository.ts';
 import { config } from '#shared/config.ts';
 import { documentClient, tokenSigningKeys } from '#shared/container.ts';
-import { AccessControl } from '#shared/domain/access-control.ts';
-import type { AuditEvent } from '#shared/domain/audit.ts';
-import { ChallengeEngine } from '#shared/domain/challenges.ts';
-import { EndUserTokens } from '#shared/domain/end-user-tokens.ts';
-import type { AppError } from '#shared/domain/errors.ts';
-import type { Metrics } from '#shared/domain/metrics.ts';
-import type { Organization } from '#shared/domain/model.ts';
-import type { SmsMessage, SmsSender } from '#shared/domain/ports.ts';
-import type { Principal } from '#shared/domain/principal.ts';
-import { newId } from '#shared/domain/secrets.ts';
-import type { EndUser, EndUserSecondFactor, Policy, SecondFactorOutcome, SignInDirectory, SignInSystem } from '#shared/domain/sign-in-model.ts';
-import { SmsLimits } from '#shared/domain/sms-limits.ts';
+import { AccessControl } from '#shared/domain/tenancy/actors.ts';
+import type { AuditEvent } from '#shared/domain/kernel/audit-events.ts';
+import { ChallengeEngine } from '#shared/domain/sign-in/challenges.ts';
+import { EndUserTokens } from '#shared/domain/sign-in/end-user-tokens.ts';
+import type { AppError } from '#shared/domain/kernel/errors.ts';
+import type { Metrics } from '#shared/domain/kernel/metrics.ts';
+import type { Organization } from '#shared/domain/kernel/model.ts';
+import type { SmsMessage, SmsSender } from '#shared/domain/kernel/ports.ts';
+import type { Principal } from '#shared/domain/kernel/principal.ts';
+import { newId } from '#shared/domain/kernel/secrets.ts';
+import type { EndUser, EndUserSecondFactor, Policy, SecondFactorOutcome, SignInDirectory, SignInSystem } from '#shared/domain/sign-in/model.ts';
+import { SmsLimits } from '#shared/domain/sign-in/sms-limits.ts';
 
 export const POLICY: Policy = {
   factors: ['pin'],

@@ -1,5 +1,5 @@
 import { operatorMfa, operatorSessions } from '#shared/container.ts';
-import type { MfaSubject } from '#shared/domain/mfa.ts';
+import type { MfaSubject } from '#shared/domain/mfa/mfa.ts';
 import { signupBody } from './factories.ts';
 import { referenceCode } from './totp.ts';
 

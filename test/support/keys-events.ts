@@ -6,8 +6,8 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '#shared/config.ts';
 import { auditRepository, documentClient } from '#shared/container.ts';
 import { organizationByAccountGsi, organizationKey, type ItemKey } from '#shared/data/keys.ts';
-import { auditEvent, type AuditEvent } from '#shared/domain/audit.ts';
-import { newId } from '#shared/domain/secrets.ts';
+import { auditEvent, type AuditEvent } from '#shared/domain/kernel/audit-events.ts';
+import { newId } from '#shared/domain/kernel/secrets.ts';
 import type { useLocalApi } from './local-api.ts';
 
 type Api = ReturnType<typeof useLocalApi>;

@@ -4,9 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { apiKeyRepository, auditRepository } from '#shared/container.ts';
-import { mintApiKey } from '#shared/domain/api-keys.ts';
-import type { AuditEvent } from '#shared/domain/audit.ts';
-import type { KeyPermission } from '#shared/domain/model.ts';
+import { mintApiKey } from '#shared/domain/tenancy/access-key-verifier.ts';
+import type { AuditEvent } from '#shared/domain/kernel/audit-events.ts';
+import type { KeyPermission } from '#shared/domain/kernel/model.ts';
 import type { useLocalApi } from './local-api.ts';
 
 type Api = ReturnType<typeof useLocalApi>;

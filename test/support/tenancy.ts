@@ -3,9 +3,9 @@
  * real repository (the invitation flow has its own tests), tokens through the real login.
  */
 import { operatorStore } from '#shared/container.ts';
-import type { Role, Scope } from '#shared/domain/model.ts';
-import { hashPassword } from '#shared/domain/passwords.ts';
-import { newId } from '#shared/domain/secrets.ts';
+import type { Role, Scope } from '#shared/domain/kernel/model.ts';
+import { hashPassword } from '#shared/domain/sessions/passwords.ts';
+import { newId } from '#shared/domain/kernel/secrets.ts';
 import { signupBody, strongPassword, uniqueEmail } from './factories.ts';
 import type { useLocalApi } from './local-api.ts';
 

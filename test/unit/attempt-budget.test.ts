@@ -1,12 +1,12 @@
 /**
- * The attempt-budget rule (shared/domain/attempt-budget.ts) and a source check that every place
+ * The attempt-budget rule (shared/domain/kernel/attempt-budget.ts) and a source check that every place
  * comparing a guessable secret goes through it: a new route or factor that checks a code, a
  * recovery code or a password without first taking an attempt fails here.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spendThenCompare, windowLockedUntil } from '#shared/domain/attempt-budget.ts';
+import { spendThenCompare, windowLockedUntil } from '#shared/domain/kernel/attempt-budget.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -73,7 +73,7 @@ describe('windowLockedUntil', () => {
 
 describe('every comparison of a guessable secret spends an attempt first', () => {
   it('TOTP codes and recovery codes are checked only inside spendThenCompare', () => {
-    expect(unguardedCalls(/\b(matchTotp|findRecoveryCodeHash)\(/, [/spendThenCompare\(/], 3, ['shared/domain/totp.ts', 'shared/domain/recovery-codes.ts'])).toEqual([]);
+    expect(unguardedCalls(/\b(matchTotp|findRecoveryCodeHash)\(/, [/spendThenCompare\(/], 3, ['shared/domain/mfa/totp.ts', 'shared/domain/mfa/recovery-codes.ts'])).toEqual([]);
   });
 
   it('the challenge engine checks a PIN, link, TOTP or recovery code only inside spendThenCompare', () => {
@@ -81,6 +81,6 @@ describe('every comparison of a guessable secret spends an attempt first', () =>
   });
 
   it('operator passwords are verified only after the login throttle took an attempt', () => {
-    expect(unguardedCalls(/\bverify(Password|AgainstDummy)\(/, [/reserveAttempt\(/, /throttle\.attempt\(/], 8, ['shared/domain/passwords.ts'])).toEqual([]);
+    expect(unguardedCalls(/\bverify(Password|AgainstDummy)\(/, [/reserveAttempt\(/, /throttle\.attempt\(/], 8, ['shared/domain/sessions/passwords.ts'])).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { authorize, isAllowed, reachableOrganizations, type Action, type Actor } from '#shared/domain/authorization.ts';
-import { ForbiddenError, NotFoundError } from '#shared/domain/errors.ts';
-import type { Scope } from '#shared/domain/model.ts';
+import { authorize, isAllowed, reachableOrganizations, type Action, type Actor } from '#shared/domain/tenancy/authorization.ts';
+import { ForbiddenError, NotFoundError } from '#shared/domain/kernel/errors.ts';
+import type { Scope } from '#shared/domain/kernel/model.ts';
 
 const ACCOUNT = 'acc_1';
 const groups = (map: Record<string, string[]>) => (ids: string[]) => Promise.resolve(new Set(ids.flatMap((id) => map[id] ?? [])));

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { LocalMasterKey } from '#shared/adapters/local-master-key.ts';
-import { generatePin, linkToken, smsText } from '#shared/domain/challenges.ts';
-import { amrOf, EndUserTokens } from '#shared/domain/end-user-tokens.ts';
-import { TokenSigningKeys } from '#shared/domain/keyring.ts';
-import type { KeyringStore, StoredKeyring } from '#shared/domain/ports.ts';
-import type { SignInSystem } from '#shared/domain/sign-in-model.ts';
-import { dailyShardCaps, SMS_DAILY_SHARDS, SmsLimits, type DailyCounter, type DailyShardWrite } from '#shared/domain/sms-limits.ts';
+import { generatePin, linkToken, smsText } from '#shared/domain/sign-in/challenges.ts';
+import { amrOf, EndUserTokens } from '#shared/domain/sign-in/end-user-tokens.ts';
+import { TokenSigningKeys } from '#shared/domain/platform/keyring.ts';
+import type { KeyringStore, StoredKeyring } from '#shared/domain/kernel/ports.ts';
+import type { SignInSystem } from '#shared/domain/sign-in/model.ts';
+import { dailyShardCaps, SMS_DAILY_SHARDS, SmsLimits, type DailyCounter, type DailyShardWrite } from '#shared/domain/sign-in/sms-limits.ts';
 
 describe('PINs', () => {
   it('are exactly `length` digits, leading zeros included', () => {

@@ -1,7 +1,7 @@
 import { createLocalJWKSet, decodeJwt, exportJWK, generateKeyPair, jwtVerify, type CryptoKey, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { NotFoundError } from '#shared/domain/errors.ts';
-import { EndUserTokens, OrganizationIssuerKeys, organizationIssuer } from '#shared/domain/end-user-tokens.ts';
+import { NotFoundError } from '#shared/domain/kernel/errors.ts';
+import { EndUserTokens, OrganizationIssuerKeys, organizationIssuer } from '#shared/domain/sign-in/end-user-tokens.ts';
 
 const API_BASE = 'https://auth.example.test';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig } from '#shared/config.ts';
-import { AppError, ValidationError } from '#shared/domain/errors.ts';
+import { AppError, ValidationError } from '#shared/domain/kernel/errors.ts';
 import { redact } from '#shared/http/logger.ts';
 import { problemResponse } from '#shared/http/problem.ts';
 import { validatePart } from '#shared/http/validation.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assertAcceptablePassword, hashPassword, verifyPassword } from '#shared/domain/passwords.ts';
-import { constantTimeEqual, hashSecret, newId, randomSecret } from '#shared/domain/secrets.ts';
+import { assertAcceptablePassword, hashPassword, verifyPassword } from '#shared/domain/sessions/passwords.ts';
+import { constantTimeEqual, hashSecret, newId, randomSecret } from '#shared/domain/kernel/secrets.ts';
 
 describe('passwords', () => {
   it('verifies the right password and rejects a wrong one', async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { maskPhone } from '#shared/domain/directory.ts';
-import { chooseFactors, parseCidr, PasswordlessUrl, PolicySchema, usesPasswordless } from '#shared/domain/policy.ts';
-import type { Policy } from '#shared/domain/sign-in-model.ts';
-import { ValidationError } from '#shared/domain/errors.ts';
+import { maskPhone } from '#shared/domain/directory/directory.ts';
+import { chooseFactors, parseCidr, PasswordlessUrl, PolicySchema, usesPasswordless } from '#shared/domain/sign-in/policy.ts';
+import type { Policy } from '#shared/domain/sign-in/model.ts';
+import { ValidationError } from '#shared/domain/kernel/errors.ts';
 import { validatePart } from '#shared/http/validation.ts';
 
 /** The field-level issues a policy body gets, as the API would report them. */

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
-import { gateVerdict } from '#shared/domain/session-gate.ts';
+import { gateVerdict } from '#shared/domain/sessions/session-gate.ts';
 import { manifest } from '#shared/http/manifest.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -55,14 +55,14 @@ describe('routes that answer operator tokens', () => {
 
   it('get their tokens from the gate: only sessions.ts signs operator access tokens or creates session families', () => {
     const offenders = [...sourceFiles('functions'), ...sourceFiles('shared')].filter((file) => {
-      if (['shared/domain/sessions.ts', 'shared/domain/access-tokens.ts', 'shared/domain/ports.ts', 'shared/adapters/session-repository.ts'].includes(file)) return false;
+      if (['shared/domain/sessions/operator-sessions.ts', 'shared/domain/sessions/access-tokens.ts', 'shared/domain/kernel/ports.ts', 'shared/adapters/session-repository.ts'].includes(file)) return false;
       const text = readFileSync(join(ROOT, file), 'utf8');
       return /\bsignAccessToken\s*\(/.test(text) || /\bcreateFamily\s*\(/.test(text);
     });
     expect(offenders).toEqual([]);
 
     // Inside sessions.ts: one private minting method, called once, from `admit`, after the gate.
-    const sessions = readFileSync(join(ROOT, 'shared/domain/sessions.ts'), 'utf8');
+    const sessions = readFileSync(join(ROOT, 'shared/domain/sessions/operator-sessions.ts'), 'utf8');
     expect(sessions).toMatch(/\n {2}private async mint\(/);
     expect(sessions.match(/this\.mint\(/g)).toHaveLength(1);
     const admit = /\n {2}async admit\([\s\S]*?\n {2}\}\n/.exec(sessions)?.[0] ?? '';

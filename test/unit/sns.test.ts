@@ -3,8 +3,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SnsSmsSender } from '#shared/adapters/sns-sms-sender.ts';
 import { loadConfig } from '#shared/config.ts';
-import { smsText } from '#shared/domain/challenges.ts';
-import type { SignInSystem } from '#shared/domain/sign-in-model.ts';
+import { smsText } from '#shared/domain/sign-in/challenges.ts';
+import type { SignInSystem } from '#shared/domain/sign-in/model.ts';
 
 const sns = mockClient(SNSClient);
 afterEach(() => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { findRecoveryCodeHash, hashRecoveryCode, newRecoveryCodes, normalizeRecoveryCode } from '#shared/domain/recovery-codes.ts';
+import { findRecoveryCodeHash, hashRecoveryCode, newRecoveryCodes, normalizeRecoveryCode } from '#shared/domain/mfa/recovery-codes.ts';
 import { acceptsTextPlain, content } from '#shared/http/responses.ts';
 import { ENROLLMENT_PAGE_CSP, enrollmentFormPage, passwordFormPage } from '#shared/http/enrollment-page.ts';
-import { base32Encode, groupSecret, hotpCode, matchTotp, newTotpSecret, otpauthUri, timeStepOf, totpCode } from '#shared/domain/totp.ts';
+import { base32Encode, groupSecret, hotpCode, matchTotp, newTotpSecret, otpauthUri, timeStepOf, totpCode } from '#shared/domain/mfa/totp.ts';
 
 const RFC_SECRET = new TextEncoder().encode('12345678901234567890');
 

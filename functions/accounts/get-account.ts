@@ -1,9 +1,0 @@
-import { accounts } from '#shared/container.ts';
-import { defineHandler } from '#shared/http/handler.ts';
-import { routes } from '#shared/http/manifest.ts';
-import { ok } from '#shared/http/responses.ts';
-
-/** GET /v2/accounts/{accountId} — the profile; the billing contact only for owners. */
-export const handler = defineHandler(routes.getAccount, async ({ params, principal, requestId, sourceIp }) =>
-  ok(await accounts().getAccount({ principal, requestId, sourceIp }, params.accountId)),
-);

@@ -1,9 +1,0 @@
-import { groups } from '#shared/container.ts';
-import { defineHandler } from '#shared/http/handler.ts';
-import { routes } from '#shared/http/manifest.ts';
-import { created } from '#shared/http/responses.ts';
-
-/** POST /v2/accounts/{accountId}/groups — a named set of the account's organizations; audited. */
-export const handler = defineHandler(routes.createGroup, async ({ params, body, principal, requestId, sourceIp }) =>
-  created(await groups().createGroup({ principal, requestId, sourceIp }, params.accountId, body)),
-);

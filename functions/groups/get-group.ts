@@ -1,9 +1,0 @@
-import { groups } from '#shared/container.ts';
-import { defineHandler } from '#shared/http/handler.ts';
-import { routes } from '#shared/http/manifest.ts';
-import { ok } from '#shared/http/responses.ts';
-
-/** GET /v2/accounts/{accountId}/groups/{groupId} */
-export const handler = defineHandler(routes.getGroup, async ({ params, principal, requestId, sourceIp }) =>
-  ok(await groups().getGroup({ principal, requestId, sourceIp }, params.accountId, params.groupId)),
-);

@@ -1,0 +1,16 @@
+import { invitations } from '#shared/container.ts';
+import { principalFromOptionalBearer } from '#shared/http/credentials.ts';
+import { defineHandler } from '#shared/http/handler.ts';
+import { tenancyRoutes } from '#shared/routes/tenancy.ts';
+import { ok } from '#shared/http/responses.ts';
+
+/**
+ * POST /v2/invitations/accept — the token is the invitation's credential. A new person's password
+ * becomes their login and the answer is what a login gives (through the session gate); an existing
+ * operator must be signed in as the invited email (bearer, with the second factor when they have it).
+ */
+export const handler = defineHandler(
+  tenancyRoutes.acceptInvitation,
+  async ({ body, principal, requestId, sourceIp }) => ok(await invitations().accept(body, { requestId, sourceIp, principal })),
+  { credentials: principalFromOptionalBearer },
+);

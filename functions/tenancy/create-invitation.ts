@@ -1,0 +1,12 @@
+import { accessControl, invitations } from '#shared/container.ts';
+import { auditContextOf } from '#shared/domain/tenancy/members.ts';
+import { defineHandler } from '#shared/http/handler.ts';
+import { tenancyRoutes } from '#shared/routes/tenancy.ts';
+import { created } from '#shared/http/responses.ts';
+
+/** POST /v2/accounts/{accountId}/invitations — owner; the answer is the only place the token appears. */
+export const handler = defineHandler(tenancyRoutes.createInvitation, async ({ params, body, principal, requestId, sourceIp }) => {
+  const actor = await accessControl().actorForAccount(principal, params.accountId);
+  await accessControl().require(actor, 'invitation:write', { accountId: params.accountId });
+  return created(await invitations().create(params.accountId, body, auditContextOf(actor, { requestId, sourceIp })));
+});

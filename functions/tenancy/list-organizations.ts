@@ -1,0 +1,11 @@
+import { organizations } from '#shared/container.ts';
+import { defineHandler } from '#shared/http/handler.ts';
+import { tenancyRoutes } from '#shared/routes/tenancy.ts';
+import { page } from '#shared/http/pagination.ts';
+import { ok } from '#shared/http/responses.ts';
+
+/** GET /v2/accounts/{accountId}/organizations — the organizations the caller reaches, oldest first. */
+export const handler = defineHandler(tenancyRoutes.listOrganizations, async ({ params, query, principal, requestId, sourceIp }) => {
+  const result = await organizations().listOrganizations({ principal, requestId, sourceIp }, params.accountId, query);
+  return ok(page(result.items, result.lastKey));
+});

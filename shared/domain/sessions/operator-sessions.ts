@@ -1,0 +1,308 @@
+import { OPERATOR_AUDIENCE, signAccessToken } from './access-tokens.ts';
+import { AuthError, RateLimitError } from '../kernel/errors.ts';
+import type { TokenSigningKeys } from '../platform/keyring.ts';
+import type { LoginThrottle } from './login-throttle.ts';
+import type { Account, Membership, Operator } from '../kernel/model.ts';
+import { assertAcceptablePassword, hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.ts';
+import type { OperatorStore, SessionStore } from '../kernel/ports.ts';
+import { hashSecret, newId, randomSecret } from '../kernel/secrets.ts';
+import { SessionGate, type GateVerdict, type PersonFactorSource } from './session-gate.ts';
+import type { SecondFactorOutcome } from '../sign-in/model.ts';
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+}
+
+export interface SessionSettings {
+  issuer: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+}
+
+/** What a correct password leads to: a session, or a second step with a short-lived token. */
+export type LoginResult =
+  | TokenPair
+  | { mfaRequired: true; mfaToken: string; methods: ['totp', 'recovery_code'] }
+  | { mfaEnrollmentRequired: true; mfaToken: string };
+
+/** The request facts a login records in the audit log. */
+export interface LoginFacts {
+  requestId: string;
+  sourceIp: string;
+}
+
+/** Why a login failed, as the audit log records it. */
+export type LoginFailureReason = 'bad_password' | 'throttled' | 'mfa_failed' | 'mfa_replayed' | 'mfa_locked' | 'mfa_not_enrolled';
+
+/**
+ * The second factor of operator logins (TOTP and recovery codes; see shared/domain/mfa/mfa.ts), and what
+ * the session gate reads: the person's factors and whether `requireMfa` covers them.
+ */
+export interface LoginSecondFactor extends PersonFactorSource {
+  issueMfaToken(userId: string, purpose: 'login' | 'enroll'): Promise<string>;
+  findMfaToken(token: string, purpose: 'login' | 'enroll'): Promise<{ userId: string } | undefined>;
+  consumeMfaToken(token: string): Promise<boolean>;
+  verifyLoginProof(
+    userId: string,
+    proof: { code: string } | { recoveryCode: string },
+    facts: LoginFacts,
+  ): Promise<{ outcome: SecondFactorOutcome; method: 'otp' | 'recovery_code' }>;
+}
+
+/** Login events for the audit log of every account the operator belongs to. */
+export interface LoginAudit {
+  loginSucceeded(userId: string, amr: string[], facts: LoginFacts): Promise<void>;
+  /** `userId` is undefined for an unknown email: that is logged, never written to an account. */
+  loginFailed(userId: string | undefined, reason: LoginFailureReason, facts: LoginFacts): Promise<void>;
+}
+
+const NO_FACTS: LoginFacts = { requestId: '', sourceIp: '' };
+
+/** Refresh tokens carry a recognisable prefix so secret scanners and support can spot them. */
+const REFRESH_TOKEN_PREFIX = 'prt_';
+
+/**
+ * Operator sign-up and sessions: password login, refresh-token rotation with reuse detection, logout.
+ * Knows nothing of HTTP or DynamoDB; it talks to ports.
+ */
+export class OperatorSessions {
+  private readonly gate: SessionGate;
+
+  constructor(
+    private readonly operators: OperatorStore,
+    private readonly sessions: SessionStore,
+    private readonly throttle: LoginThrottle,
+    private readonly signingKeys: TokenSigningKeys,
+    private readonly settings: SessionSettings,
+    private readonly secondFactor: LoginSecondFactor,
+    private readonly audit?: LoginAudit,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.gate = new SessionGate(secondFactor);
+  }
+
+  /**
+   * The only way an operator session starts (SPEC §6 "One gate issues operator sessions"). The gate
+   * decides whether the factors shown (`amr`) satisfy what the person has and what covers them:
+   * tokens only when they do; otherwise the login's second step (`mfaRequired`) or the enrolment
+   * (`mfaEnrollmentRequired`), each with a short-lived mfaToken. `facts` given: a successful sign-in
+   * goes to the audit log.
+   */
+  async admit(userId: string, amr: string[], facts?: LoginFacts): Promise<LoginResult> {
+    const verdict = await this.gate.verdict(userId, amr);
+    if (verdict === 'verify') {
+      return { mfaRequired: true, mfaToken: await this.secondFactor.issueMfaToken(userId, 'login'), methods: ['totp', 'recovery_code'] };
+    }
+    if (verdict === 'enroll') {
+      return { mfaEnrollmentRequired: true, mfaToken: await this.secondFactor.issueMfaToken(userId, 'enroll') };
+    }
+    if (facts) await this.audit?.loginSucceeded(userId, amr, facts);
+    return this.mint(userId, amr);
+  }
+
+  /** The gate's verdict for a credential already held (an access token's `amr`), without starting anything. */
+  verdict(userId: string, amr: readonly string[]): Promise<GateVerdict> {
+    return this.gate.verdict(userId, amr);
+  }
+
+  /** Creates the operator, the account and the owner membership at once, then signs the owner in. */
+  async signUp(input: { email: string; password: string; accountName: string }) {
+    assertAcceptablePassword(input.password, input.email);
+    const createdAt = this.now().toISOString();
+    const operator: Operator = {
+      id: newId('usr'),
+      email: input.email,
+      passwordHash: await hashPassword(input.password),
+      createdAt,
+    };
+    const account: Account = { id: newId('acc'), name: input.accountName, createdAt };
+    const membership: Membership = { accountId: account.id, userId: operator.id, role: 'owner', scope: 'all', createdAt };
+    await this.operators.createOperatorWithAccount({ operator, account, membership });
+    // A brand-new person has no factor and a new account no policy: the gate opens, but it is asked.
+    const tokens = tokensOnly(await this.admit(operator.id, ['pwd']));
+    return { accountId: account.id, userId: operator.id, ...tokens };
+  }
+
+  /**
+   * Email + password. Every failure, known email or not, is the same 401 after the same work. With
+   * TOTP on, a correct password yields `mfaRequired` and a 5-minute mfaToken instead of tokens; when
+   * a policy requires 2FA the operator has not set up, `mfaEnrollmentRequired` and a token that can
+   * only enrol.
+   */
+  async logIn(input: { email: string; password: string }, facts: LoginFacts = NO_FACTS): Promise<LoginResult> {
+    const operator = await this.operators.findOperatorByEmail(input.email);
+    try {
+      await this.throttle.reserveAttempt(input.email);
+    } catch (error) {
+      if (error instanceof RateLimitError) await this.audit?.loginFailed(operator?.id, 'throttled', facts);
+      throw error;
+    }
+    const ok = operator
+      ? await verifyPassword(input.password, operator.passwordHash)
+      : await verifyAgainstDummy(input.password);
+    if (!operator || !ok) {
+      await this.audit?.loginFailed(operator?.id, 'bad_password', facts);
+      throw invalidCredentials();
+    }
+    await this.throttle.recordSuccess(input.email);
+    return this.admit(operator.id, ['pwd'], facts);
+  }
+
+  /**
+   * The second step: the mfaToken from login plus a TOTP code or a recovery code. A wrong code leaves
+   * the token usable until it expires (failures are counted on the factor, which locks after 5); a
+   * right one spends it, so one token yields at most one session.
+   */
+  async completeMfaLogin(
+    input: { mfaToken: string } & ({ code: string } | { recoveryCode: string }),
+    facts: LoginFacts = NO_FACTS,
+  ): Promise<TokenPair> {
+    const record = await this.secondFactor.findMfaToken(input.mfaToken, 'login');
+    if (!record) throw invalidMfaToken();
+    const proof = 'code' in input ? { code: input.code } : { recoveryCode: input.recoveryCode };
+    const { outcome, method } = await this.secondFactor.verifyLoginProof(record.userId, proof, facts);
+    if (outcome !== 'ok') {
+      await this.audit?.loginFailed(record.userId, FAILURE_REASONS[outcome], facts);
+      throw mfaOutcomeError(outcome);
+    }
+    if (!(await this.secondFactor.consumeMfaToken(input.mfaToken))) throw invalidMfaToken();
+    const amr = ['pwd', method === 'otp' ? 'otp' : 'mfa'];
+    return tokensOnly(await this.admit(record.userId, amr, facts));
+  }
+
+  /**
+   * Completes a login that had to enrol first: the enrolment was just confirmed with a code, so the
+   * enrolment mfaToken is spent and a session starts.
+   */
+  async completeEnrollmentLogin(mfaToken: string, facts: LoginFacts = NO_FACTS): Promise<TokenPair> {
+    const record = await this.secondFactor.findMfaToken(mfaToken, 'enroll');
+    if (!record || !(await this.secondFactor.consumeMfaToken(mfaToken))) throw invalidMfaToken();
+    return tokensOnly(await this.admit(record.userId, ['pwd', 'otp'], facts));
+  }
+
+  /**
+   * Rotates a refresh token. A token that was already spent means it leaked (or was replayed): the
+   * whole family, i.e. every token descended from that login, is revoked (OAuth 2.0 Security BCP 4.14).
+   */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const tokenHash = hashSecret(refreshToken);
+    const current = await this.sessions.findRefreshToken(tokenHash);
+    if (!current) throw invalidRefreshToken();
+    const family = await this.sessions.findFamily(current.familyId);
+    if (!family || family.revoked) throw invalidRefreshToken();
+    // The gate again: a session from before the person turned TOTP on, or before `requireMfa` came to
+    // cover them, does not outlive that change. Its family ends; the person signs in again with the
+    // second factor (or enrols).
+    const verdict = await this.gate.verdict(current.userId, family.amr);
+    if (verdict !== 'open') {
+      await this.sessions.revokeFamily(current.familyId);
+      throw verdict === 'enroll'
+        ? new AuthError('mfa_enrollment_required', 'Two-factor authentication is now required; sign in again to set it up.')
+        : new AuthError('mfa_required', 'Two-factor authentication is now on; sign in again with the second factor.');
+    }
+
+    const next = this.newRefreshToken(current.familyId, current.userId);
+    const outcome = await this.sessions.rotateRefreshToken(tokenHash, next.record, this.nowSeconds());
+    switch (outcome) {
+      case 'rotated':
+        return this.tokenPair(current.userId, family.amr, next.secret);
+      case 'reused':
+        await this.sessions.revokeFamily(current.familyId);
+        throw new AuthError('refresh_token_reused', 'This refresh token was already used; the session has been revoked.');
+      case 'expired':
+        throw new AuthError('expired', 'The refresh token has expired.');
+      case 'not_found':
+      case 'revoked':
+        throw invalidRefreshToken();
+    }
+  }
+
+  /** Revokes the family of the token. Unknown tokens are ignored so the answer reveals nothing. */
+  async logOut(refreshToken: string): Promise<void> {
+    const current = await this.sessions.findRefreshToken(hashSecret(refreshToken));
+    if (current) await this.sessions.revokeFamily(current.familyId);
+  }
+
+  /** Creates the refresh family and signs the pair. Called by `admit` only, after the gate opened. */
+  private async mint(userId: string, amr: string[]): Promise<TokenPair> {
+    const familyId = newId('fam');
+    const next = this.newRefreshToken(familyId, userId);
+    await this.sessions.createFamily(
+      { familyId, userId, amr, revoked: false, expiresAt: next.record.expiresAt },
+      next.record,
+    );
+    return this.tokenPair(userId, amr, next.secret);
+  }
+
+  private newRefreshToken(familyId: string, userId: string) {
+    const secret = `${REFRESH_TOKEN_PREFIX}${randomSecret(32)}`;
+    return {
+      secret,
+      record: {
+        tokenHash: hashSecret(secret),
+        familyId,
+        userId,
+        status: 'active' as const,
+        expiresAt: this.nowSeconds() + this.settings.refreshTokenTtlSeconds,
+      },
+    };
+  }
+
+  private async tokenPair(userId: string, amr: string[], refreshToken: string): Promise<TokenPair> {
+    const accessToken = await signAccessToken(await this.signingKeys.signingKey(), {
+      issuer: this.settings.issuer,
+      audience: OPERATOR_AUDIENCE,
+      subject: userId,
+      amr,
+      ttlSeconds: this.settings.accessTokenTtlSeconds,
+    });
+    return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: this.settings.accessTokenTtlSeconds };
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.now().getTime() / 1000);
+  }
+}
+
+/**
+ * For the steps whose `amr` already carries the second factor (or whose person cannot have one yet):
+ * the gate opens for them, so anything else is a broken invariant and refused, never turned into tokens.
+ */
+function tokensOnly(result: LoginResult): TokenPair {
+  if ('accessToken' in result) return result;
+  throw new AuthError('mfa_required', 'A second factor is required; sign in again.');
+}
+
+function invalidCredentials(): AuthError {
+  return new AuthError('invalid_credentials', 'Email or password is incorrect.');
+}
+
+function invalidMfaToken(): AuthError {
+  return new AuthError('invalid_mfa_token', 'The MFA token is invalid, expired or already used; sign in again.');
+}
+
+const FAILURE_REASONS: Record<Exclude<SecondFactorOutcome, 'ok'>, LoginFailureReason> = {
+  invalid: 'mfa_failed',
+  replayed: 'mfa_replayed',
+  locked: 'mfa_locked',
+  not_enrolled: 'mfa_not_enrolled',
+};
+
+function mfaOutcomeError(outcome: Exclude<SecondFactorOutcome, 'ok'>): AuthError {
+  switch (outcome) {
+    case 'replayed':
+      return new AuthError('code_already_used', 'This code was already used; wait for the next one.');
+    case 'locked':
+      return new AuthError('too_many_attempts', 'Too many wrong codes; the factor is locked for 15 minutes.');
+    case 'invalid':
+    case 'not_enrolled':
+      return new AuthError('invalid_code', 'The code is incorrect or has expired.');
+  }
+}
+
+function invalidRefreshToken(): AuthError {
+  return new AuthError('invalid_refresh_token', 'The refresh token is invalid or has been revoked.');
+}
