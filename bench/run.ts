@@ -133,15 +133,15 @@ async function main(): Promise<void> {
   };
   Object.assign(process.env, env);
 
-  const container = await import('#shared/container.ts');
+  const runtime = await import('#shared/compose/runtime.ts');
   // What the key function does at deployment: the functions only read keyrings.
-  await container.keyProvisioning().provision();
+  await (await import('#shared/compose/platform.ts')).keyProvisioning().provision();
   // Sizes what each write touches (DynamoDB Local's write units are not AWS's: see instrument.ts); not counted.
   const probeClient = DynamoDBDocumentClient.from(localDynamoDbClient(db.endpoint));
   const sizeProbe: ItemProbe = async (table, key) => (await probeClient.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
-  instrument(container.documentClient(), 'dynamodb', sizeProbe);
-  instrument(await container.kmsClient(), 'kms');
-  instrument(await container.snsClient(), 'sns');
+  instrument(runtime.documentClient(), 'dynamodb', sizeProbe);
+  instrument(await runtime.kmsClient(), 'kms');
+  instrument(await runtime.snsClient(), 'sns');
 
   const usersNeeded = WARM + 20 + 20 + LOAD_PAIRS + 2 * COLD_RUNS + 5;
   log(`seeding a tenant with ${usersNeeded} end users`);

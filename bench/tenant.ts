@@ -5,7 +5,9 @@
  * 30 s, as they should).
  */
 import { randomUUID } from 'node:crypto';
-import { accessGrants, accessKeys, endUsers, groups, operatorSessions, organizations, systems } from '#shared/container.ts';
+import { accessGrants, endUsers, systems } from '#shared/compose/directory.ts';
+import { operatorSessions } from '#shared/compose/sessions.ts';
+import { accessKeys, groups, organizations } from '#shared/compose/tenancy.ts';
 import { PolicySchema } from '#shared/domain/sign-in/policy.ts';
 import type { Principal } from '#shared/domain/kernel/principal.ts';
 

@@ -4,7 +4,9 @@
  * work from curl at once. The key's secret is
  * shown this once, like any key; on a `--persist` restart the tenant exists and nothing is created.
  */
-import { accessGrants, accessKeys, endUsers, operatorSessions, organizations, systems } from '#shared/container.ts';
+import { accessGrants, endUsers, systems } from '#shared/compose/directory.ts';
+import { operatorSessions } from '#shared/compose/sessions.ts';
+import { accessKeys, organizations } from '#shared/compose/tenancy.ts';
 import { ConflictError } from '#shared/domain/kernel/errors.ts';
 import { PolicySchema } from '#shared/domain/sign-in/policy.ts';
 import type { Principal } from '#shared/domain/kernel/principal.ts';

@@ -16,7 +16,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { config, ENV, loadConfig } from '#shared/config.ts';
-import { localOutbox } from '#shared/container.ts';
+import { localOutbox } from '#shared/compose/sign-in.ts';
 import { authorizers, manifest, type RouteDefinition } from '#shared/http/manifest.ts';
 
 const REPOSITORY_ROOT = resolve(import.meta.dirname, '..');

@@ -1,5 +1,5 @@
-import { systems } from '#shared/container.ts';
-import { principalFromHeaders } from '#shared/http/credentials.ts';
+import { systems } from '#shared/compose/directory.ts';
+import { principalFromHeaders } from '#shared/compose/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { directoryRoutes } from '#shared/routes/directory.ts';
 import { created } from '#shared/http/responses.ts';

@@ -1,8 +1,9 @@
-import { operatorMfa, operatorSessions } from '#shared/container.ts';
+import { operatorMfa } from '#shared/compose/mfa.ts';
+import { operatorSessions } from '#shared/compose/sessions.ts';
 import { ForbiddenError } from '#shared/domain/kernel/errors.ts';
 import { ENROLLMENT_AMR } from '#shared/domain/mfa/mfa.ts';
 import { recoveryCodesText } from '#shared/domain/mfa/recovery-codes.ts';
-import { principalFromMfaCredential } from '#shared/http/credentials.ts';
+import { principalFromMfaCredential } from '#shared/compose/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { mfaRoutes } from '#shared/routes/mfa.ts';
 import { acceptsTextPlain, content, ok } from '#shared/http/responses.ts';

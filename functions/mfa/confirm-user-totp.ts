@@ -1,6 +1,6 @@
-import { endUserTotpAdmin } from '#shared/container.ts';
+import { endUserTotpAdmin } from '#shared/compose/mfa.ts';
 import { recoveryCodesText } from '#shared/domain/mfa/recovery-codes.ts';
-import { principalFromHeaders } from '#shared/http/credentials.ts';
+import { principalFromHeaders } from '#shared/compose/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { mfaRoutes } from '#shared/routes/mfa.ts';
 import { acceptsTextPlain, content, ok } from '#shared/http/responses.ts';

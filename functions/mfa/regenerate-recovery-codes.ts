@@ -1,4 +1,4 @@
-import { operatorMfa } from '#shared/container.ts';
+import { operatorMfa } from '#shared/compose/mfa.ts';
 import { ForbiddenError } from '#shared/domain/kernel/errors.ts';
 import { recoveryCodesText } from '#shared/domain/mfa/recovery-codes.ts';
 import { defineHandler } from '#shared/http/handler.ts';

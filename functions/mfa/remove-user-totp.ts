@@ -1,5 +1,5 @@
-import { endUserTotpAdmin } from '#shared/container.ts';
-import { principalFromHeaders } from '#shared/http/credentials.ts';
+import { endUserTotpAdmin } from '#shared/compose/mfa.ts';
+import { principalFromHeaders } from '#shared/compose/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { mfaRoutes } from '#shared/routes/mfa.ts';
 import { noContent } from '#shared/http/responses.ts';

@@ -1,4 +1,4 @@
-import { operatorMfa } from '#shared/container.ts';
+import { operatorMfa } from '#shared/compose/mfa.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { mfaRoutes } from '#shared/routes/mfa.ts';
 import { noContent } from '#shared/http/responses.ts';

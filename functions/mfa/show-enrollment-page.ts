@@ -1,4 +1,4 @@
-import { operatorMfa } from '#shared/container.ts';
+import { operatorMfa } from '#shared/compose/mfa.ts';
 import { NotFoundError } from '#shared/domain/kernel/errors.ts';
 import { linkUnavailablePage, passwordFormPage } from '#shared/http/enrollment-page.ts';
 import { defineHandler } from '#shared/http/handler.ts';

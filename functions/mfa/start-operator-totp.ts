@@ -1,7 +1,7 @@
-import { operatorMfa } from '#shared/container.ts';
+import { operatorMfa } from '#shared/compose/mfa.ts';
 import { ForbiddenError } from '#shared/domain/kernel/errors.ts';
 import { ENROLLMENT_AMR } from '#shared/domain/mfa/mfa.ts';
-import { principalFromMfaCredential } from '#shared/http/credentials.ts';
+import { principalFromMfaCredential } from '#shared/compose/credentials.ts';
 import { withQrCode } from '#shared/domain/mfa/totp.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { mfaRoutes } from '#shared/routes/mfa.ts';

@@ -1,4 +1,4 @@
-import { operatorMfa } from '#shared/container.ts';
+import { operatorMfa } from '#shared/compose/mfa.ts';
 import { AppError, NotFoundError, RateLimitError } from '#shared/domain/kernel/errors.ts';
 import { withQrCode } from '#shared/domain/mfa/totp.ts';
 import { enrollmentFormPage, linkUnavailablePage, passwordFormPage, recoveryCodesPage } from '#shared/http/enrollment-page.ts';

@@ -1,4 +1,4 @@
-import { tokenSigningKeys } from '#shared/container.ts';
+import { tokenSigningKeys } from '#shared/compose/platform.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { platformRoutes } from '#shared/routes/platform.ts';
 import { json } from '#shared/http/responses.ts';

@@ -1,4 +1,4 @@
-import { organizationIssuerKeys } from '#shared/container.ts';
+import { organizationIssuerKeys } from '#shared/compose/platform.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { platformRoutes } from '#shared/routes/platform.ts';
 import { json } from '#shared/http/responses.ts';

@@ -1,5 +1,5 @@
 import { answerCustomResource, isCustomResourceEvent } from '#shared/adapters/cloudformation-response.ts';
-import { keyProvisioning } from '#shared/container.ts';
+import { keyProvisioning } from '#shared/compose/platform.ts';
 import { logger } from '#shared/http/logger.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { config } from '#shared/config.ts';
-import { tokenSigningKeys } from '#shared/container.ts';
+import { tokenSigningKeys } from '#shared/compose/platform.ts';
 import { OPERATOR_AUDIENCE, verifyAccessToken } from '#shared/domain/sessions/access-tokens.ts';
 import type { BearerAuthorizerContext } from '#shared/http/auth-context.ts';
 

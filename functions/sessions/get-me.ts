@@ -1,4 +1,5 @@
-import { operatorMfa, operatorStore } from '#shared/container.ts';
+import { operatorMfa } from '#shared/compose/mfa.ts';
+import { operatorStore } from '#shared/compose/shared.ts';
 import { describeOperator } from '#shared/domain/sessions/profile.ts';
 import { ForbiddenError } from '#shared/domain/kernel/errors.ts';
 import { defineHandler } from '#shared/http/handler.ts';

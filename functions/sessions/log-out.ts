@@ -1,4 +1,4 @@
-import { operatorSessions } from '#shared/container.ts';
+import { operatorSessions } from '#shared/compose/sessions.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { sessionRoutes } from '#shared/routes/sessions.ts';
 import { noContent } from '#shared/http/responses.ts';

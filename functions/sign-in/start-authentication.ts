@@ -1,4 +1,4 @@
-import { challengeEngine } from '#shared/container.ts';
+import { challengeEngine } from '#shared/compose/sign-in.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { signInRoutes } from '#shared/routes/sign-in.ts';
 import { json } from '#shared/http/responses.ts';

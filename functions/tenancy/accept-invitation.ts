@@ -1,5 +1,5 @@
-import { invitations } from '#shared/container.ts';
-import { principalFromOptionalBearer } from '#shared/http/credentials.ts';
+import { invitations } from '#shared/compose/tenancy.ts';
+import { principalFromOptionalBearer } from '#shared/compose/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { tenancyRoutes } from '#shared/routes/tenancy.ts';
 import { ok } from '#shared/http/responses.ts';

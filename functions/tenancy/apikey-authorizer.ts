@@ -1,5 +1,5 @@
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
-import { apiKeyVerifier } from '#shared/container.ts';
+import { apiKeyVerifier } from '#shared/compose/tenancy.ts';
 import type { ApiKeyAuthorizerContext } from '#shared/http/auth-context.ts';
 
 type Result = APIGatewaySimpleAuthorizerWithContextResult<ApiKeyAuthorizerContext>;

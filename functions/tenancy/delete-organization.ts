@@ -1,5 +1,5 @@
-import { organizations } from '#shared/container.ts';
-import { principalFromHeaders } from '#shared/http/credentials.ts';
+import { organizations } from '#shared/compose/tenancy.ts';
+import { principalFromHeaders } from '#shared/compose/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { tenancyRoutes } from '#shared/routes/tenancy.ts';
 import { noContent } from '#shared/http/responses.ts';

@@ -1,4 +1,4 @@
-import { auditLog } from '#shared/container.ts';
+import { auditLog } from '#shared/compose/tenancy.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { tenancyRoutes } from '#shared/routes/tenancy.ts';
 import { page } from '#shared/http/pagination.ts';

@@ -1,4 +1,4 @@
-import { organizations } from '#shared/container.ts';
+import { organizations } from '#shared/compose/tenancy.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { tenancyRoutes } from '#shared/routes/tenancy.ts';
 import { page } from '#shared/http/pagination.ts';

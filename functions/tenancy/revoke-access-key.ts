@@ -1,4 +1,4 @@
-import { accessKeys } from '#shared/container.ts';
+import { accessKeys } from '#shared/compose/tenancy.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { tenancyRoutes } from '#shared/routes/tenancy.ts';
 import { noContent } from '#shared/http/responses.ts';

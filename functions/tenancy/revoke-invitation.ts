@@ -1,4 +1,5 @@
-import { accessControl, invitations } from '#shared/container.ts';
+import { accessControl } from '#shared/compose/shared.ts';
+import { invitations } from '#shared/compose/tenancy.ts';
 import { auditContextOf } from '#shared/domain/tenancy/members.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { tenancyRoutes } from '#shared/routes/tenancy.ts';

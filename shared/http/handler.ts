@@ -9,9 +9,9 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { flushMetrics } from '../container.ts';
 import { AppError, InvalidJsonError } from '../domain/kernel/errors.ts';
 import { principalFor, type CredentialResolver, type Principal } from './auth-context.ts';
+import { endInvocation } from './invocation-end.ts';
 import { logger } from './logger.ts';
 import type { RouteDefinition } from './manifest.ts';
 import { problemResponse } from './problem.ts';
@@ -121,10 +121,10 @@ const requestLogKeys = (route: RouteDefinition): ApiMiddleware => ({
  */
 const publishMetrics = (): ApiMiddleware => ({
   after: () => {
-    flushMetrics();
+    endInvocation();
   },
   onError: () => {
-    flushMetrics();
+    endInvocation();
   },
 });
 

@@ -3,7 +3,7 @@
  * the paged list with emails, and what the challenge engine sees through `SignInDirectory.hasAccess`.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signInDirectory } from '#shared/container.ts';
+import { signInDirectory } from '#shared/compose/directory.ts';
 import { expectData, expectProblem, expectStatus, useLocalApi } from '#test/support/local-api.ts';
 import { createAccount, type TestAccount } from '#test/support/tenancy.ts';
 import { createOrganization, eventsOf } from '#test/support/organizations.ts';

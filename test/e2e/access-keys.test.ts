@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { handler as apikeyAuthorizer } from '#functions/tenancy/apikey-authorizer.ts';
 import { apiKeyKey } from '#shared/data/keys.ts';
 import { hashSecret } from '#shared/domain/kernel/secrets.ts';
-import { principalFromHeaders } from '#shared/http/credentials.ts';
+import { principalFromHeaders } from '#shared/compose/credentials.ts';
 import { authorizers } from '#shared/http/manifest.ts';
 import { ApiKeyList, CreatedApiKey } from '#shared/schemas/access-keys.ts';
 import { AuditEventList } from '#shared/schemas/events.ts';

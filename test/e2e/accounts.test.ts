@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '#shared/config.ts';
-import { documentClient } from '#shared/container.ts';
+import { documentClient } from '#shared/compose/runtime.ts';
 import { accountKey } from '#shared/data/keys.ts';
 import { AccountResponse } from '#shared/schemas/organizations.ts';
 import type { RequestBody } from '#client/index.ts';

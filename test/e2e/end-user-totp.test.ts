@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endUserSecondFactor } from '#shared/container.ts';
+import { endUserSecondFactor } from '#shared/compose/mfa.ts';
 import { endUserTotpKey } from '#shared/data/keys.ts';
 import { createEndUser } from '#test/support/directory.ts';
 import { rawItem } from '#test/support/keys-events.ts';

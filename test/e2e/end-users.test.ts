@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RequestBody } from '#client/index.ts';
-import { signInDirectory } from '#shared/container.ts';
+import { signInDirectory } from '#shared/compose/directory.ts';
 import { endUserEmailKey } from '#shared/data/keys.ts';
 import { expectData, expectProblem, expectStatus, useLocalApi } from '#test/support/local-api.ts';
 import { createAccount, type TestAccount } from '#test/support/tenancy.ts';

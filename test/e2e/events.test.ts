@@ -2,7 +2,8 @@ import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { auditEventPut } from '#shared/adapters/audit-repository.ts';
 import { config } from '#shared/config.ts';
-import { auditRepository, documentClient } from '#shared/container.ts';
+import { documentClient } from '#shared/compose/runtime.ts';
+import { auditRepository } from '#shared/compose/shared.ts';
 import {
   AUDIT_EVENT_SHARDS,
   auditEventKey,

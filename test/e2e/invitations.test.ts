@@ -1,7 +1,8 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { config } from '#shared/config.ts';
-import { auditRepository, documentClient } from '#shared/container.ts';
+import { documentClient } from '#shared/compose/runtime.ts';
+import { auditRepository } from '#shared/compose/shared.ts';
 import { accountKey, invitationKey, invitationTokenKey, type ItemKey } from '#shared/data/keys.ts';
 import { hashSecret } from '#shared/domain/kernel/secrets.ts';
 import { AcceptedInvitation, CreatedInvitation, InvitationPage } from '#shared/schemas/members.ts';

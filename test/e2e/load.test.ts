@@ -6,7 +6,7 @@
  * challenge consumed exactly once. The figures are printed.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { localOutbox } from '#shared/container.ts';
+import { localOutbox } from '#shared/compose/sign-in.ts';
 import { challengeKey } from '#shared/data/keys.ts';
 import { pool } from '#test/support/concurrency.ts';
 import { uniqueEndUserEmail, uniquePhone, createSystem } from '#test/support/directory.ts';

@@ -3,7 +3,7 @@
  * gets the documented answer, and a second account's owner token and key change nothing.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiKeyRepository } from '#shared/container.ts';
+import { apiKeyRepository } from '#shared/compose/tenancy.ts';
 import { mintApiKey } from '#shared/domain/tenancy/access-key-verifier.ts';
 import type { KeyPermission } from '#shared/domain/kernel/model.ts';
 import { strongPassword, uniqueEmail } from '#test/support/factories.ts';

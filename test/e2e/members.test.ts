@@ -1,7 +1,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { config } from '#shared/config.ts';
-import { auditRepository, documentClient } from '#shared/container.ts';
+import { documentClient } from '#shared/compose/runtime.ts';
+import { auditRepository } from '#shared/compose/shared.ts';
 import { accountKey, MEMBER_SK_PREFIX } from '#shared/data/keys.ts';
 import { encodeCursor } from '#shared/http/pagination.ts';
 import { Member, MemberPage } from '#shared/schemas/members.ts';

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, jwtVerify, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { tokenSigningKeys } from '#shared/container.ts';
+import { tokenSigningKeys } from '#shared/compose/platform.ts';
 import { config } from '#shared/config.ts';
 import { OPERATOR_AUDIENCE } from '#shared/domain/sessions/access-tokens.ts';
 import { MeResponse, SignupResponse, TokenPair } from '#shared/schemas/sessions.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '#shared/config.ts';
-import { documentClient } from '#shared/container.ts';
+import { documentClient } from '#shared/compose/runtime.ts';
 import { organizationKey } from '#shared/data/keys.ts';
 import { OrganizationList, OrganizationResponse } from '#shared/schemas/organizations.ts';
 import { expectData, expectProblem, expectStatus, useLocalApi } from '#test/support/local-api.ts';

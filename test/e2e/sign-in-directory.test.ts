@@ -7,7 +7,7 @@
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { config } from '#shared/config.ts';
-import { documentClient } from '#shared/container.ts';
+import { documentClient } from '#shared/compose/runtime.ts';
 import { endUserEmailKey } from '#shared/data/keys.ts';
 import { rawItem } from '#test/support/keys-events.ts';
 import { expectData, expectStatus, useLocalApi } from '#test/support/local-api.ts';

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { localOutbox } from '#shared/container.ts';
+import { localOutbox } from '#shared/compose/sign-in.ts';
 import { challengeKey } from '#shared/data/keys.ts';
 import { rawItem, createKey } from '#test/support/keys-events.ts';
 import type { CompleteSignInInput, StartSignInInput } from '#client/index.ts';

@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RequestBody } from '#client/index.ts';
-import { signInDirectory } from '#shared/container.ts';
+import { signInDirectory } from '#shared/compose/directory.ts';
 import { expectData, expectProblem, expectStatus, useLocalApi } from '#test/support/local-api.ts';
 import { createAccount, type TestAccount } from '#test/support/tenancy.ts';
 import { createApiKey, createOrganization, eventsOf } from '#test/support/organizations.ts';

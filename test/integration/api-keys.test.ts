@@ -4,7 +4,7 @@ import { ApiKeyRepository } from '#shared/adapters/api-key-repository.ts';
 import { auditEventPut } from '#shared/adapters/audit-repository.ts';
 import { createDocumentClient } from '#shared/adapters/dynamodb.ts';
 import { config, loadConfig } from '#shared/config.ts';
-import { documentClient } from '#shared/container.ts';
+import { documentClient } from '#shared/compose/runtime.ts';
 import { apiKeyKey, auditEventShards, auditEventsOfAccountPartition } from '#shared/data/keys.ts';
 import { ApiKeyVerifier, mintApiKey, type StoredApiKey } from '#shared/domain/tenancy/access-key-verifier.ts';
 import { auditEvent } from '#shared/domain/kernel/audit-events.ts';

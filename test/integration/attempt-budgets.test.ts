@@ -11,7 +11,8 @@
  *   calls it too, so an unknown email would be counted as well).
  */
 import { describe, expect, it, vi } from 'vitest';
-import { operatorMfa, operatorSessions, totpFactors } from '#shared/container.ts';
+import { operatorMfa, totpFactors } from '#shared/compose/mfa.ts';
+import { operatorSessions } from '#shared/compose/sessions.ts';
 import type { AuditContext } from '#shared/domain/kernel/audit-events.ts';
 import { USER_FAILURE_LIMIT } from '#shared/domain/sign-in/challenges.ts';
 import type { MfaSubject } from '#shared/domain/mfa/mfa.ts';

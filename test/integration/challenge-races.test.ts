@@ -4,7 +4,7 @@
  * the SMS sender are small in-test implementations of their ports; the storage is the real one.
  */
 import { describe, expect, it } from 'vitest';
-import { documentClient } from '#shared/container.ts';
+import { documentClient } from '#shared/compose/runtime.ts';
 import { config } from '#shared/config.ts';
 import { SmsLimitRepository } from '#shared/adapters/sms-limit-repository.ts';
 import type { CompletedChallenge } from '#shared/domain/sign-in/challenges.ts';

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '#functions/platform/rotate-keys.ts';
-import { tokenSigningKeys } from '#shared/container.ts';
+import { tokenSigningKeys } from '#shared/compose/platform.ts';
 
 const answers: { body: Record<string, unknown>; contentType: string | undefined }[] = [];
 const server = createServer((request: IncomingMessage, response) => {

@@ -1,7 +1,10 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { config } from '#shared/config.ts';
-import { documentClient, invitations, members, operatorSessions, operatorStore } from '#shared/container.ts';
+import { documentClient } from '#shared/compose/runtime.ts';
+import { operatorSessions } from '#shared/compose/sessions.ts';
+import { operatorStore } from '#shared/compose/shared.ts';
+import { invitations, members } from '#shared/compose/tenancy.ts';
 import { accountKey } from '#shared/data/keys.ts';
 import type { AuditContext } from '#shared/domain/kernel/audit-events.ts';
 import { hashPassword } from '#shared/domain/sessions/passwords.ts';

@@ -4,7 +4,9 @@
  * time, every loser gets a 4xx problem (never a 5xx), and the suite prints the figures.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { invitations, operatorMfa, operatorSessions } from '#shared/container.ts';
+import { operatorMfa } from '#shared/compose/mfa.ts';
+import { operatorSessions } from '#shared/compose/sessions.ts';
+import { invitations } from '#shared/compose/tenancy.ts';
 import type { AppError } from '#shared/domain/kernel/errors.ts';
 import { race, Tally } from '#test/support/concurrency.ts';
 import { signupBody, strongPassword, uniqueEmail } from '#test/support/factories.ts';

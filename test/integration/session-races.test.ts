@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { operatorSessions } from '#shared/container.ts';
+import { operatorSessions } from '#shared/compose/sessions.ts';
 import { ConflictError } from '#shared/domain/kernel/errors.ts';
 import { LOGIN_MAX_ATTEMPTS } from '#shared/domain/sessions/login-throttle.ts';
 import { signupBody, uniqueEmail } from '#test/support/factories.ts';

@@ -1,7 +1,9 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { config } from '#shared/config.ts';
-import { documentClient, operatorSessions, tokenSigningKeys } from '#shared/container.ts';
+import { tokenSigningKeys } from '#shared/compose/platform.ts';
+import { documentClient } from '#shared/compose/runtime.ts';
+import { operatorSessions } from '#shared/compose/sessions.ts';
 import { keyringKey, refreshTokenKey, userEmailKey, userKey } from '#shared/data/keys.ts';
 import { TOKEN_SIGNING_PURPOSE } from '#shared/domain/platform/keyring.ts';
 import { hashSecret } from '#shared/domain/kernel/secrets.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { operatorSessions, totpFactors } from '#shared/container.ts';
+import { totpFactors } from '#shared/compose/mfa.ts';
+import { operatorSessions } from '#shared/compose/sessions.ts';
 import type { AuditContext } from '#shared/domain/kernel/audit-events.ts';
 import { eventsOf } from '#test/support/organizations.ts';
 import { enrolledOwner, TEST_FACTS as facts } from '#test/support/enrolled-owner.ts';

@@ -1,4 +1,5 @@
-import { operatorMfa, operatorSessions } from '#shared/container.ts';
+import { operatorMfa } from '#shared/compose/mfa.ts';
+import { operatorSessions } from '#shared/compose/sessions.ts';
 import type { MfaSubject } from '#shared/domain/mfa/mfa.ts';
 import { signupBody } from './factories.ts';
 import { referenceCode } from './totp.ts';

@@ -10,7 +10,8 @@
  */
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { vi } from 'vitest';
-import { documentClient, localOutbox } from '#shared/container.ts';
+import { documentClient } from '#shared/compose/runtime.ts';
+import { localOutbox } from '#shared/compose/sign-in.ts';
 import type { ItemKey } from '#shared/data/keys.ts';
 
 export type FaultKind = 'throttle' | 'throttling' | 'timeout';

@@ -4,7 +4,8 @@
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '#shared/config.ts';
-import { auditRepository, documentClient } from '#shared/container.ts';
+import { documentClient } from '#shared/compose/runtime.ts';
+import { auditRepository } from '#shared/compose/shared.ts';
 import { organizationByAccountGsi, organizationKey, type ItemKey } from '#shared/data/keys.ts';
 import { auditEvent, type AuditEvent } from '#shared/domain/kernel/audit-events.ts';
 import { newId } from '#shared/domain/kernel/secrets.ts';

@@ -3,7 +3,8 @@
  * API as their owner would create them, access keys written through the real repository.
  */
 import { randomUUID } from 'node:crypto';
-import { apiKeyRepository, auditRepository } from '#shared/container.ts';
+import { auditRepository } from '#shared/compose/shared.ts';
+import { apiKeyRepository } from '#shared/compose/tenancy.ts';
 import { mintApiKey } from '#shared/domain/tenancy/access-key-verifier.ts';
 import type { AuditEvent } from '#shared/domain/kernel/audit-events.ts';
 import type { KeyPermission } from '#shared/domain/kernel/model.ts';

@@ -2,7 +2,7 @@
  * Arrange helpers for tenancy tests: real accounts through the API, extra members written through the
  * real repository (the invitation flow has its own tests), tokens through the real login.
  */
-import { operatorStore } from '#shared/container.ts';
+import { operatorStore } from '#shared/compose/shared.ts';
 import type { Role, Scope } from '#shared/domain/kernel/model.ts';
 import { hashPassword } from '#shared/domain/sessions/passwords.ts';
 import { newId } from '#shared/domain/kernel/secrets.ts';

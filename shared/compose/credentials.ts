@@ -1,6 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { config } from '../config.ts';
-import { apiKeyVerifier, operatorMfa, tokenSigningKeys } from '../container.ts';
+import { operatorMfa } from './mfa.ts';
+import { tokenSigningKeys } from './platform.ts';
+import { apiKeyVerifier } from './tenancy.ts';
 import { OPERATOR_AUDIENCE, verifyAccessToken } from '../domain/sessions/access-tokens.ts';
 import { AuthError } from '../domain/kernel/errors.ts';
 import { ENROLLMENT_AMR, MFA_TOKEN_PREFIX } from '../domain/mfa/mfa.ts';

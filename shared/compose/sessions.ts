@@ -1,0 +1,27 @@
+/** Operator sessions: sign-up, login (with its second step), refresh, logout. */
+import { LoginThrottleRepository } from '../adapters/login-throttle-repository.ts';
+import { SessionRepository } from '../adapters/session-repository.ts';
+import { config } from '../config.ts';
+import { LoginEventLog } from '../domain/mfa/mfa.ts';
+import { LoginThrottle } from '../domain/sessions/login-throttle.ts';
+import { OperatorSessions } from '../domain/sessions/operator-sessions.ts';
+import { logger } from '../http/logger.ts';
+import { mfaAudit, operatorMfa } from './mfa.ts';
+import { tokenSigningKeys } from './platform.ts';
+import { documentClient, metrics, once } from './runtime.ts';
+import { operatorStore } from './shared.ts';
+
+export const operatorSessions = /* @__PURE__ */ once(() => {
+  const { tableName, tokenIssuer, accessTokenTtlSeconds, refreshTokenTtlSeconds } = config();
+  return new OperatorSessions(
+    operatorStore(),
+    new SessionRepository(documentClient(), tableName),
+    new LoginThrottle(new LoginThrottleRepository(documentClient(), tableName), undefined, metrics()),
+    tokenSigningKeys(),
+    { issuer: tokenIssuer, accessTokenTtlSeconds, refreshTokenTtlSeconds },
+    operatorMfa(),
+    new LoginEventLog(mfaAudit(), (message, details) => {
+      logger.info(message, details);
+    }),
+  );
+});
