@@ -1,6 +1,6 @@
 /**
  * Turns the measurements into the cost model, the target verdicts and the three result files:
- * bench/results/latest.json (everything), latest.md (the tables the README shows) and latest.svg
+ * bench/results/latest.json (everything), latest.md (the tables bench/README.md shows) and latest.svg
  * (cold init and warm latency per function, hand-written SVG).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -224,8 +224,9 @@ export function svg(results: BenchResults): string {
   return `${parts.join('\n')}\n`;
 }
 
-const README_START = '<!-- bench:results:start (written by npm run bench) -->';
-const README_END = '<!-- bench:results:end -->';
+/** bench/README.md holds the latest full run between these two markers. */
+const RESULTS_START = '<!-- bench:results:start (written by npm run bench) -->';
+const RESULTS_END = '<!-- bench:results:end -->';
 
 export function writeReports(results: BenchResults): string[] {
   const directory = join(PROJECT_ROOT, 'bench', 'results');
@@ -239,12 +240,12 @@ export function writeReports(results: BenchResults): string[] {
   const table = markdown(results);
   writeFileSync(files.md, table);
   writeFileSync(files.svg, svg(results));
-  // The README shows the latest full run between its two markers (a quick run leaves it alone).
-  const readme = join(PROJECT_ROOT, 'README.md');
+  // bench/README.md shows the latest full run between its two markers (a quick run leaves it alone).
+  const readme = join(PROJECT_ROOT, 'bench', 'README.md');
   const text = readFileSync(readme, 'utf8');
-  const [start, end] = [text.indexOf(README_START), text.indexOf(README_END)];
+  const [start, end] = [text.indexOf(RESULTS_START), text.indexOf(RESULTS_END)];
   if (!results.quick && start >= 0 && end > start) {
-    writeFileSync(readme, `${text.slice(0, start + README_START.length)}\n${table}${text.slice(end)}`);
+    writeFileSync(readme, `${text.slice(0, start + RESULTS_START.length)}\n${table}${text.slice(end)}`);
     return [...Object.values(files), readme];
   }
   return Object.values(files);
