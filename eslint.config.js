@@ -15,15 +15,57 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
       // Handlers hand domain errors to the middy error handler; throwing non-Error values is a bug.
       '@typescript-eslint/only-throw-error': 'error',
-      // DynamoDB and SDK commands must never be built in handlers: they go through shared/adapters.
-      'no-restricted-imports': ['error', { patterns: [] }],
+    },
+  },
+  // The layers (docs/architecture.md): arrows point down. functions → compose → domain ← adapters;
+  // http and routes serve handlers. Each block lists what its files may NOT import; test/unit/
+  // architecture.test.ts checks that every source file falls under one of these blocks.
+  {
+    files: ['shared/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['@aws-sdk/*', 'aws-lambda', '@middy/*', '@aws-lambda-powertools/*'], message: 'The domain knows nothing of AWS or Lambda: declare a port beside the service and implement it in shared/adapters.' },
+          { group: ['**/adapters/**', '#shared/adapters/*'], message: 'The domain takes ports; adapters implement them (shared/compose wires them).' },
+          { group: ['**/http/**', '#shared/http/*', '**/routes/**', '#shared/routes/*', '**/schemas/**', '#shared/schemas/*'], message: 'The domain knows nothing of HTTP.' },
+          { group: ['**/compose/**', '#shared/compose/*'], message: 'The domain is built by shared/compose; it never imports it.' },
+          { group: ['**/config.ts', '#shared/config.ts'], message: 'The domain takes settings as arguments; shared/compose reads the config.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['shared/adapters/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/http/**', '#shared/http/*', '**/routes/**', '#shared/routes/*'], message: 'Adapters implement domain ports; they know nothing of HTTP.' },
+          { group: ['**/compose/**', '#shared/compose/*'], message: 'Adapters are built by shared/compose; they never import it.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['shared/http/**/*.ts', 'shared/routes/**/*.ts', 'shared/schemas/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['@aws-sdk/*'], message: 'AWS clients live in shared/adapters.' },
+          { group: ['**/adapters/**', '#shared/adapters/*'], message: 'HTTP and route modules reach adapters only through shared/compose.' },
+          { group: ['**/compose/**', '#shared/compose/*'], message: 'The handler wrapper takes what it needs (invocation-end hooks, credential resolvers); it imports no composition module.' },
+        ],
+      }],
     },
   },
   {
     files: ['functions/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{ group: ['@aws-sdk/*'], message: 'Handlers call shared/ code; AWS clients live in shared/adapters.' }],
+        patterns: [
+          { group: ['@aws-sdk/*'], message: 'Handlers call shared/ code; AWS clients live in shared/adapters.' },
+          { group: ['**/adapters/**', '#shared/adapters/*'], message: 'Handlers call their area\'s services from shared/compose/<area>.ts, never an adapter.' },
+          { group: ['#shared/http/manifest.ts', '**/http/manifest.ts'], message: 'A handler imports its own area\'s routes (shared/routes/<area>.ts): the manifest would put every area\'s schemas in its bundle.' },
+        ],
       }],
     },
   },

@@ -1,4 +1,4 @@
-import { answerCustomResource, isCustomResourceEvent } from '#shared/adapters/cloudformation-response.ts';
+import { answerCustomResource, isCustomResourceEvent } from '#shared/http/custom-resource.ts';
 import { keyProvisioning } from '#shared/compose/platform.ts';
 import { logger } from '#shared/http/logger.ts';
 

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { authorizers, keyFunction, manifest } from '#shared/http/manifest.ts';
+import { AREAS } from '#shared/routes/definition.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -31,6 +32,59 @@ describe('architecture rules', () => {
   it('keeps AWS clients out of handlers', () => {
     const offenders = sourceFiles('functions').filter((file) => readFileSync(join(ROOT, file), 'utf8').includes('@aws-sdk/'));
     expect(offenders).toEqual([]);
+  });
+});
+
+/** Every module a source file imports (static, dynamic and type-only), resolved to a repository path or a package name. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  const specifiers = [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|^import\s+)['"]([^'"]+)['"]/gm)].map((match) => match[1] ?? '');
+  return specifiers.map((specifier) => {
+    if (specifier.startsWith('.')) return relative(ROOT, join(ROOT, file, '..', specifier));
+    if (specifier.startsWith('#')) return specifier.replace(/^#(\w+)\//, '$1/');
+    return specifier;
+  });
+}
+
+/** Files of `directory` that import something matching `forbidden`, with what they import. */
+function importOffenders(directory: string, forbidden: RegExp): string[] {
+  return sourceFiles(directory).flatMap((file) => importsOf(file).filter((target) => forbidden.test(target)).map((target) => `${file} -> ${target}`));
+}
+
+// The same rules as eslint.config.js's no-restricted-imports blocks, checked on the files themselves: a
+// lint block that stops matching (a renamed folder, a deleted pattern) fails here instead of going quiet.
+describe('layers (docs/architecture.md)', () => {
+  it('keeps the domain free of adapters, HTTP, composition, config and AWS', () => {
+    expect(importOffenders('shared/domain', /^(shared\/(adapters|http|routes|schemas|compose)\/|shared\/config\.ts$|@aws-sdk\/|aws-lambda$|@middy\/|@aws-lambda-powertools\/)/)).toEqual([]);
+  });
+
+  it('keeps adapters free of HTTP and composition', () => {
+    expect(importOffenders('shared/adapters', /^shared\/(http|routes|compose)\//)).toEqual([]);
+  });
+
+  it('keeps the handler wrapper, routes and schemas free of adapters and composition', () => {
+    for (const directory of ['shared/http', 'shared/routes', 'shared/schemas']) {
+      expect(importOffenders(directory, /^(shared\/(adapters|compose)\/|@aws-sdk\/)/)).toEqual([]);
+    }
+  });
+
+  it('lets a handler reach its area only through compose, its routes module and the domain: no adapter, no manifest, no other area\'s routes', () => {
+    const offenders = sourceFiles('functions').flatMap((file) => {
+      const area = file.split('/')[1] ?? '';
+      return importsOf(file)
+        .filter((target) => /^shared\/adapters\//.test(target) || target === 'shared/http/manifest.ts' || (target.startsWith('shared/routes/') && target !== `shared/routes/${area}.ts`))
+        .map((target) => `${file} -> ${target}`);
+    });
+    expect(offenders).toEqual([]);
+  });
+
+  it('puts every handler in the folder of its area, and every area has its slice in each layer', () => {
+    for (const route of manifest) expect(route.handler.split('/')[1], route.id).toBe(route.area);
+    for (const area of AREAS) {
+      for (const slice of [`functions/${area}`, `shared/domain/${area}`, `shared/compose/${area}.ts`, `shared/routes/${area}.ts`]) {
+        expect(existsSync(join(ROOT, slice)), slice).toBe(true);
+      }
+    }
   });
 });
 
