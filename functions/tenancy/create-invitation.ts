@@ -1,6 +1,6 @@
 import { accessControl } from '#shared/compose/shared.ts';
 import { invitations } from '#shared/compose/tenancy.ts';
-import { auditContextOf } from '#shared/domain/tenancy/members.ts';
+import { auditContextOf } from '#shared/domain/tenancy/actors.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { tenancyRoutes } from '#shared/routes/tenancy.ts';
 import { created } from '#shared/http/responses.ts';

@@ -1,6 +1,6 @@
 import { accessControl } from '#shared/compose/shared.ts';
 import { members } from '#shared/compose/tenancy.ts';
-import { auditContextOf } from '#shared/domain/tenancy/members.ts';
+import { auditContextOf } from '#shared/domain/tenancy/actors.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { tenancyRoutes } from '#shared/routes/tenancy.ts';
 import { noContent } from '#shared/http/responses.ts';

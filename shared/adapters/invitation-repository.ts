@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../domain/kernel/audit-events.ts';
 import type { Invitation, InvitationStore, StoredInvitation } from '../domain/tenancy/invitations.ts';
-import type { Page } from '../domain/tenancy/members.ts';
+import type { Page } from '../domain/kernel/request.ts';
 import type { Membership, Operator } from '../domain/kernel/model.ts';
 import { accountKey, INVITATION_SK_PREFIX, invitationKey, invitationTokenKey } from '../data/keys.ts';
 import { auditEventPut } from './audit-repository.ts';

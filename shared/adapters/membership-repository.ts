@@ -1,6 +1,7 @@
 import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../domain/kernel/errors.ts';
-import type { ChangeOutcome, Member, MembershipChange, MemberStore, Page } from '../domain/tenancy/members.ts';
+import type { Page } from '../domain/kernel/request.ts';
+import type { ChangeOutcome, Member, MembershipChange, MemberStore } from '../domain/tenancy/members.ts';
 import type { Membership, Role, Scope } from '../domain/kernel/model.ts';
 import { accountKey, MEMBER_SK_PREFIX, membershipKey, userKey } from '../data/keys.ts';
 import { auditEventPut } from './audit-repository.ts';

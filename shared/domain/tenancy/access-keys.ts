@@ -2,10 +2,9 @@
  * Managing access keys (owner only): create (the secret is returned this once and only its hash is
  * stored), list, revoke. Every change is written together with its audit event.
  */
-import type { AccessControl } from './actors.ts';
+import { auditActorOf, type AccessControl } from './actors.ts';
 import { mintApiKey, type StoredApiKey } from './access-key-verifier.ts';
-import { auditEvent, type AuditContext, type AuditEvent } from '../kernel/audit-events.ts';
-import type { Actor } from './authorization.ts';
+import { auditEvent, type AuditEvent } from '../kernel/audit-events.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../kernel/errors.ts';
 import type { ApiKey, KeyPermission, Organization } from '../kernel/model.ts';
 import type { Principal } from '../kernel/principal.ts';
@@ -50,10 +49,6 @@ export function viewApiKey(key: ApiKey): ApiKeyView {
 }
 
 /** The audit actor of an account-level actor. */
-export function auditActorOf(actor: Actor): AuditContext['actor'] {
-  return actor.kind === 'member' ? { kind: 'operator', id: actor.userId } : { kind: 'key', id: actor.keyId };
-}
-
 export class AccessKeys {
   constructor(
     private readonly store: AccessKeyStore,

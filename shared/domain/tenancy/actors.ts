@@ -1,7 +1,9 @@
 import { authorize, reachableOrganizations, type Action, type Actor, type GroupOrganizations } from './authorization.ts';
 import { AuthError, NotFoundError } from '../kernel/errors.ts';
 import type { Group, Membership, Organization } from '../kernel/model.ts';
+import type { AuditActor, AuditContext } from '../kernel/audit-events.ts';
 import type { Principal } from '../kernel/principal.ts';
+import type { RequestOrigin } from '../kernel/request.ts';
 
 /** What access decisions need to read. */
 export interface AccessStore {
@@ -62,4 +64,14 @@ export class AccessControl {
       return new Set(groups.filter((group) => wanted.has(group.id)).flatMap((group) => group.organizations));
     };
   }
+}
+
+/** Who the audit log names for an actor: the operator, or the access key. */
+export function auditActorOf(actor: Actor): AuditActor {
+  return actor.kind === 'key' ? { kind: 'key', id: actor.keyId } : { kind: 'operator', id: actor.userId };
+}
+
+/** The audit context of one request made by `actor`. */
+export function auditContextOf(actor: Actor, request: RequestOrigin): AuditContext {
+  return { actor: auditActorOf(actor), sourceIp: request.sourceIp, requestId: request.requestId };
 }

@@ -10,7 +10,8 @@
  */
 import { auditEvent, type AuditContext, type AuditEvent } from '../kernel/audit-events.ts';
 import { AppError, AuthError, ConflictError, NotFoundError, ValidationError } from '../kernel/errors.ts';
-import { assertScopeFitsAccount, type Page, type ScopeCatalog } from './members.ts';
+import type { Page } from '../kernel/request.ts';
+import { assertScopeFitsAccount, type ScopeCatalog } from './members.ts';
 import type { Membership, Operator, Role, Scope } from '../kernel/model.ts';
 import { assertAcceptablePassword, hashPassword } from '../sessions/passwords.ts';
 import type { OperatorStore } from '../kernel/ports.ts';

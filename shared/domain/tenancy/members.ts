@@ -3,7 +3,7 @@
  * so that "never remove or demote the last owner" is one conditional write in the same transaction as
  * the change (two owners demoting each other at once leave exactly one owner).
  */
-import type { Actor } from './authorization.ts';
+import type { Page } from '../kernel/request.ts';
 import { auditEvent, type AuditContext, type AuditEvent } from '../kernel/audit-events.ts';
 import { ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../kernel/errors.ts';
 import type { Group, Membership, Organization, Role, Scope } from '../kernel/model.ts';
@@ -15,11 +15,6 @@ export interface Member {
   role: Role;
   scope: Scope;
   createdAt: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  lastKey: Record<string, unknown> | undefined;
 }
 
 /** What a membership change writes, in one transaction. */
@@ -51,14 +46,6 @@ export interface ScopeCatalog {
 }
 
 /** How an actor appears in the audit log. */
-export function auditContextOf(actor: Actor, request: { requestId: string; sourceIp: string }): AuditContext {
-  return {
-    actor: actor.kind === 'member' ? { kind: 'operator', id: actor.userId } : { kind: 'key', id: actor.keyId },
-    requestId: request.requestId,
-    sourceIp: request.sourceIp,
-  };
-}
-
 /**
  * Checks that every id of a scope is an active organization or a group of this account; the 400 names
  * each offending entry (`body.scope.organizations.1`). An owner's scope is always `all`: an owner may
