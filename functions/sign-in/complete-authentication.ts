@@ -1,4 +1,4 @@
-import { challengeEngine } from '#shared/compose/sign-in.ts';
+import { completeSignIn } from '#shared/compose/sign-in.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { signInRoutes } from '#shared/routes/sign-in.ts';
 import { ok } from '#shared/http/responses.ts';
@@ -8,5 +8,5 @@ import { ok } from '#shared/http/responses.ts';
  * chain is done, 200 `{authenticated: false, remaining}` when it asks for more, else a 401 problem.
  */
 export const handler = defineHandler(signInRoutes.completeAuthentication, async ({ body, principal, requestId, sourceIp }) =>
-  ok(await challengeEngine().complete({ principal, requestId, sourceIp }, body)),
+  ok(await completeSignIn().complete({ principal, requestId, sourceIp }, body)),
 );

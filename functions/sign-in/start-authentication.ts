@@ -1,4 +1,4 @@
-import { challengeEngine } from '#shared/compose/sign-in.ts';
+import { startSignIn } from '#shared/compose/sign-in.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { signInRoutes } from '#shared/routes/sign-in.ts';
 import { json } from '#shared/http/responses.ts';
@@ -8,5 +8,5 @@ import { json } from '#shared/http/responses.ts';
  * The same answer for unknown, disabled or unauthorized users (no SMS), so it enumerates nothing.
  */
 export const handler = defineHandler(signInRoutes.startAuthentication, async ({ body, principal, requestId, sourceIp }) =>
-  json(202, await challengeEngine().start({ principal, requestId, sourceIp }, body)),
+  json(202, await startSignIn().start({ principal, requestId, sourceIp }, body)),
 );

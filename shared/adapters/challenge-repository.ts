@@ -1,22 +1,22 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { challengeKey, signInStateKey } from '../data/keys.ts';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../domain/kernel/audit-events.ts';
 import type { AttemptTake } from '../domain/kernel/attempt-budget.ts';
-import type { Challenge, ChallengeStore, SignInState, StepUpdate, TakeRefusal, WindowSlot } from '../domain/sign-in/challenges.ts';
+import type { TakeRefusal } from '../domain/sign-in/challenge-attempts.ts';
+import type { StepUpdate } from '../domain/sign-in/complete-sign-in.ts';
+import type { WindowSlot } from '../domain/sign-in/failure-window.ts';
+import type { Challenge } from '../domain/sign-in/model.ts';
+import type { ChallengeStore } from '../domain/sign-in/sign-in-services.ts';
 import type { PlannedSms } from '../domain/sign-in/sms-limits.ts';
 import { auditEventPut } from './audit-repository.ts';
 import { attemptTakeCondition, claimOnce, isConditionalCheckFailed, transactWrite } from './dynamodb.ts';
+import * as challengeItem from './items/challenge-item.ts';
+import * as signInStateItem from './items/sign-in-state-item.ts';
 import { plannedSmsWrites } from './sms-limit-repository.ts';
 
-// Challenges are read only while live; DynamoDB TTL removes them an hour after they expire.
-const CLEANUP_AFTER_SECONDS = 3600;
-// The sign-in state outlives its challenges: it carries the 15-minute failure window.
-const STATE_RETENTION_SECONDS = 24 * 3600;
-const stateTtl = (): number => Math.floor(Date.now() / 1000) + STATE_RETENTION_SECONDS;
-
-const ttlOf = (expiresAtMs: number): number => Math.floor(expiresAtMs / 1000) + CLEANUP_AFTER_SECONDS;
-
-/** Challenges and the per (organization, end user, system) sign-in state. */
+/**
+ * Every write to challenges and to the per (organization, end user, system) sign-in state. They are
+ * read through one path only, sign-in-reads.ts.
+ */
 export class ChallengeRepository implements ChallengeStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -27,7 +27,7 @@ export class ChallengeRepository implements ChallengeStore {
     const put = {
       Put: {
         TableName: this.tableName,
-        Item: { ...challengeKey(challenge.id), entity: 'Challenge', ...challenge, ttl: ttlOf(challenge.expiresAt) },
+        Item: challengeItem.toItem(challenge),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
@@ -38,10 +38,10 @@ export class ChallengeRepository implements ChallengeStore {
       {
         Update: {
           TableName: this.tableName,
-          Key: signInStateKey(challenge.organizationId, challenge.userId, challenge.systemName),
+          Key: signInStateItem.key(challenge.organizationId, challenge.userId, challenge.systemName),
           UpdateExpression: 'SET challengeId = :id, entity = :entity, #ttl = :ttl, #window = if_not_exists(#window, :empty)',
           ExpressionAttributeNames: { '#ttl': 'ttl', '#window': 'window' },
-          ExpressionAttributeValues: { ':id': challenge.id, ':entity': 'SignInState', ':ttl': stateTtl(), ':empty': {} },
+          ExpressionAttributeValues: { ':id': challenge.id, ':entity': signInStateItem.ENTITY, ':ttl': signInStateItem.ttlFromNow(), ':empty': {} },
         },
       },
     ];
@@ -53,23 +53,13 @@ export class ChallengeRepository implements ChallengeStore {
     throw new Error('challenge id collision');
   }
 
-  async findChallenge(challengeId: string): Promise<Challenge | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: challengeKey(challengeId), ConsistentRead: true }));
-    return Item ? toChallenge(Item) : undefined;
-  }
-
-  async findSignInState(orgId: string, userId: string, systemName: string): Promise<SignInState | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: signInStateKey(orgId, userId, systemName), ConsistentRead: true }));
-    return Item ? toSignInState(Item) : undefined;
-  }
-
   async advanceChallenge(challenge: Challenge, fromStep: number, update: StepUpdate, nowMs: number, slot: WindowSlot, event?: AuditEvent): Promise<boolean> {
     const failed = await transactWrite(this.db, {
       TransactItems: [
         {
           Update: {
             TableName: this.tableName,
-            Key: challengeKey(challenge.id),
+            Key: challengeItem.key(challenge.id),
             // The right code gives its attempt back (`attempts` counts wrong codes, all steps together).
             UpdateExpression:
               'SET #step = :next, #status = :status, secretHash = :secretHash, expiresAt = :expiresAt, satisfied = :satisfied, #ttl = :ttl, attempts = attempts - :one',
@@ -81,7 +71,7 @@ export class ChallengeRepository implements ChallengeStore {
               ':secretHash': update.secretHash,
               ':expiresAt': update.expiresAt,
               ':satisfied': update.satisfied,
-              ':ttl': ttlOf(update.expiresAt),
+              ':ttl': challengeItem.ttlOf(update.expiresAt),
               ':open': 'open',
               ':from': fromStep,
               ':now': nowMs,
@@ -94,7 +84,7 @@ export class ChallengeRepository implements ChallengeStore {
           // ... and its slot of the user's window: still the live challenge.
           Update: {
             TableName: this.tableName,
-            Key: signInStateKey(challenge.organizationId, challenge.userId, challenge.systemName),
+            Key: signInStateItem.key(challenge.organizationId, challenge.userId, challenge.systemName),
             UpdateExpression: 'REMOVE #window.#slot',
             ConditionExpression: 'challengeId = :id',
             ExpressionAttributeNames: { '#window': 'window', '#slot': slot.id },
@@ -114,7 +104,7 @@ export class ChallengeRepository implements ChallengeStore {
         {
           Update: {
             TableName: this.tableName,
-            Key: challengeKey(challenge.id),
+            Key: challengeItem.key(challenge.id),
             UpdateExpression: 'ADD #attempts :one',
             ConditionExpression: `#status = :open AND #step = :step AND expiresAt > :now AND ${take.condition}`,
             ExpressionAttributeNames: { '#status': 'status', '#step': 'step', ...take.names },
@@ -126,7 +116,7 @@ export class ChallengeRepository implements ChallengeStore {
           // the slots older than the window, at the version that was read.
           Update: {
             TableName: this.tableName,
-            Key: signInStateKey(challenge.organizationId, challenge.userId, challenge.systemName),
+            Key: signInStateItem.key(challenge.organizationId, challenge.userId, challenge.systemName),
             UpdateExpression: prune ? 'SET #window = :window ADD version :one' : 'SET #window.#slot = :at ADD version :one',
             ConditionExpression: prune
               ? `challengeId = :id AND ${prune.version === 0 ? 'attribute_not_exists(version)' : 'version = :version'}`
@@ -149,16 +139,16 @@ export class ChallengeRepository implements ChallengeStore {
 
   noticeExhausted(challenge: Challenge, nowMs: number): Promise<boolean> {
     // Once per challenge: the notice lasts as long as the challenge.
-    return claimOnce(this.db, this.tableName, challengeKey(challenge.id), {
+    return claimOnce(this.db, this.tableName, challengeItem.key(challenge.id), {
       attribute: 'exhaustedNotice',
-      until: challenge.expiresAt + CLEANUP_AFTER_SECONDS * 1000,
+      until: challenge.expiresAt + challengeItem.CLEANUP_AFTER_SECONDS * 1000,
       now: nowMs,
       condition: 'attempts >= maxAttempts',
     });
   }
 
   noticeUserLocked(challenge: Challenge, lockedUntil: number, nowMs: number): Promise<boolean> {
-    return claimOnce(this.db, this.tableName, signInStateKey(challenge.organizationId, challenge.userId, challenge.systemName), {
+    return claimOnce(this.db, this.tableName, signInStateItem.key(challenge.organizationId, challenge.userId, challenge.systemName), {
       attribute: 'lockNotice',
       until: lockedUntil,
       now: nowMs,
@@ -170,7 +160,7 @@ export class ChallengeRepository implements ChallengeStore {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: challengeKey(challengeId),
+          Key: challengeItem.key(challengeId),
           UpdateExpression: 'SET #status = :void',
           ConditionExpression: '#status = :open',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -181,19 +171,4 @@ export class ChallengeRepository implements ChallengeStore {
       if (!isConditionalCheckFailed(error)) throw error;
     }
   }
-}
-
-/** A stored challenge without its key and bookkeeping attributes. */
-export function toChallenge(item: Record<string, unknown>): Challenge {
-  const { pk: _pk, sk: _sk, entity: _entity, ttl: _ttl, ...challenge } = item;
-  return challenge as unknown as Challenge;
-}
-
-/** The sign-in state item; a missing attribute reads as its empty value. */
-export function toSignInState(item: Record<string, unknown>): SignInState {
-  return {
-    challengeId: (item.challengeId as string | undefined) ?? null,
-    window: (item.window as Record<string, number> | undefined) ?? {},
-    version: (item.version as number | undefined) ?? 0,
-  };
 }

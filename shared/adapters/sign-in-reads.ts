@@ -1,19 +1,34 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { accessGrantKey, challengeKey, endUserEmailKey, endUserKey, organizationKey, signInStateKey, smsSubjectLimitKey, systemKey, type ItemKey } from '../data/keys.ts';
-import type { SignInReads, SignInSnapshot, SignInSnapshotQuery } from '../domain/sign-in/challenges.ts';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { accessGrantKey, endUserEmailKey, endUserKey, organizationKey, systemKey, type ItemKey } from '../data/keys.ts';
+import type { Challenge, SignInState } from '../domain/sign-in/model.ts';
+import type { SignInReads, SignInSnapshot, SignInSnapshotQuery } from '../domain/sign-in/sign-in-facts.ts';
 import { guardGrantAttribute, toEndUser, toSystem } from './directory-repository.ts';
-import { toOrganization } from './organization-repository.ts';
-import { toChallenge, toSignInState } from './challenge-repository.ts';
 import { batchGetItems } from './dynamodb.ts';
-import { toSubjectSends } from './sms-limit-repository.ts';
+import * as challengeItem from './items/challenge-item.ts';
+import { parseItem } from './items/parse-item.ts';
+import * as signInStateItem from './items/sign-in-state-item.ts';
+import * as smsSubjectItem from './items/sms-subject-item.ts';
+import { toOrganization } from './organization-repository.ts';
 
 /**
- * Everything a sign-in reads, in one strongly consistent BatchGetItem instead of one GetItem each (the
- * benchmark's round-trip target): organization, system, the email's guard (which carries its user's
- * sign-in copy and grants: see DirectoryRepository), the challenge and the subject's SMS sends when
- * asked. A second BatchGetItem, by the guard's user id, reads the user and grant items only for a
- * guard written before the copy existed, and the sign-in state when asked (complete without a
- * challenge id). An unknown email reads nothing more than a known one.
+ * What a sign-in reads of the email guard (the directory's EndUserEmail item, directory-repository.ts):
+ * whose email it is and, once the guard carries it, the user's sign-in copy.
+ */
+const EmailGuardFields = z.object({
+  userId: z.string(),
+  signInCopy: z.boolean().optional(),
+  user: z.record(z.string(), z.unknown()).optional(),
+});
+
+/**
+ * The one read path of a sign-in's facts. Everything a sign-in reads, in one strongly consistent
+ * BatchGetItem instead of one GetItem each (the benchmark's round-trip target): organization, system,
+ * the email's guard (which carries its user's sign-in copy and grants: see DirectoryRepository), the
+ * challenge and the subject's SMS sends when asked. A second BatchGetItem, by the guard's user id,
+ * reads the user and grant items only for a guard written before the copy existed, and the sign-in
+ * state when asked (complete without a challenge id). An unknown email reads nothing more than a
+ * known one. A complete reads the challenge or the state afresh, one GetItem each, when it needs to.
  */
 export class SignInReadRepository implements SignInReads {
   constructor(
@@ -27,36 +42,52 @@ export class SignInReadRepository implements SignInReads {
       organization: organizationKey(orgId),
       system: systemKey(orgId, systemName),
       guard: endUserEmailKey(orgId, email.toLowerCase()),
-      ...(query.challengeId ? { challenge: challengeKey(query.challengeId) } : {}),
-      ...(query.subjectHash ? { subject: smsSubjectLimitKey(orgId, query.subjectHash) } : {}),
+      ...(query.challengeId ? { challenge: challengeItem.key(query.challengeId) } : {}),
+      ...(query.subjectHash ? { subject: smsSubjectItem.key(orgId, query.subjectHash) } : {}),
     };
     const one = await this.batchGet(first);
-    const guard = one.guard;
+    const guardItem = one.guard;
+    const guard = guardItem ? parseItem(EmailGuardFields, 'EndUserEmail', guardItem) : undefined;
     const copied = guard?.signInCopy === true;
-    const userId = (guard?.userId as string | undefined) ?? query.decoyUserId;
+    const userId = guard?.userId ?? query.decoyUserId;
     const second = {
       ...(guard && !copied ? { user: endUserKey(orgId, userId), grant: accessGrantKey(orgId, systemName, userId) } : {}),
-      ...(query.withState ? { state: signInStateKey(orgId, userId, systemName) } : {}),
+      ...(query.withState ? { state: signInStateItem.key(orgId, userId, systemName) } : {}),
     };
     const two = Object.keys(second).length > 0 ? await this.batchGet(second) : {};
 
     const organization = one.organization?.status === 'active' ? toOrganization(one.organization) : undefined;
     const system = one.system ? toSystem(one.system) : undefined;
-    const userItem = copied ? (guard.user as Record<string, unknown> | undefined) : two.user;
+    const userItem = copied ? guard.user : two.user;
     const found = guard && userItem ? toEndUser(userItem) : undefined;
     const user = found && found.id === userId && found.email.toLowerCase() === email.toLowerCase() ? found : undefined;
     // As DirectoryRepository.hasAccess: the grant counts only while its system (same incarnation) and user exist.
-    const incarnation = copied ? guard[guardGrantAttribute(systemName)] : two.grant?.incarnation;
+    const incarnation = copied ? guardItem?.[guardGrantAttribute(systemName)] : two.grant?.incarnation;
     const granted = one.system !== undefined && user !== undefined && incarnation !== undefined && incarnation === one.system.incarnation;
     return {
       organization,
       system,
       user,
       granted,
-      ...(query.challengeId ? { challenge: one.challenge ? toChallenge(one.challenge) : undefined } : {}),
-      ...(query.withState ? { state: two.state ? toSignInState(two.state) : undefined } : {}),
-      ...(query.subjectHash ? { subjectSends: one.subject ? toSubjectSends(one.subject) : undefined } : {}),
+      ...(query.challengeId ? { challenge: one.challenge ? challengeItem.fromItem(one.challenge) : undefined } : {}),
+      ...(query.withState ? { state: two.state ? signInStateItem.fromItem(two.state) : undefined } : {}),
+      ...(query.subjectHash ? { subjectSends: one.subject ? smsSubjectItem.fromItem(one.subject) : undefined } : {}),
     };
+  }
+
+  async findChallenge(challengeId: string): Promise<Challenge | undefined> {
+    const item = await this.get(challengeItem.key(challengeId));
+    return item ? challengeItem.fromItem(item) : undefined;
+  }
+
+  async findSignInState(orgId: string, userId: string, systemName: string): Promise<SignInState | undefined> {
+    const item = await this.get(signInStateItem.key(orgId, userId, systemName));
+    return item ? signInStateItem.fromItem(item) : undefined;
+  }
+
+  private async get(key: ItemKey): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return Item;
   }
 
   /** One BatchGetItem of named keys, answered by name. */

@@ -1,32 +1,21 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { smsAccountDailyShardKey, smsDailyShardKey, smsDeploymentDailyShardKey, smsSubjectLimitKey, type ItemKey } from '../data/keys.ts';
 import type { DailyCounter, DailyShardWrite, PlannedSms, SmsLimitStore, SubjectSends } from '../domain/sign-in/sms-limits.ts';
 import { conditionalWrite, isConditionalCheckFailed } from './dynamodb.ts';
+import * as smsDailyShardItem from './items/sms-daily-shard-item.ts';
+import * as smsSubjectItem from './items/sms-subject-item.ts';
 
 /** The subject's send times, written only if nobody wrote since `expectedVersion` (0: the item must not exist). */
 export function subjectSendsPut(tableName: string, write: PlannedSms['subject']) {
-  const { orgId, subjectHash, sentAt, expectedVersion, expiresAtSeconds } = write;
+  const { expectedVersion } = write;
   return {
     Put: {
       TableName: tableName,
-      Item: { ...smsSubjectLimitKey(orgId, subjectHash), entity: 'SmsSubjectLimit', sentAt, version: expectedVersion + 1, ttl: expiresAtSeconds },
+      Item: smsSubjectItem.toItem(write),
       ...(expectedVersion === 0
         ? { ConditionExpression: 'attribute_not_exists(pk)' }
         : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } }),
     },
   };
-}
-
-/** The item of one shard of a daily count (organization, account or deployment). */
-function dailyShardKey(counter: DailyCounter, day: string, shard: number): ItemKey {
-  switch (counter.level) {
-    case 'organization':
-      return smsDailyShardKey(counter.id, day, shard);
-    case 'account':
-      return smsAccountDailyShardKey(counter.id, day, shard);
-    case 'deployment':
-      return smsDeploymentDailyShardKey(day, shard);
-  }
 }
 
 /** One more SMS on a daily shard, unless it already holds its cap. */
@@ -35,11 +24,11 @@ export function dailyShardIncrement(tableName: string, write: DailyShardWrite) {
   return {
     Update: {
       TableName: tableName,
-      Key: dailyShardKey(counter, day, shard),
+      Key: smsDailyShardItem.key(counter, day, shard),
       UpdateExpression: 'ADD #count :one SET entity = :entity, #ttl = :ttl',
       ConditionExpression: 'attribute_not_exists(#count) OR #count < :cap',
       ExpressionAttributeNames: { '#count': 'count', '#ttl': 'ttl' },
-      ExpressionAttributeValues: { ':one': 1, ':cap': cap, ':entity': 'SmsDailyShard', ':ttl': expiresAtSeconds },
+      ExpressionAttributeValues: { ':one': 1, ':cap': cap, ':entity': smsDailyShardItem.ENTITY, ':ttl': expiresAtSeconds },
     },
   };
 }
@@ -60,8 +49,8 @@ export class SmsLimitRepository implements SmsLimitStore {
   ) {}
 
   async findSubjectSends(orgId: string, subjectHash: string): Promise<SubjectSends | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: smsSubjectLimitKey(orgId, subjectHash), ConsistentRead: true }));
-    return Item ? toSubjectSends(Item) : undefined;
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: smsSubjectItem.key(orgId, subjectHash), ConsistentRead: true }));
+    return Item ? smsSubjectItem.fromItem(Item) : undefined;
   }
 
   replaceSubjectSends(orgId: string, subjectHash: string, sentAt: number[], expectedVersion: number, expiresAtSeconds: number): Promise<boolean> {
@@ -81,7 +70,7 @@ export class SmsLimitRepository implements SmsLimitStore {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: dailyShardKey(counter, day, shard),
+          Key: smsDailyShardItem.key(counter, day, shard),
           UpdateExpression: 'ADD #count :minusOne',
           ConditionExpression: '#count > :zero',
           ExpressionAttributeNames: { '#count': 'count' },
@@ -92,8 +81,4 @@ export class SmsLimitRepository implements SmsLimitStore {
       if (!isConditionalCheckFailed(error)) throw error;
     }
   }
-}
-
-export function toSubjectSends(item: Record<string, unknown>): SubjectSends {
-  return { sentAt: item.sentAt as number[], version: item.version as number };
 }

@@ -7,7 +7,7 @@ import { accessControl } from './shared.ts';
 
 export const directoryRepository = /* @__PURE__ */ once(() => new DirectoryRepository(documentClient(), tableName()));
 
-/** The directory as the challenge engine reads it (systems, end users by email or id, grants). */
+/** The directory one item at a time (systems, end users by email or id, grants); a sign-in reads through sign-in-reads.ts instead. */
 export const signInDirectory = /* @__PURE__ */ once((): SignInDirectory => directoryRepository());
 
 /** Systems and their policies; each change commits in one transaction with its audit event. */

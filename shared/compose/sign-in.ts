@@ -1,4 +1,4 @@
-/** End-user sign-in: the challenge engine with its directory, second factor, SMS limits and tokens. */
+/** End-user sign-in: start and complete over their reads, challenge store, second factor, SMS limits and tokens. */
 import { ChallengeRepository } from '../adapters/challenge-repository.ts';
 import { KeyringRepository } from '../adapters/keyring-repository.ts';
 import { OutboxSmsSender } from '../adapters/outbox-sms-sender.ts';
@@ -8,10 +8,9 @@ import { SnsSmsSender } from '../adapters/sns-sms-sender.ts';
 import { config } from '../config.ts';
 import type { SmsSender } from '../domain/kernel/ports.ts';
 import { DataKey, PIN_HMAC_PURPOSE } from '../domain/platform/keyring.ts';
-import { ChallengeEngine } from '../domain/sign-in/challenges.ts';
 import { EndUserTokens } from '../domain/sign-in/end-user-tokens.ts';
+import { signInServices } from '../domain/sign-in/sign-in-services.ts';
 import { SmsLimits } from '../domain/sign-in/sms-limits.ts';
-import { signInDirectory } from './directory.ts';
 import { endUserSecondFactor } from './mfa.ts';
 import { tokenSigningKeys } from './platform.ts';
 import { documentClient, masterKey, metrics, once, snsClient, tableName } from './runtime.ts';
@@ -32,21 +31,25 @@ const pinHmacKey = /* @__PURE__ */ once(
   () => new DataKey(new KeyringRepository(documentClient(), tableName()), () => masterKey((k) => k.dataKmsKeyId), PIN_HMAC_PURPOSE),
 );
 
-/** The challenge engine: directory, TOTP, SMS limits and tokens behind one domain service. */
-export const challengeEngine = /* @__PURE__ */ once(
-  () =>
-    new ChallengeEngine({
-      access: accessControl(),
-      directory: signInDirectory(),
-      // Organization, system, user, grant (and on complete the challenge and state) in two BatchGetItems.
-      reads: new SignInReadRepository(documentClient(), tableName()),
-      secondFactor: endUserSecondFactor(),
-      store: new ChallengeRepository(documentClient(), tableName()),
-      limits: new SmsLimits(new SmsLimitRepository(documentClient(), tableName()), config().limits, { metrics: metrics() }),
-      sms: smsSender(),
-      pinKey: pinHmacKey(),
-      tokens: new EndUserTokens(tokenSigningKeys(), { apiBase: config().apiBase }),
-      audit: (event) => auditRepository().recordEvent(event),
-      metrics: metrics(),
-    }),
+/** Start and complete, built once per cold start (each handler uses one of them). */
+const signIn = /* @__PURE__ */ once(() =>
+  signInServices({
+    access: accessControl(),
+    // Organization, system, user, grant (and on complete the challenge or state) in batched reads.
+    reads: new SignInReadRepository(documentClient(), tableName()),
+    store: new ChallengeRepository(documentClient(), tableName()),
+    secondFactor: endUserSecondFactor(),
+    limits: new SmsLimits(new SmsLimitRepository(documentClient(), tableName()), config().limits, { metrics: metrics() }),
+    sms: smsSender(),
+    pinKey: pinHmacKey(),
+    tokens: new EndUserTokens(tokenSigningKeys(), { apiBase: config().apiBase }),
+    audit: (event) => auditRepository().recordEvent(event),
+    metrics: metrics(),
+  }),
 );
+
+/** `POST /v2/user/authenticate`. */
+export const startSignIn = () => signIn().start;
+
+/** `POST /v2/system/authenticate/user`. */
+export const completeSignIn = () => signIn().complete;

@@ -14,7 +14,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { operatorMfa, totpFactors } from '#shared/compose/mfa.ts';
 import { operatorSessions } from '#shared/compose/sessions.ts';
 import type { AuditContext } from '#shared/domain/kernel/audit-events.ts';
-import { USER_FAILURE_LIMIT } from '#shared/domain/sign-in/challenges.ts';
+import { USER_FAILURE_LIMIT } from '#shared/domain/sign-in/failure-window.ts';
 import type { MfaSubject } from '#shared/domain/mfa/mfa.ts';
 import { LOGIN_MAX_ATTEMPTS } from '#shared/domain/sessions/login-throttle.ts';
 import { MAX_TOTP_FAILURES } from '#shared/domain/mfa/mfa.ts';
@@ -81,7 +81,7 @@ async function countDuring(key: keyof typeof counted, burst: () => Promise<unkno
 
 describe(`${BURST} concurrent wrong guesses compare at most the budget`, () => {
   it('PIN: at most maxAttempts comparisons, then the right PIN is refused', async () => {
-    const w = world();
+    const w = await world();
     await w.start();
     const pin = w.outbox.lastPin();
     const wrong = pin === '000001' ? '000002' : '000001';
@@ -92,7 +92,7 @@ describe(`${BURST} concurrent wrong guesses compare at most the budget`, () => {
   });
 
   it(`PIN: the user's window (${USER_FAILURE_LIMIT} in 15 minutes) bounds the comparisons when maxAttempts is larger`, async () => {
-    const w = world({ ...POLICY, pin: { ...POLICY.pin, maxAttempts: 40 } });
+    const w = await world({ ...POLICY, pin: { ...POLICY.pin, maxAttempts: 40 } });
     await w.start();
     const pin = w.outbox.lastPin();
     const wrong = pin === '000001' ? '000002' : '000001';
@@ -103,7 +103,7 @@ describe(`${BURST} concurrent wrong guesses compare at most the budget`, () => {
   });
 
   it('link: at most maxAttempts comparisons, then the right link is refused', async () => {
-    const w = world({ ...POLICY, factors: ['passwordless'], rules: [] });
+    const w = await world({ ...POLICY, factors: ['passwordless'], rules: [] });
     await w.start();
     const link = w.outbox.lastLink();
     const compared = await countDuring('compare', () =>

@@ -1,20 +1,21 @@
 /**
- * The challenge engine against DynamoDB Local with a controllable clock: races, expiry, windows and
- * the failure paths that the HTTP tests cannot reach in real time. The directory, the TOTP factor and
- * the SMS sender are small in-test implementations of their ports; the storage is the real one.
+ * The sign-in services against DynamoDB Local with a controllable clock: races, expiry, windows and
+ * the failure paths that the HTTP tests cannot reach in real time. The storage and the reads are the
+ * real ones (the organization, system, user and grant are stored); the TOTP factor and the SMS sender
+ * are small in-test implementations of their ports.
  */
 import { describe, expect, it } from 'vitest';
 import { documentClient } from '#shared/compose/runtime.ts';
 import { config } from '#shared/config.ts';
 import { SmsLimitRepository } from '#shared/adapters/sms-limit-repository.ts';
-import type { CompletedChallenge } from '#shared/domain/sign-in/challenges.ts';
+import type { CompletedChallenge } from '#shared/domain/sign-in/complete-sign-in.ts';
 import type { AppError } from '#shared/domain/kernel/errors.ts';
 import { SmsLimits } from '#shared/domain/sign-in/sms-limits.ts';
 import { outcome, world } from '#test/support/challenge-world.ts';
 
 describe('check-and-consume', () => {
   it('of 20 concurrent completes with the correct PIN exactly one gets a token', async () => {
-    const w = world();
+    const w = await world();
     await w.start();
     const pin = w.outbox.lastPin();
     const results = await Promise.allSettled(Array.from({ length: 20 }, () => w.complete({ pin })));
@@ -27,21 +28,21 @@ describe('check-and-consume', () => {
 
 describe('expiry and voiding', () => {
   it('refuses the right PIN once the policy TTL has passed', async () => {
-    const w = world();
+    const w = await world();
     await w.start();
     w.clock.advance(301);
     expect(await outcome(w.complete({ pin: w.outbox.lastPin() }))).toBe('expired');
   });
 
   it('accepts the right PIN just before the TTL', async () => {
-    const w = world();
+    const w = await world();
     await w.start();
     w.clock.advance(299);
     expect(await outcome(w.complete({ pin: w.outbox.lastPin() }))).toBe('ok');
   });
 
   it('a new challenge voids the previous one for the same user and system', async () => {
-    const w = world();
+    const w = await world();
     const first = await w.start();
     const oldPin = w.outbox.lastPin();
     w.clock.advance(31);
@@ -52,7 +53,7 @@ describe('expiry and voiding', () => {
   });
 
   it('voids the challenge and answers 502 sms_failed when SNS fails', async () => {
-    const w = world();
+    const w = await world();
     w.outbox.failing = true;
     const failed = w.start();
     expect(await outcome(failed)).toBe('sms_failed');
@@ -64,7 +65,7 @@ describe('expiry and voiding', () => {
 
 describe('wrong codes', () => {
   it('locks the user for the system after 10 wrong codes across challenges in 15 minutes', async () => {
-    const w = world();
+    const w = await world();
     const codes: string[] = [];
     for (let round = 0; round < 2; round++) {
       await w.start();
@@ -88,7 +89,7 @@ describe('wrong codes', () => {
 
 describe('SMS windows', () => {
   it('allows five SMS per hour to a user, then 429 until the oldest is an hour old', async () => {
-    const w = world();
+    const w = await world();
     for (let i = 0; i < 5; i++) {
       await w.start();
       w.clock.advance(31);
@@ -103,7 +104,7 @@ describe('SMS windows', () => {
   });
 
   it('the daily shards never let concurrent SMS exceed the limit', async () => {
-    const w = world();
+    const w = await world();
     const limits = new SmsLimits(new SmsLimitRepository(documentClient(), config().tableName), config().limits, { now: w.clock.now });
     const payer = { ...w.organization, settings: { ...w.organization.settings, smsDailyLimit: 23 } };
     const results = await Promise.all(Array.from({ length: 30 }, () => limits.reserveDaily(payer)));
@@ -113,7 +114,7 @@ describe('SMS windows', () => {
 
 describe('step-up', () => {
   it('sensitivity high: PIN then TOTP on the same challenge; remaining [totp] after the PIN', async () => {
-    const w = world();
+    const w = await world();
     const started = await w.start({ sensitivity: 'high' });
     expect(started.method).toBe('pin');
     const first = await w.complete({ pin: w.outbox.lastPin() });
@@ -124,7 +125,7 @@ describe('step-up', () => {
   });
 
   it('a locked TOTP factor answers too_many_attempts', async () => {
-    const w = world();
+    const w = await world();
     await w.start({ sensitivity: 'high' });
     await w.complete({ pin: w.outbox.lastPin() });
     expect(await outcome(w.complete({ totp: '000000' }))).toBe('too_many_attempts');

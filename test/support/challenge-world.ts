@@ -1,25 +1,29 @@
 /**
- * The challenge engine over the real DynamoDB storage with a controllable clock, for the integration
- * tests: the directory, the TOTP factor and the SMS sender are small in-test implementations of their
- * ports. `world()` is one organization with one system and one user with access.
+ * The sign-in services over the real DynamoDB storage and the production read path with a
+ * controllable clock, for the integration tests: the organization, system, user and grant are written
+ * through their real repositories, so a sign-in reads them as it does in production (sign-in-reads.ts);
+ * the TOTP factor and the SMS sender are small in-test implementations of their ports. `world()` is
+ * one organization with one system and one user with access.
  */
 import { randomBytes } from 'node:crypto';
 import { ChallengeRepository } from '#shared/adapters/challenge-repository.ts';
+import { SignInReadRepository } from '#shared/adapters/sign-in-reads.ts';
 import { SmsLimitRepository } from '#shared/adapters/sms-limit-repository.ts';
 import { config } from '#shared/config.ts';
+import { directoryRepository } from '#shared/compose/directory.ts';
 import { tokenSigningKeys } from '#shared/compose/platform.ts';
 import { documentClient } from '#shared/compose/runtime.ts';
-import { AccessControl } from '#shared/domain/tenancy/actors.ts';
-import type { AuditEvent } from '#shared/domain/kernel/audit-events.ts';
-import { ChallengeEngine } from '#shared/domain/sign-in/challenges.ts';
-import { EndUserTokens } from '#shared/domain/sign-in/end-user-tokens.ts';
+import { accessControl, operatorStore, organizationRepository } from '#shared/compose/shared.ts';
+import { auditEvent, type AuditEvent } from '#shared/domain/kernel/audit-events.ts';
 import type { AppError } from '#shared/domain/kernel/errors.ts';
 import type { Metrics } from '#shared/domain/kernel/metrics.ts';
 import type { Organization } from '#shared/domain/kernel/model.ts';
 import type { SmsMessage, SmsSender } from '#shared/domain/kernel/ports.ts';
 import type { Principal } from '#shared/domain/kernel/principal.ts';
 import { newId } from '#shared/domain/kernel/secrets.ts';
-import type { EndUser, EndUserSecondFactor, Policy, SecondFactorOutcome, SignInDirectory, SignInSystem } from '#shared/domain/sign-in/model.ts';
+import { EndUserTokens } from '#shared/domain/sign-in/end-user-tokens.ts';
+import type { EndUser, EndUserSecondFactor, Policy, SecondFactorOutcome, SignInSystem } from '#shared/domain/sign-in/model.ts';
+import { signInServices } from '#shared/domain/sign-in/sign-in-services.ts';
 import { SmsLimits } from '#shared/domain/sign-in/sms-limits.ts';
 
 export const POLICY: Policy = {
@@ -59,21 +63,25 @@ export class FakeTotp implements EndUserSecondFactor {
   }
 }
 
-/** One organization with one system and one user with access, an engine over them and a clock. */
-export function world(policy: Policy = POLICY, options: { metrics?: Metrics } = {}) {
+/**
+ * One organization with one system and one user with access, stored, and start/complete over them
+ * with a clock. The stored records are dated by the real clock (their dates play no part here).
+ */
+export async function world(policy: Policy = POLICY, options: { metrics?: Metrics } = {}) {
   let nowMs = Date.parse('2026-03-02T10:00:00.000Z') + Math.floor(Math.random() * 1000) * 60_000;
   const clock = { now: () => new Date(nowMs), advance: (seconds: number) => (nowMs += seconds * 1000) };
   const accountId = newId('acc');
+  const createdAt = new Date().toISOString();
   const organization: Organization = {
     id: newId('org'),
     accountId,
     name: 'Acme',
     settings: { requireMfa: false, smsDailyLimit: 1000, smsAllowedCountries: [] },
     status: 'active',
-    createdAt: clock.now().toISOString(),
-    updatedAt: clock.now().toISOString(),
+    createdAt,
+    updatedAt: createdAt,
   };
-  const system: SignInSystem = { organizationId: organization.id, name: 'portal', policy, passwordlessUrl: 'https://portal.example.com/in', createdAt: '', updatedAt: '' };
+  const system: SignInSystem = { organizationId: organization.id, name: 'portal', policy, passwordlessUrl: 'https://portal.example.com/in', createdAt, updatedAt: createdAt };
   const user: EndUser = {
     id: newId('eu'),
     organizationId: organization.id,
@@ -81,26 +89,18 @@ export function world(policy: Policy = POLICY, options: { metrics?: Metrics } = 
     phone: `+3361${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`,
     name: null,
     status: 'active',
-    createdAt: '',
-    updatedAt: '',
+    createdAt,
+    updatedAt: createdAt,
   };
-  const directory: SignInDirectory = {
-    findSystem: (orgId, name) => Promise.resolve(orgId === organization.id && name === system.name ? system : undefined),
-    findEndUserByEmail: (orgId, email) => Promise.resolve(orgId === organization.id && email.toLowerCase() === user.email ? user : undefined),
-    findEndUser: (orgId, id) => Promise.resolve(orgId === organization.id && id === user.id ? user : undefined),
-    hasAccess: (_orgId, _name, userId) => Promise.resolve(userId === user.id),
-  };
+  await store(organization, system, user);
+
   const outbox = new Outbox();
   const audit: AuditEvent[] = [];
-  const engine = new ChallengeEngine({
-    access: new AccessControl({
-      findMembership: () => Promise.resolve(undefined),
-      findOrganization: (orgId) => Promise.resolve(orgId === organization.id ? organization : undefined),
-      listGroupsOfAccount: () => Promise.resolve([]),
-    }),
-    directory,
-    secondFactor: new FakeTotp(),
+  const signIn = signInServices({
+    access: accessControl(),
+    reads: new SignInReadRepository(documentClient(), config().tableName),
     store: new ChallengeRepository(documentClient(), config().tableName),
+    secondFactor: new FakeTotp(),
     limits: new SmsLimits(new SmsLimitRepository(documentClient(), config().tableName), config().limits, { now: clock.now }),
     sms: outbox,
     pinKey: { get: () => Promise.resolve(new Uint8Array(32).fill(1)) },
@@ -114,9 +114,27 @@ export function world(policy: Policy = POLICY, options: { metrics?: Metrics } = 
   });
   const principal: Principal = { kind: 'key', keyId: 'key-1', accountId, permissions: ['authenticate'], organizations: [organization.id] };
   const request = { principal, requestId: 'req', sourceIp: '127.0.0.1' };
-  const start = (context?: Record<string, string>) => engine.start(request, { email: user.email, system: system.name, ...(context ? { context } : {}) });
-  const complete = (credential: Record<string, string>) => engine.complete(request, { email: user.email, system: system.name, ...credential });
-  return { clock, organization, user, outbox, audit, engine, start, complete };
+  const start = (context?: Record<string, string>) => signIn.start.start(request, { email: user.email, system: system.name, ...(context ? { context } : {}) });
+  const complete = (credential: Record<string, string>) => signIn.complete.complete(request, { email: user.email, system: system.name, ...credential });
+  return { clock, organization, user, outbox, audit, start, complete };
+}
+
+/** The account (with an owner), organization, system, end user and grant, through their repositories. */
+async function store(organization: Organization, system: SignInSystem, user: EndUser): Promise<void> {
+  const { accountId, createdAt } = organization;
+  const ownerId = newId('usr');
+  const event = (type: string): AuditEvent =>
+    auditEvent({ actor: { kind: 'operator', id: ownerId }, sourceIp: null, requestId: null }, { accountId, organizationId: organization.id, type });
+  await operatorStore().createOperatorWithAccount({
+    operator: { id: ownerId, email: `owner-${randomBytes(6).toString('hex')}@example.test`, passwordHash: 'not-used', createdAt },
+    account: { id: accountId, name: 'Acme', createdAt },
+    membership: { accountId, userId: ownerId, role: 'owner', scope: 'all', createdAt },
+  });
+  if (!(await organizationRepository().createOrganization(organization, event('organization.created'), 10))) throw new Error('organization not stored');
+  if (!(await directoryRepository().createSystem(system, event('system.created')))) throw new Error('system not stored');
+  if ((await directoryRepository().createEndUser(user, event('end_user.created'))) !== 'ok') throw new Error('end user not stored');
+  const granted = await directoryRepository().putGrant({ organizationId: organization.id, systemName: system.name, userId: user.id, createdAt }, event('access.granted'));
+  if (granted.outcome !== 'created') throw new Error(`grant not stored: ${granted.outcome}`);
 }
 
 /** The problem code of a rejected call (or 'ok'). */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { LocalMasterKey } from '#shared/adapters/local-master-key.ts';
-import { generatePin, linkToken, smsText } from '#shared/domain/sign-in/challenges.ts';
+import { generatePin, linkToken, smsText } from '#shared/domain/sign-in/challenge-rules.ts';
 import { amrOf, EndUserTokens } from '#shared/domain/sign-in/end-user-tokens.ts';
 import { TokenSigningKeys } from '#shared/domain/platform/keyring.ts';
 import type { KeyringStore, StoredKeyring } from '#shared/domain/kernel/ports.ts';

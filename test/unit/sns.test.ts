@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SnsSmsSender } from '#shared/adapters/sns-sms-sender.ts';
 import { loadConfig } from '#shared/config.ts';
-import { smsText } from '#shared/domain/sign-in/challenges.ts';
+import { smsText } from '#shared/domain/sign-in/challenge-rules.ts';
 import type { SignInSystem } from '#shared/domain/sign-in/model.ts';
 
 const sns = mockClient(SNSClient);

@@ -1,8 +1,8 @@
 /**
- * The sign-in side (SPEC §4 systems, end users, access; §5 policies), as the domain sees it, and the
- * ports between its three parts: the directory (systems, end users, grants), the challenge engine
- * (`POST /v2/user/authenticate`, `POST /v2/system/authenticate/user`) and the end users' second factor
- * (TOTP and recovery codes).
+ * The sign-in side (SPEC §4 systems, end users, access; §5 policies; §6 challenges), as the domain sees
+ * it, and the ports between its parts: the directory (systems, end users, grants), the sign-in
+ * services (`POST /v2/user/authenticate`: start-sign-in.ts, `POST /v2/system/authenticate/user`:
+ * complete-sign-in.ts) and the end users' second factor (TOTP and recovery codes).
  */
 
 export type Factor = 'pin' | 'passwordless' | 'totp';
@@ -61,7 +61,11 @@ export interface AccessGrant {
   createdAt: string;
 }
 
-/** Read side of the directory, as the challenge engine needs it. Every read is strongly consistent. */
+/**
+ * Read side of the directory, one item at a time (end-user TOTP administration, the directory's own
+ * services). A sign-in reads none of it this way: its facts come in one batch (sign-in-facts.ts).
+ * Every read is strongly consistent.
+ */
 export interface SignInDirectory {
   findSystem(organizationId: string, systemName: string): Promise<SignInSystem | undefined>;
   /** Case-insensitive on the email. */
@@ -77,9 +81,53 @@ export interface SignInDirectory {
  */
 export type SecondFactorOutcome = 'ok' | 'invalid' | 'replayed' | 'locked' | 'not_enrolled';
 
-/** An end user's TOTP factor, as the challenge engine uses it in a factor chain. */
+/** An end user's TOTP factor, as a sign-in uses it in a factor chain. */
 export interface EndUserSecondFactor {
   isEnrolled(organizationId: string, userId: string): Promise<boolean>;
   verifyTotp(organizationId: string, userId: string, code: string): Promise<SecondFactorOutcome>;
   useRecoveryCode(organizationId: string, userId: string, code: string): Promise<SecondFactorOutcome>;
+}
+
+/** What a completed factor is recorded as (recovery codes stand in for TOTP). */
+export type SatisfiedFactor = Factor | 'recoveryCode';
+
+/** One sign-in's challenge: its factor chain, the step reached, the secret of that step and its attempts. */
+export interface Challenge {
+  id: string;
+  organizationId: string;
+  accountId: string;
+  systemName: string;
+  /**
+   * The end user; for a decoy (no such user, no access, disabled) the subject it stands for: the
+   * user's id, or one derived from the email (`decoySubjectId`). Either way the key of its sign-in state.
+   */
+  userId: string;
+  /** A decoy: stored and refused like a real challenge (attempts, window, expiry), never completed. */
+  decoy?: true;
+  chain: Factor[];
+  /** Index in `chain` of the factor to satisfy next. */
+  step: number;
+  status: 'open' | 'consumed' | 'void';
+  /** HMAC-SHA256 of the PIN (keyed, bound to the challenge id) or SHA-256 of the link token; null for TOTP steps. */
+  secretHash: string | null;
+  /** Attempts taken on this challenge, all steps together (taken before a code is checked; a right code gives its own back). */
+  attempts: number;
+  maxAttempts: number;
+  /** Epoch milliseconds: checked on every read (DynamoDB TTL only cleans up). */
+  expiresAt: number;
+  satisfied: SatisfiedFactor[];
+  createdAt: string;
+}
+
+/** The sign-in state of one (organization, end user, system). */
+export interface SignInState {
+  /** The live challenge: any other is void. */
+  challengeId: string | null;
+  /**
+   * The user's attempt window: slot id → epoch ms. A slot is taken with every attempt, before the
+   * code is checked, and given back when the code was right; so it holds wrong codes and attempts
+   * in flight. Slots older than the window are pruned when it is full.
+   */
+  window: Record<string, number>;
+  version: number;
 }

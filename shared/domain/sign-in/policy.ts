@@ -1,7 +1,7 @@
 /**
  * Sign-in policies (SPEC §5): the schema that validates them on write, and `chooseFactors`, which
- * picks the factor chain for one sign-in from the request's context. The challenge engine imports
- * `chooseFactors`; the system routes validate with `PolicySchema` and `PasswordlessUrl`.
+ * picks the factor chain for one sign-in from the request's context. A sign-in's start
+ * (start-sign-in.ts) calls `chooseFactors`; the system routes validate with `PolicySchema` and `PasswordlessUrl`.
  */
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import * as z from 'zod';

@@ -1,0 +1,48 @@
+/**
+ * The Challenge item: keyed by `challengeKey`, the challenge's attributes as they are, and a TTL an
+ * hour past its expiry (DynamoDB TTL only cleans up: expiry is checked on every read and in every
+ * condition, in ms). Written by challenge-repository.ts, read by sign-in-reads.ts.
+ */
+import * as z from 'zod';
+import { challengeKey, type ItemKey } from '../../data/keys.ts';
+import type { Challenge } from '../../domain/sign-in/model.ts';
+import { parseItem } from './parse-item.ts';
+
+export const ENTITY = 'Challenge';
+
+/** Challenges are read only while live; DynamoDB TTL removes them an hour after they expire. */
+export const CLEANUP_AFTER_SECONDS = 3600;
+
+/** The TTL (epoch seconds) of a challenge that expires at `expiresAtMs`. */
+export const ttlOf = (expiresAtMs: number): number => Math.floor(expiresAtMs / 1000) + CLEANUP_AFTER_SECONDS;
+
+export const key = (challengeId: string): ItemKey => challengeKey(challengeId);
+
+const Factor = z.enum(['pin', 'passwordless', 'totp']);
+
+const ChallengeItem = z.object({
+  id: z.string(),
+  organizationId: z.string(),
+  accountId: z.string(),
+  systemName: z.string(),
+  userId: z.string(),
+  decoy: z.literal(true).optional(),
+  chain: z.array(Factor),
+  step: z.number().int().nonnegative(),
+  status: z.enum(['open', 'consumed', 'void']),
+  secretHash: z.string().nullable(),
+  attempts: z.number().int(),
+  maxAttempts: z.number().int(),
+  expiresAt: z.number(),
+  satisfied: z.array(z.enum(['pin', 'passwordless', 'totp', 'recoveryCode'])),
+  createdAt: z.string(),
+}) satisfies z.ZodType<Challenge>;
+
+export function toItem(challenge: Challenge): Record<string, unknown> {
+  return { ...key(challenge.id), entity: ENTITY, ...challenge, ttl: ttlOf(challenge.expiresAt) };
+}
+
+/** The challenge of a stored item, without its key and bookkeeping attributes (`ttl`, `exhaustedNotice`). */
+export function fromItem(item: Record<string, unknown>): Challenge {
+  return parseItem(ChallengeItem, ENTITY, item);
+}

@@ -1,0 +1,208 @@
+/**
+ * `POST /v2/system/authenticate/user` (SPEC §4 Authentication, §6): checks one factor of a challenge,
+ * only after its attempt was taken (challenge-attempts.ts), then consumes it with one conditional
+ * write and issues a token when the chain is done, or moves it to its next factor.
+ */
+import { METRIC_NAMES } from '../../metrics-names.ts';
+import { spendThenCompare } from '../kernel/attempt-budget.ts';
+import type { AuditEvent } from '../kernel/audit-events.ts';
+import { AuthError, ValidationError } from '../kernel/errors.ts';
+import { NO_METRICS, type Metrics } from '../kernel/metrics.ts';
+import { newId, randomSecret } from '../kernel/secrets.ts';
+import type { ChallengeAttempts } from './challenge-attempts.ts';
+import { generatePin, invalidCredentials, isSmsFactor, refusalOfChallenge, tooManyAttempts, ttlSecondsOf, type ChallengeScope } from './challenge-rules.ts';
+import { credentialOf, type CredentialCheck } from './credentials.ts';
+import { decoySubjectId, subjectOf } from './decoys.ts';
+import { amrOf, type EndUserTokens } from './end-user-tokens.ts';
+import { LazyState, type WindowSlot } from './failure-window.ts';
+import type { Challenge, EndUser, Factor, SatisfiedFactor, SignInSystem } from './model.ts';
+import type { PinSecrets } from './pin-secrets.ts';
+import { signInAuditor, suppressedAs, type Auditor, type RecordAuditEvent } from './sign-in-audit.ts';
+import type { SignInFactsReader, SignInReads, SignInRequest } from './sign-in-facts.ts';
+import { smsRateLimited, type SmsBudget } from './sms-budget.ts';
+import type { SmsDelivery } from './sms-delivery.ts';
+import type { SmsReservation } from './sms-limits.ts';
+
+export interface StepUpdate {
+  step: number;
+  status: 'open' | 'consumed';
+  secretHash: string | null;
+  expiresAt: number;
+  satisfied: SatisfiedFactor[];
+}
+
+/** Where a right code moves its challenge on (DynamoDB: shared/adapters/challenge-repository.ts). */
+export interface ChallengeAdvance {
+  /**
+   * Consumes (or moves to the next step) with one conditional write after a right code: the
+   * challenge still open at `fromStep`, unexpired, not a decoy, the live one; its attempt and
+   * `slot` are given back. False when that no longer holds (e.g. a concurrent complete won).
+   */
+  advanceChallenge(challenge: Challenge, fromStep: number, update: StepUpdate, nowMs: number, slot: WindowSlot, event?: AuditEvent): Promise<boolean>;
+}
+
+export interface CompleteInput {
+  email: string;
+  system: string;
+  organization?: string | undefined;
+  challengeId?: string | undefined;
+  pin?: string | undefined;
+  passwordless?: string | undefined;
+  totp?: string | undefined;
+  recoveryCode?: string | undefined;
+}
+
+export type CompletedChallenge =
+  | { authenticated: true; token: string; tokenType: 'Bearer'; expiresIn: number; user: { id: string; email: string }; amr: string[] }
+  | { authenticated: false; challengeId: string; remaining: Factor[] };
+
+export interface CompleteSignInDependencies {
+  facts: SignInFactsReader;
+  reads: Pick<SignInReads, 'findChallenge' | 'findSignInState'>;
+  store: ChallengeAdvance;
+  attempts: ChallengeAttempts;
+  credentials: CredentialCheck;
+  budget: SmsBudget;
+  delivery: SmsDelivery;
+  pinSecrets: PinSecrets;
+  tokens: EndUserTokens;
+  audit: RecordAuditEvent;
+  /** Sign-ins verified and failed. @default - counts nothing */
+  metrics?: Metrics | undefined;
+  now?: (() => Date) | undefined;
+}
+
+/** The refusals of a complete that count as a failed sign-in (not 400s, 404s or 429s: those never checked a code). */
+const FAILED_SIGN_IN_CODES: ReadonlySet<string> = new Set(['invalid_credentials', 'expired', 'too_many_attempts']);
+
+export class CompleteSignIn {
+  private readonly now: () => Date;
+  private readonly metrics: Metrics;
+
+  constructor(private readonly deps: CompleteSignInDependencies) {
+    this.now = deps.now ?? (() => new Date());
+    this.metrics = deps.metrics ?? NO_METRICS;
+  }
+
+  /** A sign-in is verified when the last factor is satisfied (a step-up answer is neither verified nor failed); it failed when the answer is a 401. */
+  async complete(request: SignInRequest, input: CompleteInput): Promise<CompletedChallenge> {
+    try {
+      const completed = await this.completeChallenge(request, input);
+      if (completed.authenticated) this.metrics.count(METRIC_NAMES.signInsVerified);
+      return completed;
+    } catch (error) {
+      if (error instanceof AuthError && FAILED_SIGN_IN_CODES.has(error.code)) this.metrics.count(METRIC_NAMES.signInsFailed);
+      throw error;
+    }
+  }
+
+  private async completeChallenge(request: SignInRequest, input: CompleteInput): Promise<CompletedChallenge> {
+    this.deps.pinSecrets.warmUp();
+    this.deps.tokens.warmUp();
+    // The sign-in state is read with the rest only when it names the challenge (no `challengeId`).
+    const facts = await this.deps.facts.read(request.principal, input, { challengeId: input.challengeId, withState: input.challengeId === undefined });
+    const { actor, organization, system, user, reason } = facts;
+    const given = credentialOf(input);
+    // A decoy (unknown email, disabled, no access) goes through every step below like a real sign-in,
+    // on its own challenge and window, and is refused at the one step it can never pass.
+    const subjectId = user?.id ?? decoySubjectId(subjectOf(organization.id, input.email));
+    const audit = suppressedAs(signInAuditor(this.deps.audit, this.now, { actor, request, organization, system, user }), reason);
+    const { attempts } = this.deps;
+
+    const nowMs = this.now().getTime();
+    // Otherwise the state is read only when something needs it: a check that fails, a TOTP or recovery
+    // code, a refused attempt, a wrong code. The happy path leaves its checks (live, not locked, under
+    // the budgets) to the conditions of the attempt's write.
+    const state = new LazyState(() => this.deps.reads.findSignInState(organization.id, subjectId, system.name), 'state' in facts ? { value: facts.state } : undefined);
+    const challengeId = input.challengeId ?? (await state.load()).value?.challengeId ?? undefined;
+    const challenge =
+      challengeId === undefined ? undefined : 'challenge' in facts && challengeId === input.challengeId ? facts.challenge : await this.deps.reads.findChallenge(challengeId);
+    const factor = challenge?.chain[challenge.step] ?? 'pin';
+    const scope: ChallengeScope = { organizationId: organization.id, userId: subjectId, systemName: system.name };
+    // Exhaustion (attempts, the user's window) is left to the take: read before it, attempts held by
+    // concurrent requests still in flight would look spent, and the take decides it atomically anyway.
+    if (!isSmsFactor(factor) || refusalOfChallenge(challenge, scope, undefined, nowMs, { exhaustion: false })) await state.load();
+    await attempts.check(challenge, scope, state.known(), nowMs, audit, { exhaustion: false });
+    if (!challenge) throw invalidCredentials(); // (check refused it already)
+
+    const step = challenge.step;
+    const expectedFields = factor === 'totp' ? ['totp', 'recoveryCode'] : [factor];
+    if (!expectedFields.includes(given.field)) {
+      throw new ValidationError([{ field: `body.${factor}`, message: `is required: this challenge expects the ${factor} factor` }]);
+    }
+    const details = { challengeId: challenge.id };
+    // The attempt is taken (one conditional write) before the code is checked: no write, no check.
+    const slot: WindowSlot = { id: newId('try'), at: nowMs };
+    const checked = await spendThenCompare(
+      () => attempts.take(challenge, scope, slot, state, nowMs, audit),
+      () => this.deps.credentials.verify(challenge, user, given),
+    );
+    const verdict = 'verdict' in checked ? checked.verdict : 'refused';
+    if (verdict === 'locked') {
+      await audit('challenge.locked', { ...details, factor, scope: 'totp' });
+      throw tooManyAttempts();
+    }
+    if (verdict !== 'ok' || !user || reason) return attempts.refuse(challenge, state, nowMs, audit, { factor, reason: verdict });
+
+    const satisfied: SatisfiedFactor[] = [...challenge.satisfied, given.field === 'recoveryCode' ? 'recoveryCode' : factor];
+    const next = challenge.chain[step + 1];
+    if (next === undefined) {
+      // The event commits with the consuming write: one round trip for both.
+      const amr = amrOf(satisfied);
+      const advanced = await this.deps.store.advanceChallenge(
+        challenge,
+        step,
+        { step: step + 1, status: 'consumed', secretHash: null, expiresAt: challenge.expiresAt, satisfied },
+        nowMs,
+        slot,
+        audit.event('challenge.verified', { ...details, factor, completed: true, amr }),
+      );
+      if (!advanced) return attempts.advanceRefused(challenge, scope, state, nowMs, audit);
+      const token = await this.deps.tokens.issue({ audience: system.name, subject: user.id, organizationId: organization.id, amr, ttlSeconds: system.policy.tokenTtlSeconds });
+      return { authenticated: true, token, tokenType: 'Bearer', expiresIn: system.policy.tokenTtlSeconds, user: { id: user.id, email: user.email }, amr };
+    }
+
+    // Step-up: the next factor of the same challenge. An SMS factor gets a fresh secret and SMS.
+    let reservations: SmsReservation[] = [];
+    if (isSmsFactor(next)) {
+      const daily = await this.deps.budget.reserveStepUp(organization, user.phone);
+      if (!daily.ok) {
+        await audit('challenge.rate_limited', { ...details, limit: daily.limit });
+        throw smsRateLimited(daily);
+      }
+      reservations = daily.reservations;
+    }
+    try {
+      const refused = () => attempts.advanceRefused(challenge, scope, state, nowMs, audit);
+      await this.stepUp(challenge, system, user, { step, next, satisfied, nowMs, slot, refused }, audit);
+    } catch (error) {
+      await this.deps.budget.giveBack(reservations);
+      throw error;
+    }
+    await audit('challenge.verified', { ...details, factor, completed: false, remaining: challenge.chain.slice(step + 1) });
+    if (isSmsFactor(next)) await audit('challenge.sent', { ...details, method: next, step: step + 1 });
+    return { authenticated: false, challengeId: challenge.id, remaining: challenge.chain.slice(step + 1) };
+  }
+
+  /** Moves the challenge to its next factor and, for an SMS factor, sends it (voiding the challenge if SNS refuses). */
+  private async stepUp(
+    challenge: Challenge,
+    system: SignInSystem,
+    user: EndUser,
+    move: { step: number; next: Factor; satisfied: SatisfiedFactor[]; nowMs: number; slot: WindowSlot; refused: () => Promise<never> },
+    audit: Auditor,
+  ): Promise<void> {
+    const { step, next, satisfied, nowMs } = move;
+    const secret = next === 'pin' ? generatePin(system.policy.pin.length) : next === 'passwordless' ? randomSecret(32) : '';
+    const update: StepUpdate = {
+      step: step + 1,
+      status: 'open',
+      secretHash: isSmsFactor(next) ? await this.deps.pinSecrets.hash(challenge.id, next, secret) : null,
+      expiresAt: nowMs + ttlSecondsOf(system, next) * 1000,
+      satisfied,
+    };
+    if (!(await this.deps.store.advanceChallenge(challenge, step, update, nowMs, move.slot))) return move.refused();
+    // The SMS right after the write: nothing may fail between them and leave a live factor unsent.
+    if (isSmsFactor(next)) await this.deps.delivery.sendOrVoid(challenge, system, user, next, secret, audit);
+  }
+}

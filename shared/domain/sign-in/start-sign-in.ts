@@ -1,0 +1,190 @@
+/**
+ * `POST /v2/user/authenticate` (SPEC §4 Authentication): picks the factor chain from the system's
+ * policy and the request's context, records a challenge and sends its PIN or link by SMS. An unknown
+ * email, a disabled user or one without access gets a decoy (decoys.ts) after the same reads, limits
+ * and HMAC, but no SMS.
+ */
+import { METRIC_NAMES } from '../../metrics-names.ts';
+import { maskDelivery } from '../directory/directory.ts';
+import { ConflictError } from '../kernel/errors.ts';
+import { NO_METRICS, type Metrics } from '../kernel/metrics.ts';
+import type { Organization } from '../kernel/model.ts';
+import { newId, randomSecret } from '../kernel/secrets.ts';
+import { generatePin, isSmsFactor, ttlSecondsOf } from './challenge-rules.ts';
+import { decoyDelivery, decoySubjectId, subjectOf } from './decoys.ts';
+import type { Challenge, EndUser, Factor, SignInContext, SignInSystem } from './model.ts';
+import type { PinSecrets } from './pin-secrets.ts';
+import { chooseFactors } from './policy.ts';
+import { signInAuditor, type Auditor, type RecordAuditEvent } from './sign-in-audit.ts';
+import type { SignInFactsReader, SignInRequest } from './sign-in-facts.ts';
+import { smsRateLimited, type SmsBudget } from './sms-budget.ts';
+import type { SmsDelivery } from './sms-delivery.ts';
+import type { PlannedSms, SmsReservation } from './sms-limits.ts';
+
+/** Where challenges are created (DynamoDB: shared/adapters/challenge-repository.ts). */
+export interface ChallengeCreation {
+  /**
+   * Stores the challenge and, for a real one, makes it the live one of its user and system; with `sms`,
+   * the planned SMS counter writes commit in the same transaction. False (nothing written) when a
+   * counter moved since it was read; without `sms` it always stores.
+   */
+  createChallenge(challenge: Challenge, sms?: PlannedSms): Promise<boolean>;
+}
+
+export interface StartInput {
+  email: string;
+  system: string;
+  organization?: string | undefined;
+  context?: SignInContext | undefined;
+}
+
+export interface StartedChallenge {
+  challengeId: string;
+  method: Factor;
+  expiresAt: string;
+  deliveredTo: string | null;
+}
+
+export interface StartSignInDependencies {
+  facts: SignInFactsReader;
+  store: ChallengeCreation;
+  budget: SmsBudget;
+  delivery: SmsDelivery;
+  pinSecrets: PinSecrets;
+  audit: RecordAuditEvent;
+  /** Sign-ins started. @default - counts nothing */
+  metrics?: Metrics | undefined;
+  now?: (() => Date) | undefined;
+}
+
+/** How far a start got: past the SMS hand-over (no refund), and the SMS budget it holds. */
+interface OpenProgress {
+  handedOver: boolean;
+  taken: SmsReservation[];
+}
+
+/** What a start opens: the challenge's owner and chain, and its SMS budget. */
+interface Opening {
+  organization: Organization;
+  system: SignInSystem;
+  chain: Factor[];
+  method: Factor;
+  user: EndUser | undefined;
+  reason: string | undefined;
+  subject: string;
+  audit: Auditor;
+  /** SMS counter writes to commit with the challenge (they become `progress.taken` once committed). */
+  planned: PlannedSms | undefined;
+}
+
+/** A planned SMS counter moved between the read and the commit: nothing was written; start again the slow way. */
+class CountersMoved extends Error {}
+
+export class StartSignIn {
+  private readonly now: () => Date;
+  private readonly metrics: Metrics;
+
+  constructor(private readonly deps: StartSignInDependencies) {
+    this.now = deps.now ?? (() => new Date());
+    this.metrics = deps.metrics ?? NO_METRICS;
+  }
+
+  /**
+   * Every 202 counts as a sign-in started, decoys included (the caller's app did start one; SmsSent
+   * tells real sends apart).
+   */
+  async start(request: SignInRequest, input: StartInput): Promise<StartedChallenge> {
+    // First with the SMS counters read along and committed with the challenge; when one moved in
+    // between (nothing was written then), again reserving them one conditional write at a time.
+    const started = await this.startChallenge(request, input, { planCounters: true }).catch((error: unknown) => {
+      if (!(error instanceof CountersMoved)) throw error;
+      return this.startChallenge(request, input, { planCounters: false });
+    });
+    this.metrics.count(METRIC_NAMES.signInsStarted);
+    return started;
+  }
+
+  private async startChallenge(request: SignInRequest, input: StartInput, options: { planCounters: boolean }): Promise<StartedChallenge> {
+    this.deps.pinSecrets.warmUp();
+    const facts = await this.deps.facts.read(request.principal, input, { withSubject: options.planCounters });
+    const { actor, organization, system, user, reason } = facts;
+    const chain = chooseFactors(system.policy, input.context);
+    const method = chain[0] ?? 'pin';
+    const audit = signInAuditor(this.deps.audit, this.now, { actor, request, organization, system, user });
+
+    // The directory refuses such a policy on write; this guards a system changed behind its back.
+    if (method === 'passwordless' && !system.passwordlessUrl) {
+      throw new ConflictError('passwordless_url_missing', 'The system has no passwordlessUrl for magic links.');
+    }
+    const subject = subjectOf(organization.id, input.email);
+    const phone = user && !reason ? user.phone : undefined;
+    // Until the SMS is handed over (or, for a decoy, the point where it would be), any failure gives
+    // the budget taken back: a send that never happened counts against no limit.
+    const progress: OpenProgress = { handedOver: false, taken: [] };
+    let planned: PlannedSms | undefined;
+    if (isSmsFactor(method)) {
+      const limited = 'subjectSends' in facts ? this.deps.budget.plan(organization, subject, phone, facts.subjectSends) : await this.deps.budget.reserve(organization, subject, phone);
+      if (!limited.ok) {
+        await audit('challenge.rate_limited', { limit: limited.limit, ...(reason ? { suppressed: reason } : {}) });
+        throw smsRateLimited(limited);
+      }
+      if ('planned' in limited) planned = limited.planned;
+      else progress.taken = limited.reservations;
+    }
+    try {
+      return await this.openChallenge({ organization, system, chain, method, user, reason, subject, audit, planned }, progress);
+    } catch (error) {
+      if (!progress.handedOver) await this.deps.budget.giveBack(progress.taken);
+      throw error;
+    }
+  }
+
+  /**
+   * Stores the challenge and sends its SMS; `progress.handedOver` marks the point of no refund. A
+   * decoy is stored live like a real one (its secret is never sent, and it is marked `decoy`), so
+   * that it runs out of attempts, is superseded and expires exactly like one.
+   */
+  private async openChallenge(what: Opening, progress: OpenProgress): Promise<StartedChallenge> {
+    const { organization, system, chain, method, user, reason, subject, audit, planned } = what;
+    const handedOver = () => {
+      progress.handedOver = true;
+    };
+
+    const nowMs = this.now().getTime();
+    const challengeId = newId('chl');
+    const secret = method === 'pin' ? generatePin(system.policy.pin.length) : randomSecret(32);
+    const secretHash = method === 'totp' ? null : await this.deps.pinSecrets.hash(challengeId, method, secret);
+    const expiresAt = nowMs + ttlSecondsOf(system, method) * 1000;
+    const challenge: Challenge = {
+      id: challengeId,
+      organizationId: organization.id,
+      accountId: organization.accountId,
+      systemName: system.name,
+      userId: user?.id ?? decoySubjectId(subject),
+      ...(reason ? { decoy: true as const } : {}),
+      chain,
+      step: 0,
+      status: 'open',
+      secretHash,
+      attempts: 0,
+      maxAttempts: system.policy.pin.maxAttempts,
+      expiresAt,
+      satisfied: [],
+      createdAt: new Date(nowMs).toISOString(),
+    };
+    if (!(await this.deps.store.createChallenge(challenge, planned))) throw new CountersMoved();
+    if (planned) progress.taken = planned.reservations;
+
+    const answer = (deliveredTo: string | null): StartedChallenge => ({ challengeId, method, expiresAt: new Date(expiresAt).toISOString(), deliveredTo });
+    if (reason || !user) {
+      handedOver();
+      await audit('challenge.suppressed', { reason, challengeId, method });
+      return answer(isSmsFactor(method) ? decoyDelivery(subject) : null);
+    }
+    const deliveredTo = isSmsFactor(method) ? maskDelivery(user.phone) : null;
+    if (isSmsFactor(method)) await this.deps.delivery.sendOrVoid(challenge, system, user, method, secret, audit);
+    handedOver();
+    await audit('challenge.sent', { challengeId, method, chain });
+    return answer(deliveredTo);
+  }
+}
