@@ -7,7 +7,7 @@ import { maskPhone } from '../directory/directory.ts';
 import { auditEvent, type AuditContext, type AuditEvent } from '../kernel/audit-events.ts';
 import type { Organization } from '../kernel/model.ts';
 import type { Actor } from '../tenancy/authorization.ts';
-import { auditActorOf } from '../tenancy/organizations.ts';
+import { auditActorOf } from '../tenancy/actors.ts';
 import type { EndUser, SignInSystem } from './model.ts';
 
 /** Where sign-in events are recorded (the audit repository). */
