@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { KeyringStore, StoredKeyring } from '../domain/kernel/ports.ts';
+import type { KeyringStore, StoredKeyring } from '../domain/platform/keyring-store.ts';
 import { keyringKey } from '../data/keys.ts';
 import { isConditionalCheckFailed } from './dynamodb.ts';
 

@@ -1,5 +1,5 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
-import type { MasterKey } from '../domain/kernel/ports.ts';
+import type { MasterKey } from '../domain/platform/keyring-store.ts';
 
 /**
  * KMS as the envelope root. Called only on a cold start (or when a keyring is first created): the

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { seal, unseal } from '../domain/platform/keyring.ts';
-import type { MasterKey } from '../domain/kernel/ports.ts';
+import type { MasterKey } from '../domain/platform/keyring-store.ts';
 
 /**
  * Local stand-in for KMS: a 256-bit key in a file (under `.data/` for `npm start`), created on first

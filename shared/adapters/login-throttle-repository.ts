@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { LoginAttempts, LoginThrottleStore } from '../domain/kernel/ports.ts';
+import type { LoginAttempts, LoginThrottleStore } from '../domain/sessions/login-throttle-store.ts';
 import { loginThrottleKey } from '../data/keys.ts';
 import { claimOnce, conditionalWrite } from './dynamodb.ts';
 

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../domain/kernel/errors.ts';
 import type { Account, Membership, Operator } from '../domain/kernel/model.ts';
-import type { OperatorStore } from '../domain/kernel/ports.ts';
+import type { OperatorStore } from '../domain/sessions/operator-store.ts';
 import {
   accountKey,
   membershipByUserGsi,

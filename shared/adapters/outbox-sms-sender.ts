@@ -1,4 +1,4 @@
-import type { SmsMessage, SmsSender } from '../domain/kernel/ports.ts';
+import type { SmsMessage, SmsSender } from '../domain/sign-in/sms-sender.ts';
 
 export interface OutboxEntry extends SmsMessage {
   sentAt: string;

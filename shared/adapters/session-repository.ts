@@ -1,6 +1,6 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RefreshFamily, RefreshTokenRecord } from '../domain/kernel/model.ts';
-import type { RotateOutcome, SessionStore } from '../domain/kernel/ports.ts';
+import type { RotateOutcome, SessionStore } from '../domain/sessions/session-store.ts';
 import { refreshFamilyKey, refreshTokenKey } from '../data/keys.ts';
 import { isConditionalCheckFailed, transactWrite } from './dynamodb.ts';
 

@@ -1,5 +1,5 @@
 import type { MessageAttributeValue, SNSClient } from '@aws-sdk/client-sns';
-import type { SmsMessage, SmsSender } from '../domain/kernel/ports.ts';
+import type { SmsMessage, SmsSender } from '../domain/sign-in/sms-sender.ts';
 
 export interface SnsSmsOptions {
   /** Alphanumeric sender id, where the destination country supports one. */

@@ -13,7 +13,7 @@ import { LocalMasterKey } from '../adapters/local-master-key.ts';
 import { PowertoolsMetrics } from '../adapters/powertools-metrics.ts';
 import { config } from '../config.ts';
 import type { Metrics } from '../domain/kernel/metrics.ts';
-import type { MasterKey } from '../domain/kernel/ports.ts';
+import type { MasterKey } from '../domain/platform/keyring-store.ts';
 import { atInvocationEnd } from '../http/invocation-end.ts';
 
 /** A value built on first use and then kept for the life of the process (the Lambda container). */

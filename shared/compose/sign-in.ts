@@ -6,7 +6,7 @@ import { SignInReadRepository } from '../adapters/sign-in-reads.ts';
 import { SmsLimitRepository } from '../adapters/sms-limit-repository.ts';
 import { SnsSmsSender } from '../adapters/sns-sms-sender.ts';
 import { config } from '../config.ts';
-import type { SmsSender } from '../domain/kernel/ports.ts';
+import type { SmsSender } from '../domain/sign-in/sms-sender.ts';
 import { DataKey, PIN_HMAC_PURPOSE } from '../domain/platform/keyring.ts';
 import { EndUserTokens } from '../domain/sign-in/end-user-tokens.ts';
 import { signInServices } from '../domain/sign-in/sign-in-services.ts';

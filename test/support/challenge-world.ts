@@ -18,7 +18,7 @@ import { auditEvent, type AuditEvent } from '#shared/domain/kernel/audit-events.
 import type { AppError } from '#shared/domain/kernel/errors.ts';
 import type { Metrics } from '#shared/domain/kernel/metrics.ts';
 import type { Organization } from '#shared/domain/kernel/model.ts';
-import type { SmsMessage, SmsSender } from '#shared/domain/kernel/ports.ts';
+import type { SmsMessage, SmsSender } from '#shared/domain/sign-in/sms-sender.ts';
 import type { Principal } from '#shared/domain/kernel/principal.ts';
 import { newId } from '#shared/domain/kernel/secrets.ts';
 import { EndUserTokens } from '#shared/domain/sign-in/end-user-tokens.ts';

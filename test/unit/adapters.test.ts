@@ -10,7 +10,7 @@ import { LocalMasterKey } from '#shared/adapters/local-master-key.ts';
 import { OutboxSmsSender } from '#shared/adapters/outbox-sms-sender.ts';
 import { SnsSmsSender } from '#shared/adapters/sns-sms-sender.ts';
 import { DataKey, PIN_HMAC_PURPOSE, provisionKeyrings, TokenSigningKeys } from '#shared/domain/platform/keyring.ts';
-import type { KeyringStore, StoredKeyring } from '#shared/domain/kernel/ports.ts';
+import type { KeyringStore, StoredKeyring } from '#shared/domain/platform/keyring-store.ts';
 import { TotpSecretCipher } from '#shared/domain/mfa/totp.ts';
 
 const kms = mockClient(KMSClient);

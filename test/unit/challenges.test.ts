@@ -7,7 +7,7 @@ import { LocalMasterKey } from '#shared/adapters/local-master-key.ts';
 import { generatePin, linkToken, smsText } from '#shared/domain/sign-in/challenge-rules.ts';
 import { amrOf, EndUserTokens } from '#shared/domain/sign-in/end-user-tokens.ts';
 import { TokenSigningKeys } from '#shared/domain/platform/keyring.ts';
-import type { KeyringStore, StoredKeyring } from '#shared/domain/kernel/ports.ts';
+import type { KeyringStore, StoredKeyring } from '#shared/domain/platform/keyring-store.ts';
 import type { SignInSystem } from '#shared/domain/sign-in/model.ts';
 import { dailyShardCaps, SMS_DAILY_SHARDS, SmsLimits, type DailyCounter, type DailyShardWrite } from '#shared/domain/sign-in/sms-limits.ts';
 

@@ -20,7 +20,7 @@ import { NO_METRICS, type Metrics } from '../kernel/metrics.ts';
 import type { Membership } from '../kernel/model.ts';
 import { auditContextOf, type RequestFacts } from '../tenancy/organizations.ts';
 import { verifyPassword } from '../sessions/passwords.ts';
-import type { OperatorStore } from '../kernel/ports.ts';
+import type { OperatorStore } from '../sessions/operator-store.ts';
 import { findRecoveryCodeHash, hashRecoveryCode, newRecoveryCodes } from './recovery-codes.ts';
 import { hashSecret, randomSecret } from '../kernel/secrets.ts';
 import type { PersonFactors } from '../sessions/session-gate.ts';

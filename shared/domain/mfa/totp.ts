@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 // them share this module through the composition root) neither parse nor evaluate them at cold start.
 const otp = () => import('otplib');
 import { DataKey, seal, TOTP_SECRETS_PURPOSE, unseal } from '../platform/keyring.ts';
-import type { KeyringStore, MasterKey } from '../kernel/ports.ts';
+import type { KeyringStore, MasterKey } from '../platform/keyring-store.ts';
 
 export const TOTP_PERIOD_SECONDS = 30;
 export const TOTP_DIGITS = 6;

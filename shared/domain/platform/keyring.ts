@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { AppError } from '../kernel/errors.ts';
-import type { KeyringStore, MasterKey, StoredKeyring } from '../kernel/ports.ts';
+import type { KeyringStore, MasterKey, StoredKeyring } from './keyring-store.ts';
 
 /** AES-256-GCM with a random 96-bit IV; `aad` binds the ciphertext to what it is for. */
 export function seal(key: Uint8Array, plaintext: Uint8Array, aad: string): string {

@@ -2,7 +2,7 @@ import { spendThenCompare, type AttemptTake } from '../kernel/attempt-budget.ts'
 import { RateLimitError, UnavailableError } from '../kernel/errors.ts';
 import { METRIC_NAMES } from '../../metrics-names.ts';
 import { NO_METRICS, type Metrics } from '../kernel/metrics.ts';
-import type { LoginThrottleStore } from '../kernel/ports.ts';
+import type { LoginThrottleStore } from './login-throttle-store.ts';
 
 export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
 export const LOGIN_MAX_ATTEMPTS = 10;

@@ -1,6 +1,6 @@
 import { NotFoundError } from '../kernel/errors.ts';
 import type { Role, Scope } from '../kernel/model.ts';
-import type { OperatorStore } from '../kernel/ports.ts';
+import type { OperatorStore } from './operator-store.ts';
 
 export interface OperatorProfile {
   id: string;

@@ -3,7 +3,7 @@
  * root and the integration tests' world both call it, so they wire the same thing).
  */
 import type { Metrics } from '../kernel/metrics.ts';
-import type { SmsSender } from '../kernel/ports.ts';
+import type { SmsSender } from './sms-sender.ts';
 import { ChallengeAttempts, type AttemptStore } from './challenge-attempts.ts';
 import { CompleteSignIn, type ChallengeAdvance } from './complete-sign-in.ts';
 import { CredentialCheck } from './credentials.ts';

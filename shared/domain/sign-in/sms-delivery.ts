@@ -5,7 +5,7 @@
 import { METRIC_NAMES } from '../../metrics-names.ts';
 import { AppError } from '../kernel/errors.ts';
 import { NO_METRICS, type Metrics } from '../kernel/metrics.ts';
-import type { SmsSender } from '../kernel/ports.ts';
+import type { SmsSender } from './sms-sender.ts';
 import { smsText } from './challenge-rules.ts';
 import type { Challenge, EndUser, SignInSystem } from './model.ts';
 import type { Auditor } from './sign-in-audit.ts';

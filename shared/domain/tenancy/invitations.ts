@@ -14,7 +14,7 @@ import type { Page } from '../kernel/request.ts';
 import { assertScopeFitsAccount, type ScopeCatalog } from './members.ts';
 import type { Membership, Operator, Role, Scope } from '../kernel/model.ts';
 import { assertAcceptablePassword, hashPassword } from '../sessions/passwords.ts';
-import type { OperatorStore } from '../kernel/ports.ts';
+import type { OperatorStore } from '../sessions/operator-store.ts';
 import type { Principal } from '../kernel/principal.ts';
 import type { LoginResult, OperatorSessions } from '../sessions/operator-sessions.ts';
 import { hashSecret, newId, randomSecret } from '../kernel/secrets.ts';

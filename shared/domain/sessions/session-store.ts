@@ -1,0 +1,13 @@
+/** Port: refresh-token families (rotation, reuse detection, revocation). */
+import type { RefreshFamily, RefreshTokenRecord } from '../kernel/model.ts';
+
+export type RotateOutcome = 'rotated' | 'not_found' | 'reused' | 'expired' | 'revoked';
+
+export interface SessionStore {
+  createFamily(family: RefreshFamily, token: RefreshTokenRecord): Promise<void>;
+  findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
+  findFamily(familyId: string): Promise<RefreshFamily | undefined>;
+  /** Marks the old token used and stores the new one in one transaction, if the old one is still live. */
+  rotateRefreshToken(oldTokenHash: string, next: RefreshTokenRecord, nowSeconds: number): Promise<RotateOutcome>;
+  revokeFamily(familyId: string): Promise<void>;
+}
