@@ -2,15 +2,11 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocu
 import { config } from '../config.ts';
 import type { AuditEvent } from '../domain/kernel/audit-events.ts';
 import type { AttemptTake } from '../domain/kernel/attempt-budget.ts';
-import type {
-  AttemptPolicy,
-  EnrollmentLinkRecord,
-  MfaSubject,
-  MfaTokenRecord,
-  MfaTokenStore,
-  TotpFactorRecord,
-  TotpFactorStore,
-} from '../domain/mfa/mfa.ts';
+import type { EnrollmentLinkRecord, EnrollmentLinkStore } from '../domain/mfa/enrollment-links.ts';
+import type { MfaSubject } from '../domain/mfa/mfa-subject.ts';
+import type { MfaTokenRecord, MfaTokenStore } from '../domain/mfa/mfa-tokens.ts';
+import type { AttemptPolicy } from '../domain/mfa/totp-attempts.ts';
+import type { TotpFactorRecord, TotpFactorStore } from '../domain/mfa/totp-factors.ts';
 import { endUserTotpKey, mfaEnrollmentKey, mfaTokenKey, operatorTotpKey, type ItemKey } from '../data/keys.ts';
 import { auditEventPut } from './audit-repository.ts';
 import { attemptTakeCondition, conditionalWrite, isConditionalCheckFailed, transactWrite } from './dynamodb.ts';
@@ -23,7 +19,7 @@ const factorKey = (subject: MfaSubject): ItemKey =>
  * sealed by the domain, recovery codes as a string set of hashes, so spending a code is one
  * `DELETE` from the set conditional on it being there.
  */
-export class MfaRepository implements TotpFactorStore, MfaTokenStore {
+export class MfaRepository implements TotpFactorStore, MfaTokenStore, EnrollmentLinkStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,

@@ -6,8 +6,8 @@
 import type { AccessControl } from '../tenancy/actors.ts';
 import type { AuditContext } from '../kernel/audit-events.ts';
 import { NotFoundError } from '../kernel/errors.ts';
-import type { MfaSubject, TotpEnrollment, TotpFactors } from './mfa.ts';
-import { outcomeError } from './mfa.ts';
+import { outcomeError, type MfaSubject } from './mfa-subject.ts';
+import type { TotpEnrollment, TotpFactors } from './totp-factors.ts';
 import { auditContextOf, type RequestFacts } from '../tenancy/organizations.ts';
 import type { EndUser, EndUserSecondFactor, SecondFactorOutcome } from '../sign-in/model.ts';
 
