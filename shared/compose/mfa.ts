@@ -1,4 +1,4 @@
-/** Two-factor authentication: TOTP factors, the operator's 2FA, end users' TOTP. */
+/** Two-factor authentication: TOTP factors, MFA tokens, the operator's 2FA (self-service, login step, enrolment links, owner reset), end users' TOTP. */
 import { AccountRepository } from '../adapters/account-repository.ts';
 import { KeyringRepository } from '../adapters/keyring-repository.ts';
 import { LoginThrottleRepository } from '../adapters/login-throttle-repository.ts';
@@ -27,8 +27,8 @@ const totpSecretCipher = /* @__PURE__ */ once(
   () => new TotpSecretCipher(new KeyringRepository(documentClient(), tableName()), () => masterKey((k) => k.dataKmsKeyId)),
 );
 
-/** Where MFA and login events go: every account of an operator, the organization's account of an end user. */
-export const mfaAudit = /* @__PURE__ */ once(
+/** Where MFA events go: every account of an operator, the organization's account of an end user. */
+const mfaAudit = /* @__PURE__ */ once(
   (): MfaAuditPort => ({
     audiencesOf: async (subject) => {
       if (subject.kind === 'operator') {
