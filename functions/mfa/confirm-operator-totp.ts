@@ -1,7 +1,7 @@
 import { operatorMfa } from '#shared/compose/mfa.ts';
 import { operatorSessions } from '#shared/compose/sessions.ts';
 import { ForbiddenError } from '#shared/domain/kernel/errors.ts';
-import { ENROLLMENT_AMR } from '#shared/domain/mfa/mfa.ts';
+import { ENROLLMENT_AMR } from '#shared/domain/mfa/mfa-tokens.ts';
 import { recoveryCodesText } from '#shared/domain/mfa/recovery-codes.ts';
 import { principalFromMfaCredential } from '#shared/compose/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';

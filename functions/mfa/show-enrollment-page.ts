@@ -1,4 +1,4 @@
-import { operatorMfa } from '#shared/compose/mfa.ts';
+import { enrollmentLinks } from '#shared/compose/mfa.ts';
 import { NotFoundError } from '#shared/domain/kernel/errors.ts';
 import { linkUnavailablePage, passwordFormPage } from '#shared/http/enrollment-page.ts';
 import { defineHandler } from '#shared/http/handler.ts';
@@ -10,7 +10,7 @@ import { mfaRoutes } from '#shared/routes/mfa.ts';
  */
 export const handler = defineHandler(mfaRoutes.showMfaEnrollmentPage, async ({ params }) => {
   try {
-    return passwordFormPage(await operatorMfa().viewEnrollmentLink(params.token));
+    return passwordFormPage(await enrollmentLinks().view(params.token));
   } catch (error) {
     if (error instanceof NotFoundError) return linkUnavailablePage();
     throw error;

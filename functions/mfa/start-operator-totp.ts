@@ -1,6 +1,6 @@
 import { operatorMfa } from '#shared/compose/mfa.ts';
 import { ForbiddenError } from '#shared/domain/kernel/errors.ts';
-import { ENROLLMENT_AMR } from '#shared/domain/mfa/mfa.ts';
+import { ENROLLMENT_AMR } from '#shared/domain/mfa/mfa-tokens.ts';
 import { principalFromMfaCredential } from '#shared/compose/credentials.ts';
 import { withQrCode } from '#shared/domain/mfa/totp.ts';
 import { defineHandler } from '#shared/http/handler.ts';

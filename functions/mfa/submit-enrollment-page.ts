@@ -1,4 +1,4 @@
-import { operatorMfa } from '#shared/compose/mfa.ts';
+import { enrollmentLinks } from '#shared/compose/mfa.ts';
 import { AppError, NotFoundError, RateLimitError } from '#shared/domain/kernel/errors.ts';
 import { withQrCode } from '#shared/domain/mfa/totp.ts';
 import { enrollmentFormPage, linkUnavailablePage, passwordFormPage, recoveryCodesPage } from '#shared/http/enrollment-page.ts';
@@ -14,14 +14,14 @@ import type { HandlerResult } from '#shared/http/responses.ts';
  */
 export const handler = defineHandler(mfaRoutes.submitMfaEnrollmentPage, async ({ params, body, requestId, sourceIp }) => {
   const facts = { requestId, sourceIp };
-  const mfa = operatorMfa();
+  const links = enrollmentLinks();
   const passwordAgain = async (error: string, status?: number): Promise<HandlerResult> =>
-    passwordFormPage({ email: (await mfa.viewEnrollmentLink(params.token)).email, error, ...(status ? { status } : {}) });
+    passwordFormPage({ email: (await links.view(params.token)).email, error, ...(status ? { status } : {}) });
   try {
     if (body.code === undefined || body.step === undefined) {
       if (body.password === undefined) return await passwordAgain('Enter your password first.', 400);
       try {
-        const unlocked = await mfa.unlockEnrollmentLink(params.token, body.password, facts);
+        const unlocked = await links.unlock(params.token, body.password, facts);
         return enrollmentFormPage({ ...(await withQrCode(unlocked)), step: unlocked.pageToken });
       } catch (error) {
         if (error instanceof RateLimitError) return await passwordAgain('Too many attempts; wait a few minutes and try again.', 429);
@@ -31,11 +31,11 @@ export const handler = defineHandler(mfaRoutes.submitMfaEnrollmentPage, async ({
     }
     const { step, code } = body;
     try {
-      return recoveryCodesPage(await mfa.completeEnrollmentLink(params.token, step, code.trim(), facts));
+      return recoveryCodesPage(await links.complete(params.token, step, code.trim(), facts));
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500 || error instanceof NotFoundError) throw error;
       if (error.code === 'invalid_mfa_token') return await passwordAgain('This page has expired; enter your password again.');
-      const again = await mfa.pendingEnrollmentLink(params.token, step);
+      const again = await links.pending(params.token, step);
       if (!again) return await passwordAgain('Start again: enter your password.');
       return enrollmentFormPage({ ...(await withQrCode(again)), step, error: `${error.detail ?? error.title} Try again with the current code.` });
     }

@@ -2,28 +2,24 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocu
 import { config } from '../config.ts';
 import type { AuditEvent } from '../domain/kernel/audit-events.ts';
 import type { AttemptTake } from '../domain/kernel/attempt-budget.ts';
-import type {
-  AttemptPolicy,
-  EnrollmentLinkRecord,
-  MfaSubject,
-  MfaTokenRecord,
-  MfaTokenStore,
-  TotpFactorRecord,
-  TotpFactorStore,
-} from '../domain/mfa/mfa.ts';
-import { endUserTotpKey, mfaEnrollmentKey, mfaTokenKey, operatorTotpKey, type ItemKey } from '../data/keys.ts';
+import type { EnrollmentLinkRecord, EnrollmentLinkStore } from '../domain/mfa/enrollment-links.ts';
+import type { MfaSubject } from '../domain/mfa/mfa-subject.ts';
+import type { MfaTokenRecord, MfaTokenStore } from '../domain/mfa/mfa-tokens.ts';
+import type { AttemptPolicy } from '../domain/mfa/totp-attempts.ts';
+import type { TotpFactorRecord, TotpFactorStore } from '../domain/mfa/totp-factors.ts';
+import { mfaEnrollmentKey, mfaTokenKey } from '../data/keys.ts';
 import { auditEventPut } from './audit-repository.ts';
 import { attemptTakeCondition, conditionalWrite, isConditionalCheckFailed, transactWrite } from './dynamodb.ts';
-
-const factorKey = (subject: MfaSubject): ItemKey =>
-  subject.kind === 'operator' ? operatorTotpKey(subject.userId) : endUserTotpKey(subject.organizationId, subject.userId);
+import { enrollmentLinkFromItem, enrollmentLinkToItem } from './items/enrollment-link-item.ts';
+import { mfaTokenFromItem, mfaTokenToItem } from './items/mfa-token-item.ts';
+import { TOTP_FACTOR_ENTITY, totpFactorFromItem, totpFactorKey } from './items/totp-factor-item.ts';
 
 /**
  * TOTP factors, login MFA tokens and enrolment links. The factor is one item per subject: secrets
  * sealed by the domain, recovery codes as a string set of hashes, so spending a code is one
  * `DELETE` from the set conditional on it being there.
  */
-export class MfaRepository implements TotpFactorStore, MfaTokenStore {
+export class MfaRepository implements TotpFactorStore, MfaTokenStore, EnrollmentLinkStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -34,19 +30,8 @@ export class MfaRepository implements TotpFactorStore, MfaTokenStore {
   }
 
   async findTotpFactor(subject: MfaSubject): Promise<TotpFactorRecord | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: factorKey(subject), ConsistentRead: true }));
-    if (!Item) return undefined;
-    const hashes = Item.recoveryCodes as Set<string> | undefined;
-    return {
-      status: Item.status as TotpFactorRecord['status'],
-      secret: (Item.secret as string | undefined) ?? null,
-      pendingSecret: (Item.pendingSecret as string | undefined) ?? null,
-      version: (Item.version as number | undefined) ?? 0,
-      lastStep: (Item.lastStep as number | undefined) ?? 0,
-      lockedUntil: (Item.lockedUntil as number | undefined) ?? 0,
-      recoveryCodeHashes: hashes ? [...hashes] : [],
-      enabledAt: (Item.enabledAt as string | undefined) ?? null,
-    };
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: totpFactorKey(subject), ConsistentRead: true }));
+    return Item ? totpFactorFromItem(Item) : undefined;
   }
 
   async savePendingSecret(subject: MfaSubject, sealed: string, at: string, events: AuditEvent[]): Promise<void> {
@@ -55,11 +40,11 @@ export class MfaRepository implements TotpFactorStore, MfaTokenStore {
         {
           Update: {
             TableName: this.tableName,
-            Key: factorKey(subject),
+            Key: totpFactorKey(subject),
             UpdateExpression:
               'SET entity = :entity, #status = if_not_exists(#status, :pending), pendingSecret = :sealed, pendingAt = :at, version = if_not_exists(version, :zero), lastStep = if_not_exists(lastStep, :zero)',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':entity': 'TotpFactor', ':pending': 'pending', ':sealed': sealed, ':at': at, ':zero': 0 },
+            ExpressionAttributeValues: { ':entity': TOTP_FACTOR_ENTITY, ':pending': 'pending', ':sealed': sealed, ':at': at, ':zero': 0 },
           },
         },
         ...this.events(events),
@@ -73,7 +58,7 @@ export class MfaRepository implements TotpFactorStore, MfaTokenStore {
         {
           Update: {
             TableName: this.tableName,
-            Key: factorKey(subject),
+            Key: totpFactorKey(subject),
             // The new secret starts with the confirming code's step used; the old codes are replaced.
             UpdateExpression:
               'SET #status = :enabled, secret = pendingSecret, lastStep = :step, recoveryCodes = :codes, enabledAt = :at, version = version + :one, failedCount = :zero REMOVE pendingSecret, pendingAt',
@@ -103,7 +88,7 @@ export class MfaRepository implements TotpFactorStore, MfaTokenStore {
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: factorKey(subject),
+          Key: totpFactorKey(subject),
           UpdateExpression: 'SET lastStep = :step, failedCount = :zero',
           ConditionExpression:
             '#status = :enabled AND version = :version AND lastStep < :step AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)',
@@ -115,7 +100,7 @@ export class MfaRepository implements TotpFactorStore, MfaTokenStore {
   }
 
   async takeAttempt(subject: MfaSubject, nowSeconds: number, policy: AttemptPolicy): Promise<AttemptTake<'locked' | 'missing'>> {
-    const Key = factorKey(subject);
+    const Key = totpFactorKey(subject);
     const notLocked = '(attribute_not_exists(lockedUntil) OR lockedUntil <= :now)';
     const take = attemptTakeCondition('failedCount', policy.max);
     // Within the current window: one more, while under the budget.
@@ -153,7 +138,7 @@ export class MfaRepository implements TotpFactorStore, MfaTokenStore {
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: factorKey(subject),
+          Key: totpFactorKey(subject),
           UpdateExpression: 'ADD failedCount :minusOne',
           ConditionExpression: 'failedCount > :zero',
           ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
@@ -168,7 +153,7 @@ export class MfaRepository implements TotpFactorStore, MfaTokenStore {
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: factorKey(subject),
+          Key: totpFactorKey(subject),
           UpdateExpression: 'SET lockedUntil = :until, failedCount = :zero',
           ConditionExpression: 'failedCount >= :max AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)',
           ExpressionAttributeValues: { ':until': nowSeconds + policy.lockSeconds, ':zero': 0, ':max': policy.max, ':now': nowSeconds },
@@ -182,7 +167,7 @@ export class MfaRepository implements TotpFactorStore, MfaTokenStore {
       const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: factorKey(subject),
+          Key: totpFactorKey(subject),
           // Removing the hash from the set is the spend: a second use finds it gone.
           UpdateExpression: 'DELETE recoveryCodes :code SET failedCount = :zero',
           ConditionExpression:
@@ -192,7 +177,7 @@ export class MfaRepository implements TotpFactorStore, MfaTokenStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return (Attributes?.recoveryCodes as Set<string> | undefined)?.size ?? 0;
+      return Attributes ? totpFactorFromItem(Attributes).recoveryCodeHashes.length : 0;
     } catch (error) {
       if (isConditionalCheckFailed(error)) return undefined;
       throw error;
@@ -205,7 +190,7 @@ export class MfaRepository implements TotpFactorStore, MfaTokenStore {
         {
           Update: {
             TableName: this.tableName,
-            Key: factorKey(subject),
+            Key: totpFactorKey(subject),
             UpdateExpression: 'SET recoveryCodes = :codes',
             ConditionExpression: '#status = :enabled AND version = :version',
             ExpressionAttributeNames: { '#status': 'status' },
@@ -221,7 +206,7 @@ export class MfaRepository implements TotpFactorStore, MfaTokenStore {
   async deleteTotpFactor(subject: MfaSubject, events: AuditEvent[]): Promise<boolean> {
     const failed = await transactWrite(this.db, {
       TransactItems: [
-        { Delete: { TableName: this.tableName, Key: factorKey(subject), ConditionExpression: 'attribute_exists(pk)' } },
+        { Delete: { TableName: this.tableName, Key: totpFactorKey(subject), ConditionExpression: 'attribute_exists(pk)' } },
         ...this.events(events),
       ],
     });
@@ -234,7 +219,7 @@ export class MfaRepository implements TotpFactorStore, MfaTokenStore {
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...mfaTokenKey(record.tokenHash), entity: 'MfaToken', ...record, ttl: record.expiresAt },
+        Item: mfaTokenToItem(record),
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -242,7 +227,7 @@ export class MfaRepository implements TotpFactorStore, MfaTokenStore {
 
   async findMfaToken(tokenHash: string): Promise<MfaTokenRecord | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: mfaTokenKey(tokenHash), ConsistentRead: true }));
-    return Item ? { tokenHash, userId: Item.userId as string, purpose: Item.purpose as MfaTokenRecord['purpose'], expiresAt: Item.expiresAt as number } : undefined;
+    return Item ? mfaTokenFromItem(Item) : undefined;
   }
 
   async consumeMfaToken(tokenHash: string, nowSeconds: number): Promise<MfaTokenRecord | undefined> {
@@ -256,9 +241,7 @@ export class MfaRepository implements TotpFactorStore, MfaTokenStore {
           ReturnValues: 'ALL_OLD',
         }),
       );
-      return Attributes
-        ? { tokenHash, userId: Attributes.userId as string, purpose: Attributes.purpose as MfaTokenRecord['purpose'], expiresAt: Attributes.expiresAt as number }
-        : undefined;
+      return Attributes ? mfaTokenFromItem(Attributes) : undefined;
     } catch (error) {
       if (isConditionalCheckFailed(error)) return undefined;
       throw error;
@@ -271,7 +254,7 @@ export class MfaRepository implements TotpFactorStore, MfaTokenStore {
         {
           Put: {
             TableName: this.tableName,
-            Item: { ...mfaEnrollmentKey(record.tokenHash), entity: 'MfaEnrollmentLink', ...record, ttl: record.expiresAt },
+            Item: enrollmentLinkToItem(record),
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
@@ -282,14 +265,7 @@ export class MfaRepository implements TotpFactorStore, MfaTokenStore {
 
   async findEnrollmentLink(tokenHash: string): Promise<EnrollmentLinkRecord | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: mfaEnrollmentKey(tokenHash), ConsistentRead: true }));
-    if (!Item) return undefined;
-    return {
-      tokenHash,
-      userId: Item.userId as string,
-      accountId: Item.accountId as string,
-      createdBy: Item.createdBy as string,
-      expiresAt: Item.expiresAt as number,
-    };
+    return Item ? enrollmentLinkFromItem(Item) : undefined;
   }
 
   consumeEnrollmentLink(tokenHash: string, nowSeconds: number): Promise<boolean> {

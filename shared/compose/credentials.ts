@@ -1,11 +1,11 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { config } from '../config.ts';
-import { operatorMfa } from './mfa.ts';
+import { mfaTokens } from './mfa.ts';
 import { tokenSigningKeys } from './platform.ts';
 import { apiKeyVerifier } from './tenancy.ts';
 import { OPERATOR_AUDIENCE, verifyAccessToken } from '../domain/sessions/access-tokens.ts';
 import { AuthError } from '../domain/kernel/errors.ts';
-import { ENROLLMENT_AMR, MFA_TOKEN_PREFIX } from '../domain/mfa/mfa.ts';
+import { ENROLLMENT_AMR, MFA_TOKEN_PREFIX } from '../domain/mfa/mfa-tokens.ts';
 import type { Principal } from '../domain/kernel/principal.ts';
 
 /**
@@ -55,7 +55,7 @@ export async function principalFromMfaCredential(event: APIGatewayProxyEventV2):
   const token = /^Bearer (\S+)$/i.exec((event.headers.authorization ?? '').trim())?.[1];
   if (!token) throw new AuthError('unauthorized', 'Send an `Authorization: Bearer` access token or enrolment mfaToken.');
   if (token.startsWith(MFA_TOKEN_PREFIX)) {
-    const record = await operatorMfa().findMfaToken(token, 'enroll');
+    const record = await mfaTokens().find(token, 'enroll');
     if (!record) throw new AuthError('invalid_mfa_token', 'The MFA token is invalid, expired or already used; sign in again.');
     return { kind: 'operator', userId: record.userId, amr: [ENROLLMENT_AMR] };
   }

@@ -1,11 +1,18 @@
-/** Two-factor authentication: TOTP factors, the operator's 2FA, end users' TOTP. */
+/** Two-factor authentication: TOTP factors, MFA tokens, the operator's 2FA (self-service, login step, enrolment links, owner reset), end users' TOTP. */
 import { AccountRepository } from '../adapters/account-repository.ts';
 import { KeyringRepository } from '../adapters/keyring-repository.ts';
 import { LoginThrottleRepository } from '../adapters/login-throttle-repository.ts';
 import { MfaRepository } from '../adapters/mfa-repository.ts';
 import { config } from '../config.ts';
 import { EndUserTotp, EndUserTotpAdmin } from '../domain/mfa/end-user-totp.ts';
-import { OperatorMfa, TotpFactors, type MfaAuditPort, type MfaPolicyStore } from '../domain/mfa/mfa.ts';
+import { EnrollmentLinks } from '../domain/mfa/enrollment-links.ts';
+import { MemberMfa } from '../domain/mfa/member-mfa.ts';
+import { MfaPolicy, type MfaPolicyStore } from '../domain/mfa/mfa-policy.ts';
+import type { MfaAuditPort } from '../domain/mfa/mfa-subject.ts';
+import { MfaTokens } from '../domain/mfa/mfa-tokens.ts';
+import { OperatorMfa } from '../domain/mfa/operator-mfa.ts';
+import { OperatorSecondFactor } from '../domain/mfa/operator-second-factor.ts';
+import { TotpFactors } from '../domain/mfa/totp-factors.ts';
 import { TotpSecretCipher } from '../domain/mfa/totp.ts';
 import { LoginThrottle } from '../domain/sessions/login-throttle.ts';
 import type { EndUserSecondFactor } from '../domain/sign-in/model.ts';
@@ -20,8 +27,8 @@ const totpSecretCipher = /* @__PURE__ */ once(
   () => new TotpSecretCipher(new KeyringRepository(documentClient(), tableName()), () => masterKey((k) => k.dataKmsKeyId)),
 );
 
-/** Where MFA and login events go: every account of an operator, the organization's account of an end user. */
-export const mfaAudit = /* @__PURE__ */ once(
+/** Where MFA events go: every account of an operator, the organization's account of an end user. */
+const mfaAudit = /* @__PURE__ */ once(
   (): MfaAuditPort => ({
     audiencesOf: async (subject) => {
       if (subject.kind === 'operator') {
@@ -65,18 +72,24 @@ const mfaPolicy = /* @__PURE__ */ once(
   }),
 );
 
-/** Operator 2FA: self-service, login second step, enforcement, enrolment links, admin reset. */
-export const operatorMfa = /* @__PURE__ */ once(
-  () =>
-    new OperatorMfa(
-      totpFactors(),
-      mfaRepository(),
-      mfaPolicy(),
-      operatorStore(),
-      accessControl(),
-      new LoginThrottle(new LoginThrottleRepository(documentClient(), tableName()), undefined, metrics()),
-    ),
+/** Login MFA tokens, enrolment tokens and the enrolment page's tokens. */
+export const mfaTokens = /* @__PURE__ */ once(() => new MfaTokens(mfaRepository()));
+
+const loginThrottle = /* @__PURE__ */ once(() => new LoginThrottle(new LoginThrottleRepository(documentClient(), tableName()), undefined, metrics()));
+
+/** Operator 2FA self-service: enrol, confirm, regenerate recovery codes, disable, status. */
+export const operatorMfa = /* @__PURE__ */ once(() => new OperatorMfa(totpFactors(), operatorStore(), loginThrottle()));
+
+/** The login's second step and what the session gate reads (factors, `requireMfa`). */
+export const operatorSecondFactor = /* @__PURE__ */ once(() => new OperatorSecondFactor(totpFactors(), mfaTokens(), new MfaPolicy(mfaPolicy())));
+
+/** The enrolment page behind an owner's link. */
+export const enrollmentLinks = /* @__PURE__ */ once(
+  () => new EnrollmentLinks(totpFactors(), mfaRepository(), mfaTokens(), operatorStore(), loginThrottle()),
 );
+
+/** An owner's reset of a member's 2FA and the enrolment link. */
+export const memberMfa = /* @__PURE__ */ once(() => new MemberMfa(totpFactors(), enrollmentLinks(), operatorStore(), accessControl()));
 
 /** End users' TOTP as the challenge engine uses it (`totp` / `recoveryCode` factors). */
 export const endUserSecondFactor = /* @__PURE__ */ once((): EndUserSecondFactor => new EndUserTotp(totpFactors()));

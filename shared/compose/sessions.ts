@@ -2,14 +2,14 @@
 import { LoginThrottleRepository } from '../adapters/login-throttle-repository.ts';
 import { SessionRepository } from '../adapters/session-repository.ts';
 import { config } from '../config.ts';
-import { LoginEventLog } from '../domain/mfa/mfa.ts';
+import { LoginEventLog } from '../domain/sessions/login-event-log.ts';
 import { LoginThrottle } from '../domain/sessions/login-throttle.ts';
 import { OperatorSessions } from '../domain/sessions/operator-sessions.ts';
 import { logger } from '../http/logger.ts';
-import { mfaAudit, operatorMfa } from './mfa.ts';
+import { operatorSecondFactor } from './mfa.ts';
 import { tokenSigningKeys } from './platform.ts';
 import { documentClient, metrics, once } from './runtime.ts';
-import { operatorStore } from './shared.ts';
+import { auditRepository, operatorStore } from './shared.ts';
 
 export const operatorSessions = /* @__PURE__ */ once(() => {
   const { tableName, tokenIssuer, accessTokenTtlSeconds, refreshTokenTtlSeconds } = config();
@@ -19,9 +19,17 @@ export const operatorSessions = /* @__PURE__ */ once(() => {
     new LoginThrottle(new LoginThrottleRepository(documentClient(), tableName), undefined, metrics()),
     tokenSigningKeys(),
     { issuer: tokenIssuer, accessTokenTtlSeconds, refreshTokenTtlSeconds },
-    operatorMfa(),
-    new LoginEventLog(mfaAudit(), (message, details) => {
-      logger.info(message, details);
-    }),
+    operatorSecondFactor(),
+    new LoginEventLog(
+      {
+        accountsOfOperator: async (userId) => (await operatorStore().listMembershipsOfUser(userId)).map((m) => m.accountId),
+        recordEvents: async (events) => {
+          await Promise.all(events.map((event) => auditRepository().recordEvent(event)));
+        },
+      },
+      (message, details) => {
+        logger.info(message, details);
+      },
+    ),
   );
 });

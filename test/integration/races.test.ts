@@ -4,7 +4,7 @@
  * time, every loser gets a 4xx problem (never a 5xx), and the suite prints the figures.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { operatorMfa } from '#shared/compose/mfa.ts';
+import { operatorSecondFactor } from '#shared/compose/mfa.ts';
 import { operatorSessions } from '#shared/compose/sessions.ts';
 import { invitations } from '#shared/compose/tenancy.ts';
 import type { AppError } from '#shared/domain/kernel/errors.ts';
@@ -62,7 +62,7 @@ async function operatorAtMfaStep() {
   const { owner } = await createAccount(api);
   const enrolled = await enrolOperator(api, owner.accessToken, owner.password);
   const login = await api.request<{ mfaToken: string }>('POST', '/v2/auth/login', { body: { email: owner.email, password: owner.password } });
-  const minted = await Promise.all(Array.from({ length: N - 1 }, () => operatorMfa().issueMfaToken(owner.userId, 'login')));
+  const minted = await Promise.all(Array.from({ length: N - 1 }, () => operatorSecondFactor().issueMfaToken(owner.userId, 'login')));
   return { enrolled, mfaTokens: [login.body.mfaToken, ...minted] };
 }
 

@@ -1,6 +1,6 @@
 import { operatorMfa } from '#shared/compose/mfa.ts';
 import { operatorSessions } from '#shared/compose/sessions.ts';
-import type { MfaSubject } from '#shared/domain/mfa/mfa.ts';
+import type { MfaSubject } from '#shared/domain/mfa/mfa-subject.ts';
 import { signupBody } from './factories.ts';
 import { referenceCode } from './totp.ts';
 

@@ -6,9 +6,10 @@
 import type { AccessControl } from '../tenancy/actors.ts';
 import type { AuditContext } from '../kernel/audit-events.ts';
 import { NotFoundError } from '../kernel/errors.ts';
-import type { MfaSubject, TotpEnrollment, TotpFactors } from './mfa.ts';
-import { outcomeError } from './mfa.ts';
-import { auditContextOf, type RequestFacts } from '../tenancy/organizations.ts';
+import { outcomeError, type MfaSubject } from './mfa-subject.ts';
+import type { TotpEnrollment, TotpFactors } from './totp-factors.ts';
+import type { RequestFacts } from '../kernel/request.ts';
+import { auditContextOf } from '../tenancy/actors.ts';
 import type { EndUser, EndUserSecondFactor, SecondFactorOutcome } from '../sign-in/model.ts';
 
 /** The directory lookup this needs (the sign-in directory implements it). */

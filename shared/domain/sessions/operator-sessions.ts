@@ -39,7 +39,7 @@ export interface LoginFacts {
 export type LoginFailureReason = 'bad_password' | 'throttled' | 'mfa_failed' | 'mfa_replayed' | 'mfa_locked' | 'mfa_not_enrolled';
 
 /**
- * The second factor of operator logins (TOTP and recovery codes; see shared/domain/mfa/mfa.ts), and what
+ * The second factor of operator logins (TOTP and recovery codes; see shared/domain/mfa/operator-second-factor.ts), and what
  * the session gate reads: the person's factors and whether `requireMfa` covers them.
  */
 export interface LoginSecondFactor extends PersonFactorSource {

@@ -20,7 +20,7 @@ export interface PersonFactors {
   passkey: boolean;
 }
 
-/** Where the gate reads a person's factors and policy; `OperatorMfa` implements it. */
+/** Where the gate reads a person's factors and policy; `OperatorSecondFactor` (mfa/operator-second-factor.ts) implements it. */
 export interface PersonFactorSource {
   factorsOf(userId: string): Promise<PersonFactors>;
   /** `requireMfa` on an account of the person, or on an organization their scope reaches. */
