@@ -1,7 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { accessGrantKey, challengeKey, endUserEmailKey, endUserKey, organizationKey, signInStateKey, smsSubjectLimitKey, systemKey, type ItemKey } from '../data/keys.ts';
 import type { SignInReads, SignInSnapshot, SignInSnapshotQuery } from '../domain/sign-in/challenges.ts';
-import { guardGrantAttribute, toEndUser, toSystem } from './directory-repository.ts';
+import { guardGrantAttribute } from './items/email-guard-item.ts';
+import { toEndUser } from './items/end-user-item.ts';
+import { toSystem } from './items/system-item.ts';
 import { toOrganization } from './organization-repository.ts';
 import { toChallenge, toSignInState } from './challenge-repository.ts';
 import { batchGetItems } from './dynamodb.ts';

@@ -11,7 +11,7 @@ import type { AccessControl } from '../tenancy/actors.ts';
 import { pauseBeforeRetake, spendThenCompare, windowLockedUntil, type AttemptTake } from '../kernel/attempt-budget.ts';
 import { auditEvent, type AuditContext, type AuditEvent } from '../kernel/audit-events.ts';
 import type { Actor } from '../tenancy/authorization.ts';
-import { maskDelivery, maskPhone } from '../directory/directory.ts';
+import { maskDelivery, maskPhone } from '../directory/phone-numbers.ts';
 import { amrOf, type EndUserTokens } from './end-user-tokens.ts';
 import { AppError, AuthError, ConflictError, NotFoundError, RateLimitError, UnavailableError, ValidationError } from '../kernel/errors.ts';
 import type { Organization } from '../kernel/model.ts';
