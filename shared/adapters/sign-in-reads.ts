@@ -4,7 +4,7 @@ import type { SignInReads, SignInSnapshot, SignInSnapshotQuery } from '../domain
 import { guardGrantAttribute } from './items/email-guard-item.ts';
 import { toEndUser } from './items/end-user-item.ts';
 import { toSystem } from './items/system-item.ts';
-import { toOrganization } from './organization-repository.ts';
+import { toOrganization } from './items/organization-item.ts';
 import { toChallenge, toSignInState } from './challenge-repository.ts';
 import { batchGetItems } from './dynamodb.ts';
 import { toSubjectSends } from './sms-limit-repository.ts';
