@@ -1,10 +1,10 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccountPatch, AccountStore } from '../domain/tenancy/accounts.ts';
 import type { AuditEvent } from '../domain/kernel/audit-events.ts';
 import type { AccountProfile } from '../domain/kernel/model.ts';
-import { accountKey } from '../data/keys.ts';
 import { auditEventPut } from './audit-repository.ts';
-import { transactWrite } from './dynamodb.ts';
+import { getItem, transactWrite } from './dynamodb.ts';
+import { accountKey, fromAccountItem } from './items/account-item.ts';
 
 /** The account profile item (written first by signup). */
 export class AccountRepository implements AccountStore {
@@ -14,18 +14,8 @@ export class AccountRepository implements AccountStore {
   ) {}
 
   async findAccountProfile(accountId: string): Promise<(AccountProfile & { updatedAt: string }) | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: accountKey(accountId), ConsistentRead: true }));
-    if (!Item) return undefined;
-    // Signup writes id, name, createdAt and ownerCount only; the rest has defaults until first set.
-    const settings = (Item.settings as Partial<AccountProfile['settings']> | undefined) ?? {};
-    return {
-      id: Item.id as string,
-      name: Item.name as string,
-      billingContact: (Item.billingContact as AccountProfile['billingContact'] | undefined) ?? null,
-      settings: { requireMfa: settings.requireMfa ?? false },
-      createdAt: Item.createdAt as string,
-      updatedAt: (Item.updatedAt as string | undefined) ?? (Item.createdAt as string),
-    };
+    const item = await getItem(this.db, this.tableName, accountKey(accountId));
+    return item ? fromAccountItem(item) : undefined;
   }
 
   /**

@@ -1,10 +1,9 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyStore, StoredApiKey } from '../domain/tenancy/access-key-verifier.ts';
 import { ConflictError, NotFoundError } from '../domain/kernel/errors.ts';
 import type { ApiKey } from '../domain/kernel/model.ts';
-import { apiKeyByAccountGsi, apiKeyKey, apiKeysOfAccountPartition } from '../data/keys.ts';
-import { isConditionalCheckFailed, queryGsi1Page, transactWrite } from './dynamodb.ts';
-import type { TransactItem } from './operator-repository.ts';
+import { getItem, isConditionalCheckFailed, queryGsi1Page, transactWrite, type TransactItem } from './dynamodb.ts';
+import { apiKeyKey, apiKeysOfAccountPartition, fromApiKeyItem, toApiKey, toApiKeyItem } from './items/api-key-item.ts';
 
 
 export interface ApiKeyPage {
@@ -30,21 +29,7 @@ export class ApiKeyRepository implements ApiKeyStore {
         {
           Put: {
             TableName: this.tableName,
-            Item: {
-              ...apiKeyKey(key.id),
-              ...apiKeyByAccountGsi(key.accountId, key.createdAt, key.id),
-              entity: 'ApiKey',
-              id: key.id,
-              accountId: key.accountId,
-              name: key.name,
-              permissions: key.permissions,
-              organizations: key.organizations,
-              createdAt: key.createdAt,
-              createdBy: key.createdBy,
-              secretHash: key.secretHash,
-              ...(key.revokedAt ? { revokedAt: key.revokedAt } : {}),
-              ...(key.lastUsedAt ? { lastUsedAt: key.lastUsedAt } : {}),
-            },
+            Item: toApiKeyItem(key),
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
@@ -56,9 +41,8 @@ export class ApiKeyRepository implements ApiKeyStore {
   }
 
   async findApiKey(keyId: string): Promise<StoredApiKey | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: apiKeyKey(keyId), ConsistentRead: true }));
-    if (!Item) return undefined;
-    return { ...toApiKey(Item), secretHash: Item.secretHash as string };
+    const item = await getItem(this.db, this.tableName, apiKeyKey(keyId));
+    return item ? fromApiKeyItem(item) : undefined;
   }
 
   /** The keys of an account, oldest first (GSI1; eventually consistent). */
@@ -111,19 +95,4 @@ export class ApiKeyRepository implements ApiKeyStore {
       if (!isConditionalCheckFailed(error)) throw error;
     }
   }
-}
-
-/** The public form of a stored key: never the secret hash. */
-function toApiKey(item: Record<string, unknown>): ApiKey {
-  return {
-    id: item.id as string,
-    accountId: item.accountId as string,
-    name: item.name as string,
-    permissions: item.permissions as ApiKey['permissions'],
-    organizations: item.organizations as ApiKey['organizations'],
-    createdAt: item.createdAt as string,
-    createdBy: item.createdBy as string,
-    revokedAt: (item.revokedAt as string | undefined) ?? null,
-    lastUsedAt: (item.lastUsedAt as string | undefined) ?? null,
-  };
 }

@@ -2,16 +2,9 @@ import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/
 import { config } from '../config.ts';
 import type { AuditEvent } from '../domain/kernel/audit-events.ts';
 import type { EventQuery } from '../domain/tenancy/audit-log.ts';
-import {
-  auditEventByOrganizationGsi,
-  auditEventKey,
-  auditEventShards,
-  auditEventsOfAccountPartition,
-  auditEventsOfOrganizationPartition,
-  auditLogOfAccount,
-  auditLogOfOrganization,
-} from '../data/keys.ts';
-import { invalidCursor } from './dynamodb.ts';
+import { auditEventShards, auditEventsOfAccountPartition, auditEventsOfOrganizationPartition, auditLogOfAccount, auditLogOfOrganization } from '../data/keys.ts';
+import { invalidCursor, MalformedItemError } from './dynamodb.ts';
+import { fromAuditEventItem, toAuditEventItem } from './items/audit-event-item.ts';
 
 /**
  * The item for an audit event, for inclusion in the same TransactWriteItems as the change it records
@@ -20,16 +13,7 @@ import { invalidCursor } from './dynamodb.ts';
  */
 export function auditEventPut(tableName: string, event: AuditEvent, retentionDays = config().auditRetentionDays) {
   return {
-    Put: {
-      TableName: tableName,
-      Item: {
-        ...auditEventKey(event.accountId, event.at, event.id),
-        ...(event.organizationId ? auditEventByOrganizationGsi(event.organizationId, event.at, event.id) : {}),
-        entity: 'AuditEvent',
-        ...event,
-        ttl: Math.floor(Date.parse(event.at) / 1000) + retentionDays * 86_400,
-      },
-    },
+    Put: { TableName: tableName, Item: toAuditEventItem(event, retentionDays) },
   };
 }
 
@@ -170,15 +154,14 @@ export class AuditRepository {
         }),
       );
       for (const item of result.Items ?? []) {
-        const sortKey = item[skName] as string;
+        const sortKey = sortKeyOf(item, skName);
         if (sortKey === before) continue;
-        const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, entity: _e, ttl: _t, ...event } = item;
-        items.push({ sortKey, event: event as AuditEvent });
+        items.push({ sortKey, event: fromAuditEventItem(item) });
       }
       startKey = result.LastEvaluatedKey;
       if (!startKey || items.length > query.limit) break;
     }
-    return { items, frontier: startKey ? (startKey[skName] as string) : undefined };
+    return { items, frontier: startKey ? sortKeyOf(startKey, skName) : undefined };
   }
 }
 
@@ -192,4 +175,11 @@ function cursorPosition(key: Record<string, unknown>, pkName: string, skName: st
     throw invalidCursor();
   }
   return position;
+}
+
+/** The sort key (table or GSI1) of an event item or of the last key of a Query. */
+function sortKeyOf(item: Record<string, unknown>, skName: string): string {
+  const sortKey = item[skName];
+  if (typeof sortKey !== 'string') throw new MalformedItemError('AuditEvent', [skName]);
+  return sortKey;
 }

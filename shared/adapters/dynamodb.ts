@@ -1,5 +1,15 @@
 import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type * as z from 'zod';
 import { UnavailableError, ValidationError } from '../domain/kernel/errors.ts';
 
 /** One document client per process, reused across warm invocations. */
@@ -9,6 +19,35 @@ export function createDocumentClient(options: { region: string; endpoint: string
 }
 
 type Key = Record<string, unknown>;
+
+/** One element of a TransactWriteItems call, for callers that add their own (e.g. an audit event). */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** DynamoDB's limit on the items of one TransactWriteItems call. */
+export const MAX_TRANSACTION_ITEMS = 100;
+
+/**
+ * An item read from the table that is not what its entity's schema says (a missing or mistyped
+ * attribute). It is a 500, never data: a wrong item must not pass on as `undefined` fields.
+ */
+export class MalformedItemError extends Error {
+  constructor(entity: string, paths: readonly string[]) {
+    super(`Malformed ${entity} item: ${paths.join(', ') || '(item)'}`);
+    this.name = 'MalformedItemError';
+  }
+}
+
+/**
+ * Reads an item through its entity's schema (shared/adapters/items/): the entity's fields, validated,
+ * without the table's own attributes (keys, `entity`, `ttl`), or a `MalformedItemError` that names the
+ * wrong attributes only — never their values or the item's keys (an item may hold a secret's hash, a
+ * key may hold an email), since the error reaches the logs.
+ */
+export function parseItem<Schema extends z.ZodType>(entity: string, schema: Schema, item: Record<string, unknown>): z.output<Schema> {
+  const result = schema.safeParse(item);
+  if (!result.success) throw new MalformedItemError(entity, result.error.issues.map((issue) => issue.path.map(String).join('.')));
+  return result.data;
+}
 
 export function isConditionalCheckFailed(error: unknown): boolean {
   return error instanceof ConditionalCheckFailedException;
@@ -173,4 +212,42 @@ export async function batchGetItems(db: DynamoDBDocumentClient, tableName: strin
     if (pending.length > 0) throw new UnavailableError(1);
   }
   return found;
+}
+
+/** One strongly consistent GetItem. */
+export async function getItem(db: DynamoDBDocumentClient, tableName: string, key: Key): Promise<Record<string, unknown> | undefined> {
+  return (await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
+}
+
+/** Every item of a partition whose sort key starts with `prefix`: strongly consistent Queries until the last page. */
+export async function queryAllItems(db: DynamoDBDocumentClient, tableName: string, pk: string, prefix: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+        ConsistentRead: true,
+        ExclusiveStartKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
+/** Deletes the keys, 25 a BatchWriteItem, asking again (with backoff) for what DynamoDB left unprocessed; a 503 after five tries. */
+export async function batchDeleteItems(db: DynamoDBDocumentClient, tableName: string, keys: Key[]): Promise<void> {
+  for (let start = 0; start < keys.length; start += 25) {
+    let pending = keys.slice(start, start + 25).map((key) => ({ DeleteRequest: { Key: key } }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= 5) throw new UnavailableError(1);
+      if (attempt > 0) await new Promise((done) => setTimeout(done, 20 * 2 ** attempt));
+      const result = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+      pending = (result.UnprocessedItems?.[tableName] ?? []) as typeof pending;
+    }
+  }
 }

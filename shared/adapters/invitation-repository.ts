@@ -1,13 +1,21 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../domain/kernel/audit-events.ts';
 import type { Invitation, InvitationStore, StoredInvitation } from '../domain/tenancy/invitations.ts';
 import type { Page } from '../domain/kernel/request.ts';
 import type { Membership, Operator } from '../domain/kernel/model.ts';
-import { accountKey, INVITATION_SK_PREFIX, invitationKey, invitationTokenKey } from '../data/keys.ts';
 import { auditEventPut } from './audit-repository.ts';
-import { transactWrite } from './dynamodb.ts';
+import { getItem, transactWrite, type TransactItem } from './dynamodb.ts';
+import {
+  fromInvitationItem,
+  fromInvitationTokenItem,
+  invitationKey,
+  invitationsOfAccount,
+  invitationTokenKey,
+  toInvitationItem,
+  toInvitationTokenItem,
+} from './items/invitation-item.ts';
 import { assertCursorIn, ownerCountUpdate } from './membership-repository.ts';
-import type { OperatorRepository, TransactItem } from './operator-repository.ts';
+import type { OperatorRepository } from './operator-repository.ts';
 
 /**
  * Items stay a week past expiry before TTL removes them, so a late click on a used or expired link
@@ -31,14 +39,8 @@ export class InvitationRepository implements InvitationStore {
     const ttl = Math.floor(Date.parse(invitation.expiresAt) / 1000) + TTL_GRACE_SECONDS;
     const failed = await transactWrite(this.db, {
       TransactItems: [
-        { Put: { TableName, Item: { ...invitationKey(invitation.accountId, invitation.id), entity: 'Invitation', ...invitation, ttl }, ConditionExpression: 'attribute_not_exists(pk)' } },
-        {
-          Put: {
-            TableName,
-            Item: { ...invitationTokenKey(invitation.tokenHash), entity: 'InvitationToken', accountId: invitation.accountId, invitationId: invitation.id, ttl },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
+        { Put: { TableName, Item: toInvitationItem(invitation, ttl), ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { TableName, Item: toInvitationTokenItem(invitation, ttl), ConditionExpression: 'attribute_not_exists(pk)' } },
         auditEventPut(TableName, event),
       ],
     });
@@ -47,31 +49,32 @@ export class InvitationRepository implements InvitationStore {
 
   /** One Query on the account partition; accepted and expired invitations are filtered out. */
   async listPendingInvitations(accountId: string, now: string, limit: number, startKey: Record<string, unknown> | undefined): Promise<Page<Invitation>> {
-    const { pk } = accountKey(accountId);
-    assertCursorIn(startKey, pk, INVITATION_SK_PREFIX);
+    const { pk, prefix } = invitationsOfAccount(accountId);
+    assertCursorIn(startKey, pk, prefix);
     const result = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         FilterExpression: '#status = :pending AND expiresAt > :now',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': INVITATION_SK_PREFIX, ':pending': 'pending', ':now': now },
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix, ':pending': 'pending', ':now': now },
         Limit: limit,
         ExclusiveStartKey: startKey,
       }),
     );
-    return { items: (result.Items ?? []).map(toInvitation), lastKey: result.LastEvaluatedKey };
+    return { items: (result.Items ?? []).map(fromInvitationItem), lastKey: result.LastEvaluatedKey };
   }
 
   async findInvitation(accountId: string, invitationId: string): Promise<StoredInvitation | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: invitationKey(accountId, invitationId), ConsistentRead: true }));
-    return Item ? toInvitation(Item) : undefined;
+    const item = await getItem(this.db, this.tableName, invitationKey(accountId, invitationId));
+    return item ? fromInvitationItem(item) : undefined;
   }
 
   async findInvitationByTokenHash(tokenHash: string): Promise<StoredInvitation | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: invitationTokenKey(tokenHash), ConsistentRead: true }));
-    if (!Item) return undefined;
-    return this.findInvitation(Item.accountId as string, Item.invitationId as string);
+    const item = await getItem(this.db, this.tableName, invitationTokenKey(tokenHash));
+    if (!item) return undefined;
+    const { accountId, invitationId } = fromInvitationTokenItem(item);
+    return this.findInvitation(accountId, invitationId);
   }
 
   async deleteInvitation(invitation: StoredInvitation, event: AuditEvent): Promise<boolean> {
@@ -123,19 +126,4 @@ export class InvitationRepository implements InvitationStore {
       auditEventPut(this.tableName, event),
     ];
   }
-}
-
-function toInvitation(item: Record<string, unknown>): StoredInvitation {
-  return {
-    id: item.id as string,
-    accountId: item.accountId as string,
-    email: item.email as string,
-    role: item.role as Invitation['role'],
-    scope: item.scope as Invitation['scope'],
-    status: item.status as Invitation['status'],
-    expiresAt: item.expiresAt as string,
-    createdAt: item.createdAt as string,
-    createdBy: (item.createdBy as string | null | undefined) ?? null,
-    tokenHash: item.tokenHash as string,
-  };
 }

@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { KeyringStore, StoredKeyring } from '../domain/platform/keyring-store.ts';
-import { keyringKey } from '../data/keys.ts';
-import { isConditionalCheckFailed } from './dynamodb.ts';
+import { getItem, isConditionalCheckFailed } from './dynamodb.ts';
+import { fromKeyringItem, keyringKey, toKeyringItem } from './items/keyring-item.ts';
 
 /** Wrapped key material in the table; see shared/domain/platform/keyring.ts for the envelope scheme. */
 export class KeyringRepository implements KeyringStore {
@@ -11,10 +11,8 @@ export class KeyringRepository implements KeyringStore {
   ) {}
 
   async findKeyring(purpose: string): Promise<StoredKeyring | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keyringKey(purpose), ConsistentRead: true }));
-    if (!Item) return undefined;
-    const { pk: _pk, sk: _sk, entity: _entity, ...keyring } = Item;
-    return keyring as StoredKeyring;
+    const item = await getItem(this.db, this.tableName, keyringKey(purpose));
+    return item ? fromKeyringItem(item) : undefined;
   }
 
   async createKeyring(keyring: StoredKeyring): Promise<boolean> {
@@ -22,7 +20,7 @@ export class KeyringRepository implements KeyringStore {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keyringKey(keyring.purpose), entity: 'Keyring', ...keyring },
+          Item: toKeyringItem(keyring),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );

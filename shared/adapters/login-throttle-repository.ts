@@ -1,7 +1,7 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LoginAttempts, LoginThrottleStore } from '../domain/sessions/login-throttle-store.ts';
-import { loginThrottleKey } from '../data/keys.ts';
-import { claimOnce, conditionalWrite } from './dynamodb.ts';
+import { claimOnce, conditionalWrite, getItem } from './dynamodb.ts';
+import { fromLoginThrottleItem, LOGIN_THROTTLE_ENTITY, loginThrottleKey, toLoginThrottleItem } from './items/login-throttle-item.ts';
 
 /** One item per email: the attempt times and a version for the rare prune-and-replace. */
 export class LoginThrottleRepository implements LoginThrottleStore {
@@ -22,15 +22,15 @@ export class LoginThrottleRepository implements LoginThrottleStore {
           UpdateExpression: 'SET attempts = list_append(if_not_exists(attempts, :empty), :at), #ttl = :ttl, entity = :entity ADD version :one',
           ConditionExpression: 'attribute_not_exists(attempts) OR size(attempts) < :max',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':empty': [], ':at': [at], ':ttl': expiresAt, ':entity': 'LoginThrottle', ':one': 1, ':max': max },
+          ExpressionAttributeValues: { ':empty': [], ':at': [at], ':ttl': expiresAt, ':entity': LOGIN_THROTTLE_ENTITY, ':one': 1, ':max': max },
         }),
       ),
     );
   }
 
   async findLoginAttempts(email: string): Promise<LoginAttempts | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: loginThrottleKey(email), ConsistentRead: true }));
-    return Item ? { attempts: Item.attempts as number[], version: Item.version as number } : undefined;
+    const item = await getItem(this.db, this.tableName, loginThrottleKey(email));
+    return item ? fromLoginThrottleItem(item) : undefined;
   }
 
   replaceLoginAttempts(email: string, attempts: number[], expectedVersion: number, expiresAt: number): Promise<boolean> {
@@ -38,7 +38,7 @@ export class LoginThrottleRepository implements LoginThrottleStore {
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...loginThrottleKey(email), entity: 'LoginThrottle', attempts, version: expectedVersion + 1, ttl: expiresAt },
+          Item: toLoginThrottleItem(email, { attempts, version: expectedVersion + 1 }, expiresAt),
           ConditionExpression: 'version = :expected',
           ExpressionAttributeValues: { ':expected': expectedVersion },
         }),

@@ -1,12 +1,13 @@
-import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../domain/kernel/errors.ts';
 import type { Page } from '../domain/kernel/request.ts';
 import type { ChangeOutcome, Member, MembershipChange, MemberStore } from '../domain/tenancy/members.ts';
 import type { Membership, Role, Scope } from '../domain/kernel/model.ts';
-import { accountKey, MEMBER_SK_PREFIX, membershipKey, userKey } from '../data/keys.ts';
 import { auditEventPut } from './audit-repository.ts';
-import { transactWrite } from './dynamodb.ts';
-import { toMembership, type TransactItem } from './operator-repository.ts';
+import { getItem, transactWrite, type TransactItem } from './dynamodb.ts';
+import { accountKey } from './items/account-item.ts';
+import { fromMembershipItem, membershipKey, membershipsOfAccount } from './items/membership-item.ts';
+import { fromOperatorContact, operatorKey } from './items/operator-item.ts';
 
 /**
  * Memberships in their account's partition (sort key by user id), with the account's `ownerCount`
@@ -21,25 +22,25 @@ export class MembershipRepository implements MemberStore {
 
   /** One Query on the account partition (members in user-id order) + one BatchGet for their emails. */
   async listMembers(accountId: string, limit: number, startKey: Record<string, unknown> | undefined): Promise<Page<Member>> {
-    const { pk } = accountKey(accountId);
-    assertCursorIn(startKey, pk, MEMBER_SK_PREFIX);
+    const { pk, prefix } = membershipsOfAccount(accountId);
+    assertCursorIn(startKey, pk, prefix);
     const result = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': MEMBER_SK_PREFIX },
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
         Limit: limit,
         ExclusiveStartKey: startKey,
       }),
     );
-    const memberships = (result.Items ?? []).map(toMembership);
+    const memberships = (result.Items ?? []).map(fromMembershipItem);
     const emails = await this.emailsOf(memberships.map((membership) => membership.userId));
     return { items: memberships.map((membership) => toMember(membership, emails.get(membership.userId) ?? '')), lastKey: result.LastEvaluatedKey };
   }
 
   async findMembership(accountId: string, userId: string): Promise<Membership | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: membershipKey(accountId, userId), ConsistentRead: true }));
-    return Item ? toMembership(Item) : undefined;
+    const item = await getItem(this.db, this.tableName, membershipKey(accountId, userId));
+    return item ? fromMembershipItem(item) : undefined;
   }
 
   async findMember(accountId: string, userId: string): Promise<Member | undefined> {
@@ -88,13 +89,16 @@ export class MembershipRepository implements MemberStore {
 
   private async emailsOf(userIds: string[]): Promise<Map<string, string>> {
     const emails = new Map<string, string>();
-    let keys: Record<string, unknown>[] = [...new Set(userIds)].map((userId) => userKey(userId));
+    let keys: Record<string, unknown>[] = [...new Set(userIds)].map((userId) => operatorKey(userId));
     // A page is at most 100 members, BatchGet's limit; unprocessed keys (under load) are asked again.
     for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
       const result = await this.db.send(
         new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ProjectionExpression: 'id, email' } } }),
       );
-      for (const item of result.Responses?.[this.tableName] ?? []) emails.set(item.id as string, item.email as string);
+      for (const item of result.Responses?.[this.tableName] ?? []) {
+        const operator = fromOperatorContact(item);
+        emails.set(operator.id, operator.email);
+      }
       keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
     }
     return emails;

@@ -1,22 +1,13 @@
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../domain/kernel/audit-events.ts';
 import { UnavailableError } from '../domain/kernel/errors.ts';
 import type { Group, Organization } from '../domain/kernel/model.ts';
 import type { GroupWriteOutcome, OrganizationPatch, OrganizationStore, Page, PageRequest } from '../domain/tenancy/organizations.ts';
-import {
-  accountKey,
-  GROUP_SK_PREFIX,
-  groupKey,
-  organizationByAccountGsi,
-  organizationKey,
-  organizationsOfAccountPartition,
-} from '../data/keys.ts';
 import { auditEventPut } from './audit-repository.ts';
-import { batchGetItems, invalidCursor, queryGsi1Page, queryPrefixPage, transactWrite } from './dynamodb.ts';
-import type { TransactItem } from './operator-repository.ts';
-
-/** DynamoDB's limit on the items of one TransactWriteItems call. */
-const MAX_TRANSACTION_ITEMS = 100;
+import { batchGetItems, getItem, invalidCursor, MAX_TRANSACTION_ITEMS, queryAllItems, queryGsi1Page, queryPrefixPage, transactWrite, type TransactItem } from './dynamodb.ts';
+import { accountKey } from './items/account-item.ts';
+import { fromGroupItem, groupKey, groupsOfAccount, toGroup, toGroupItem } from './items/group-item.ts';
+import { fromOrganizationItem, organizationByAccountGsi, organizationKey, organizationsOfAccountPartition, toOrganization, toOrganizationItem } from './items/organization-item.ts';
 
 /** Retries when a group changed between our read and our write (optimistic `version` check). */
 const STALE_GROUP_ATTEMPTS = 5;
@@ -33,14 +24,14 @@ export class OrganizationRepository implements OrganizationStore {
 
   /** The active organization with this id; a deleted one is as good as missing. */
   async findOrganization(orgId: string): Promise<Organization | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: organizationKey(orgId), ConsistentRead: true }));
-    if (!Item || Item.status !== 'active') return undefined;
-    return toOrganization(Item);
+    const item = await getItem(this.db, this.tableName, organizationKey(orgId));
+    const organization = item ? toOrganization(item) : undefined;
+    return organization?.status === 'active' ? organization : undefined;
   }
 
   async findOrganizationsByIds(orgIds: string[]): Promise<Organization[]> {
     const items = await batchGetItems(this.db, this.tableName, [...new Set(orgIds)].map((id) => organizationKey(id)));
-    return items.filter((item) => item.status === 'active').map(toOrganization);
+    return items.map(toOrganization).filter((organization) => organization.status === 'active');
   }
 
   /**
@@ -55,7 +46,7 @@ export class OrganizationRepository implements OrganizationStore {
       throw invalidCursor();
     }
     if (page.only) {
-      const after = cursor?.gsi1sk as string | undefined;
+      const after = typeof cursor?.gsi1sk === 'string' ? cursor.gsi1sk : undefined;
       const sorted = (await this.findOrganizationsByIds([...page.only]))
         .filter((organization) => organization.accountId === accountId)
         .map((organization) => ({ organization, key: { ...organizationKey(organization.id), ...organizationByAccountGsi(accountId, organization.createdAt, organization.id) } }))
@@ -65,7 +56,7 @@ export class OrganizationRepository implements OrganizationStore {
       return { items: items.map((entry) => entry.organization), lastKey: sorted.length > page.limit ? items.at(-1)?.key : undefined };
     }
     const result = await queryGsi1Page(this.db, this.tableName, partition, page);
-    const items = result.items.filter((item) => item.status === 'active').map(toOrganization);
+    const items = result.items.map(toOrganization).filter((organization) => organization.status === 'active');
     return { items, lastKey: result.lastKey };
   }
 
@@ -89,12 +80,7 @@ export class OrganizationRepository implements OrganizationStore {
         {
           Put: {
             TableName: this.tableName,
-            Item: {
-              ...organizationKey(organization.id),
-              ...organizationByAccountGsi(organization.accountId, organization.createdAt, organization.id),
-              entity: 'Organization',
-              ...organization,
-            },
+            Item: toOrganizationItem(organization),
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
@@ -153,9 +139,10 @@ export class OrganizationRepository implements OrganizationStore {
   async deleteOrganization(organization: Organization, deletedAt: string, event: AuditEvent): Promise<boolean> {
     const inline = MAX_TRANSACTION_ITEMS - 2;
     for (let attempt = 1; ; attempt++) {
-      const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: organizationKey(organization.id), ConsistentRead: true }));
-      if (!Item || Item.status !== 'active') return false;
-      const groupVersion = Item.groupVersion as number | undefined;
+      const item = await getItem(this.db, this.tableName, organizationKey(organization.id));
+      const stored = item ? fromOrganizationItem(item) : undefined;
+      if (stored?.organization.status !== 'active') return false;
+      const { groupVersion } = stored;
       const listing = (await this.queryGroups(organization.accountId)).filter((group) => group.organizations.includes(organization.id));
       const failed = await transactWrite(this.db, {
         TransactItems: [
@@ -243,20 +230,21 @@ export class OrganizationRepository implements OrganizationStore {
   }
 
   async listGroupsPage(accountId: string, page: PageRequest): Promise<Page<Group>> {
-    const result = await queryPrefixPage(this.db, this.tableName, accountKey(accountId).pk, GROUP_SK_PREFIX, page);
+    const { pk, prefix } = groupsOfAccount(accountId);
+    const result = await queryPrefixPage(this.db, this.tableName, pk, prefix, page);
     return { items: result.items.map(toGroup), lastKey: result.lastKey };
   }
 
   async findGroup(accountId: string, groupId: string): Promise<StoredGroup | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: groupKey(accountId, groupId), ConsistentRead: true }));
-    return Item ? { ...toGroup(Item), version: Item.version as number } : undefined;
+    const item = await getItem(this.db, this.tableName, groupKey(accountId, groupId));
+    return item ? fromGroupItem(item) : undefined;
   }
 
   /** The group, each listed organization checked active in this account, and the event: all or nothing. */
   async createGroup(group: Group, event: AuditEvent): Promise<GroupWriteOutcome> {
     const failed = await transactWrite(this.db, {
       TransactItems: [
-        { Put: { TableName: this.tableName, Item: groupItem(group, 1), ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { TableName: this.tableName, Item: toGroupItem(group, 1), ConditionExpression: 'attribute_not_exists(pk)' } },
         ...group.organizations.map((orgId) => this.attachOrganization(group.accountId, orgId)),
         auditEventPut(this.tableName, event),
       ],
@@ -270,7 +258,7 @@ export class OrganizationRepository implements OrganizationStore {
         {
           Put: {
             TableName: this.tableName,
-            Item: groupItem(group, expectedVersion + 1),
+            Item: toGroupItem(group, expectedVersion + 1),
             ConditionExpression: 'version = :version',
             ExpressionAttributeValues: { ':version': expectedVersion },
           },
@@ -311,22 +299,8 @@ export class OrganizationRepository implements OrganizationStore {
   }
 
   private async queryGroups(accountId: string): Promise<StoredGroup[]> {
-    const groups: StoredGroup[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': accountKey(accountId).pk, ':prefix': GROUP_SK_PREFIX },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) groups.push({ ...toGroup(item), version: item.version as number });
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return groups;
+    const { pk, prefix } = groupsOfAccount(accountId);
+    return (await queryAllItems(this.db, this.tableName, pk, prefix)).map(fromGroupItem);
   }
 }
 
@@ -338,34 +312,7 @@ function outcome(failed: number[], checked: string[]): GroupWriteOutcome {
   return orgId === undefined ? { ok: false, reason: 'stale' } : { ok: false, reason: 'organization', orgId };
 }
 
-function groupItem(group: Group, version: number) {
-  return { ...groupKey(group.accountId, group.id), entity: 'Group', ...group, version };
-}
-
 function withoutVersion(group: StoredGroup): Group {
   const { version: _version, ...rest } = group;
   return rest;
-}
-
-export function toOrganization(item: Record<string, unknown>): Organization {
-  return {
-    id: item.id as string,
-    accountId: item.accountId as string,
-    name: item.name as string,
-    settings: item.settings as Organization['settings'],
-    status: item.status as Organization['status'],
-    createdAt: item.createdAt as string,
-    updatedAt: item.updatedAt as string,
-  };
-}
-
-export function toGroup(item: Record<string, unknown>): Group {
-  return {
-    id: item.id as string,
-    accountId: item.accountId as string,
-    name: item.name as string,
-    organizations: item.organizations as string[],
-    createdAt: item.createdAt as string,
-    updatedAt: item.updatedAt as string,
-  };
 }

@@ -1,8 +1,8 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RefreshFamily, RefreshTokenRecord } from '../domain/kernel/model.ts';
 import type { RotateOutcome, SessionStore } from '../domain/sessions/session-store.ts';
-import { refreshFamilyKey, refreshTokenKey } from '../data/keys.ts';
-import { isConditionalCheckFailed, transactWrite } from './dynamodb.ts';
+import { getItem, isConditionalCheckFailed, transactWrite } from './dynamodb.ts';
+import { fromRefreshFamilyItem, fromRefreshTokenItem, refreshFamilyKey, refreshTokenKey, toRefreshFamilyItem, toRefreshTokenItem } from './items/session-item.ts';
 
 /** Refresh tokens (by hash) and their families. DynamoDB TTL cleans both up after expiry. */
 export class SessionRepository implements SessionStore {
@@ -15,8 +15,8 @@ export class SessionRepository implements SessionStore {
     const TableName = this.tableName;
     await transactWrite(this.db, {
       TransactItems: [
-        { Put: { TableName, Item: familyItem(family), ConditionExpression: 'attribute_not_exists(pk)' } },
-        { Put: { TableName, Item: tokenItem(token), ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { TableName, Item: toRefreshFamilyItem(family), ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { TableName, Item: toRefreshTokenItem(token), ConditionExpression: 'attribute_not_exists(pk)' } },
       ],
     }).then((failed) => {
       if (failed.length > 0) throw new Error('refresh token id collision');
@@ -24,27 +24,13 @@ export class SessionRepository implements SessionStore {
   }
 
   async findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: refreshTokenKey(tokenHash), ConsistentRead: true }));
-    if (!Item) return undefined;
-    return {
-      tokenHash: Item.tokenHash as string,
-      familyId: Item.familyId as string,
-      userId: Item.userId as string,
-      status: Item.status as RefreshTokenRecord['status'],
-      expiresAt: Item.expiresAt as number,
-    };
+    const item = await getItem(this.db, this.tableName, refreshTokenKey(tokenHash));
+    return item ? fromRefreshTokenItem(item) : undefined;
   }
 
   async findFamily(familyId: string): Promise<RefreshFamily | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: refreshFamilyKey(familyId), ConsistentRead: true }));
-    if (!Item) return undefined;
-    return {
-      familyId: Item.familyId as string,
-      userId: Item.userId as string,
-      amr: Item.amr as string[],
-      revoked: Item.revoked as boolean,
-      expiresAt: Item.expiresAt as number,
-    };
+    const item = await getItem(this.db, this.tableName, refreshFamilyKey(familyId));
+    return item ? fromRefreshFamilyItem(item) : undefined;
   }
 
   async rotateRefreshToken(oldTokenHash: string, next: RefreshTokenRecord, nowSeconds: number): Promise<RotateOutcome> {
@@ -71,7 +57,7 @@ export class SessionRepository implements SessionStore {
             ExpressionAttributeValues: { ':false': false },
           },
         },
-        { Put: { TableName, Item: tokenItem(next), ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { TableName, Item: toRefreshTokenItem(next), ConditionExpression: 'attribute_not_exists(pk)' } },
       ],
     });
     if (failed.length === 0) return 'rotated';
@@ -96,12 +82,4 @@ export class SessionRepository implements SessionStore {
       if (!isConditionalCheckFailed(error)) throw error;
     });
   }
-}
-
-function familyItem(family: RefreshFamily) {
-  return { ...refreshFamilyKey(family.familyId), entity: 'RefreshFamily', ...family, ttl: family.expiresAt };
-}
-
-function tokenItem(token: RefreshTokenRecord) {
-  return { ...refreshTokenKey(token.tokenHash), entity: 'RefreshToken', ...token, ttl: token.expiresAt };
 }

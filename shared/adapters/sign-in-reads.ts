@@ -3,13 +3,16 @@ import * as z from 'zod';
 import { accessGrantKey, endUserEmailKey, endUserKey, organizationKey, systemKey, type ItemKey } from '../data/keys.ts';
 import type { Challenge, SignInState } from '../domain/sign-in/model.ts';
 import type { SignInReads, SignInSnapshot, SignInSnapshotQuery } from '../domain/sign-in/sign-in-facts.ts';
-import { guardGrantAttribute, toEndUser, toSystem } from './directory-repository.ts';
+import { guardGrantAttribute } from './items/email-guard-item.ts';
+import { toEndUser } from './items/end-user-item.ts';
+import { fromSystemItem, toSystem } from './items/system-item.ts';
+import { isGrantLive } from '../domain/directory/grants.ts';
 import { batchGetItems } from './dynamodb.ts';
 import * as challengeItem from './items/challenge-item.ts';
-import { parseItem } from './items/parse-item.ts';
+import { parseItem } from './dynamodb.ts';
 import * as signInStateItem from './items/sign-in-state-item.ts';
 import * as smsSubjectItem from './items/sms-subject-item.ts';
-import { toOrganization } from './organization-repository.ts';
+import { toOrganization } from './items/organization-item.ts';
 
 /**
  * What a sign-in reads of the email guard (the directory's EndUserEmail item, directory-repository.ts):
@@ -24,7 +27,7 @@ const EmailGuardFields = z.object({
 /**
  * The one read path of a sign-in's facts. Everything a sign-in reads, in one strongly consistent
  * BatchGetItem instead of one GetItem each (the benchmark's round-trip target): organization, system,
- * the email's guard (which carries its user's sign-in copy and grants: see DirectoryRepository), the
+ * the email's guard (which carries its user's sign-in copy and grants: see end-user-repository.ts), the
  * challenge and the subject's SMS sends when asked. A second BatchGetItem, by the guard's user id,
  * reads the user and grant items only for a guard written before the copy existed, and the sign-in
  * state when asked (complete without a challenge id). An unknown email reads nothing more than a
@@ -47,7 +50,7 @@ export class SignInReadRepository implements SignInReads {
     };
     const one = await this.batchGet(first);
     const guardItem = one.guard;
-    const guard = guardItem ? parseItem(EmailGuardFields, 'EndUserEmail', guardItem) : undefined;
+    const guard = guardItem ? parseItem('EndUserEmail', EmailGuardFields, guardItem) : undefined;
     const copied = guard?.signInCopy === true;
     const userId = guard?.userId ?? query.decoyUserId;
     const second = {
@@ -61,9 +64,9 @@ export class SignInReadRepository implements SignInReads {
     const userItem = copied ? guard.user : two.user;
     const found = guard && userItem ? toEndUser(userItem) : undefined;
     const user = found && found.id === userId && found.email.toLowerCase() === email.toLowerCase() ? found : undefined;
-    // As DirectoryRepository.hasAccess: the grant counts only while its system (same incarnation) and user exist.
+    // The one grant rule (shared/domain/directory/grants.ts), as the directory's hasAccess applies it.
     const incarnation = copied ? guardItem?.[guardGrantAttribute(systemName)] : two.grant?.incarnation;
-    const granted = one.system !== undefined && user !== undefined && incarnation !== undefined && incarnation === one.system.incarnation;
+    const granted = isGrantLive({ systemIncarnation: one.system ? fromSystemItem(one.system).incarnation : undefined, userExists: user !== undefined, grantIncarnation: typeof incarnation === 'string' ? incarnation : undefined });
     return {
       organization,
       system,

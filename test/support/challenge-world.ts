@@ -10,7 +10,7 @@ import { ChallengeRepository } from '#shared/adapters/challenge-repository.ts';
 import { SignInReadRepository } from '#shared/adapters/sign-in-reads.ts';
 import { SmsLimitRepository } from '#shared/adapters/sms-limit-repository.ts';
 import { config } from '#shared/config.ts';
-import { directoryRepository } from '#shared/compose/directory.ts';
+import { accessGrantRepository, endUserRepository, systemRepository } from '#shared/compose/directory.ts';
 import { tokenSigningKeys } from '#shared/compose/platform.ts';
 import { documentClient } from '#shared/compose/runtime.ts';
 import { accessControl, operatorStore, organizationRepository } from '#shared/compose/shared.ts';
@@ -131,9 +131,9 @@ async function store(organization: Organization, system: SignInSystem, user: End
     membership: { accountId, userId: ownerId, role: 'owner', scope: 'all', createdAt },
   });
   if (!(await organizationRepository().createOrganization(organization, event('organization.created'), 10))) throw new Error('organization not stored');
-  if (!(await directoryRepository().createSystem(system, event('system.created')))) throw new Error('system not stored');
-  if ((await directoryRepository().createEndUser(user, event('end_user.created'))) !== 'ok') throw new Error('end user not stored');
-  const granted = await directoryRepository().putGrant({ organizationId: organization.id, systemName: system.name, userId: user.id, createdAt }, event('access.granted'));
+  if (!(await systemRepository().createSystem(system, event('system.created')))) throw new Error('system not stored');
+  if ((await endUserRepository().createEndUser(user, event('end_user.created'))) !== 'ok') throw new Error('end user not stored');
+  const granted = await accessGrantRepository().putGrant({ organizationId: organization.id, systemName: system.name, userId: user.id, createdAt }, event('access.granted'));
   if (granted.outcome !== 'created') throw new Error(`grant not stored: ${granted.outcome}`);
 }
 

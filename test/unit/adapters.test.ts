@@ -5,6 +5,10 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MalformedItemError } from '#shared/adapters/dynamodb.ts';
+import { fromEndUserItem, toEndUser, toEndUserItem } from '#shared/adapters/items/end-user-item.ts';
+import { fromMembershipItem } from '#shared/adapters/items/membership-item.ts';
+import { fromSystemItem, toSystemItem } from '#shared/adapters/items/system-item.ts';
 import { KmsMasterKey } from '#shared/adapters/kms-master-key.ts';
 import { LocalMasterKey } from '#shared/adapters/local-master-key.ts';
 import { OutboxSmsSender } from '#shared/adapters/outbox-sms-sender.ts';
@@ -131,5 +135,24 @@ describe('OutboxSmsSender', () => {
     await outbox.send({ to: '+15555550100', body: 'second' });
     expect(outbox.list('+15555550100').map((m) => m.body)).toEqual(['second', 'first']);
     expect(outbox.list()).toHaveLength(3);
+  });
+});
+
+describe('item modules', () => {
+  const now = '2026-01-01T00:00:00.000Z';
+  const user = { id: 'eu_1', organizationId: 'org_1', email: 'a@example.com', phone: '+33612345678', name: null, status: 'active' as const, createdAt: now, updatedAt: now };
+
+  it('read back what they write, without the table attributes', () => {
+    expect(fromEndUserItem(toEndUserItem(user))).toEqual({ user, version: 1, grantVersion: undefined });
+  });
+
+  it('fail loudly on a malformed item instead of passing undefined fields on', () => {
+    const { incarnation: _incarnation, ...withoutIncarnation } = toSystemItem(
+      { organizationId: 'org_1', name: 'app', policy: { factors: ['pin'], rules: [], pin: { length: 6, ttlSeconds: 300, maxAttempts: 5 }, passwordless: { ttlSeconds: 900 }, tokenTtlSeconds: 3600 }, passwordlessUrl: null, createdAt: now, updatedAt: now },
+      'inc_1',
+    );
+    expect(() => fromSystemItem(withoutIncarnation)).toThrow(MalformedItemError);
+    expect(() => toEndUser({ ...toEndUserItem(user), phone: 33612345678 })).toThrow(/Malformed EndUser item: phone$/);
+    expect(() => fromMembershipItem({ accountId: 'acc_1', userId: 'usr_1', role: 'admin', scope: 'all', createdAt: now })).toThrow(MalformedItemError);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskPhone } from '#shared/domain/directory/directory.ts';
+import { maskPhone } from '#shared/domain/directory/phone-numbers.ts';
 import { chooseFactors, parseCidr, PasswordlessUrl, PolicySchema, usesPasswordless } from '#shared/domain/sign-in/policy.ts';
 import type { Policy } from '#shared/domain/sign-in/model.ts';
 import { ValidationError } from '#shared/domain/kernel/errors.ts';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as challengeItem from '#shared/adapters/items/challenge-item.ts';
-import { MalformedItemError } from '#shared/adapters/items/parse-item.ts';
+import { MalformedItemError } from '#shared/adapters/dynamodb.ts';
 import * as signInStateItem from '#shared/adapters/items/sign-in-state-item.ts';
 import * as smsDailyShardItem from '#shared/adapters/items/sms-daily-shard-item.ts';
 import * as smsSubjectItem from '#shared/adapters/items/sms-subject-item.ts';

@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { challengeKey, type ItemKey } from '../../data/keys.ts';
 import type { Challenge } from '../../domain/sign-in/model.ts';
-import { parseItem } from './parse-item.ts';
+import { parseItem } from '../dynamodb.ts';
 
 export const ENTITY = 'Challenge';
 
@@ -44,5 +44,5 @@ export function toItem(challenge: Challenge): Record<string, unknown> {
 
 /** The challenge of a stored item, without its key and bookkeeping attributes (`ttl`, `exhaustedNotice`). */
 export function fromItem(item: Record<string, unknown>): Challenge {
-  return parseItem(ChallengeItem, ENTITY, item);
+  return parseItem(ENTITY, ChallengeItem, item);
 }

@@ -7,7 +7,7 @@
 import * as z from 'zod';
 import { signInStateKey, type ItemKey } from '../../data/keys.ts';
 import type { SignInState } from '../../domain/sign-in/model.ts';
-import { parseItem } from './parse-item.ts';
+import { parseItem } from '../dynamodb.ts';
 
 export const ENTITY = 'SignInState';
 
@@ -27,6 +27,6 @@ const SignInStateItem = z.object({
 
 /** The sign-in state of a stored item; a missing attribute reads as its empty value. */
 export function fromItem(item: Record<string, unknown>): SignInState {
-  const state = parseItem(SignInStateItem, ENTITY, item);
+  const state = parseItem(ENTITY, SignInStateItem, item);
   return { challengeId: state.challengeId ?? null, window: state.window ?? {}, version: state.version ?? 0 };
 }

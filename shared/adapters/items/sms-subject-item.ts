@@ -7,7 +7,7 @@
 import * as z from 'zod';
 import { smsSubjectLimitKey, type ItemKey } from '../../data/keys.ts';
 import type { PlannedSms, SubjectSends } from '../../domain/sign-in/sms-limits.ts';
-import { parseItem } from './parse-item.ts';
+import { parseItem } from '../dynamodb.ts';
 
 export const ENTITY = 'SmsSubjectLimit';
 
@@ -25,5 +25,5 @@ export function toItem(write: PlannedSms['subject']): Record<string, unknown> {
 }
 
 export function fromItem(item: Record<string, unknown>): SubjectSends {
-  return parseItem(SmsSubjectItem, ENTITY, item);
+  return parseItem(ENTITY, SmsSubjectItem, item);
 }

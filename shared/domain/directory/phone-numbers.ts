@@ -36,3 +36,23 @@ export function parseMobileNumber(phone: string): MobileNumber | undefined {
 export function callingCodeOfNumber(phone: string): string {
   return parsePhoneNumberFromString(phone)?.countryCallingCode ?? '';
 }
+
+/**
+ * A phone number fit for logs and audit events: the country calling code and the last two digits
+ * (`+33*******78`). Never a full number (SPEC §6).
+ */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  const code = callingCodeOfNumber(phone);
+  const hidden = Math.max(0, digits.length - code.length - 2);
+  return `+${code}${'*'.repeat(hidden)}${digits.slice(-2)}`;
+}
+
+/**
+ * Where a sign-in says its SMS went (`deliveredTo`, SPEC §4): one shape for every number, real or
+ * decoy — eight stars and the last two digits (`********78`). No country code and no length: those
+ * would tell a real user's number (`+44…`) from a decoy's.
+ */
+export function maskDelivery(phone: string): string {
+  return `********${phone.replace(/\D/g, '').slice(-2).padStart(2, '0')}`;
+}

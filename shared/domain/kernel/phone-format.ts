@@ -1,7 +1,7 @@
 /**
  * The phone number rule both layers share, without libphonenumber: the request schema checks the
  * shape (`+`, digits, separators), the directory checks it is a mobile number against libphonenumber's
- * mobile metadata and stores E.164 (shared/domain/directory/directory.ts `normalizePhone`). Keeping the metadata
+ * mobile metadata and stores E.164 (shared/domain/directory/end-users.ts `normalizePhone`). Keeping the metadata
  * (about 100 KB minified) out of the schemas keeps it out of every function bundle that only shares
  * the route manifest with the end-user routes.
  */

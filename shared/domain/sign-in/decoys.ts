@@ -4,7 +4,7 @@
  * the audit log. What follows decides who gets one and what it looks like.
  */
 import { createHmac } from 'node:crypto';
-import { maskDelivery } from '../directory/directory.ts';
+import { maskDelivery } from '../directory/phone-numbers.ts';
 import { hashSecret } from '../kernel/secrets.ts';
 import type { EndUser } from './model.ts';
 

@@ -3,7 +3,7 @@
  * that asked. A decoy's events say why it is one (`suppressed`): the reason goes to the audit log,
  * never to the caller.
  */
-import { maskPhone } from '../directory/directory.ts';
+import { maskPhone } from '../directory/phone-numbers.ts';
 import { auditEvent, type AuditContext, type AuditEvent } from '../kernel/audit-events.ts';
 import type { Organization } from '../kernel/model.ts';
 import type { Actor } from '../tenancy/authorization.ts';

@@ -5,7 +5,7 @@
  * and HMAC, but no SMS.
  */
 import { METRIC_NAMES } from '../../metrics-names.ts';
-import { maskDelivery } from '../directory/directory.ts';
+import { maskDelivery } from '../directory/phone-numbers.ts';
 import { ConflictError } from '../kernel/errors.ts';
 import { NO_METRICS, type Metrics } from '../kernel/metrics.ts';
 import type { Organization } from '../kernel/model.ts';

@@ -1,0 +1,39 @@
+/** An organization (tombstoned on delete): key, GSI1 under its account, item written, item read (validated). */
+import * as z from 'zod';
+import { organizationByAccountGsi, organizationKey, organizationsOfAccountPartition, type ItemKey } from '../../data/keys.ts';
+import type { Organization } from '../../domain/kernel/model.ts';
+import { parseItem } from '../dynamodb.ts';
+
+export { organizationByAccountGsi, organizationKey, organizationsOfAccountPartition };
+
+const OrganizationItem = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  name: z.string(),
+  // Loose: settings the service does not know yet pass through as they did.
+  settings: z.looseObject({ requireMfa: z.boolean(), smsDailyLimit: z.number(), smsAllowedCountries: z.array(z.string()) }),
+  status: z.enum(['active', 'deleted']),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  /** Bumped by every group write that lists the organization: a delete is conditional on the one read. */
+  groupVersion: z.number().optional(),
+});
+
+export function toOrganizationItem(organization: Organization): Record<string, unknown> & ItemKey {
+  return {
+    ...organizationKey(organization.id),
+    ...organizationByAccountGsi(organization.accountId, organization.createdAt, organization.id),
+    entity: 'Organization',
+    ...organization,
+  };
+}
+
+export function fromOrganizationItem(item: Record<string, unknown>): { organization: Organization; groupVersion: number | undefined } {
+  const { groupVersion, ...organization } = parseItem('Organization', OrganizationItem, item);
+  return { organization, groupVersion };
+}
+
+/** Just the organization (whatever its status). */
+export function toOrganization(item: Record<string, unknown>): Organization {
+  return fromOrganizationItem(item).organization;
+}

@@ -1,0 +1,30 @@
+/**
+ * An operator session: its refresh family (one login) and its refresh tokens (by the SHA-256 of the
+ * secret). Keys, items written (with their DynamoDB TTL), items read (validated).
+ */
+import * as z from 'zod';
+import { refreshFamilyKey, refreshTokenKey, type ItemKey } from '../../data/keys.ts';
+import type { RefreshFamily, RefreshTokenRecord } from '../../domain/kernel/model.ts';
+import { parseItem } from '../dynamodb.ts';
+
+export { refreshFamilyKey, refreshTokenKey };
+
+const RefreshFamilyItem = z.object({ familyId: z.string(), userId: z.string(), amr: z.array(z.string()), revoked: z.boolean(), expiresAt: z.number() });
+const RefreshTokenItem = z.object({ tokenHash: z.string(), familyId: z.string(), userId: z.string(), status: z.enum(['active', 'used']), expiresAt: z.number() });
+
+/** The family expires (TTL) when the login does: a refresh never moves it. */
+export function toRefreshFamilyItem(family: RefreshFamily): Record<string, unknown> & ItemKey {
+  return { ...refreshFamilyKey(family.familyId), entity: 'RefreshFamily', ...family, ttl: family.expiresAt };
+}
+
+export function fromRefreshFamilyItem(item: Record<string, unknown>): RefreshFamily {
+  return parseItem('RefreshFamily', RefreshFamilyItem, item);
+}
+
+export function toRefreshTokenItem(token: RefreshTokenRecord): Record<string, unknown> & ItemKey {
+  return { ...refreshTokenKey(token.tokenHash), entity: 'RefreshToken', ...token, ttl: token.expiresAt };
+}
+
+export function fromRefreshTokenItem(item: Record<string, unknown>): RefreshTokenRecord {
+  return parseItem('RefreshToken', RefreshTokenItem, item);
+}
