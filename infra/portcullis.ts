@@ -23,10 +23,12 @@ import { ENV } from '#shared/config.ts';
 import { TABLE_DEFINITION } from '#shared/data/table.ts';
 import { AUDIT_RETENTION_DAYS } from '#shared/domain/audit.ts';
 import { authorizers, keyFunction, manifest, type RouteAccess, type RouteDefinition } from '#shared/http/manifest.ts';
+import { areaOf, type Area } from './areas.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
 import { PortcullisAlarms, type PortcullisAlarmOptions, type PortcullisAlarmSet } from './constructs/alarms.ts';
 import { ApiEdge, type ApiWafProps } from './constructs/api-edge.ts';
 import { ApiFunction, PROJECT_ROOT, type SmsConfig } from './constructs/api-function.ts';
+import { AreaStack } from './constructs/area-stack.ts';
 import { DataTable } from './constructs/data-table.ts';
 import { KeyMaterial } from './constructs/key-material.ts';
 import { deploymentLimitsEnvironment, type DeploymentLimitProps } from './deployment-limits.ts';
@@ -141,6 +143,12 @@ interface FunctionDefinition {
  * in prod), one function per manifest entry plus the authorizers, the HTTP API that routes to them,
  * and the CloudWatch alarms (optionally notifying an SNS topic).
  *
+ * The routes are grouped by business area (infra/areas.ts) into one nested stack per area, holding
+ * the area's functions, roles, Lambda permissions, integrations and routes: about six resources per
+ * route, which in one template would reach CloudFormation's 500-resource limit. Everything else,
+ * the stateful resources first, is in the stack the construct is placed in, under the same ids as
+ * before the split (a table or key whose logical id changes is replaced).
+ *
  * @example
  * const auth = new Portcullis(stack, 'Auth', { stage: 'prod', createAlarmTopic: true });
  * new CfnOutput(stack, 'AuthUrl', { value: auth.apiUrl });
@@ -168,6 +176,8 @@ export class Portcullis extends Construct {
   readonly keyRotation: KeyRotation;
   /** The alarms, by what they watch. */
   readonly alarms: PortcullisAlarmSet;
+  /** The nested stack of each area that has routes. */
+  readonly areas: ReadonlyMap<Area, AreaStack>;
   /** Where the alarms notify, when anywhere. */
   readonly alarmTopic: ITopic | undefined;
 
@@ -177,6 +187,7 @@ export class Portcullis extends Construct {
   /** The log group every function writes to. */
   readonly functionLogs: LogGroup;
   private readonly functionsById = new Map<string, NodejsFunction>();
+  private readonly areaStacks = new Map<Area, AreaStack>();
   private readonly authorizers: Record<AuthorizerKind, HttpLambdaAuthorizer>;
   /** The deployment's limits (SMS countries and caps, organizations per account) as every function's environment. */
   private readonly limitsEnvironment: Record<string, string>;
@@ -226,6 +237,7 @@ export class Portcullis extends Construct {
     applyRouteThrottles(this.apiStage, routeThrottles(routes.map(routeKeyOf), props.routeThrottles), httpRoutes);
     this.keyRotation = new KeyRotation(this, 'KeyRotation', { keyFunction: this.addFunction(keyFunction), schedule: props.keyRotationSchedule });
     this.functions = this.functionsById;
+    this.areas = this.areaStacks;
 
     this.alarmTopic = props.createAlarmTopic
       ? new AlarmTopic(this, 'AlarmTopic', { removalPolicy: this.removalPolicy }).topic
@@ -244,12 +256,18 @@ export class Portcullis extends Construct {
     if (this.edge) new CfnOutput(this, 'EdgeUrl', { value: this.edge.url, description: 'Base URL of the Portcullis API behind AWS WAF (use this one)' });
   }
 
+  /**
+   * A route, its integration and its function, in the nested stack of the route's area. The route
+   * refers to the API and the authorizer of this stack; API Gateway's permission to invoke the
+   * function sits next to the function.
+   */
   private addRoute(route: RouteDefinition): HttpRoute {
     const authorizer = this.authorizerFor(route);
-    const httpRoute = new HttpRoute(this, `${route.id}Route`, {
+    const scope = this.areaStack(areaOf(route));
+    const httpRoute = new HttpRoute(scope, `${route.id}Route`, {
       httpApi: this.api,
       routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
-      integration: new HttpLambdaIntegration('Integration', this.addFunction(route)),
+      integration: new HttpLambdaIntegration('Integration', this.addFunction(route, scope)),
       authorizer: authorizer ?? new HttpNoneAuthorizer(),
     });
     if (!authorizer) {
@@ -292,10 +310,24 @@ export class Portcullis extends Construct {
     }
   }
 
-  /** One function for a manifest entry, bound to exactly what the entry's `access` allows. */
-  private addFunction(definition: FunctionDefinition): NodejsFunction {
+  /** The nested stack of an area, created with the area's first route. */
+  private areaStack(area: Area): AreaStack {
+    let stack = this.areaStacks.get(area);
+    if (!stack) {
+      stack = new AreaStack(this, area);
+      this.areaStacks.set(area, stack);
+    }
+    return stack;
+  }
+
+  /**
+   * One function for a manifest entry, bound to exactly what the entry's `access` allows, in `scope`:
+   * its area's nested stack for a route; this construct for the authorizers (the API's, next to it)
+   * and the key function (next to the keys and its schedule).
+   */
+  private addFunction(definition: FunctionDefinition, scope: Construct = this): NodejsFunction {
     const { stage, issuer, sms, auditRetentionDays = AUDIT_RETENTION_DAYS } = this.props;
-    const fn = new ApiFunction(this, definition.id, {
+    const fn = new ApiFunction(scope, definition.id, {
       entry: join(PROJECT_ROOT, definition.handler),
       stage,
       description: `Portcullis ${definition.id}`,
