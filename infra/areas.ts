@@ -1,6 +1,6 @@
 /**
  * The business areas of the API. Each area's functions, their roles, Lambda permissions,
- * integrations and routes live in a nested stack of their own (`PortcullisArea`), so that no
+ * integrations and routes live in a nested stack of their own (`AreaStack`, infra/constructs/area-stack.ts), so that no
  * CloudFormation template nears the 500-resource limit as routes are added.
  */
 
@@ -8,7 +8,8 @@
  * Which handler directories (`functions/<directory>/…`) belong to which area. An area's own name is
  * always accepted as a directory too (`functions/sign-in/…`, `functions/tenancy/…`), for the layout
  * where the directory is the area. A new area is one more line here; its nested stack appears with
- * its first route.
+ * its first route. Only routes have an area: the authorizers and the key function
+ * (functions/keys/rotate-keys.ts) stay in the parent stack, next to the API and the keys.
  */
 const AREA_DIRECTORIES = {
   sessions: ['sessions', 'me'],
@@ -27,9 +28,14 @@ export type Area = keyof typeof AREA_DIRECTORIES;
 
 export const AREAS = Object.keys(AREA_DIRECTORIES) as Area[];
 
-const AREA_BY_DIRECTORY = new Map<string, Area>(
-  AREAS.flatMap((area) => [[area, area] as const, ...AREA_DIRECTORIES[area].map((directory) => [directory, area] as const)]),
-);
+const AREA_BY_DIRECTORY = new Map<string, Area>();
+for (const area of AREAS) {
+  for (const directory of [area, ...AREA_DIRECTORIES[area]]) {
+    const claimed = AREA_BY_DIRECTORY.get(directory);
+    if (claimed && claimed !== area) throw new Error(`functions/${directory}/ is in two areas: ${claimed} and ${area}`);
+    AREA_BY_DIRECTORY.set(directory, area);
+  }
+}
 
 /**
  * The area of a route, from its handler's directory (`functions/mfa/x.ts` → `mfa`). A handler

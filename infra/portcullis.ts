@@ -145,10 +145,16 @@ interface FunctionDefinition {
  * and the CloudWatch alarms (optionally notifying an SNS topic).
  *
  * The routes are grouped by business area (infra/areas.ts) into one nested stack per area, holding
- * the area's functions, roles, Lambda permissions, integrations and routes: about six resources per
- * route, which in one template would reach CloudFormation's 500-resource limit. Everything else,
+ * the area's functions, roles, Lambda permissions, integrations and routes (in one template, six
+ * resources per route brought it near CloudFormation's 500-resource limit). Everything else,
  * the stateful resources first, is in the stack the construct is placed in, under the same ids as
  * before the split (a table or key whose logical id changes is replaced).
+ *
+ * A deployment made before the split cannot take it as a plain update: each route gets a new logical
+ * id in its nested stack, CloudFormation creates it before deleting the old one, and API Gateway
+ * refuses a second route with the same key (409), so the update rolls back. Such a deployment moves
+ * its routes with CloudFormation stack refactoring, or deploys once with `routes: []` (every route
+ * gone until the next deployment) and then as usual.
  *
  * @example
  * const auth = new Portcullis(stack, 'Auth', { stage: 'prod', createAlarmTopic: true });
