@@ -174,6 +174,8 @@ export function mergeTemplates(templates: readonly StackTemplate[]): TemplateJso
     const extra = Object.keys(home.json).filter((section) => !['Resources', 'Parameters', 'Outputs', 'Description', 'AWSTemplateFormatVersion', 'Rules'].includes(section));
     if (home !== root && extra.length > 0) throw new Error(`${home.path}: the merged view does not handle ${extra.join(', ')}`);
     for (const [id, resource] of Object.entries(home.json.Resources)) {
+      // The CLI's version report (CDKMetadata) is in every template; one is enough for the view.
+      if (home !== root && resource.Type === 'AWS::CDK::Metadata') continue;
       if (id in resources) throw new Error(`logical id ${id} is in two templates`);
       resources[id] = resolve(resource, home) as TemplateJson['Resources'][string];
     }
