@@ -2,14 +2,15 @@ import type { RouteDefinition } from '#shared/http/manifest.ts';
 
 /**
  * Routes the manifest does not have yet, so that every kind of access and auth is exercised. Their
- * handler modules do not exist: template synthesis must not need them.
+ * handler modules do not exist: template synthesis must not need them. They sit in area directories,
+ * some named after the area itself (`functions/sign-in/`), the layout infra/areas.ts also accepts.
  */
 export const futureRoutes: RouteDefinition[] = [
   {
     id: 'testSendPin',
     method: 'POST',
     path: '/v2/test/pin',
-    handler: 'functions/test/send-pin.ts',
+    handler: 'functions/sign-in/test-send-pin.ts',
     area: 'sign-in',
     tag: 'Sign-in',
     auth: 'mfa',
@@ -22,7 +23,7 @@ export const futureRoutes: RouteDefinition[] = [
     id: 'testEnrollTotp',
     method: 'PUT',
     path: '/v2/test/totp/{userId}',
-    handler: 'functions/test/enroll-totp.ts',
+    handler: 'functions/mfa/test-enroll-totp.ts',
     area: 'mfa',
     tag: 'Two-factor authentication',
     auth: 'bearer',
@@ -36,7 +37,7 @@ export const futureRoutes: RouteDefinition[] = [
     id: 'testAuthenticate',
     method: 'POST',
     path: '/v2/test/authenticate',
-    handler: 'functions/test/authenticate.ts',
+    handler: 'functions/sign-in/test-authenticate.ts',
     area: 'sign-in',
     tag: 'Sign-in',
     auth: 'apikey',
@@ -49,7 +50,7 @@ export const futureRoutes: RouteDefinition[] = [
     id: 'testListSystems',
     method: 'GET',
     path: '/v2/test/systems',
-    handler: 'functions/test/list-systems.ts',
+    handler: 'functions/directory/test-list-systems.ts',
     area: 'directory',
     tag: 'Systems',
     auth: 'bearer-or-apikey',

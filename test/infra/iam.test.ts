@@ -5,9 +5,11 @@
  * (active tracing; X-Ray supports no resource-level permissions). Everything else names its resource.
  */
 import { describe, expect, it } from 'vitest';
-import { authorizers, manifest } from '#shared/http/manifest.ts';
+import { accessProfile, accessRoleId } from '#infra/constructs/access-role.ts';
+import { authorizers, keyFunction, manifest, type RouteAccess } from '#shared/http/manifest.ts';
 import * as routeList from '#shared/http/manifest.ts';
-import { actionsOf, arnOf, logicalId, portcullisFunctions, resourcesOf, statementsOf, synthesize, type Statement } from './synth.ts';
+import { futureRoutes } from './fixtures.ts';
+import { actionsOf, arnOf, logicalId, portcullisFunctions, resourcesOf, statementsOf, synthesize, type CfnResource, type Statement } from './synth.ts';
 
 /** The only actions a function may hold on `*`, and why. */
 const WILDCARD_ALLOWED: Record<string, string> = {
@@ -183,5 +185,44 @@ describe('who may write keyrings and unwrap which key', () => {
       expect(isAllowed(policy, 'kms:Decrypt', signingKeyArn, purposeOf(purpose))).toBe(false);
       expect(isAllowed(policy, 'kms:Decrypt', dataKeyArn, purposeOf(purpose))).toBe(false);
     }
+  });
+});
+
+describe('execution roles', () => {
+  const routes = [...manifest, ...futureRoutes];
+  const { template, templates } = synthesize({ stage: 'prod', smsSenderId: 'Portcullis' }, { props: { routes } });
+  const functions = portcullisFunctions(template);
+  const definitions = new Map([...routes, ...Object.values(authorizers), keyFunction].map((definition) => [definition.id, definition]));
+  const roleOf = (resource: CfnResource) => (resource.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+
+  it('are shared only by functions of one access profile in one stack, with one role per profile and stack', () => {
+    const byRole = new Map<string, string[]>();
+    for (const [id, { resource }] of functions) byRole.set(roleOf(resource), [...(byRole.get(roleOf(resource)) ?? []), id]);
+    for (const [role, ids] of byRole) {
+      const profiles = new Set(ids.map((id) => JSON.stringify(accessProfile(definitions.get(id)?.access ?? {}))));
+      expect(profiles.size, `${role}: ${ids.join(', ')}`).toBe(1);
+      const homes = new Set(ids.map((id) => templates.find((t) => (functions.get(id)?.logicalId ?? '') in t.json.Resources)?.path));
+      expect([...homes], role).toEqual([templates.find((t) => role in t.json.Resources)?.path]);
+    }
+    for (const { path, json } of templates) {
+      const roles = Object.entries(json.Resources).filter(([, resource]) => resource.Type === 'AWS::IAM::Role').map(([id]) => id);
+      const profiles = roles.map((role) => JSON.stringify(accessProfile(definitions.get(byRole.get(role)?.[0] ?? '')?.access ?? {})));
+      expect(new Set(profiles).size, path).toBe(roles.length);
+    }
+    // Sharing is the rule, not an accident of this manifest: the 13 directory routes share one role.
+    expect(byRole.size).toBeLessThan(functions.size / 2);
+  });
+
+  it('compare accesses by what they grant: absent and false alike, purposes in any order, nothing unknown', () => {
+    expect(accessProfile({ table: 'read', sms: false, signingKey: false })).toEqual(accessProfile({ table: 'read' }));
+    expect(accessProfile({ encryptionKey: ['totp-secrets', 'pin-hmac'] })).toEqual(accessProfile({ encryptionKey: ['pin-hmac', 'totp-secrets'] }));
+    expect(accessProfile({ table: 'read' })).not.toEqual(accessProfile({ table: 'write' }));
+    expect(() => accessProfile({ table: 'read', email: true } as RouteAccess)).toThrow(/fields the roles do not grant: email/);
+    expect(() => accessProfile({ encryptionKey: [] })).toThrow(/at least one purpose/);
+    const profiles = [...definitions.values()].map((definition) => definition.access);
+    const ids = new Map(profiles.map((access) => [JSON.stringify(accessProfile(access)), accessRoleId(access)]));
+    expect(new Set(ids.values()).size).toBe(ids.size);
+    expect(accessRoleId({ table: 'write', sms: true, signingKey: true, encryptionKey: ['totp-secrets', 'pin-hmac'] })).toBe('TableWriteSigningKeyDataKeyPinHmacTotpSecretsSmsRole');
+    expect(accessRoleId({})).toBe('NoDataRole');
   });
 });

@@ -41,6 +41,14 @@ describe('cdk-nag AwsSolutions', () => {
     expect(() => app.synth({ force: true })).toThrow(/AwsSolutions-APIG4/);
   });
 
+  it('checks the nested stacks too: a finding in an area fails the synth', () => {
+    const { app, stack } = synthesize({ stage: 'dev' });
+    const tenancy = stack.portcullis.areas.get('tenancy');
+    if (!tenancy) throw new Error('no tenancy nested stack');
+    new CfnRoute(tenancy, 'Unguarded', { apiId: stack.portcullis.api.apiId, routeKey: 'GET /v2/unguarded', authorizationType: 'NONE' });
+    expect(() => app.synth({ force: true })).toThrow(/Portcullis-dev\/Default\/Tenancy\/Unguarded[\s\S]*AwsSolutions-APIG4/);
+  });
+
   it('acknowledges only known rules, on single resources, each with a written reason', () => {
     const { stack } = synthesize({ stage: 'dev' }, { props: { routes } });
     const found = acknowledgments(stack);
