@@ -4,6 +4,7 @@
  * reach them (API Gateway's bearer authorizer needs an Authorization header), whatever their permissions.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { SuccessBody } from '#client/index.ts';
 import { createKey, createOrganization, recordEvent } from '#test/support/keys-events.ts';
 import { useLocalApi, type ApiResponse } from '#test/support/local-api.ts';
 import { addMember, createAccount, type TestAccount } from '#test/support/tenancy.ts';
@@ -61,7 +62,7 @@ async function call(route: RouteId, caller: Caller, accountId = account.accountI
       const target = await createKey(api, account.accountId, account.owner.accessToken);
       const response = await api.request('DELETE', `${base}/keys/${target.id}`, auth);
       // Whoever was refused changed nothing.
-      const keys = await api.request<{ items: { id: string; revokedAt: string | null }[] }>('GET', `/v2/accounts/${account.accountId}/keys?limit=100`, headers.owner);
+      const keys = await api.request<SuccessBody<'/v2/accounts/{accountId}/keys', 'get'>>('GET', `/v2/accounts/${account.accountId}/keys?limit=100`, headers.owner);
       const revoked = keys.body.items.find((key) => key.id === target.id)?.revokedAt ?? null;
       expect(revoked !== null, `revoked by ${caller}`).toBe(response.status === 204);
       return response;

@@ -3,6 +3,7 @@
  * gets the documented answer, and a second account's owner token and key change nothing.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { SuccessBody } from '#client/index.ts';
 import { apiKeyRepository } from '#shared/compose/tenancy.ts';
 import { mintApiKey } from '#shared/domain/tenancy/access-key-verifier.ts';
 import type { KeyPermission } from '#shared/domain/kernel/model.ts';
@@ -49,7 +50,7 @@ let foreign: { owner: Credential; manageKey: Credential };
 let sharedMember: { userId: string };
 
 async function newInvitation(): Promise<{ id: string; token: string }> {
-  const response = await api.request<{ id: string; token: string }>('POST', `/v2/accounts/${account.accountId}/invitations`, {
+  const response = await api.request<SuccessBody<'/v2/accounts/{accountId}/invitations', 'post'>>('POST', `/v2/accounts/${account.accountId}/invitations`, {
     token: account.owner.accessToken,
     body: { email: uniqueEmail('matrix'), role: 'viewer', scope: 'all' },
   });
@@ -60,7 +61,7 @@ async function newInvitation(): Promise<{ id: string; token: string }> {
 beforeAll(async () => {
   account = await createAccount(api);
   const { accountId, owner } = account;
-  const org = await api.request<{ id: string }>('POST', `/v2/accounts/${accountId}/organizations`, { token: owner.accessToken, body: { name: 'Elsewhere' } });
+  const org = await api.request<SuccessBody<'/v2/accounts/{accountId}/organizations', 'post'>>('POST', `/v2/accounts/${accountId}/organizations`, { token: owner.accessToken, body: { name: 'Elsewhere' } });
   expect(org.status).toBe(201);
   const [manager, viewer, outOfScope] = await Promise.all([
     addMember(api, accountId, 'manager'),
@@ -78,7 +79,7 @@ beforeAll(async () => {
   const other = await createAccount(api);
   foreign = { owner: { token: other.owner.accessToken }, manageKey: { apikey: await createKey(other.accountId, other.owner.userId, ['manage', 'authenticate']) } };
   const elsewhere = await createAccount(api);
-  const invited = await api.request<{ token: string }>('POST', `/v2/accounts/${accountId}/invitations`, {
+  const invited = await api.request<SuccessBody<'/v2/accounts/{accountId}/invitations', 'post'>>('POST', `/v2/accounts/${accountId}/invitations`, {
     token: owner.accessToken,
     body: { email: elsewhere.owner.email, role: 'viewer', scope: 'all' },
   });

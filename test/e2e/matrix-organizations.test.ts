@@ -3,6 +3,7 @@
  * then the same routes with a second account's owner and key, then bad input on each route.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { SuccessBody } from '#client/index.ts';
 import type { RouteId } from '#shared/http/manifest.ts';
 import { useLocalApi, type RequestOptions } from '#test/support/local-api.ts';
 import { addMember, createAccount, type TestAccount } from '#test/support/tenancy.ts';
@@ -154,7 +155,7 @@ describe('role × route matrix', () => {
     const token = fx.credentials.outOfScopeManager;
     expect((await api.request('GET', `/v2/organizations/${fx.otherOrgId}`, token)).status).toBe(200);
     expect((await api.request('PATCH', `/v2/organizations/${fx.otherOrgId}`, { ...token, body: { name: 'mine' } })).status).toBe(200);
-    const list = await api.request<{ items: { id: string }[] }>('GET', `/v2/accounts/${fx.account.accountId}/organizations`, token);
+    const list = await api.request<SuccessBody<'/v2/accounts/{accountId}/organizations', 'get'>>('GET', `/v2/accounts/${fx.account.accountId}/organizations`, token);
     expect(list.body.items.map((o) => o.id)).toEqual([fx.otherOrgId]);
   });
 
@@ -218,7 +219,7 @@ describe('another tenant', () => {
     const smuggleUpdate = await api.request('PATCH', `/v2/accounts/${other.accountId}/groups/${ownGroup.id}`, { ...otherOwner, body: { organizations: [fx.orgId] } });
     expect(smuggleUpdate.status).toBe(400);
     // And the other account's lists show nothing of the first.
-    const theirOrgs = await api.request<{ items: unknown[] }>('GET', `/v2/accounts/${other.accountId}/organizations`, otherOwner);
+    const theirOrgs = await api.request<SuccessBody<'/v2/accounts/{accountId}/organizations', 'get'>>('GET', `/v2/accounts/${other.accountId}/organizations`, otherOwner);
     expect(theirOrgs.body.items).toEqual([]);
 
     expect(await snapshot()).toEqual(before);

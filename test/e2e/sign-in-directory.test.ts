@@ -6,6 +6,7 @@
  */
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SuccessBody } from '#client/index.ts';
 import { config } from '#shared/config.ts';
 import { documentClient } from '#shared/compose/runtime.ts';
 import { endUserEmailKey } from '#shared/data/keys.ts';
@@ -151,7 +152,7 @@ describe('the sign-in copy under concurrent directory writes', () => {
     const user = expectData(await client.GET('/v2/organizations/{orgId}/users/{userId}', { params: { path: { orgId: fx.orgId, userId: fx.user.id } } }), 200);
     const granted: string[] = [];
     for (const name of systems) {
-      const listed = await api.request<{ items: { userId: string }[] }>('GET', `/v2/organizations/${fx.orgId}/systems/${name}/access`, { token });
+      const listed = await api.request<SuccessBody<'/v2/organizations/{orgId}/systems/{systemName}/access', 'get'>>('GET', `/v2/organizations/${fx.orgId}/systems/${name}/access`, { token });
       if (listed.body.items.some((grant) => grant.userId === fx.user.id)) granted.push(name);
     }
     const guard = await rawItem(endUserEmailKey(fx.orgId, user.email.toLowerCase()));

@@ -4,40 +4,18 @@
  * options such as `{ headers: { apikey } }`.
  */
 import { randomUUID } from 'node:crypto';
+import type { SuccessBody } from '#client/index.ts';
 import type { RequestOptions, useLocalApi } from './local-api.ts';
 
 type Api = ReturnType<typeof useLocalApi>;
 type Auth = string | RequestOptions;
 
-export interface SystemBody {
-  name: string;
-  policy: {
-    factors: string[];
-    rules: { if: { sensitivity?: string[]; ipCidr?: string[]; resource?: string[] }; factors: string[] }[];
-    pin: { length: number; ttlSeconds: number; maxAttempts: number };
-    passwordless: { ttlSeconds: number };
-    tokenTtlSeconds: number;
-  };
-  passwordlessUrl: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A system as the API answers it (the generated client's type). */
+export type SystemBody = SuccessBody<'/v2/organizations/{orgId}/systems', 'post'>;
 
-export interface EndUserBody {
-  id: string;
-  email: string;
-  phone: string;
-  name: string | null;
-  status: 'active' | 'disabled';
-  createdAt: string;
-  updatedAt: string;
-}
+export type EndUserBody = SuccessBody<'/v2/organizations/{orgId}/users', 'post'>;
 
-export interface GrantBody {
-  systemName: string;
-  userId: string;
-  createdAt: string;
-}
+export type GrantBody = SuccessBody<'/v2/organizations/{orgId}/systems/{systemName}/access/{userId}', 'put'>;
 
 const options = (auth: Auth): RequestOptions => (typeof auth === 'string' ? { token: auth } : auth);
 

@@ -3,6 +3,7 @@
  * written straight into the table (the organization routes have their own tests), keys through the API.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { SuccessBody } from '#client/index.ts';
 import { config } from '#shared/config.ts';
 import { documentClient } from '#shared/compose/runtime.ts';
 import { auditRepository } from '#shared/compose/shared.ts';
@@ -57,13 +58,8 @@ export async function rawItem(key: ItemKey): Promise<Record<string, unknown> | u
   return (await documentClient().send(new GetCommand({ TableName: config().tableName, Key: key, ConsistentRead: true }))).Item;
 }
 
-export interface CreatedKey {
-  id: string;
-  key: string;
-  permissions: string[];
-  organizations: 'all' | string[];
-  revokedAt: string | null;
-}
+/** A new key as `POST …/keys` answers it, its secret included (the generated client's type). */
+export type CreatedKey = SuccessBody<'/v2/accounts/{accountId}/keys', 'post'>;
 
 /** A key of `accountId` through `POST …/keys`, as its owner. */
 export async function createKey(

@@ -11,6 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { RunOnce } from './run-once.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -82,11 +83,10 @@ export function describeFindings(findings: Finding[]): string {
   return findings.map((finding) => `${finding.file}:${finding.line}: ${finding.secret}${finding.test ? ` (written while running ${finding.test})` : ''}`).join('\n');
 }
 
-/** globalSetup: one capture directory for the run; the teardown scans it and throws on any secret. */
-export default function setup(project: TestProject): () => void {
-  const directory = mkdtempSync(join(tmpdir(), 'portcullis-logs-'));
-  project.provide('logCaptureDirectory', directory);
-  return () => {
+const capture = new RunOnce<string>(
+  'log-capture',
+  () => Promise.resolve(mkdtempSync(join(tmpdir(), 'portcullis-logs-'))),
+  (directory) => {
     const { lines, findings } = scanDirectory(directory);
     if (findings.length > 0) {
       // Kept for inspection: the message names the files and lines.
@@ -94,5 +94,14 @@ export default function setup(project: TestProject): () => void {
     }
     console.info(`log hygiene: ${lines} lines scanned, 0 secrets`);
     rmSync(directory, { recursive: true, force: true });
-  };
+  },
+);
+
+/**
+ * globalSetup: one capture directory for the run, shared by every project that lists it; the teardown
+ * of the last of them scans it and throws on any secret.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  project.provide('logCaptureDirectory', await capture.acquire());
+  return () => capture.release();
 }

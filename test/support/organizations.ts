@@ -3,6 +3,7 @@
  * API as their owner would create them, access keys written through the real repository.
  */
 import { randomUUID } from 'node:crypto';
+import type { SuccessBody } from '#client/index.ts';
 import { auditRepository } from '#shared/compose/shared.ts';
 import { apiKeyRepository } from '#shared/compose/tenancy.ts';
 import { mintApiKey } from '#shared/domain/tenancy/access-key-verifier.ts';
@@ -12,23 +13,10 @@ import type { useLocalApi } from './local-api.ts';
 
 type Api = ReturnType<typeof useLocalApi>;
 
-export interface OrganizationBody {
-  id: string;
-  accountId: string;
-  name: string;
-  settings: { requireMfa: boolean; smsDailyLimit: number; smsAllowedCountries: string[] };
-  createdAt: string;
-  updatedAt: string;
-}
+/** An organization and a group as the API answers them (the generated client's types). */
+export type OrganizationBody = SuccessBody<'/v2/accounts/{accountId}/organizations', 'post'>;
 
-export interface GroupBody {
-  id: string;
-  accountId: string;
-  name: string;
-  organizations: string[];
-  createdAt: string;
-  updatedAt: string;
-}
+export type GroupBody = SuccessBody<'/v2/accounts/{accountId}/groups', 'post'>;
 
 /** An organization through `POST /v2/accounts/{accountId}/organizations`. */
 export async function createOrganization(api: Api, accountId: string, token: string, body: Record<string, unknown> = {}): Promise<OrganizationBody> {

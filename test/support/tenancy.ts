@@ -2,6 +2,7 @@
  * Arrange helpers for tenancy tests: real accounts through the API, extra members written through the
  * real repository (the invitation flow has its own tests), tokens through the real login.
  */
+import type { SuccessBody } from '#client/index.ts';
 import { operatorStore } from '#shared/compose/shared.ts';
 import type { Role, Scope } from '#shared/domain/kernel/model.ts';
 import { hashPassword } from '#shared/domain/sessions/passwords.ts';
@@ -26,7 +27,7 @@ export interface TestAccount {
 /** A new account through `POST /v2/signup`; its owner is signed in. */
 export async function createAccount(api: Api): Promise<TestAccount> {
   const body = signupBody();
-  const response = await api.request<{ accountId: string; userId: string; accessToken: string }>('POST', '/v2/signup', { body });
+  const response = await api.request<SuccessBody<'/v2/signup', 'post'>>('POST', '/v2/signup', { body });
   if (response.status !== 201) throw new Error(`signup failed: ${response.status} ${JSON.stringify(response.body)}`);
   return {
     accountId: response.body.accountId,

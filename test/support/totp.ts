@@ -9,6 +9,7 @@ import jsQR from 'jsqr';
 import { Secret, TOTP } from 'otpauth';
 import { PNG } from 'pngjs';
 import type { Browser } from 'playwright-core';
+import type { SuccessBody } from '#client/index.ts';
 import type { useLocalApi } from './local-api.ts';
 
 type Api = ReturnType<typeof useLocalApi>;
@@ -57,13 +58,13 @@ export interface Enrolled {
 
 /** Turns TOTP on for the signed-in operator through the API, with reference codes. */
 export async function enrolOperator(api: Api, accessToken: string, password: string): Promise<Enrolled> {
-  const started = await api.request<{ secret: string; otpauthUri: string; qrCodeSvg: string }>('POST', '/v2/me/mfa/totp', {
+  const started = await api.request<SuccessBody<'/v2/me/mfa/totp', 'post'>>('POST', '/v2/me/mfa/totp', {
     token: accessToken,
     body: { password },
   });
   if (started.status !== 200) throw new Error(`enrolment failed: ${started.status} ${JSON.stringify(started.body)}`);
   const usedCode = referenceCode(started.body.secret);
-  const confirmed = await api.request<{ recoveryCodes: string[] }>('POST', '/v2/me/mfa/totp/confirm', { token: accessToken, body: { code: usedCode } });
+  const confirmed = await api.request<SuccessBody<'/v2/me/mfa/totp/confirm', 'post'>>('POST', '/v2/me/mfa/totp/confirm', { token: accessToken, body: { code: usedCode } });
   if (confirmed.status !== 200) throw new Error(`confirmation failed: ${confirmed.status} ${JSON.stringify(confirmed.body)}`);
   return { ...started.body, recoveryCodes: confirmed.body.recoveryCodes, usedCode };
 }
