@@ -3,7 +3,7 @@ import type { AccessGrantStore, ListedGrant } from '../domain/directory/access-g
 import { isGrantLive } from '../domain/directory/grants.ts';
 import type { AuditEvent } from '../domain/kernel/audit-events.ts';
 import { UnavailableError } from '../domain/kernel/errors.ts';
-import type { Page, PageRequest } from '../domain/tenancy/organizations.ts';
+import type { Page, PageRequest } from '../domain/kernel/request.ts';
 import type { AccessGrant } from '../domain/sign-in/model.ts';
 import type { ItemKey } from '../data/keys.ts';
 import { auditEventPut } from './audit-repository.ts';

@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EndUserStore, StoredEndUser } from '../domain/directory/end-users.ts';
 import type { AuditEvent } from '../domain/kernel/audit-events.ts';
 import { UnavailableError } from '../domain/kernel/errors.ts';
-import type { Page, PageRequest } from '../domain/tenancy/organizations.ts';
+import type { Page, PageRequest } from '../domain/kernel/request.ts';
 import type { EndUser } from '../domain/sign-in/model.ts';
 import { DELETE_ATTEMPTS, deleteUnlessGrantedSince, grantItemDeletes, grantVersionCondition, listAllGrants } from './access-grant-repository.ts';
 import { auditEventPut } from './audit-repository.ts';

@@ -2,7 +2,8 @@ import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamod
 import type { AuditEvent } from '../domain/kernel/audit-events.ts';
 import { UnavailableError } from '../domain/kernel/errors.ts';
 import type { Group, Organization } from '../domain/kernel/model.ts';
-import type { GroupWriteOutcome, OrganizationPatch, OrganizationStore, Page, PageRequest } from '../domain/tenancy/organizations.ts';
+import type { Page, PageRequest } from '../domain/kernel/request.ts';
+import type { GroupWriteOutcome, OrganizationPatch, OrganizationStore } from '../domain/tenancy/organizations.ts';
 import { auditEventPut } from './audit-repository.ts';
 import { batchGetItems, getItem, invalidCursor, MAX_TRANSACTION_ITEMS, queryAllItems, queryGsi1Page, queryPrefixPage, transactWrite, type TransactItem } from './dynamodb.ts';
 import { accountKey } from './items/account-item.ts';

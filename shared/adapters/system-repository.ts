@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../domain/kernel/audit-events.ts';
 import type { StoredSystem, SystemStore } from '../domain/directory/systems.ts';
 import { UnavailableError } from '../domain/kernel/errors.ts';
-import type { Page, PageRequest } from '../domain/tenancy/organizations.ts';
+import type { Page, PageRequest } from '../domain/kernel/request.ts';
 import { newId } from '../domain/kernel/secrets.ts';
 import type { SignInSystem } from '../domain/sign-in/model.ts';
 import { DELETE_ATTEMPTS, deleteUnlessGrantedSince, grantItemDeletes, listAllGrants } from './access-grant-repository.ts';

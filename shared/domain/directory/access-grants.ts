@@ -5,7 +5,7 @@
 import { NotFoundError } from '../kernel/errors.ts';
 import type { AuditEvent } from '../kernel/audit-events.ts';
 import type { AccessControl } from '../tenancy/actors.ts';
-import type { Page, PageRequest, RequestFacts } from '../tenancy/organizations.ts';
+import type { Page, PageRequest, RequestFacts } from '../kernel/request.ts';
 import type { AccessGrant } from '../sign-in/model.ts';
 import { directoryEvent, organizationActor } from './directory-access.ts';
 

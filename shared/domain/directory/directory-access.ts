@@ -6,7 +6,8 @@ import type { AccessControl } from '../tenancy/actors.ts';
 import type { Actor } from '../tenancy/authorization.ts';
 import { auditEvent } from '../kernel/audit-events.ts';
 import type { Organization } from '../kernel/model.ts';
-import { auditContextOf, type RequestFacts } from '../tenancy/organizations.ts';
+import type { RequestFacts } from '../kernel/request.ts';
+import { auditContextOf } from '../tenancy/actors.ts';
 
 // A concurrent writer changed the item between our read and our write: re-read and apply again.
 export const WRITE_ATTEMPTS = 3;

@@ -5,7 +5,7 @@
 import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../kernel/errors.ts';
 import type { AuditEvent } from '../kernel/audit-events.ts';
 import type { AccessControl } from '../tenancy/actors.ts';
-import type { Page, PageRequest, RequestFacts } from '../tenancy/organizations.ts';
+import type { Page, PageRequest, RequestFacts } from '../kernel/request.ts';
 import { newId } from '../kernel/secrets.ts';
 import type { EndUser } from '../sign-in/model.ts';
 import { directoryEvent, organizationActor, WRITE_ATTEMPTS } from './directory-access.ts';

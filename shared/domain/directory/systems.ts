@@ -5,7 +5,7 @@
 import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../kernel/errors.ts';
 import type { AuditEvent } from '../kernel/audit-events.ts';
 import type { AccessControl } from '../tenancy/actors.ts';
-import type { Page, PageRequest, RequestFacts } from '../tenancy/organizations.ts';
+import type { Page, PageRequest, RequestFacts } from '../kernel/request.ts';
 import { usesPasswordless } from '../sign-in/policy.ts';
 import type { Policy, SignInSystem } from '../sign-in/model.ts';
 import { directoryEvent, organizationActor, WRITE_ATTEMPTS } from './directory-access.ts';

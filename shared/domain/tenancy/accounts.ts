@@ -5,7 +5,9 @@ import type { AccessControl } from './actors.ts';
 import { auditEvent, type AuditEvent } from '../kernel/audit-events.ts';
 import { NotFoundError } from '../kernel/errors.ts';
 import type { AccountProfile, AccountSettings } from '../kernel/model.ts';
-import { auditContextOf, permits, type RequestFacts } from './organizations.ts';
+import type { RequestFacts } from '../kernel/request.ts';
+import { auditContextOf } from './actors.ts';
+import { permits } from './organizations.ts';
 
 export interface AccountPatch {
   name?: string;

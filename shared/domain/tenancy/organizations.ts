@@ -11,9 +11,6 @@ import type { Group, Organization, OrganizationSettings } from '../kernel/model.
 import type { Page, PageRequest, RequestFacts } from '../kernel/request.ts';
 import { newId } from '../kernel/secrets.ts';
 
-// Kept while the other areas' modules move to the kernel and actors.ts imports (see docs/architecture.md).
-export type { Page, PageRequest, RequestFacts } from '../kernel/request.ts';
-export { auditActorOf, auditContextOf } from './actors.ts';
 
 export type OrganizationPatch = { name?: string; settings?: Partial<OrganizationSettings> };
 

@@ -1,4 +1,4 @@
-import type { KeyringStore, StoredKeyring } from '#shared/domain/kernel/ports.ts';
+import type { KeyringStore, StoredKeyring } from '#shared/domain/platform/keyring-store.ts';
 import { TokenSigningKeys, type TokenSigningOptions } from '#shared/domain/platform/keyring.ts';
 import type { FixedClock } from './clock.ts';
 import { MemoryMasterKey } from './master-key.ts';

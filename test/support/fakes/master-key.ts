@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { seal, unseal } from '#shared/domain/platform/keyring.ts';
-import type { MasterKey } from '#shared/domain/kernel/ports.ts';
+import type { MasterKey } from '#shared/domain/platform/keyring-store.ts';
 
 /**
  * The local master key without its file: the same envelope scheme as `LocalMasterKey` (a data key

@@ -1,5 +1,6 @@
 import type { RefreshFamily, RefreshTokenRecord } from '#shared/domain/kernel/model.ts';
-import type { LoginAttempts, LoginThrottleStore, RotateOutcome, SessionStore } from '#shared/domain/kernel/ports.ts';
+import type { LoginAttempts, LoginThrottleStore } from '#shared/domain/sessions/login-throttle-store.ts';
+import type { RotateOutcome, SessionStore } from '#shared/domain/sessions/session-store.ts';
 import type { LoginAudit, LoginFacts, LoginFailureReason, LoginSecondFactor } from '#shared/domain/sessions/operator-sessions.ts';
 import type { PersonFactors } from '#shared/domain/sessions/session-gate.ts';
 import type { SecondFactorOutcome } from '#shared/domain/sign-in/model.ts';

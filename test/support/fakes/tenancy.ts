@@ -1,12 +1,13 @@
 import type { AuditEvent } from '#shared/domain/kernel/audit-events.ts';
 import { ConflictError } from '#shared/domain/kernel/errors.ts';
 import type { Account, Group, Membership, Operator, Organization, Role, Scope } from '#shared/domain/kernel/model.ts';
-import type { OperatorStore } from '#shared/domain/kernel/ports.ts';
+import type { OperatorStore } from '#shared/domain/sessions/operator-store.ts';
 import { newId } from '#shared/domain/kernel/secrets.ts';
 import type { AccessStore } from '#shared/domain/tenancy/actors.ts';
 import type { Invitation, InvitationStore, StoredInvitation } from '#shared/domain/tenancy/invitations.ts';
-import type { ChangeOutcome, Member, MembershipChange, MemberStore, Page, ScopeCatalog } from '#shared/domain/tenancy/members.ts';
-import type { GroupWriteOutcome, OrganizationPatch, OrganizationStore, PageRequest } from '#shared/domain/tenancy/organizations.ts';
+import type { Page, PageRequest } from '#shared/domain/kernel/request.ts';
+import type { ChangeOutcome, Member, MembershipChange, MemberStore, ScopeCatalog } from '#shared/domain/tenancy/members.ts';
+import type { GroupWriteOutcome, OrganizationPatch, OrganizationStore } from '#shared/domain/tenancy/organizations.ts';
 
 const membershipKey = (accountId: string, userId: string) => `${accountId}/${userId}`;
 
