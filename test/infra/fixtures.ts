@@ -1,4 +1,7 @@
 import type { RouteDefinition } from '#shared/http/manifest.ts';
+import { directoryTags } from '#shared/routes/directory.ts';
+import { mfaTags } from '#shared/routes/mfa.ts';
+import { signInTags } from '#shared/routes/sign-in.ts';
 
 /**
  * Routes the manifest does not have yet, so that every kind of access and auth is exercised. Their
@@ -11,7 +14,7 @@ export const futureRoutes: RouteDefinition[] = [
     path: '/v2/test/pin',
     handler: 'functions/test/send-pin.ts',
     area: 'sign-in',
-    tag: 'Sign-in',
+    tag: signInTags.authentication,
     auth: 'mfa',
     summary: 'Sends an SMS',
     request: {},
@@ -24,7 +27,7 @@ export const futureRoutes: RouteDefinition[] = [
     path: '/v2/test/totp/{userId}',
     handler: 'functions/test/enroll-totp.ts',
     area: 'mfa',
-    tag: 'Two-factor authentication',
+    tag: mfaTags.mfa,
     auth: 'bearer',
     summary: 'Encrypts a TOTP secret',
     request: {},
@@ -38,7 +41,7 @@ export const futureRoutes: RouteDefinition[] = [
     path: '/v2/test/authenticate',
     handler: 'functions/test/authenticate.ts',
     area: 'sign-in',
-    tag: 'Sign-in',
+    tag: signInTags.authentication,
     auth: 'apikey',
     summary: 'Needs an API key',
     request: {},
@@ -51,7 +54,7 @@ export const futureRoutes: RouteDefinition[] = [
     path: '/v2/test/systems',
     handler: 'functions/test/list-systems.ts',
     area: 'directory',
-    tag: 'Systems',
+    tag: directoryTags.systems,
     auth: 'bearer-or-apikey',
     summary: 'Takes either credential',
     request: {},
