@@ -4,14 +4,14 @@
  * error codes, examples and tag; what is kept here is what every route shares (what each code means,
  * the codes each auth kind implies, API Gateway's own answers).
  */
-import * as z from 'zod';
-import { Problem } from '../schemas/common.ts';
+import { described, Problem } from '../schemas/common.ts';
+import * as z from '../schemas/zod.ts';
 import { authorizers, manifest, tags, type RouteDefinition } from './manifest.ts';
 import { MAX_BODY_BYTES } from './handler.ts';
 
 type JsonSchema = Record<string, unknown>;
 
-const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
+const jsonSchema = (schema: z.core.$ZodType, io: 'input' | 'output'): JsonSchema => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
   return rest;
 };
@@ -250,8 +250,8 @@ function operation(route: RouteDefinition): Record<string, unknown> {
 }
 
 /** The Problem body, with the extension member `rate_limited` answers carry (shared/domain/kernel/errors.ts). */
-const DocumentedProblem = Problem.extend({
-  retryAfter: z.number().int().optional().describe('On `rate_limited`: the seconds in `Retry-After`.'),
+const DocumentedProblem = z.extend(Problem, {
+  retryAfter: described(z.optional(z.number().check(z.int())), 'On `rate_limited`: the seconds in `Retry-After`.'),
 });
 
 export function buildOpenApiDocument(): Record<string, unknown> {

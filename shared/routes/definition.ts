@@ -1,7 +1,7 @@
 /**
  * What a route entry is. Each area's routes live in shared/routes/<area>.ts; shared/http/manifest.ts joins them.
  */
-import type { z } from 'zod';
+import type * as z from '../schemas/zod.ts';
 
 /**
  * The business areas (docs/architecture.md). Each owns one slice of every layer: functions/<area>/,
@@ -69,9 +69,9 @@ export interface Example {
 }
 
 export interface RouteDefinition<
-  B extends z.ZodType = z.ZodType,
-  Q extends z.ZodType = z.ZodType,
-  P extends z.ZodType = z.ZodType,
+  B extends z.ZodMiniType = z.ZodMiniType,
+  Q extends z.ZodMiniType = z.ZodMiniType,
+  P extends z.ZodMiniType = z.ZodMiniType,
 > {
   /** Stable id: names the CDK construct and the OpenAPI operationId. Never rename. */
   id: string;
@@ -92,7 +92,7 @@ export interface RouteDefinition<
    * `mediaTypes`: what the success answer may be (chosen by `Accept` where several); non-JSON ones
    * are plain strings. @default ['application/json']
    */
-  response: { status: number; body?: z.ZodType; mediaTypes?: string[] };
+  response: { status: number; body?: z.ZodMiniType; mediaTypes?: string[] };
   /**
    * The answer can carry operator tokens (`accessToken`/`refreshToken`). Such a route's function gets
    * them from `OperatorSessions.admit` (or `refresh`) only, behind the session gate (SPEC §6). Must
@@ -127,7 +127,7 @@ export interface RouteDefinition<
 }
 
 // The auth kind stays a literal: defineHandler requires a credential resolver exactly where it is used.
-export const route = <B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType, A extends AuthKind>(
+export const route = <B extends z.ZodMiniType, Q extends z.ZodMiniType, P extends z.ZodMiniType, A extends AuthKind>(
   definition: RouteDefinition<B, Q, P> & { auth: A },
 ): RouteDefinition<B, Q, P> & { auth: A } => definition;
 
