@@ -2,9 +2,7 @@
  * Bodies of the two sign-in routes (SPEC §4 Authentication), FlexSecure-compatible: `email`, `system`,
  * and on completion exactly one of `pin`, `passwordless`, `totp`, `recoveryCode`.
  */
-import { body, described } from './common.ts';
-import { EndUserEmail, SystemName } from './directory.ts';
-import { ResourceId } from './organizations.ts';
+import { body, described, EndUserEmail, ResourceId, SystemName } from './common.ts';
 import * as z from './zod.ts';
 
 const FactorName = z.enum(['pin', 'passwordless', 'totp']);

@@ -15,6 +15,23 @@ export const NewPassword = z
   .string({ error: 'must be a string' })
   .check(z.minLength(12, { error: 'must be at least 12 characters' }), z.maxLength(256, { error: 'must be at most 256 characters' }));
 
+/** Opaque ids (organizations, end users, challenges) as they appear in paths and bodies; anything else is a 400 naming the field. */
+export const ResourceId = z.string({ error: 'must be a string' }).check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'is not a valid id' }));
+
+/** A system name becomes the token's `aud`: letters, digits, `.`, `_`, `-`; case-sensitive. */
+export const SystemName = z
+  .string({ error: 'must be a string' })
+  .check(
+    z.regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, { error: 'must start with a letter or digit and use only letters, digits, ".", "_" and "-"' }),
+    z.maxLength(64, { error: 'must be at most 64 characters' }),
+  );
+
+/** End-user emails are stored as given and compared case-insensitively (through a guard item). */
+export const EndUserEmail = z.pipe(
+  z.string({ error: 'must be a string' }).check(z.trim(), z.maxLength(254, { error: 'must be at most 254 characters' })),
+  z.email({ error: 'must be a valid email address' }),
+);
+
 /** A password being checked: no length rule, so old or wrong passwords still get the uniform 401. */
 export const AnyPassword = z.string({ error: 'must be a string' }).check(z.minLength(1), z.maxLength(256));
 

@@ -5,24 +5,11 @@
 import { looksLikeInternationalPhone, PHONE_FORMAT_MESSAGE } from '../domain/kernel/phone-format.ts';
 import { pageQuery } from '../http/pagination.ts';
 import { FACTORS } from '../domain/sign-in/policy.ts';
-import { body } from './common.ts';
-import { ResourceId } from './organizations.ts';
+import { body, EndUserEmail, ResourceId, SystemName } from './common.ts';
 import { PasswordlessUrl, PolicySchema } from './policy.ts';
 import * as z from './zod.ts';
 
-/** A system name becomes the token's `aud`: letters, digits, `.`, `_`, `-`; case-sensitive. */
-export const SystemName = z
-  .string({ error: 'must be a string' })
-  .check(
-    z.regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, { error: 'must start with a letter or digit and use only letters, digits, ".", "_" and "-"' }),
-    z.maxLength(64, { error: 'must be at most 64 characters' }),
-  );
-
-/** End-user emails are stored as given and compared case-insensitively (through a guard item). */
-export const EndUserEmail = z.pipe(
-  z.string({ error: 'must be a string' }).check(z.trim(), z.maxLength(254, { error: 'must be at most 254 characters' })),
-  z.email({ error: 'must be a valid email address' }),
-);
+export { EndUserEmail, SystemName } from './common.ts';
 
 /**
  * A mobile number in international form (`+` and the country code; spaces, dashes and brackets are

@@ -5,11 +5,11 @@
 import { pageQuery } from '../http/pagination.ts';
 import { ISO_COUNTRIES } from '../domain/kernel/countries.ts';
 import { DEFAULT_SMS_DAILY_LIMIT } from '../domain/tenancy/organizations.ts';
-import { Email, body, described, uniqueItems } from './common.ts';
+import { Email, ResourceId, body, described, uniqueItems } from './common.ts';
 import * as z from './zod.ts';
 
-/** Opaque ids as they appear in paths and bodies; anything else is a 400 naming the field. */
-export const ResourceId = z.string({ error: 'must be a string' }).check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'is not a valid id' }));
+export { ResourceId } from './common.ts';
+
 
 const Name = z
   .string({ error: 'must be a string' })
