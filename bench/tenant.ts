@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { accessGrants, endUsers, systems } from '#shared/compose/directory.ts';
 import { operatorSessions } from '#shared/compose/sessions.ts';
 import { accessKeys, groups, organizations } from '#shared/compose/tenancy.ts';
-import { PolicySchema } from '#shared/domain/sign-in/policy.ts';
+import { PolicySchema } from '#shared/schemas/policy.ts';
 import type { Principal } from '#shared/domain/kernel/principal.ts';
 
 export const SYSTEM = 'bench-app';

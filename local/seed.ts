@@ -8,7 +8,7 @@ import { accessGrants, endUsers, systems } from '#shared/compose/directory.ts';
 import { operatorSessions } from '#shared/compose/sessions.ts';
 import { accessKeys, organizations } from '#shared/compose/tenancy.ts';
 import { ConflictError } from '#shared/domain/kernel/errors.ts';
-import { PolicySchema } from '#shared/domain/sign-in/policy.ts';
+import { PolicySchema } from '#shared/schemas/policy.ts';
 import type { Principal } from '#shared/domain/kernel/principal.ts';
 
 export const DEMO_OWNER = { email: 'demo@portcullis.local', password: 'correct-horse-battery-staple-42', accountName: 'Demo Account' };

@@ -8,7 +8,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from '../schemas/zod.ts';
 import { AppError, InvalidJsonError } from '../domain/kernel/errors.ts';
 import { principalFor, type CredentialResolver, type Principal } from './auth-context.ts';
 import { endInvocation } from './invocation-end.ts';
@@ -21,7 +21,7 @@ import { validatePart } from './validation.ts';
 /** Larger bodies are refused before parsing: nothing in this API needs more. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-type Output<S> = [Exclude<S, undefined>] extends [z.ZodType] ? z.output<Exclude<S, undefined>> : undefined;
+type Output<S> = [Exclude<S, undefined>] extends [z.core.$ZodType] ? z.output<Exclude<S, undefined>> : undefined;
 
 export interface RequestInput<R extends RouteDefinition> {
   body: Output<R['request']['body']>;

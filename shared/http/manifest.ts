@@ -4,15 +4,15 @@
  * document is generated from them; tests check all of them agree. A handler imports its own area's module,
  * not this one, so its bundle carries only that area's schemas.
  */
-import { sessionRoutes } from '../routes/sessions.ts';
-import { platformRoutes } from '../routes/platform.ts';
-import { tenancyRoutes } from '../routes/tenancy.ts';
-import { mfaRoutes } from '../routes/mfa.ts';
-import { directoryRoutes } from '../routes/directory.ts';
-import { signInRoutes } from '../routes/sign-in.ts';
-import type { RouteAccess, RouteDefinition } from '../routes/definition.ts';
+import { sessionRoutes, sessionTags } from '../routes/sessions.ts';
+import { platformRoutes, platformTags } from '../routes/platform.ts';
+import { tenancyRoutes, tenancyTags } from '../routes/tenancy.ts';
+import { mfaRoutes, mfaTags } from '../routes/mfa.ts';
+import { directoryRoutes, directoryTags } from '../routes/directory.ts';
+import { signInRoutes, signInTags } from '../routes/sign-in.ts';
+import type { RouteAccess, RouteDefinition, Tag } from '../routes/definition.ts';
 
-export type { AuthKind, DataKeyPurpose, HttpMethod, RouteAccess, RouteDefinition } from '../routes/definition.ts';
+export type { AuthKind, DataKeyPurpose, Example, HttpMethod, RouteAccess, RouteDefinition, Tag } from '../routes/definition.ts';
 
 export const routes = {
   ...sessionRoutes,
@@ -24,6 +24,9 @@ export const routes = {
 } as const;
 
 export type RouteId = keyof typeof routes;
+
+/** The reference page sections, area by area in the order of `routes`. */
+export const tags: readonly Tag[] = [sessionTags, tenancyTags, mfaTags, directoryTags, signInTags, platformTags].flatMap((area: Record<string, Tag>) => Object.values(area));
 
 /** The manifest as a list, in declaration order. */
 export const manifest: readonly RouteDefinition[] = Object.values(routes);

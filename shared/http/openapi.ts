@@ -1,16 +1,17 @@
 /**
  * The OpenAPI 3.1 document, generated from the route manifest and the very zod schemas the handlers
- * validate with: there is no second, hand-written copy to drift. What the manifest cannot say (the
- * error codes a route's domain code throws, examples, tag names) is kept here, keyed by route id.
+ * validate with: there is no second, hand-written copy to drift. Each route entry carries its own
+ * error codes, examples and tag; what is kept here is what every route shares (what each code means,
+ * the codes each auth kind implies, API Gateway's own answers).
  */
-import * as z from 'zod';
-import { Problem } from '../schemas/common.ts';
-import { authorizers, manifest, type RouteDefinition, type RouteId } from './manifest.ts';
+import { described, Problem } from '../schemas/common.ts';
+import * as z from '../schemas/zod.ts';
+import { authorizers, manifest, tags, type RouteDefinition } from './manifest.ts';
 import { MAX_BODY_BYTES } from './handler.ts';
 
 type JsonSchema = Record<string, unknown>;
 
-const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
+const jsonSchema = (schema: z.core.$ZodType, io: 'input' | 'output'): JsonSchema => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
   return rest;
 };
@@ -62,51 +63,6 @@ const CODE_MEANINGS: Record<string, string> = {
   service_unavailable: 'DynamoDB is throttling or contended; retry after `Retry-After` seconds',
 };
 
-type StatusCodes = Partial<Record<400 | 401 | 403 | 404 | 409 | 410 | 429, readonly string[]>>;
-
-const WRONG_CODE = ['invalid_code', 'code_already_used', 'too_many_attempts'] as const;
-
-/**
- * Codes a route answers beyond those its manifest entry implies (input → 400, auth kind → 401/403,
- * path parameters → 404, SMS → 502, table → 503), read off the domain code it calls.
- */
-const ROUTE_ERRORS: Partial<Record<RouteId, StatusCodes>> = {
-  signup: { 400: ['weak_password'], 409: ['email_taken'] },
-  login: { 401: ['invalid_credentials'], 429: ['rate_limited'] },
-  refresh: { 401: ['invalid_refresh_token', 'refresh_token_reused', 'expired', 'mfa_enrollment_required', 'mfa_required'] },
-  completeMfaLogin: { 401: ['invalid_mfa_token', ...WRONG_CODE] },
-  acceptInvitation: {
-    400: ['weak_password'],
-    401: ['sign_in_required'],
-    403: ['invitation_email_mismatch', 'step_up_required'],
-    404: ['not_found'],
-    409: ['invitation_used', 'member_exists'],
-    410: ['invitation_expired'],
-  },
-  startOperatorTotp: { 401: ['invalid_credentials'], 429: ['rate_limited'] },
-  confirmOperatorTotp: { 401: WRONG_CODE, 409: ['no_pending_enrollment', 'enrollment_changed'] },
-  regenerateRecoveryCodes: { 401: WRONG_CODE, 409: ['mfa_not_enrolled', 'enrollment_changed'] },
-  disableOperatorTotp: { 401: ['invalid_credentials', ...WRONG_CODE], 409: ['mfa_not_enrolled'], 429: ['rate_limited'] },
-  resetMemberMfa: { 403: ['step_up_required'], 409: ['mfa_not_enrolled', 'member_in_other_accounts'] },
-  createMfaEnrollmentLink: { 403: ['step_up_required'], 409: ['member_in_other_accounts'] },
-  confirmEndUserTotp: { 401: WRONG_CODE, 409: ['no_pending_enrollment', 'enrollment_changed'] },
-  createOrganization: { 409: ['organization_quota_exceeded'] },
-  createSystem: { 409: ['system_exists'] },
-  createEndUser: { 409: ['email_taken'] },
-  updateEndUser: { 409: ['email_taken'] },
-  createInvitation: { 409: ['member_exists'] },
-  revokeInvitation: { 409: ['invitation_used'] },
-  updateMember: { 409: ['last_owner', 'conflict'] },
-  removeMember: { 409: ['last_owner', 'conflict'] },
-  revokeAccessKey: { 409: ['key_revoked'] },
-  startAuthentication: { 404: ['not_found', 'system_not_found'], 409: ['passwordless_url_missing'], 429: ['rate_limited'] },
-  completeAuthentication: { 401: ['invalid_credentials', 'expired', 'too_many_attempts'], 404: ['not_found', 'system_not_found'], 429: ['rate_limited'] },
-  getOrganizationJwks: { 404: ['not_found'] },
-};
-
-/** The enrolment page answers an unknown, expired or used link with an HTML page, not problem+json. */
-const HTML_NOT_FOUND: readonly RouteId[] = ['showMfaEnrollmentPage', 'submitMfaEnrollmentPage'];
-
 /** Codes the function itself answers with, by auth kind (the credential checks in shared/http/credentials.ts). */
 const AUTH_CODES: Record<RouteDefinition['auth'], { 401: readonly string[]; 403: readonly string[] }> = {
   public: { 401: [], 403: [] },
@@ -142,10 +98,9 @@ interface ErrorAnswer {
   html?: string;
 }
 
-/** Every error answer of a route: from its manifest entry, then the per-route codes. */
+/** Every error answer of a route: what its entry implies, then the codes it lists (`errors`). */
 function errorAnswers(route: RouteDefinition): ErrorAnswer[] {
-  const id = route.id as RouteId;
-  const extra = ROUTE_ERRORS[id] ?? {};
+  const extra = route.errors ?? {};
   const { body, query, params } = route.request;
   const behindAuthorizer = route.auth === 'bearer' || route.auth === 'apikey';
   const header = route.auth === 'apikey' ? '`apikey` header' : '`Authorization` header';
@@ -157,7 +112,7 @@ function errorAnswers(route: RouteDefinition): ErrorAnswer[] {
       ...(behindAuthorizer ? { gateway: `API Gateway, when the ${header} is missing` } : {}),
     },
     { status: 403, codes: [...AUTH_CODES[route.auth][403], ...(extra[403] ?? [])] },
-    HTML_NOT_FOUND.includes(id)
+    route.notFoundPage
       ? { status: 404, codes: [], html: 'The link is unknown, expired or already used: an HTML page says so.' }
       : { status: 404, codes: [...(params && route.auth !== 'public' ? ['not_found'] : []), ...(extra[404] ?? [])] },
     { status: 409, codes: [...(extra[409] ?? [])] },
@@ -229,65 +184,12 @@ const SECURITY: Record<RouteDefinition['auth'], Record<string, string[]>[]> = {
 
 const SUCCESS_DESCRIPTIONS: Record<number, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content' };
 
-interface Example {
-  summary: string;
-  value: unknown;
-}
-
-/** Examples of the main request bodies; test/unit/openapi-document.test.ts parses each with the route's schema. */
-export const REQUEST_EXAMPLES: Partial<Record<RouteId, Record<string, Example>>> = {
-  signup: {
-    signup: { summary: 'A new account and its owner', value: { email: 'ada@example.com', password: 'correct horse battery staple', accountName: 'Example MSP' } },
-  },
-  login: {
-    login: { summary: 'An operator signs in', value: { email: 'ada@example.com', password: 'correct horse battery staple' } },
-  },
-  completeMfaLogin: {
-    totp: { summary: 'With the authenticator app', value: { mfaToken: 'mfa_3q2Yb0m1pXg6kQ9Vw8rTzA', code: '492039' } },
-    recoveryCode: { summary: 'With a recovery code', value: { mfaToken: 'mfa_3q2Yb0m1pXg6kQ9Vw8rTzA', recoveryCode: 'k7f3-q2mx-d4ab' } },
-  },
-  startAuthentication: {
-    minimal: { summary: 'A key that reaches one organization', value: { email: 'user@example.com', system: 'portal' } },
-    withContext: {
-      summary: 'Naming the organization, with context the policy rules match on',
-      value: { email: 'user@example.com', system: 'portal', organization: 'org_8Yp2kM4qR7', context: { ip: '203.0.113.7', sensitivity: 'high' } },
-    },
-  },
-  completeAuthentication: {
-    pin: { summary: 'The PIN from the SMS', value: { email: 'user@example.com', system: 'portal', challengeId: 'ch_Q1w2E3r4T5y6U7i8', pin: '493817' } },
-    passwordless: {
-      summary: 'The magic link from the SMS (or just its token)',
-      value: { email: 'user@example.com', system: 'portal', challengeId: 'ch_Q1w2E3r4T5y6U7i8', passwordless: 'https://portal.example.com/login?token=pl_b4Xk9sW2' },
-    },
-    totp: { summary: 'A TOTP code (step-up)', value: { email: 'user@example.com', system: 'portal', challengeId: 'ch_Q1w2E3r4T5y6U7i8', totp: '120384' } },
-  },
-};
-
-/** Examples of the answers of the sign-in calls, whose shape depends on the outcome; also parsed by the test. */
-export const RESPONSE_EXAMPLES: Partial<Record<RouteId, Record<string, Example>>> = {
-  login: {
-    tokens: { summary: 'Signed in', value: { accessToken: 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1c3JfMSJ9.c2lnbmF0dXJl', refreshToken: 'rt_Zx8Qm2Lp4Vn6', tokenType: 'Bearer', expiresIn: 900 } },
-    mfaRequired: { summary: 'Two-factor authentication is on', value: { mfaRequired: true, mfaToken: 'mfa_3q2Yb0m1pXg6kQ9Vw8rTzA', methods: ['totp', 'recovery_code'] } },
-    mfaEnrollmentRequired: { summary: 'Two-factor authentication is required and not set up yet', value: { mfaEnrollmentRequired: true, mfaToken: 'mfa_3q2Yb0m1pXg6kQ9Vw8rTzA' } },
-  },
-  startAuthentication: {
-    pin: { summary: 'A PIN was sent by SMS', value: { challengeId: 'ch_Q1w2E3r4T5y6U7i8', method: 'pin', expiresAt: '2026-01-15T10:05:00.000Z', deliveredTo: '********78' } },
-  },
-  completeAuthentication: {
-    done: {
-      summary: 'The chain is complete: a token',
-      value: { authenticated: true, token: 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJldV8xIn0.c2lnbmF0dXJl', tokenType: 'Bearer', expiresIn: 900, user: { id: 'eu_7Hk2', email: 'user@example.com' }, amr: ['sms'] },
-    },
-    stepUp: { summary: 'Another factor is required', value: { authenticated: false, challengeId: 'ch_Q1w2E3r4T5y6U7i8', remaining: ['totp'] } },
-  },
-};
-
 /** JSON answers carry their schema; other media types (HTML pages, `text/plain` downloads, assets) are strings. */
 function successResponse(route: RouteDefinition): Record<string, unknown> {
   const types = route.response.mediaTypes ?? (route.response.body ? ['application/json'] : []);
   const description = SUCCESS_DESCRIPTIONS[route.response.status] ?? 'Success';
   if (types.length === 0) return { description };
-  const examples = RESPONSE_EXAMPLES[route.id as RouteId];
+  const examples = route.examples?.response;
   const content = Object.fromEntries(
     types.map((type) => [
       type,
@@ -299,30 +201,10 @@ function successResponse(route: RouteDefinition): Record<string, unknown> {
   return { description, content };
 }
 
-/** Reference page sections, in order; each route entry names its `tag`. */
-const TAGS: Record<string, { name: string; description: string }> = {
-  sessions: { name: 'Operator sessions', description: 'Sign up, log in, refresh and log out (operators of the management API).' },
-  me: { name: 'Me', description: 'The signed-in operator.' },
-  keys: { name: 'Token keys', description: 'Public keys that verify the tokens Portcullis issues.' },
-  accounts: { name: 'Accounts', description: 'The tenant root: profile and settings.' },
-  organizations: { name: 'Organizations', description: 'Isolated namespaces inside an account, one per end customer.' },
-  groups: { name: 'Groups', description: 'Named sets of organizations, used to scope members.' },
-  'access-keys': { name: 'Access keys', description: 'API keys (`apikey` header) for the sign-in and management calls; the secret is shown once.' },
-  events: { name: 'Audit events', description: 'What happened in an account, newest first.' },
-  members: { name: 'Members', description: 'Operators of an account: role and scope.' },
-  invitations: { name: 'Invitations', description: 'Invite operators to an account by email.' },
-  mfa: { name: 'Two-factor authentication', description: 'TOTP and recovery codes for operators and end users, and the enrolment page.' },
-  systems: { name: 'Systems', description: 'Applications that sign end users in, each with its factor policy.' },
-  users: { name: 'End users', description: 'The people who sign in to systems.' },
-  access: { name: 'Access grants', description: 'Which end users may sign in to which system.' },
-  authentication: { name: 'Sign-in', description: 'The two FlexSecure-compatible calls that sign an end user in with an SMS PIN, a magic link or TOTP.' },
-  docs: { name: 'Reference', description: 'This document and the reference page rendering it.' },
-};
-
+/** The entry's tag, which must be one its area module exports (the manifest joins them into `tags`). */
 function tagOf(route: RouteDefinition): string {
-  const tag = Object.values(TAGS).find((candidate) => candidate.name === route.tag);
-  if (!tag) throw new Error(`route ${route.id}: unknown tag "${route.tag}"`);
-  return tag.name;
+  if (!tags.includes(route.tag)) throw new Error(`route ${route.id}: tag "${route.tag.name}" is not one of an area module's tags`);
+  return route.tag.name;
 }
 
 function operation(route: RouteDefinition): Record<string, unknown> {
@@ -340,7 +222,7 @@ function operation(route: RouteDefinition): Record<string, unknown> {
       schema,
     })),
   ];
-  const requestExamples = REQUEST_EXAMPLES[route.id as RouteId];
+  const requestExamples = route.examples?.request;
   return {
     operationId: route.id,
     summary: route.summary,
@@ -368,8 +250,8 @@ function operation(route: RouteDefinition): Record<string, unknown> {
 }
 
 /** The Problem body, with the extension member `rate_limited` answers carry (shared/domain/kernel/errors.ts). */
-const DocumentedProblem = Problem.extend({
-  retryAfter: z.number().int().optional().describe('On `rate_limited`: the seconds in `Retry-After`.'),
+const DocumentedProblem = z.extend(Problem, {
+  retryAfter: described(z.optional(z.number().check(z.int())), 'On `rate_limited`: the seconds in `Retry-After`.'),
 });
 
 export function buildOpenApiDocument(): Record<string, unknown> {
@@ -394,7 +276,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     },
     // Relative: the document is served by the deployment it describes (and by `npm start` locally).
     servers: [{ url: '/', description: 'This deployment' }],
-    tags: Object.values(TAGS).filter((tag) => usedTags.has(tag.name)),
+    tags: tags.filter((tag) => usedTags.has(tag.name)),
     paths,
     components: {
       securitySchemes: {

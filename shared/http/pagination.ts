@@ -4,7 +4,7 @@
  * (a malformed cursor is a 400 naming `query.cursor`, never a 500), and it only ever selects where a
  * Query starts inside a partition the caller is already authorized for.
  */
-import * as z from 'zod';
+import * as z from '../schemas/zod.ts';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
@@ -31,24 +31,29 @@ function decodeCursor(cursor: string): PageKey | undefined {
 
 /** Query-string members every list route accepts; spread into the route's query schema. */
 export const pageQuery = {
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int({ error: 'must be a whole number' })
-    .min(1, { error: 'must be at least 1' })
-    .max(MAX_PAGE_SIZE, { error: `must be at most ${MAX_PAGE_SIZE}` })
-    .default(DEFAULT_PAGE_SIZE),
-  cursor: z
-    .string()
-    .max(2048, { error: 'is not a valid cursor' })
-    .transform((value, context) => {
-      const key = decodeCursor(value);
-      if (!key) {
-        context.addIssue({ code: 'custom', message: 'is not a valid cursor' });
-        return z.NEVER;
-      }
-      return key;
-    })
-    .optional(),
+  limit: z._default(
+    z.coerce
+      .number({ error: 'must be a number' })
+      .check(
+        z.int({ error: 'must be a whole number' }),
+        z.minimum(1, { error: 'must be at least 1' }),
+        z.maximum(MAX_PAGE_SIZE, { error: `must be at most ${MAX_PAGE_SIZE}` }),
+      ),
+    DEFAULT_PAGE_SIZE,
+  ),
+  cursor: z.optional(
+    z.pipe(
+      z.string().check(z.maxLength(2048, { error: 'is not a valid cursor' })),
+      z.transform((value: string, context) => {
+        const key = decodeCursor(value);
+        if (!key) {
+          context.issues.push({ code: 'custom', message: 'is not a valid cursor', input: value });
+          return z.NEVER;
+        }
+        return key;
+      }),
+    ),
+  ),
 };
 
 /** The list envelope: `{items, nextCursor}`. */

@@ -1,12 +1,12 @@
-import type { z } from 'zod';
+import * as z from '../schemas/zod.ts';
 import { ValidationError, type FieldIssue } from '../domain/kernel/errors.ts';
 
 /**
  * Validates one part of the request (`body`, `query`, `params`) and turns zod's issues into
  * field-level messages: `body.email: must be a valid email address`, `body.extra: is not allowed`.
  */
-export function validatePart<S extends z.ZodType>(schema: S, value: unknown, part: string): z.output<S> {
-  const result = schema.safeParse(value, { reportInput: true });
+export function validatePart<S extends z.core.$ZodType>(schema: S, value: unknown, part: string): z.output<S> {
+  const result = z.safeParse(schema, value, { reportInput: true });
   if (result.success) return result.data;
   throw new ValidationError(result.error.issues.flatMap((issue) => describeIssue(issue, part)));
 }

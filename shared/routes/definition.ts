@@ -1,7 +1,7 @@
 /**
  * What a route entry is. Each area's routes live in shared/routes/<area>.ts; shared/http/manifest.ts joins them.
  */
-import type { z } from 'zod';
+import type * as z from '../schemas/zod.ts';
 
 /**
  * The business areas (docs/architecture.md). Each owns one slice of every layer: functions/<area>/,
@@ -53,10 +53,25 @@ export interface RouteAccess {
  */
 export type DataKeyPurpose = 'totp-secrets' | 'pin-hmac';
 
+/** A section of the reference page (an OpenAPI tag). Each area module exports its own; the manifest joins them in area order. */
+export interface Tag {
+  name: string;
+  description: string;
+}
+
+/** The error statuses whose codes depend on what the route's domain code throws. */
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 429;
+
+/** An OpenAPI example: test/unit/openapi-document.test.ts parses each with the route's schema. */
+export interface Example {
+  summary: string;
+  value: unknown;
+}
+
 export interface RouteDefinition<
-  B extends z.ZodType = z.ZodType,
-  Q extends z.ZodType = z.ZodType,
-  P extends z.ZodType = z.ZodType,
+  B extends z.ZodMiniType = z.ZodMiniType,
+  Q extends z.ZodMiniType = z.ZodMiniType,
+  P extends z.ZodMiniType = z.ZodMiniType,
 > {
   /** Stable id: names the CDK construct and the OpenAPI operationId. Never rename. */
   id: string;
@@ -67,8 +82,8 @@ export interface RouteDefinition<
   handler: string;
   /** The business area the route belongs to: its nested stack and its composition module. */
   area: Area;
-  /** The OpenAPI tag (reference page section) the operation is listed under: one of `TAGS` in shared/http/openapi.ts. */
-  tag: string;
+  /** The reference page section the operation is listed under: one of its area module's `tags`. */
+  tag: Tag;
   auth: AuthKind;
   summary: string;
   /** `bodyMediaTypes`: what the body may be sent as. @default ['application/json'] */
@@ -77,7 +92,7 @@ export interface RouteDefinition<
    * `mediaTypes`: what the success answer may be (chosen by `Accept` where several); non-JSON ones
    * are plain strings. @default ['application/json']
    */
-  response: { status: number; body?: z.ZodType; mediaTypes?: string[] };
+  response: { status: number; body?: z.ZodMiniType; mediaTypes?: string[] };
   /**
    * The answer can carry operator tokens (`accessToken`/`refreshToken`). Such a route's function gets
    * them from `OperatorSessions.admit` (or `refresh`) only, behind the session gate (SPEC §6). Must
@@ -85,6 +100,22 @@ export interface RouteDefinition<
    * schemas, and test/e2e/session-gate.test.ts attacks every route that sets it. @default false
    */
   issuesOperatorSession?: true;
+  /**
+   * Error codes the route answers beyond those the entry implies (input → 400, auth kind → 401/403,
+   * path parameters → 404, SMS → 502, table → 503), read off the domain code it calls. Every code
+   * needs a meaning in shared/http/openapi.ts `CODE_MEANINGS`. @default - none
+   */
+  errors?: Partial<Record<ErrorStatus, readonly string[]>>;
+  /**
+   * The route answers an unknown, expired or used link with an HTML page (404), not problem+json:
+   * the enrolment page's routes. @default false
+   */
+  notFoundPage?: true;
+  /**
+   * Named examples of the JSON request body and of the success answer (whose shape may depend on the
+   * outcome), shown on the reference page. @default - none
+   */
+  examples?: { request?: Record<string, Example>; response?: Record<string, Example> };
   access: RouteAccess;
   /** Lambda memory in MB. @default 256 */
   memoryMb?: number;
@@ -96,7 +127,7 @@ export interface RouteDefinition<
 }
 
 // The auth kind stays a literal: defineHandler requires a credential resolver exactly where it is used.
-export const route = <B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType, A extends AuthKind>(
+export const route = <B extends z.ZodMiniType, Q extends z.ZodMiniType, P extends z.ZodMiniType, A extends AuthKind>(
   definition: RouteDefinition<B, Q, P> & { auth: A },
 ): RouteDefinition<B, Q, P> & { auth: A } => definition;
 

@@ -1,7 +1,15 @@
 /** Two-factor authentication: operator TOTP and recovery codes, end-user TOTP, the enrolment page. Joined with the other areas by shared/http/manifest.ts. */
 import { ConfirmTotpBody, ConfirmTotpResponse, DisableTotpBody, EndUserTotpParams, EnrollmentLinkResponse, EnrollmentPageBody, EnrollmentPageParams, MemberMfaParams, MfaLoginBody, RecoveryCodesResponse, RegenerateRecoveryCodesBody, StartTotpBody, TotpEnrollmentResponse } from '../schemas/mfa.ts';
 import { TokenPair } from '../schemas/sessions.ts';
-import { PASSWORD_HASHING_MEMORY_MB, route } from './definition.ts';
+import { PASSWORD_HASHING_MEMORY_MB, route, type Tag } from './definition.ts';
+
+/** A wrong TOTP code: wrong, replayed, or one too many. */
+const WRONG_CODE = ['invalid_code', 'code_already_used', 'too_many_attempts'] as const;
+
+/** The reference page sections of the area's routes, in page order. */
+export const mfaTags = {
+  mfa: { name: 'Two-factor authentication', description: 'TOTP and recovery codes for operators and end users, and the enrolment page.' },
+} as const satisfies Record<string, Tag>;
 
 export const mfaRoutes = {
 
@@ -12,11 +20,18 @@ export const mfaRoutes = {
     path: '/v2/auth/mfa',
     handler: 'functions/mfa/complete-mfa-login.ts',
     area: 'mfa',
-    tag: 'Two-factor authentication',
+    tag: mfaTags.mfa,
     auth: 'public',
     summary: "Login's second step: the `mfaToken` from login with a TOTP `code` or a `recoveryCode`; answers tokens.",
     request: { body: MfaLoginBody },
     response: { status: 200, body: TokenPair },
+    errors: { 401: ['invalid_mfa_token', ...WRONG_CODE] },
+    examples: {
+      request: {
+        totp: { summary: 'With the authenticator app', value: { mfaToken: 'mfa_3q2Yb0m1pXg6kQ9Vw8rTzA', code: '492039' } },
+        recoveryCode: { summary: 'With a recovery code', value: { mfaToken: 'mfa_3q2Yb0m1pXg6kQ9Vw8rTzA', recoveryCode: 'k7f3-q2mx-d4ab' } },
+      },
+    },
     issuesOperatorSession: true,
     access: { table: 'write', signingKey: true, encryptionKey: ['totp-secrets'] },
   }),
@@ -26,12 +41,13 @@ export const mfaRoutes = {
     path: '/v2/me/mfa/totp',
     handler: 'functions/mfa/start-operator-totp.ts',
     area: 'mfa',
-    tag: 'Two-factor authentication',
+    tag: mfaTags.mfa,
     auth: 'mfa',
     summary:
       'Start TOTP enrolment (access token + `password`, or the enrolment `mfaToken` from login): a pending secret, its otpauth URI and QR code (SVG).',
     request: { body: StartTotpBody },
     response: { status: 200, body: TotpEnrollmentResponse },
+    errors: { 401: ['invalid_credentials'], 429: ['rate_limited'] },
     access: { table: 'write', encryptionKey: ['totp-secrets'] },
     memoryMb: PASSWORD_HASHING_MEMORY_MB,
   }),
@@ -41,12 +57,13 @@ export const mfaRoutes = {
     path: '/v2/me/mfa/totp/confirm',
     handler: 'functions/mfa/confirm-operator-totp.ts',
     area: 'mfa',
-    tag: 'Two-factor authentication',
+    tag: mfaTags.mfa,
     auth: 'mfa',
     summary:
       'Confirm enrolment with a code: 10 new recovery codes (old ones void), shown once; `Accept: text/plain` downloads them. With the enrolment mfaToken the answer also carries tokens.',
     request: { body: ConfirmTotpBody },
     response: { status: 200, body: ConfirmTotpResponse, mediaTypes: ['application/json', 'text/plain'] },
+    errors: { 401: WRONG_CODE, 409: ['no_pending_enrollment', 'enrollment_changed'] },
     issuesOperatorSession: true,
     access: { table: 'write', signingKey: true, encryptionKey: ['totp-secrets'] },
   }),
@@ -56,11 +73,12 @@ export const mfaRoutes = {
     path: '/v2/me/mfa/recovery-codes',
     handler: 'functions/mfa/regenerate-recovery-codes.ts',
     area: 'mfa',
-    tag: 'Two-factor authentication',
+    tag: mfaTags.mfa,
     auth: 'bearer',
     summary: 'A new set of recovery codes after a current TOTP `code`; the old set is void. `Accept: text/plain` downloads them.',
     request: { body: RegenerateRecoveryCodesBody },
     response: { status: 200, body: RecoveryCodesResponse, mediaTypes: ['application/json', 'text/plain'] },
+    errors: { 401: WRONG_CODE, 409: ['mfa_not_enrolled', 'enrollment_changed'] },
     access: { table: 'write', encryptionKey: ['totp-secrets'] },
   }),
   disableOperatorTotp: route({
@@ -69,11 +87,12 @@ export const mfaRoutes = {
     path: '/v2/me/mfa/totp',
     handler: 'functions/mfa/disable-operator-totp.ts',
     area: 'mfa',
-    tag: 'Two-factor authentication',
+    tag: mfaTags.mfa,
     auth: 'bearer',
     summary: 'Turn TOTP off (and void the recovery codes) with a current `code` or the `password`.',
     request: { body: DisableTotpBody },
     response: { status: 204 },
+    errors: { 401: ['invalid_credentials', ...WRONG_CODE], 409: ['mfa_not_enrolled'], 429: ['rate_limited'] },
     access: { table: 'write', encryptionKey: ['totp-secrets'] },
     memoryMb: PASSWORD_HASHING_MEMORY_MB,
   }),
@@ -83,11 +102,12 @@ export const mfaRoutes = {
     path: '/v2/accounts/{accountId}/members/{userId}/mfa/reset',
     handler: 'functions/mfa/reset-member-mfa.ts',
     area: 'mfa',
-    tag: 'Two-factor authentication',
+    tag: mfaTags.mfa,
     auth: 'bearer',
     summary: "Remove a member's TOTP and recovery codes (owner), e.g. after a lost phone; they enrol again where required.",
     request: { params: MemberMfaParams },
     response: { status: 204 },
+    errors: { 403: ['step_up_required'], 409: ['mfa_not_enrolled', 'member_in_other_accounts'] },
     access: { table: 'write' },
   }),
   createMfaEnrollmentLink: route({
@@ -96,11 +116,12 @@ export const mfaRoutes = {
     path: '/v2/accounts/{accountId}/members/{userId}/mfa/enrollment',
     handler: 'functions/mfa/create-enrollment-link.ts',
     area: 'mfa',
-    tag: 'Two-factor authentication',
+    tag: mfaTags.mfa,
     auth: 'bearer',
     summary: 'A one-time enrolment link (24 h) for a member (owner): a page with the QR code, the secret and a code form.',
     request: { params: MemberMfaParams },
     response: { status: 201, body: EnrollmentLinkResponse },
+    errors: { 403: ['step_up_required'], 409: ['member_in_other_accounts'] },
     access: { table: 'write' },
   }),
   showMfaEnrollmentPage: route({
@@ -109,12 +130,13 @@ export const mfaRoutes = {
     path: '/v2/mfa/enroll/{token}',
     handler: 'functions/mfa/show-enrollment-page.ts',
     area: 'mfa',
-    tag: 'Two-factor authentication',
+    tag: mfaTags.mfa,
     auth: 'public',
     summary:
       "The enrolment page of a link (HTML, no scripts or external assets): it asks the member's password first. Opening it writes nothing (link scanners open links too).",
     request: { params: EnrollmentPageParams },
     response: { status: 200, mediaTypes: ['text/html'] },
+    notFoundPage: true,
     access: { table: 'write', encryptionKey: ['totp-secrets'] },
   }),
   submitMfaEnrollmentPage: route({
@@ -123,12 +145,13 @@ export const mfaRoutes = {
     path: '/v2/mfa/enroll/{token}',
     handler: 'functions/mfa/submit-enrollment-page.ts',
     area: 'mfa',
-    tag: 'Two-factor authentication',
+    tag: mfaTags.mfa,
     auth: 'public',
     summary:
       "The enrolment page's forms: the member's `password` (throttled like a login) shows the QR code, the secret in groups of four and the code form; the `code` with the page's `step` token confirms, spends the link and shows the recovery codes once (HTML).",
     request: { params: EnrollmentPageParams, body: EnrollmentPageBody, bodyMediaTypes: ['application/x-www-form-urlencoded'] },
     response: { status: 200, mediaTypes: ['text/html'] },
+    notFoundPage: true,
     access: { table: 'write', encryptionKey: ['totp-secrets'] },
   }),
   startEndUserTotp: route({
@@ -137,7 +160,7 @@ export const mfaRoutes = {
     path: '/v2/organizations/{orgId}/users/{userId}/totp',
     handler: 'functions/mfa/start-user-totp.ts',
     area: 'mfa',
-    tag: 'Two-factor authentication',
+    tag: mfaTags.mfa,
     auth: 'bearer-or-apikey',
     summary: "Start an end user's TOTP enrolment: a pending secret, its otpauth URI and QR code (SVG).",
     request: { params: EndUserTotpParams },
@@ -150,11 +173,12 @@ export const mfaRoutes = {
     path: '/v2/organizations/{orgId}/users/{userId}/totp/confirm',
     handler: 'functions/mfa/confirm-user-totp.ts',
     area: 'mfa',
-    tag: 'Two-factor authentication',
+    tag: mfaTags.mfa,
     auth: 'bearer-or-apikey',
     summary: "Confirm an end user's TOTP with a code: 10 recovery codes, shown once (`Accept: text/plain` downloads them).",
     request: { params: EndUserTotpParams, body: ConfirmTotpBody },
     response: { status: 200, body: RecoveryCodesResponse, mediaTypes: ['application/json', 'text/plain'] },
+    errors: { 401: WRONG_CODE, 409: ['no_pending_enrollment', 'enrollment_changed'] },
     access: { table: 'write', encryptionKey: ['totp-secrets'] },
   }),
   removeEndUserTotp: route({
@@ -163,7 +187,7 @@ export const mfaRoutes = {
     path: '/v2/organizations/{orgId}/users/{userId}/totp',
     handler: 'functions/mfa/remove-user-totp.ts',
     area: 'mfa',
-    tag: 'Two-factor authentication',
+    tag: mfaTags.mfa,
     auth: 'bearer-or-apikey',
     summary: "Remove an end user's TOTP and recovery codes.",
     request: { params: EndUserTotpParams },

@@ -1,7 +1,13 @@
 /** Operator sessions: sign up, log in, refresh, log out, the signed-in operator. Joined with the other areas by shared/http/manifest.ts. */
 import { LoginResponse } from '../schemas/mfa.ts';
 import { LoginBody, LogoutBody, MeResponse, RefreshBody, SignupBody, SignupResponse, TokenPair } from '../schemas/sessions.ts';
-import { PASSWORD_HASHING_MEMORY_MB, route } from './definition.ts';
+import { PASSWORD_HASHING_MEMORY_MB, route, type Tag } from './definition.ts';
+
+/** The reference page sections of the area's routes, in page order. */
+export const sessionTags = {
+  sessions: { name: 'Operator sessions', description: 'Sign up, log in, refresh and log out (operators of the management API).' },
+  me: { name: 'Me', description: 'The signed-in operator.' },
+} as const satisfies Record<string, Tag>;
 
 export const sessionRoutes = {
   signup: route({
@@ -10,11 +16,17 @@ export const sessionRoutes = {
     path: '/v2/signup',
     handler: 'functions/sessions/sign-up.ts',
     area: 'sessions',
-    tag: 'Operator sessions',
+    tag: sessionTags.sessions,
     auth: 'public',
     summary: 'Create an account and its owner; answers with a session.',
     request: { body: SignupBody },
     response: { status: 201, body: SignupResponse },
+    errors: { 400: ['weak_password'], 409: ['email_taken'] },
+    examples: {
+      request: {
+        signup: { summary: 'A new account and its owner', value: { email: 'ada@example.com', password: 'correct horse battery staple', accountName: 'Example MSP' } },
+      },
+    },
     issuesOperatorSession: true,
     access: { table: 'write', signingKey: true },
     memoryMb: PASSWORD_HASHING_MEMORY_MB,
@@ -25,11 +37,22 @@ export const sessionRoutes = {
     path: '/v2/auth/login',
     handler: 'functions/sessions/log-in.ts',
     area: 'sessions',
-    tag: 'Operator sessions',
+    tag: sessionTags.sessions,
     auth: 'public',
     summary: 'Sign an operator in with email and password; with 2FA on (or required) the answer is `mfaRequired` (or `mfaEnrollmentRequired`) and a 5-minute `mfaToken`.',
     request: { body: LoginBody },
     response: { status: 200, body: LoginResponse },
+    errors: { 401: ['invalid_credentials'], 429: ['rate_limited'] },
+    examples: {
+      request: {
+        login: { summary: 'An operator signs in', value: { email: 'ada@example.com', password: 'correct horse battery staple' } },
+      },
+      response: {
+        tokens: { summary: 'Signed in', value: { accessToken: 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1c3JfMSJ9.c2lnbmF0dXJl', refreshToken: 'rt_Zx8Qm2Lp4Vn6', tokenType: 'Bearer', expiresIn: 900 } },
+        mfaRequired: { summary: 'Two-factor authentication is on', value: { mfaRequired: true, mfaToken: 'mfa_3q2Yb0m1pXg6kQ9Vw8rTzA', methods: ['totp', 'recovery_code'] } },
+        mfaEnrollmentRequired: { summary: 'Two-factor authentication is required and not set up yet', value: { mfaEnrollmentRequired: true, mfaToken: 'mfa_3q2Yb0m1pXg6kQ9Vw8rTzA' } },
+      },
+    },
     issuesOperatorSession: true,
     access: { table: 'write', signingKey: true },
     memoryMb: PASSWORD_HASHING_MEMORY_MB,
@@ -40,11 +63,12 @@ export const sessionRoutes = {
     path: '/v2/auth/refresh',
     handler: 'functions/sessions/refresh-session.ts',
     area: 'sessions',
-    tag: 'Operator sessions',
+    tag: sessionTags.sessions,
     auth: 'public',
     summary: 'Rotate a refresh token; reuse of a spent one revokes its whole family.',
     request: { body: RefreshBody },
     response: { status: 200, body: TokenPair },
+    errors: { 401: ['invalid_refresh_token', 'refresh_token_reused', 'expired', 'mfa_enrollment_required', 'mfa_required'] },
     issuesOperatorSession: true,
     access: { table: 'write', signingKey: true },
   }),
@@ -54,7 +78,7 @@ export const sessionRoutes = {
     path: '/v2/auth/logout',
     handler: 'functions/sessions/log-out.ts',
     area: 'sessions',
-    tag: 'Operator sessions',
+    tag: sessionTags.sessions,
     auth: 'public',
     summary: 'Revoke the refresh token and every token rotated from the same login.',
     request: { body: LogoutBody },
@@ -67,7 +91,7 @@ export const sessionRoutes = {
     path: '/v2/me',
     handler: 'functions/sessions/get-me.ts',
     area: 'sessions',
-    tag: 'Me',
+    tag: sessionTags.me,
     auth: 'bearer',
     summary: 'The signed-in operator: profile, memberships, MFA status.',
     request: {},

@@ -1,6 +1,11 @@
 /** End-user sign-in: the two FlexSecure-compatible calls (SMS PIN, magic link, TOTP). Joined with the other areas by shared/http/manifest.ts. */
 import { CompleteAuthenticationBody, CompletedChallenge, StartAuthenticationBody, StartedChallenge } from '../schemas/authentication.ts';
-import { route } from './definition.ts';
+import { route, type Tag } from './definition.ts';
+
+/** The reference page sections of the area's routes, in page order. */
+export const signInTags = {
+  authentication: { name: 'Sign-in', description: 'The two FlexSecure-compatible calls that sign an end user in with an SMS PIN, a magic link or TOTP.' },
+} as const satisfies Record<string, Tag>;
 
 export const signInRoutes = {
 
@@ -11,12 +16,25 @@ export const signInRoutes = {
     path: '/v2/user/authenticate',
     handler: 'functions/sign-in/start-authentication.ts',
     area: 'sign-in',
-    tag: 'Sign-in',
+    tag: signInTags.authentication,
     auth: 'apikey',
     summary:
       "Start an end user's sign-in: sends the PIN or magic link by SMS. Unknown, disabled or unauthorized users get the same 202 and no SMS.",
     request: { body: StartAuthenticationBody },
     response: { status: 202, body: StartedChallenge },
+    errors: { 404: ['not_found', 'system_not_found'], 409: ['passwordless_url_missing'], 429: ['rate_limited'] },
+    examples: {
+      request: {
+        minimal: { summary: 'A key that reaches one organization', value: { email: 'user@example.com', system: 'portal' } },
+        withContext: {
+          summary: 'Naming the organization, with context the policy rules match on',
+          value: { email: 'user@example.com', system: 'portal', organization: 'org_8Yp2kM4qR7', context: { ip: '203.0.113.7', sensitivity: 'high' } },
+        },
+      },
+      response: {
+        pin: { summary: 'A PIN was sent by SMS', value: { challengeId: 'ch_Q1w2E3r4T5y6U7i8', method: 'pin', expiresAt: '2026-01-15T10:05:00.000Z', deliveredTo: '********78' } },
+      },
+    },
     // The PIN HMAC key is a data key under the data KMS key.
     access: { table: 'write', sms: true, encryptionKey: ['pin-hmac'] },
   }),
@@ -26,11 +44,29 @@ export const signInRoutes = {
     path: '/v2/system/authenticate/user',
     handler: 'functions/sign-in/complete-authentication.ts',
     area: 'sign-in',
-    tag: 'Sign-in',
+    tag: signInTags.authentication,
     auth: 'apikey',
     summary: 'Complete one factor of a sign-in: a token when the chain is done, else the factors that remain.',
     request: { body: CompleteAuthenticationBody },
     response: { status: 200, body: CompletedChallenge },
+    errors: { 401: ['invalid_credentials', 'expired', 'too_many_attempts'], 404: ['not_found', 'system_not_found'], 429: ['rate_limited'] },
+    examples: {
+      request: {
+        pin: { summary: 'The PIN from the SMS', value: { email: 'user@example.com', system: 'portal', challengeId: 'ch_Q1w2E3r4T5y6U7i8', pin: '493817' } },
+        passwordless: {
+          summary: 'The magic link from the SMS (or just its token)',
+          value: { email: 'user@example.com', system: 'portal', challengeId: 'ch_Q1w2E3r4T5y6U7i8', passwordless: 'https://portal.example.com/login?token=pl_b4Xk9sW2' },
+        },
+        totp: { summary: 'A TOTP code (step-up)', value: { email: 'user@example.com', system: 'portal', challengeId: 'ch_Q1w2E3r4T5y6U7i8', totp: '120384' } },
+      },
+      response: {
+        done: {
+          summary: 'The chain is complete: a token',
+          value: { authenticated: true, token: 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJldV8xIn0.c2lnbmF0dXJl', tokenType: 'Bearer', expiresIn: 900, user: { id: 'eu_7Hk2', email: 'user@example.com' }, amr: ['sms'] },
+        },
+        stepUp: { summary: 'Another factor is required', value: { authenticated: false, challengeId: 'ch_Q1w2E3r4T5y6U7i8', remaining: ['totp'] } },
+      },
+    },
     // Step-up may send a second SMS; TOTP secrets and the PIN HMAC key are data keys; tokens are signed.
     access: { table: 'write', sms: true, signingKey: true, encryptionKey: ['pin-hmac', 'totp-secrets'] },
   }),

@@ -2,50 +2,58 @@
  * Bodies of the two sign-in routes (SPEC §4 Authentication), FlexSecure-compatible: `email`, `system`,
  * and on completion exactly one of `pin`, `passwordless`, `totp`, `recoveryCode`.
  */
-import * as z from 'zod';
-import { body } from './common.ts';
-import { EndUserEmail, SystemName } from './directory.ts';
-import { ResourceId } from './organizations.ts';
+import { body, described, EndUserEmail, ResourceId, SystemName } from './common.ts';
+import * as z from './zod.ts';
 
 const FactorName = z.enum(['pin', 'passwordless', 'totp']);
+
+const Text = (max: number) => z.string({ error: 'must be a string' }).check(z.maxLength(max, { error: `must be at most ${max} characters` }));
 
 /** What the caller says about the request; matched against the system's policy rules. */
 const SignInContext = z
   .looseObject({
-    ip: z.string({ error: 'must be a string' }).max(64, { error: 'must be at most 64 characters' }).optional(),
-    sensitivity: z.string({ error: 'must be a string' }).max(128, { error: 'must be at most 128 characters' }).optional(),
-    resource: z.string({ error: 'must be a string' }).max(128, { error: 'must be at most 128 characters' }).optional(),
-    userAgent: z.string({ error: 'must be a string' }).max(512, { error: 'must be at most 512 characters' }).optional(),
+    ip: z.optional(Text(64)),
+    sensitivity: z.optional(Text(128)),
+    resource: z.optional(Text(128)),
+    userAgent: z.optional(Text(512)),
   })
-  .refine((value) => JSON.stringify(value).length <= 4096, { error: 'must be at most 4096 characters as JSON' });
+  .check(z.refine((value: object) => JSON.stringify(value).length <= 4096, { error: 'must be at most 4096 characters as JSON' }));
 
 const shared = {
   email: EndUserEmail,
   system: SystemName,
   /** Required when the key reaches several organizations. */
-  organization: ResourceId.optional(),
+  organization: z.optional(ResourceId),
 };
 
-export const StartAuthenticationBody = body({ ...shared, context: SignInContext.optional() });
+export const StartAuthenticationBody = body({ ...shared, context: z.optional(SignInContext) });
 
-const Code = (max: number) => z.string({ error: 'must be a string' }).trim().min(1, { error: 'must not be empty' }).max(max, { error: `must be at most ${max} characters` });
+const Code = (max: number) =>
+  z
+    .string({ error: 'must be a string' })
+    .check(z.trim(), z.minLength(1, { error: 'must not be empty' }), z.maxLength(max, { error: `must be at most ${max} characters` }));
+
+const FACTOR_FIELDS = ['pin', 'passwordless', 'totp', 'recoveryCode'] as const;
 
 export const CompleteAuthenticationBody = body({
   ...shared,
-  challengeId: ResourceId.optional().describe(
+  challengeId: described(
+    z.optional(ResourceId),
     "The challenge from the start's answer. Optional (without it the user's live challenge is used), but send it: the check then takes 2 DynamoDB round trips instead of 4.",
   ),
-  pin: z.string({ error: 'must be a string' }).regex(/^\d{6,8}$/, { error: 'must be 6 to 8 digits' }).optional(),
+  pin: z.optional(z.string({ error: 'must be a string' }).check(z.regex(/^\d{6,8}$/, { error: 'must be 6 to 8 digits' }))),
   /** The link as the SMS carried it, or just its token. */
-  passwordless: Code(2048).optional(),
-  totp: z.string({ error: 'must be a string' }).regex(/^\d{6}$/, { error: 'must be 6 digits' }).optional(),
-  recoveryCode: Code(64).optional(),
-}).superRefine((value, context) => {
-  const given = (['pin', 'passwordless', 'totp', 'recoveryCode'] as const).filter((field) => value[field] !== undefined);
-  if (given.length !== 1) {
-    context.addIssue({ code: 'custom', path: given.length ? [given[1] ?? 'pin'] : [], message: 'must carry exactly one of pin, passwordless, totp, recoveryCode' });
-  }
-});
+  passwordless: z.optional(Code(2048)),
+  totp: z.optional(z.string({ error: 'must be a string' }).check(z.regex(/^\d{6}$/, { error: 'must be 6 digits' }))),
+  recoveryCode: z.optional(Code(64)),
+}).check(
+  z.superRefine((value: Partial<Record<(typeof FACTOR_FIELDS)[number], string>>, context) => {
+    const given = FACTOR_FIELDS.filter((field) => value[field] !== undefined);
+    if (given.length !== 1) {
+      context.addIssue({ code: 'custom', path: given.length ? [given[1] ?? 'pin'] : [], message: 'must carry exactly one of pin, passwordless, totp, recoveryCode' });
+    }
+  }),
+);
 
 export const StartedChallenge = z.object({
   challengeId: z.string(),
@@ -55,24 +63,23 @@ export const StartedChallenge = z.object({
    * Where the SMS went, one shape for every number, real or decoy: eight stars and the last two
    * digits (`********78`, no country code, fixed length); null when nothing is sent (TOTP).
    */
-  deliveredTo: z
-    .string()
-    .nullable()
-    .describe('Where the SMS went: `********` and the last two digits of the number, the same shape for every number (no country code, fixed length); null when nothing is sent (TOTP).'),
+  deliveredTo: described(
+    z.nullable(z.string()),
+    'Where the SMS went: `********` and the last two digits of the number, the same shape for every number (no country code, fixed length); null when nothing is sent (TOTP).',
+  ),
 });
 
 export const CompletedChallenge = z.union([
   z.object({
     authenticated: z.literal(true),
-    token: z
-      .string()
-      .describe(
-        'ES256 JWT (`typ: JWT`) issued by the organization: `iss` = `{apiBase}/v2/organizations/{orgId}` (each organization is its own issuer), ' +
-          '`aud` = the system name, `sub` = the end-user id, `org` = the organization id, `amr`, `iat`, `exp` (`expiresIn` seconds), `jti`. ' +
-          'Verify it with the keys at `{iss}/.well-known/jwks.json` and check `iss` and `aud`: system names are unique only within an organization.',
-      ),
+    token: described(
+      z.string(),
+      'ES256 JWT (`typ: JWT`) issued by the organization: `iss` = `{apiBase}/v2/organizations/{orgId}` (each organization is its own issuer), ' +
+        '`aud` = the system name, `sub` = the end-user id, `org` = the organization id, `amr`, `iat`, `exp` (`expiresIn` seconds), `jti`. ' +
+        'Verify it with the keys at `{iss}/.well-known/jwks.json` and check `iss` and `aud`: system names are unique only within an organization.',
+    ),
     tokenType: z.literal('Bearer'),
-    expiresIn: z.number().int(),
+    expiresIn: z.number().check(z.int()),
     user: z.object({ id: z.string(), email: z.string() }),
     amr: z.array(z.string()),
   }),

@@ -3,24 +3,13 @@
  * through the manifest, the OpenAPI document.
  */
 import { looksLikeInternationalPhone, PHONE_FORMAT_MESSAGE } from '../domain/kernel/phone-format.ts';
-import * as z from 'zod';
 import { pageQuery } from '../http/pagination.ts';
-import { FACTORS, PasswordlessUrl, PolicySchema } from '../domain/sign-in/policy.ts';
-import { body } from './common.ts';
-import { ResourceId } from './organizations.ts';
+import { FACTORS } from '../domain/sign-in/policy.ts';
+import { body, EndUserEmail, ResourceId, SystemName } from './common.ts';
+import { PasswordlessUrl, PolicySchema } from './policy.ts';
+import * as z from './zod.ts';
 
-/** A system name becomes the token's `aud`: letters, digits, `.`, `_`, `-`; case-sensitive. */
-export const SystemName = z
-  .string({ error: 'must be a string' })
-  .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, { error: 'must start with a letter or digit and use only letters, digits, ".", "_" and "-"' })
-  .max(64, { error: 'must be at most 64 characters' });
-
-/** End-user emails are stored as given and compared case-insensitively (through a guard item). */
-export const EndUserEmail = z
-  .string({ error: 'must be a string' })
-  .trim()
-  .max(254, { error: 'must be at most 254 characters' })
-  .pipe(z.email({ error: 'must be a valid email address' }));
+export { EndUserEmail, SystemName } from './common.ts';
 
 /**
  * A mobile number in international form (`+` and the country code; spaces, dashes and brackets are
@@ -28,17 +17,16 @@ export const EndUserEmail = z
  * libphonenumber's mobile metadata and stores it as E.164, answering a 400 naming `body.phone` too
  * (shared/domain/kernel/phone-format.ts says why the check is split, phone-numbers.ts why mobile only).
  */
-export const Phone = z
-  .string({ error: 'must be a string' })
-  .max(32, { error: 'must be at most 32 characters' })
-  .refine(looksLikeInternationalPhone, { error: PHONE_FORMAT_MESSAGE })
-  .transform((value) => value.trim());
+export const Phone = z.pipe(
+  z
+    .string({ error: 'must be a string' })
+    .check(z.maxLength(32, { error: 'must be at most 32 characters' }), z.refine(looksLikeInternationalPhone, { error: PHONE_FORMAT_MESSAGE })),
+  z.transform((value: string) => value.trim()),
+);
 
 const EndUserName = z
   .string({ error: 'must be a string' })
-  .trim()
-  .min(1, { error: 'must not be empty' })
-  .max(200, { error: 'must be at most 200 characters' });
+  .check(z.trim(), z.minLength(1, { error: 'must not be empty' }), z.maxLength(200, { error: 'must be at most 200 characters' }));
 
 const Status = z.enum(['active', 'disabled'], { error: 'must be active or disabled' });
 
@@ -51,39 +39,41 @@ export const CreateSystemBody = body({
   name: SystemName,
   policy: PolicySchema,
   /** Required when the policy uses `passwordless`. */
-  passwordlessUrl: PasswordlessUrl.nullable().optional(),
+  passwordlessUrl: z.optional(z.nullable(PasswordlessUrl)),
 });
 
 /** `policy` replaces the whole policy; `passwordlessUrl: null` removes the URL. The name is immutable. */
 export const UpdateSystemBody = body({
-  policy: PolicySchema.optional(),
-  passwordlessUrl: PasswordlessUrl.nullable().optional(),
+  policy: z.optional(PolicySchema),
+  passwordlessUrl: z.optional(z.nullable(PasswordlessUrl)),
 });
 
 const FactorOut = z.enum(FACTORS);
+
+const int = () => z.number().check(z.int());
 
 export const PolicyResponse = z.object({
   factors: z.array(FactorOut),
   rules: z.array(
     z.object({
-      if: z.object({ sensitivity: z.array(z.string()).optional(), ipCidr: z.array(z.string()).optional(), resource: z.array(z.string()).optional() }),
+      if: z.object({ sensitivity: z.optional(z.array(z.string())), ipCidr: z.optional(z.array(z.string())), resource: z.optional(z.array(z.string())) }),
       factors: z.array(FactorOut),
     }),
   ),
-  pin: z.object({ length: z.number().int(), ttlSeconds: z.number().int(), maxAttempts: z.number().int() }),
-  passwordless: z.object({ ttlSeconds: z.number().int() }),
-  tokenTtlSeconds: z.number().int(),
+  pin: z.object({ length: int(), ttlSeconds: int(), maxAttempts: int() }),
+  passwordless: z.object({ ttlSeconds: int() }),
+  tokenTtlSeconds: int(),
 });
 
 export const SystemResponse = z.object({
   name: z.string(),
   policy: PolicyResponse,
-  passwordlessUrl: z.string().nullable(),
+  passwordlessUrl: z.nullable(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 
-export const SystemList = z.object({ items: z.array(SystemResponse), nextCursor: z.string().nullable() });
+export const SystemList = z.object({ items: z.array(SystemResponse), nextCursor: z.nullable(z.string()) });
 
 export const ListSystemsQuery = z.object(pageQuery);
 
@@ -95,20 +85,20 @@ export const EndUserParams = z.object({ orgId: ResourceId, userId: ResourceId })
 export const CreateEndUserBody = body({
   email: EndUserEmail,
   phone: Phone,
-  name: EndUserName.nullable().optional(),
+  name: z.optional(z.nullable(EndUserName)),
 });
 
 export const UpdateEndUserBody = body({
-  email: EndUserEmail.optional(),
-  phone: Phone.optional(),
+  email: z.optional(EndUserEmail),
+  phone: z.optional(Phone),
   /** `null` clears it. */
-  name: EndUserName.nullable().optional(),
-  status: Status.optional(),
+  name: z.optional(z.nullable(EndUserName)),
+  status: z.optional(Status),
 });
 
 export const ListEndUsersQuery = z.object({
   /** Exact, case-insensitive lookup: a list of zero or one user. */
-  email: EndUserEmail.optional(),
+  email: z.optional(EndUserEmail),
   ...pageQuery,
 });
 
@@ -116,13 +106,13 @@ export const EndUserResponse = z.object({
   id: z.string(),
   email: z.string(),
   phone: z.string(),
-  name: z.string().nullable(),
+  name: z.nullable(z.string()),
   status: Status,
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 
-export const EndUserList = z.object({ items: z.array(EndUserResponse), nextCursor: z.string().nullable() });
+export const EndUserList = z.object({ items: z.array(EndUserResponse), nextCursor: z.nullable(z.string()) });
 
 // ---- Access grants ---------------------------------------------------------------------------
 
@@ -131,8 +121,8 @@ export const AccessParams = z.object({ orgId: ResourceId, systemName: SystemName
 export const AccessGrantResponse = z.object({ systemName: z.string(), userId: z.string(), createdAt: z.string() });
 
 export const AccessList = z.object({
-  items: z.array(AccessGrantResponse.extend({ email: z.string() })),
-  nextCursor: z.string().nullable(),
+  items: z.array(z.extend(AccessGrantResponse, { email: z.string() })),
+  nextCursor: z.nullable(z.string()),
 });
 
 export const ListAccessQuery = z.object(pageQuery);

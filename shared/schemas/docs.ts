@@ -2,7 +2,7 @@
  * The API reference page's assets: a fixed allow-list, nothing else is ever read from disk. Each is a
  * file of the npm-packaged renderer (Swagger UI), served from this deployment rather than a CDN.
  */
-import * as z from 'zod';
+import * as z from './zod.ts';
 
 export interface DocsAsset {
   /** Module specifier of the file in node_modules; CDK copies it next to the function's index.mjs. */

@@ -2,27 +2,18 @@
  * Schemas of members and invitations: request validation and, through the manifest, the OpenAPI
  * document.
  */
-import * as z from 'zod';
 import { pageQuery } from '../http/pagination.ts';
-import { AnyPassword, Email, body } from './common.ts';
+import { AnyPassword, Email, body, uniqueItems } from './common.ts';
 import { TokenPair } from './sessions.ts';
+import * as z from './zod.ts';
 
 /** Ids as the API hands them out (`acc_…`, `usr_…`, `inv_…`): bounded, URL-safe, nothing else. */
-const Id = z.string({ error: 'must be a string' }).regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'is not a valid id' });
+const Id = z.string({ error: 'must be a string' }).check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'is not a valid id' }));
 
 export const Role = z.enum(['owner', 'manager', 'viewer'], { error: 'must be "owner", "manager" or "viewer"' });
 
 /** Lists report each duplicate by its index (`body.scope.groups.2: is listed twice`). */
-const distinctIds = z
-  .array(Id, { error: 'must be a list of ids' })
-  .max(100, { error: 'must list at most 100 ids' })
-  .superRefine((values, context) => {
-    const seen = new Set<string>();
-    values.forEach((value, index) => {
-      if (seen.has(value)) context.addIssue({ code: 'custom', path: [index], message: 'is listed twice' });
-      seen.add(value);
-    });
-  });
+const distinctIds = z.array(Id, { error: 'must be a list of ids' }).check(z.maxLength(100, { error: 'must list at most 100 ids' }), uniqueItems);
 
 /**
  * `"all"`, or the organizations and groups a member reaches (a group's organizations count at request
@@ -32,11 +23,11 @@ const distinctIds = z
 export const Scope = z.union(
   [
     z.literal('all'),
-    z
-      .strictObject({ organizations: distinctIds.default([]), groups: distinctIds.default([]) })
-      .refine((scope) => scope.organizations.length + scope.groups.length > 0, {
+    z.strictObject({ organizations: z._default(distinctIds, []), groups: z._default(distinctIds, []) }).check(
+      z.refine((scope: { organizations: string[]; groups: string[] }) => scope.organizations.length + scope.groups.length > 0, {
         error: 'must name at least one organization or group (or be "all")',
       }),
+    ),
   ],
   { error: 'must be "all" or {organizations: [orgId…], groups: [groupId…]}' },
 );
@@ -49,9 +40,10 @@ export const MembersParams = z.object({ accountId: Id });
 export const MemberParams = z.object({ accountId: Id, userId: Id });
 export const ListMembersQuery = z.object({ ...pageQuery });
 
-export const UpdateMemberBody = body({ role: Role.optional(), scope: Scope.optional() }).refine(
-  (change) => change.role !== undefined || change.scope !== undefined,
-  { error: 'must set `role`, `scope` or both' },
+export const UpdateMemberBody = body({ role: z.optional(Role), scope: z.optional(Scope) }).check(
+  z.refine((change: { role?: unknown; scope?: unknown }) => change.role !== undefined || change.scope !== undefined, {
+    error: 'must set `role`, `scope` or both',
+  }),
 );
 
 export const Member = z.object({
@@ -62,7 +54,7 @@ export const Member = z.object({
   createdAt: z.string(),
 });
 
-export const MemberPage = z.object({ items: z.array(Member), nextCursor: z.string().nullable() });
+export const MemberPage = z.object({ items: z.array(Member), nextCursor: z.nullable(z.string()) });
 
 // ---- Invitations -------------------------------------------------------------------------------
 
@@ -80,13 +72,13 @@ export const Invitation = z.object({
   status: z.literal('pending'),
   expiresAt: z.string(),
   createdAt: z.string(),
-  createdBy: z.string().nullable(),
+  createdBy: z.nullable(z.string()),
 });
 
-export const InvitationPage = z.object({ items: z.array(Invitation), nextCursor: z.string().nullable() });
+export const InvitationPage = z.object({ items: z.array(Invitation), nextCursor: z.nullable(z.string()) });
 
 /** The create answer: the only time the token is ever shown. */
-export const CreatedInvitation = Invitation.extend({
+export const CreatedInvitation = z.extend(Invitation, {
   token: z.string(),
   /** Relative; the token rides in the fragment, which browsers never send to a server. */
   acceptUrl: z.string(),
@@ -94,9 +86,11 @@ export const CreatedInvitation = Invitation.extend({
 
 /** Invitation tokens are `pci_` + 43 URL-safe characters; the bound only keeps garbage out of the hash. */
 export const AcceptInvitationBody = body({
-  token: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }),
+  token: z
+    .string({ error: 'must be a string' })
+    .check(z.minLength(1, { error: 'must not be empty' }), z.maxLength(200, { error: 'must be at most 200 characters' })),
   /** The new operator's password. An existing operator accepts with their access token instead; a password is not looked at. */
-  password: AnyPassword.optional(),
+  password: z.optional(AnyPassword),
 });
 
 /**
@@ -104,7 +98,7 @@ export const AcceptInvitationBody = body({
  * `requireMfa` covers them), with the account and the new user id. An existing operator: joined, no tokens.
  */
 export const AcceptedInvitation = z.union([
-  TokenPair.extend({ accountId: z.string(), userId: z.string() }),
+  z.extend(TokenPair, { accountId: z.string(), userId: z.string() }),
   z.object({ accountId: z.string(), userId: z.string(), mfaEnrollmentRequired: z.literal(true), mfaToken: z.string() }),
   z.object({
     accountId: z.string(),

@@ -2,53 +2,40 @@
  * Schemas of the account profile, organizations and groups: request validation and, through the
  * manifest, the OpenAPI document.
  */
-import * as z from 'zod';
 import { pageQuery } from '../http/pagination.ts';
 import { ISO_COUNTRIES } from '../domain/kernel/countries.ts';
 import { DEFAULT_SMS_DAILY_LIMIT } from '../domain/tenancy/organizations.ts';
-import { Email, body } from './common.ts';
+import { Email, ResourceId, body, described, uniqueItems } from './common.ts';
+import * as z from './zod.ts';
 
-/** Opaque ids as they appear in paths and bodies; anything else is a 400 naming the field. */
-export const ResourceId = z
-  .string({ error: 'must be a string' })
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'is not a valid id' });
+export { ResourceId } from './common.ts';
+
 
 const Name = z
   .string({ error: 'must be a string' })
-  .trim()
-  .min(1, { error: 'must not be empty' })
-  .max(100, { error: 'must be at most 100 characters' });
-
-/** Lists report each duplicate by its index (`body.organizations.3: is listed twice`). */
-const uniqueItems = (values: string[], context: z.RefinementCtx) => {
-  const seen = new Set<string>();
-  values.forEach((value, index) => {
-    if (seen.has(value)) context.addIssue({ code: 'custom', path: [index], message: 'is listed twice' });
-    seen.add(value);
-  });
-};
+  .check(z.trim(), z.minLength(1, { error: 'must not be empty' }), z.maxLength(100, { error: 'must be at most 100 characters' }));
 
 // ---- Accounts --------------------------------------------------------------------------------
 
 export const AccountParams = z.object({ accountId: ResourceId });
 
 export const BillingContact = z.strictObject({
-  name: Name.optional(),
+  name: z.optional(Name),
   email: Email,
 });
 
 export const UpdateAccountBody = body({
-  name: Name.optional(),
+  name: z.optional(Name),
   /** `null` clears it. Owner only (`account:billing`). */
-  billingContact: BillingContact.nullable().optional(),
-  settings: z.strictObject({ requireMfa: z.boolean({ error: 'must be a boolean' }).optional() }).optional(),
+  billingContact: z.optional(z.nullable(BillingContact)),
+  settings: z.optional(z.strictObject({ requireMfa: z.optional(z.boolean({ error: 'must be a boolean' })) })),
 });
 
 export const AccountResponse = z.object({
   id: z.string(),
   name: z.string(),
   /** Present for owners only. */
-  billingContact: z.object({ name: z.string().optional(), email: z.string() }).nullable().optional(),
+  billingContact: z.optional(z.nullable(z.object({ name: z.optional(z.string()), email: z.string() }))),
   settings: z.object({ requireMfa: z.boolean() }),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -60,20 +47,18 @@ export const COUNTRY_CODE_COUNT = ISO_COUNTRIES.size;
 
 const CountryCode = z
   .string({ error: 'must be a string' })
-  .refine((code) => ISO_COUNTRIES.has(code), { error: 'must be an ISO 3166-1 alpha-2 country code in upper case' });
-
+  .check(z.refine((code: string) => ISO_COUNTRIES.has(code), { error: 'must be an ISO 3166-1 alpha-2 country code in upper case' }));
 
 const settingFields = {
   requireMfa: z.boolean({ error: 'must be a boolean' }),
   smsDailyLimit: z
     .number({ error: 'must be a number' })
-    .int({ error: 'must be a whole number' })
-    .min(0, { error: 'must be at least 0' })
-    .max(1_000_000, { error: 'must be at most 1000000' }),
-  smsAllowedCountries: z
-    .array(CountryCode, { error: 'must be an array' })
-    .max(250, { error: 'must have at most 250 entries' })
-    .superRefine(uniqueItems),
+    .check(
+      z.int({ error: 'must be a whole number' }),
+      z.minimum(0, { error: 'must be at least 0' }),
+      z.maximum(1_000_000, { error: 'must be at most 1000000' }),
+    ),
+  smsAllowedCountries: z.array(CountryCode, { error: 'must be an array' }).check(z.maxLength(250, { error: 'must have at most 250 entries' }), uniqueItems),
 };
 
 /**
@@ -86,33 +71,36 @@ const DEPLOYMENT_BOUNDS =
   "smsAllowedCountries among its SMS countries (an empty list means the deployment's list, never every country); beyond them, 400 naming the field.";
 
 /** On create: every field optional, defaults filled in (`smsDailyLimit` by the domain: it depends on the deployment). */
-const NewOrganizationSettings = z
-  .strictObject({
-    requireMfa: settingFields.requireMfa.default(false),
-    smsDailyLimit: settingFields.smsDailyLimit
-      .optional()
-      .describe(`SMS per UTC day. Default ${String(DEFAULT_SMS_DAILY_LIMIT)}, or the deployment's per-account cap when that is lower.`),
-    smsAllowedCountries: settingFields.smsAllowedCountries.default([]),
-  })
-  .describe(DEPLOYMENT_BOUNDS);
+const NewOrganizationSettings = described(
+  z.strictObject({
+    requireMfa: z._default(settingFields.requireMfa, false),
+    smsDailyLimit: described(
+      z.optional(settingFields.smsDailyLimit),
+      `SMS per UTC day. Default ${String(DEFAULT_SMS_DAILY_LIMIT)}, or the deployment's per-account cap when that is lower.`,
+    ),
+    smsAllowedCountries: z._default(settingFields.smsAllowedCountries, []),
+  }),
+  DEPLOYMENT_BOUNDS,
+);
 
 /** On update: only what is sent changes. */
-const OrganizationSettingsPatch = z
-  .strictObject({
-    requireMfa: settingFields.requireMfa.optional(),
-    smsDailyLimit: settingFields.smsDailyLimit.optional(),
-    smsAllowedCountries: settingFields.smsAllowedCountries.optional(),
-  })
-  .describe(DEPLOYMENT_BOUNDS);
+const OrganizationSettingsPatch = described(
+  z.strictObject({
+    requireMfa: z.optional(settingFields.requireMfa),
+    smsDailyLimit: z.optional(settingFields.smsDailyLimit),
+    smsAllowedCountries: z.optional(settingFields.smsAllowedCountries),
+  }),
+  DEPLOYMENT_BOUNDS,
+);
 
 export const CreateOrganizationBody = body({
   name: Name,
-  settings: NewOrganizationSettings.default({ requireMfa: false, smsAllowedCountries: [] }),
+  settings: z._default(NewOrganizationSettings, { requireMfa: false, smsAllowedCountries: [] }),
 });
 
 export const UpdateOrganizationBody = body({
-  name: Name.optional(),
-  settings: OrganizationSettingsPatch.optional(),
+  name: z.optional(Name),
+  settings: z.optional(OrganizationSettingsPatch),
 });
 
 export const OrganizationParams = z.object({ orgId: ResourceId });
@@ -123,12 +111,12 @@ export const OrganizationResponse = z.object({
   id: z.string(),
   accountId: z.string(),
   name: z.string(),
-  settings: z.object({ requireMfa: z.boolean(), smsDailyLimit: z.number().int(), smsAllowedCountries: z.array(z.string()) }),
+  settings: z.object({ requireMfa: z.boolean(), smsDailyLimit: z.number().check(z.int()), smsAllowedCountries: z.array(z.string()) }),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 
-export const OrganizationList = z.object({ items: z.array(OrganizationResponse), nextCursor: z.string().nullable() });
+export const OrganizationList = z.object({ items: z.array(OrganizationResponse), nextCursor: z.nullable(z.string()) });
 
 // ---- Groups ----------------------------------------------------------------------------------
 
@@ -140,12 +128,11 @@ export const MAX_GROUP_ORGANIZATIONS = 98;
 
 const GroupOrganizations = z
   .array(ResourceId, { error: 'must be an array' })
-  .max(MAX_GROUP_ORGANIZATIONS, { error: `must have at most ${MAX_GROUP_ORGANIZATIONS} entries` })
-  .superRefine(uniqueItems);
+  .check(z.maxLength(MAX_GROUP_ORGANIZATIONS, { error: `must have at most ${MAX_GROUP_ORGANIZATIONS} entries` }), uniqueItems);
 
-export const CreateGroupBody = body({ name: Name, organizations: GroupOrganizations.default([]) });
+export const CreateGroupBody = body({ name: Name, organizations: z._default(GroupOrganizations, []) });
 
-export const UpdateGroupBody = body({ name: Name.optional(), organizations: GroupOrganizations.optional() });
+export const UpdateGroupBody = body({ name: z.optional(Name), organizations: z.optional(GroupOrganizations) });
 
 export const GroupParams = z.object({ accountId: ResourceId, groupId: ResourceId });
 
@@ -158,4 +145,4 @@ export const GroupResponse = z.object({
   updatedAt: z.string(),
 });
 
-export const GroupList = z.object({ items: z.array(GroupResponse), nextCursor: z.string().nullable() });
+export const GroupList = z.object({ items: z.array(GroupResponse), nextCursor: z.nullable(z.string()) });

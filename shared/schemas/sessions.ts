@@ -1,16 +1,16 @@
-import * as z from 'zod';
 import { AnyPassword, Email, NewPassword, body } from './common.ts';
+import * as z from './zod.ts';
 
 export const SignupBody = body({
   email: Email,
   password: NewPassword,
-  accountName: z.string().trim().min(1, { error: 'must not be empty' }).max(100),
+  accountName: z.string().check(z.trim(), z.minLength(1, { error: 'must not be empty' }), z.maxLength(100)),
 });
 
 export const LoginBody = body({ email: Email, password: AnyPassword });
 
 /** Refresh tokens are opaque; the length bound only keeps garbage out of the hash. */
-const RefreshToken = z.string().min(1).max(200);
+const RefreshToken = z.string().check(z.minLength(1), z.maxLength(200));
 export const RefreshBody = body({ refreshToken: RefreshToken });
 export const LogoutBody = body({ refreshToken: RefreshToken });
 
@@ -18,14 +18,14 @@ export const TokenPair = z.object({
   accessToken: z.string(),
   refreshToken: z.string(),
   tokenType: z.literal('Bearer'),
-  expiresIn: z.number().int(),
+  expiresIn: z.number().check(z.int()),
 });
 
-export const SignupResponse = TokenPair.extend({ accountId: z.string(), userId: z.string() });
+export const SignupResponse = z.extend(TokenPair, { accountId: z.string(), userId: z.string() });
 
 export const Membership = z.object({
   accountId: z.string(),
-  accountName: z.string().nullable(),
+  accountName: z.nullable(z.string()),
   role: z.enum(['owner', 'manager', 'viewer']),
   scope: z.union([z.literal('all'), z.object({ organizations: z.array(z.string()), groups: z.array(z.string()) })]),
 });
@@ -34,7 +34,7 @@ export const MeResponse = z.object({
   id: z.string(),
   email: z.string(),
   createdAt: z.string(),
-  mfa: z.object({ totp: z.boolean(), recoveryCodesRemaining: z.number().int() }),
+  mfa: z.object({ totp: z.boolean(), recoveryCodesRemaining: z.number().check(z.int()) }),
   memberships: z.array(Membership),
 });
 

@@ -1,4 +1,7 @@
 import type { RouteDefinition } from '#shared/http/manifest.ts';
+import { directoryTags } from '#shared/routes/directory.ts';
+import { mfaTags } from '#shared/routes/mfa.ts';
+import { signInTags } from '#shared/routes/sign-in.ts';
 
 /**
  * Routes the manifest does not have yet, so that every kind of access and auth is exercised. Their
@@ -12,7 +15,7 @@ export const futureRoutes: RouteDefinition[] = [
     path: '/v2/test/pin',
     handler: 'functions/sign-in/test-send-pin.ts',
     area: 'sign-in',
-    tag: 'Sign-in',
+    tag: signInTags.authentication,
     auth: 'mfa',
     summary: 'Sends an SMS',
     request: {},
@@ -25,7 +28,7 @@ export const futureRoutes: RouteDefinition[] = [
     path: '/v2/test/totp/{userId}',
     handler: 'functions/mfa/test-enroll-totp.ts',
     area: 'mfa',
-    tag: 'Two-factor authentication',
+    tag: mfaTags.mfa,
     auth: 'bearer',
     summary: 'Encrypts a TOTP secret',
     request: {},
@@ -39,7 +42,7 @@ export const futureRoutes: RouteDefinition[] = [
     path: '/v2/test/authenticate',
     handler: 'functions/sign-in/test-authenticate.ts',
     area: 'sign-in',
-    tag: 'Sign-in',
+    tag: signInTags.authentication,
     auth: 'apikey',
     summary: 'Needs an API key',
     request: {},
@@ -52,7 +55,7 @@ export const futureRoutes: RouteDefinition[] = [
     path: '/v2/test/systems',
     handler: 'functions/directory/test-list-systems.ts',
     area: 'directory',
-    tag: 'Systems',
+    tag: directoryTags.systems,
     auth: 'bearer-or-apikey',
     summary: 'Takes either credential',
     request: {},

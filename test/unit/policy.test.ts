@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { maskPhone } from '#shared/domain/directory/phone-numbers.ts';
-import { chooseFactors, parseCidr, PasswordlessUrl, PolicySchema, usesPasswordless } from '#shared/domain/sign-in/policy.ts';
+import { chooseFactors, parseCidr, usesPasswordless } from '#shared/domain/sign-in/policy.ts';
+import { PasswordlessUrl, PolicySchema } from '#shared/schemas/policy.ts';
 import type { Policy } from '#shared/domain/sign-in/model.ts';
 import { ValidationError } from '#shared/domain/kernel/errors.ts';
 import { validatePart } from '#shared/http/validation.ts';

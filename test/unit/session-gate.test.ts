@@ -24,7 +24,7 @@ function jsonSchemaCarriesTokens(node: unknown): boolean {
 }
 
 /** Whether the zod schema of an answer can carry operator tokens. */
-export function schemaCarriesTokens(schema: z.ZodType | undefined): boolean {
+export function schemaCarriesTokens(schema: z.core.$ZodType | undefined): boolean {
   if (!schema) return false;
   return jsonSchemaCarriesTokens(z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }));
 }

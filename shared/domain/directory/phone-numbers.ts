@@ -6,10 +6,14 @@
  * toll-free, personal, VoIP, pager, UAN and landline numbers are not: an SMS to them is what SMS
  * pumping bills the deployer for (SPEC §6 "mobile numbers only").
  *
- * Every module that parses phones imports this one entry point of libphonenumber (`/mobile`), so a
- * bundle never carries two metadata sets.
+ * The metadata is that set without its formats (phone-metadata.json, written by
+ * scripts/write-phone-metadata.ts: 48 KB instead of 99), which only formatting reads; every module that
+ * parses phones goes through this one, so a bundle never carries two metadata sets.
  */
-import { parsePhoneNumberFromString } from 'libphonenumber-js/mobile';
+import { parsePhoneNumberFromString as parseWith, type MetadataJson } from 'libphonenumber-js/core';
+import metadata from './phone-metadata.json' with { type: 'json' };
+
+const parsePhoneNumberFromString = (text: string) => parseWith(text, metadata as unknown as MetadataJson);
 
 export const MOBILE_PHONE_MESSAGE = 'must be a mobile phone number in international E.164 form, e.g. +33612345678 (no landline, premium-rate, shared-cost or toll-free number)';
 

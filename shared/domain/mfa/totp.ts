@@ -61,8 +61,10 @@ export function otpauthUri(input: { issuer: string; accountName: string; secret:
 
 /** The otpauth URI as an SVG QR code (self-contained markup, no scripts or external references). */
 export async function qrCodeSvg(uri: string): Promise<string> {
-  const { default: QRCode } = await import('qrcode');
-  return QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 4, width: 240 });
+  // What `QRCode.toString(uri, { type: 'svg', … })` runs, without the entry point's other renderers.
+  const [{ create }, { render }] = await Promise.all([import('qrcode/lib/core/qrcode.js'), import('qrcode/lib/renderer/svg-tag.js')]);
+  const options = { errorCorrectionLevel: 'M', margin: 4, width: 240 } as const;
+  return render(create(uri, options), options);
 }
 
 /** An enrolment with the QR code of its URI, for the routes that show one. */

@@ -1,10 +1,10 @@
 /**
- * Sign-in policies (SPEC §5): the schema that validates them on write, and `chooseFactors`, which
- * picks the factor chain for one sign-in from the request's context. A sign-in's start
- * (start-sign-in.ts) calls `chooseFactors`; the system routes validate with `PolicySchema` and `PasswordlessUrl`.
+ * Sign-in policies (SPEC §5): their bounds and defaults, and `chooseFactors`, which picks the factor
+ * chain for one sign-in from the request's context. A sign-in's start (start-sign-in.ts) calls `chooseFactors`; the
+ * system routes validate with the schema built from the bounds here (shared/schemas/policy.ts), which
+ * stays out of this module so that the sign-in functions do not carry it.
  */
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import * as z from 'zod';
 import type { Factor, Policy, PolicyRule, SignInContext } from './model.ts';
 
 export const FACTORS = ['pin', 'passwordless', 'totp'] as const satisfies readonly Factor[];
@@ -18,36 +18,6 @@ export const POLICY_DEFAULTS = {
   passwordless: { ttlSeconds: 600 },
   tokenTtlSeconds: 3600,
 } as const;
-
-const int = (min: number, max: number) =>
-  z
-    .number({ error: 'must be a number' })
-    .int({ error: 'must be a whole number' })
-    .min(min, { error: `must be at least ${min}` })
-    .max(max, { error: `must be at most ${max}` });
-
-/** Lists report each duplicate by its index (`….factors.1: is listed twice`). */
-const uniqueItems = (values: string[], context: z.RefinementCtx) => {
-  const seen = new Set<string>();
-  values.forEach((value, index) => {
-    if (seen.has(value)) context.addIssue({ code: 'custom', path: [index], message: 'is listed twice' });
-    seen.add(value);
-  });
-};
-
-const FactorList = z
-  .array(z.enum(FACTORS, { error: `must be one of ${FACTORS.join(', ')}` }), { error: 'must be an array' })
-  .min(1, { error: 'must name at least one factor' })
-  .max(FACTORS.length, { error: `must have at most ${FACTORS.length} entries` })
-  .superRefine(uniqueItems);
-
-const conditionValues = <T extends z.ZodType<string>>(item: T) =>
-  z
-    .array(item, { error: 'must be an array' })
-    .min(1, { error: 'must have at least one entry' })
-    .max(MAX_CONDITION_VALUES, { error: `must have at most ${MAX_CONDITION_VALUES} entries` });
-
-const ConditionValue = z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(128, { error: 'must be at most 128 characters' });
 
 /**
  * `address/prefix` with a decimal prefix in range for the family (0–32 for IPv4, 0–128 for IPv6).
@@ -63,64 +33,6 @@ export function parseCidr(value: string): { address: string; prefix: number; fam
   if (isIPv6(address)) return prefix <= 128 ? { address, prefix, family: 'ipv6' } : undefined;
   return undefined;
 }
-
-const Cidr = z.string({ error: 'must be a string' }).refine((value) => parseCidr(value) !== undefined, {
-  error: 'must be an IPv4 or IPv6 CIDR block such as 10.0.0.0/8 or 2001:db8::/32',
-});
-
-const RuleCondition = z
-  .strictObject({
-    sensitivity: conditionValues(ConditionValue).optional(),
-    ipCidr: conditionValues(Cidr).optional(),
-    resource: conditionValues(ConditionValue).optional(),
-  })
-  .refine((condition) => condition.sensitivity !== undefined || condition.ipCidr !== undefined || condition.resource !== undefined, {
-    error: 'must have at least one of sensitivity, ipCidr, resource',
-  });
-
-const Rule = z.strictObject({ if: RuleCondition, factors: FactorList });
-
-/** A policy as clients write it; members other than `factors` default (SPEC §5). */
-export const PolicySchema = z.strictObject({
-  factors: FactorList,
-  rules: z
-    .array(Rule, { error: 'must be an array' })
-    .max(MAX_RULES, { error: `must have at most ${MAX_RULES} entries` })
-    .default([]),
-  pin: z
-    .strictObject({
-      length: int(6, 8).default(POLICY_DEFAULTS.pin.length),
-      ttlSeconds: int(30, 600).default(POLICY_DEFAULTS.pin.ttlSeconds),
-      maxAttempts: int(1, 10).default(POLICY_DEFAULTS.pin.maxAttempts),
-    })
-    .default({ ...POLICY_DEFAULTS.pin }),
-  passwordless: z
-    .strictObject({ ttlSeconds: int(30, 600).default(POLICY_DEFAULTS.passwordless.ttlSeconds) })
-    .default({ ...POLICY_DEFAULTS.passwordless }),
-  tokenTtlSeconds: int(60, 86_400).default(POLICY_DEFAULTS.tokenTtlSeconds),
-}) satisfies z.ZodType<Policy>;
-
-/**
- * Where a magic link points: an absolute https URL without credentials, query or fragment (the link
- * is `<passwordlessUrl>?token=…`, so a query or fragment of its own would break it), ≤ 2048 chars.
- */
-export const PasswordlessUrl = z
-  .string({ error: 'must be a string' })
-  .max(2048, { error: 'must be at most 2048 characters' })
-  .superRefine((value, context) => {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      context.addIssue({ code: 'custom', message: 'must be an absolute https URL' });
-      return;
-    }
-    if (url.protocol !== 'https:') context.addIssue({ code: 'custom', message: 'must be an https URL' });
-    else if (url.username !== '' || url.password !== '') context.addIssue({ code: 'custom', message: 'must not carry credentials' });
-    else if (url.search !== '' || url.hash !== '' || value.includes('?') || value.includes('#')) {
-      context.addIssue({ code: 'custom', message: 'must have no query or fragment: the link adds ?token=' });
-    }
-  });
 
 /** Whether any factor chain of the policy (the default or a rule's) sends magic links. */
 export function usesPasswordless(policy: Policy): boolean {
