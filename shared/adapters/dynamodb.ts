@@ -9,7 +9,7 @@ import {
   UpdateCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type * as z from 'zod';
+import * as z from '../schemas/zod.ts';
 import { UnavailableError, ValidationError } from '../domain/kernel/errors.ts';
 
 /** One document client per process, reused across warm invocations. */
@@ -43,8 +43,8 @@ export class MalformedItemError extends Error {
  * wrong attributes only — never their values or the item's keys (an item may hold a secret's hash, a
  * key may hold an email), since the error reaches the logs.
  */
-export function parseItem<Schema extends z.ZodType>(entity: string, schema: Schema, item: Record<string, unknown>): z.output<Schema> {
-  const result = schema.safeParse(item);
+export function parseItem<Schema extends z.ZodMiniType>(entity: string, schema: Schema, item: Record<string, unknown>): z.output<Schema> {
+  const result = z.safeParse(schema, item);
   if (!result.success) throw new MalformedItemError(entity, result.error.issues.map((issue) => issue.path.map(String).join('.')));
   return result.data;
 }

@@ -1,5 +1,5 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod.ts';
 import { accessGrantKey, endUserEmailKey, endUserKey, organizationKey, systemKey, type ItemKey } from '../data/keys.ts';
 import type { Challenge, SignInState } from '../domain/sign-in/model.ts';
 import type { SignInReads, SignInSnapshot, SignInSnapshotQuery } from '../domain/sign-in/sign-in-facts.ts';
@@ -20,8 +20,8 @@ import { toOrganization } from './items/organization-item.ts';
  */
 const EmailGuardFields = z.object({
   userId: z.string(),
-  signInCopy: z.boolean().optional(),
-  user: z.record(z.string(), z.unknown()).optional(),
+  signInCopy: z.optional(z.boolean()),
+  user: z.optional(z.record(z.string(), z.unknown())),
 });
 
 /**

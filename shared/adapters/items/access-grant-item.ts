@@ -3,7 +3,7 @@
  * (`AccessGrant`) and one under its end user (`EndUserGrant`), both naming the incarnation of the
  * system they were granted for.
  */
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod.ts';
 import { accessGrantKey, endUserGrantKey, endUserKey, grantsOfEndUserPrefix, grantsOfSystemPrefix, systemKey, type ItemKey } from '../../data/keys.ts';
 import type { AccessGrant } from '../../domain/sign-in/model.ts';
 import { parseItem } from '../dynamodb.ts';

@@ -1,5 +1,5 @@
 /** An account's profile item: key, item written at signup, item read (validated). */
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod.ts';
 import { accountKey, type ItemKey } from '../../data/keys.ts';
 import type { Account, AccountProfile } from '../../domain/kernel/model.ts';
 import { parseItem } from '../dynamodb.ts';
@@ -11,9 +11,9 @@ const AccountItem = z.object({
   id: z.string(),
   name: z.string(),
   createdAt: z.string(),
-  updatedAt: z.string().optional(),
-  billingContact: z.looseObject({ name: z.string().optional(), email: z.string() }).nullish(),
-  settings: z.looseObject({ requireMfa: z.boolean().optional() }).optional(),
+  updatedAt: z.optional(z.string()),
+  billingContact: z.nullish(z.looseObject({ name: z.optional(z.string()), email: z.string() })),
+  settings: z.optional(z.looseObject({ requireMfa: z.optional(z.boolean()) })),
 });
 
 /** The item of a new account: `ownerCount` starts at its first owner (it guards last-owner protection). */

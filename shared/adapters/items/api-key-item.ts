@@ -1,5 +1,5 @@
 /** An access key: key (by id), GSI1 under its account, item written, item read (validated). */
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod.ts';
 import { apiKeyByAccountGsi, apiKeyKey, apiKeysOfAccountPartition, type ItemKey } from '../../data/keys.ts';
 import type { ApiKey } from '../../domain/kernel/model.ts';
 import type { StoredApiKey } from '../../domain/tenancy/access-key-verifier.ts';
@@ -15,16 +15,10 @@ const ApiKeyFields = z.object({
   organizations: z.union([z.literal('all'), z.array(z.string())]),
   createdAt: z.string(),
   createdBy: z.string(),
-  revokedAt: z
-    .string()
-    .nullish()
-    .transform((at) => at ?? null),
-  lastUsedAt: z
-    .string()
-    .nullish()
-    .transform((at) => at ?? null),
+  revokedAt: z.pipe(z.nullish(z.string()), z.transform((at) => at ?? null)),
+  lastUsedAt: z.pipe(z.nullish(z.string()), z.transform((at) => at ?? null)),
 });
-const ApiKeyItem = ApiKeyFields.extend({ secretHash: z.string() });
+const ApiKeyItem = z.extend(ApiKeyFields, { secretHash: z.string() });
 
 /** The stored key: the hash of its secret, never the secret; `revokedAt`/`lastUsedAt` only once set. */
 export function toApiKeyItem(key: StoredApiKey): Record<string, unknown> & ItemKey {

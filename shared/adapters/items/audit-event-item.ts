@@ -2,7 +2,7 @@
  * An audit event: keys (its account's log, sharded, and its organization's on GSI1), item written
  * (expiring after the retention), item read (validated).
  */
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod.ts';
 import { auditEventByOrganizationGsi, auditEventKey, type ItemKey } from '../../data/keys.ts';
 import type { AuditEvent } from '../../domain/kernel/audit-events.ts';
 import { parseItem } from '../dynamodb.ts';
@@ -11,13 +11,13 @@ import { parseItem } from '../dynamodb.ts';
 const AuditEventItem = z.looseObject({
   id: z.string(),
   accountId: z.string(),
-  organizationId: z.string().nullable(),
+  organizationId: z.nullable(z.string()),
   type: z.string(),
-  actor: z.object({ kind: z.enum(['operator', 'key', 'anonymous', 'system']), id: z.string().nullable() }),
-  target: z.object({ type: z.string(), id: z.string() }).nullable(),
+  actor: z.object({ kind: z.enum(['operator', 'key', 'anonymous', 'system']), id: z.nullable(z.string()) }),
+  target: z.nullable(z.object({ type: z.string(), id: z.string() })),
   at: z.string(),
-  sourceIp: z.string().nullable(),
-  requestId: z.string().nullable(),
+  sourceIp: z.nullable(z.string()),
+  requestId: z.nullable(z.string()),
   details: z.record(z.string(), z.unknown()),
 });
 

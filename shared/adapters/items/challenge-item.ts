@@ -3,7 +3,7 @@
  * hour past its expiry (DynamoDB TTL only cleans up: expiry is checked on every read and in every
  * condition, in ms). Written by challenge-repository.ts, read by sign-in-reads.ts.
  */
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod.ts';
 import { challengeKey, type ItemKey } from '../../data/keys.ts';
 import type { Challenge } from '../../domain/sign-in/model.ts';
 import { parseItem } from '../dynamodb.ts';
@@ -26,17 +26,17 @@ const ChallengeItem = z.object({
   accountId: z.string(),
   systemName: z.string(),
   userId: z.string(),
-  decoy: z.literal(true).optional(),
+  decoy: z.optional(z.literal(true)),
   chain: z.array(Factor),
-  step: z.number().int().nonnegative(),
+  step: z.int().check(z.nonnegative()),
   status: z.enum(['open', 'consumed', 'void']),
-  secretHash: z.string().nullable(),
-  attempts: z.number().int(),
-  maxAttempts: z.number().int(),
+  secretHash: z.nullable(z.string()),
+  attempts: z.int(),
+  maxAttempts: z.int(),
   expiresAt: z.number(),
   satisfied: z.array(z.enum(['pin', 'passwordless', 'totp', 'recoveryCode'])),
   createdAt: z.string(),
-}) satisfies z.ZodType<Challenge>;
+}) satisfies z.ZodMiniType<Challenge>;
 
 export function toItem(challenge: Challenge): Record<string, unknown> {
   return { ...key(challenge.id), entity: ENTITY, ...challenge, ttl: ttlOf(challenge.expiresAt) };

@@ -4,7 +4,7 @@
  * (`user`, with `signInCopy: true`) and one `grant:<systemName>` attribute per grant, holding the
  * grant's incarnation. A guard written before the copy existed has `userId` only.
  */
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod.ts';
 import { endUserEmailKey, type ItemKey } from '../../data/keys.ts';
 import type { EndUser } from '../../domain/sign-in/model.ts';
 import { MalformedItemError, parseItem } from '../dynamodb.ts';
@@ -20,8 +20,8 @@ const GRANT_ATTRIBUTE = /^grant:(.+)$/;
 
 const EmailGuardItem = z.looseObject({
   userId: z.string(),
-  user: EndUserRecord.optional(),
-  signInCopy: z.literal(true).optional(),
+  user: z.optional(EndUserRecord),
+  signInCopy: z.optional(z.literal(true)),
 });
 
 /** A guard as read: whose it is and, when it carries the sign-in copy, the user and its grants. */

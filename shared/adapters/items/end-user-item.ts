@@ -1,5 +1,5 @@
 /** An end user of an organization's directory: its keys, the item written, the item read (validated). */
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod.ts';
 import { endUserByOrganizationGsi, endUserKey, endUsersOfOrganizationPartition, type ItemKey } from '../../data/keys.ts';
 import type { EndUser } from '../../domain/sign-in/model.ts';
 import { parseItem } from '../dynamodb.ts';
@@ -12,20 +12,17 @@ export const EndUserRecord = z.object({
   organizationId: z.string(),
   email: z.string(),
   phone: z.string(),
-  name: z
-    .string()
-    .nullish()
-    .transform((name) => name ?? null),
+  name: z.pipe(z.nullish(z.string()), z.transform((name) => name ?? null)),
   status: z.enum(['active', 'disabled']),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 
-const EndUserItem = EndUserRecord.extend({
+const EndUserItem = z.extend(EndUserRecord, {
   /** Optimistic concurrency of PATCH; the guard moves with the version read. */
   version: z.number(),
   /** Bumped by every grant and revoke: an email move and a delete are conditional on the one read. */
-  grantVersion: z.number().optional(),
+  grantVersion: z.optional(z.number()),
 });
 
 /** An end user as read from its item, with the attributes its writes are conditional on. */

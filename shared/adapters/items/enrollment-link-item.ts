@@ -1,5 +1,5 @@
 /** An owner-issued enrolment link, stored by the SHA-256 of its token (`mfaEnrollmentKey`); DynamoDB's TTL removes it after expiry. */
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod.ts';
 import { mfaEnrollmentKey } from '../../data/keys.ts';
 import type { EnrollmentLinkRecord } from '../../domain/mfa/enrollment-links.ts';
 
@@ -10,7 +10,7 @@ const EnrollmentLinkItem = z.object({
   userId: z.string(),
   accountId: z.string(),
   createdBy: z.string(),
-  expiresAt: z.number().int(),
+  expiresAt: z.int(),
 });
 
 export function enrollmentLinkToItem(record: EnrollmentLinkRecord): Record<string, unknown> {

@@ -1,5 +1,5 @@
 /** A group of organizations, in its account's partition: key, item written, item read (validated). */
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod.ts';
 import { GROUP_SK_PREFIX, groupKey, type ItemKey } from '../../data/keys.ts';
 import type { Group } from '../../domain/kernel/model.ts';
 import { parseItem } from '../dynamodb.ts';
@@ -18,7 +18,7 @@ const GroupFields = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
-const GroupItem = GroupFields.extend({ version: z.number() });
+const GroupItem = z.extend(GroupFields, { version: z.number() });
 
 /** The group at `version` (optimistic concurrency: every write is conditional on the one read). */
 export function toGroupItem(group: Group, version: number): Record<string, unknown> & ItemKey {

@@ -2,7 +2,7 @@
  * An invitation, in its account's partition, and its token lookup (by the SHA-256 of the token):
  * keys, items written, items read (validated). Status lives on the invitation item only.
  */
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod.ts';
 import { INVITATION_SK_PREFIX, invitationKey, invitationTokenKey, type ItemKey } from '../../data/keys.ts';
 import type { StoredInvitation } from '../../domain/tenancy/invitations.ts';
 import { parseItem } from '../dynamodb.ts';
@@ -23,10 +23,7 @@ const InvitationItem = z.object({
   status: z.enum(['pending', 'accepted']),
   expiresAt: z.string(),
   createdAt: z.string(),
-  createdBy: z
-    .string()
-    .nullish()
-    .transform((by) => by ?? null),
+  createdBy: z.pipe(z.nullish(z.string()), z.transform((by) => by ?? null)),
   tokenHash: z.string(),
 });
 

@@ -1,5 +1,5 @@
 /** Envelope-encrypted key material, one item per purpose: key, item written, item read (validated). */
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod.ts';
 import { keyringKey, type ItemKey } from '../../data/keys.ts';
 import type { StoredKeyring } from '../../domain/platform/keyring-store.ts';
 import { parseItem } from '../dynamodb.ts';
@@ -11,9 +11,9 @@ export { keyringKey };
 const KeyringItem = z.looseObject({
   purpose: z.string(),
   kid: z.string(),
-  publicJwk: z.record(z.string(), z.string()).optional(),
+  publicJwk: z.optional(z.record(z.string(), z.string())),
   wrappedDataKey: z.string(),
-  encryptedSecret: z.string().optional(),
+  encryptedSecret: z.optional(z.string()),
   createdAt: z.string(),
 });
 

@@ -1,5 +1,5 @@
 /** The failed-login counter of one operator email: key, item written, item read (validated). */
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod.ts';
 import { loginThrottleKey, type ItemKey } from '../../data/keys.ts';
 import type { LoginAttempts } from '../../domain/sessions/login-throttle-store.ts';
 import { parseItem } from '../dynamodb.ts';

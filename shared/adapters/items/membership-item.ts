@@ -1,5 +1,5 @@
 /** A membership of an operator in an account: keys (account partition, GSI1 under the operator), item written, item read (validated). */
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod.ts';
 import { MEMBER_SK_PREFIX, membershipByUserGsi, membershipKey, membershipsOfUserPartition, type ItemKey } from '../../data/keys.ts';
 import type { Membership } from '../../domain/kernel/model.ts';
 import { parseItem } from '../dynamodb.ts';

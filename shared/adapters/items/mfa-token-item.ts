@@ -1,5 +1,5 @@
 /** A login's MFA token, stored by the SHA-256 of the token (`mfaTokenKey`); DynamoDB's TTL removes it after expiry. */
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod.ts';
 import { mfaTokenKey } from '../../data/keys.ts';
 import type { MfaTokenRecord } from '../../domain/mfa/mfa-tokens.ts';
 
@@ -9,7 +9,7 @@ const MfaTokenItem = z.object({
   tokenHash: z.string(),
   userId: z.string(),
   purpose: z.enum(['login', 'enroll', 'enrollment_page']),
-  expiresAt: z.number().int(),
+  expiresAt: z.int(),
 });
 
 export function mfaTokenToItem(record: MfaTokenRecord): Record<string, unknown> {

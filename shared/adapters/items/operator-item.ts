@@ -1,5 +1,5 @@
 /** An operator (profile with its password hash) and its email guard: keys, items written, items read (validated). */
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod.ts';
 import { userEmailKey, userKey, type ItemKey } from '../../data/keys.ts';
 import type { Operator } from '../../domain/kernel/model.ts';
 import { parseItem } from '../dynamodb.ts';
@@ -9,7 +9,7 @@ export { userEmailKey as operatorEmailKey, userKey as operatorKey };
 const OperatorItem = z.object({ id: z.string(), email: z.string(), passwordHash: z.string(), createdAt: z.string() });
 const OperatorEmailItem = z.object({ userId: z.string() });
 /** What a member list reads of an operator (a projection of `id` and `email`). */
-const OperatorContact = OperatorItem.pick({ id: true, email: true });
+const OperatorContact = z.pick(OperatorItem, { id: true, email: true });
 
 export function toOperatorItem(operator: Operator): Record<string, unknown> & ItemKey {
   return { ...userKey(operator.id), entity: 'Operator', ...operator };

@@ -1,5 +1,5 @@
 /** An organization (tombstoned on delete): key, GSI1 under its account, item written, item read (validated). */
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod.ts';
 import { organizationByAccountGsi, organizationKey, organizationsOfAccountPartition, type ItemKey } from '../../data/keys.ts';
 import type { Organization } from '../../domain/kernel/model.ts';
 import { parseItem } from '../dynamodb.ts';
@@ -16,7 +16,7 @@ const OrganizationItem = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   /** Bumped by every group write that lists the organization: a delete is conditional on the one read. */
-  groupVersion: z.number().optional(),
+  groupVersion: z.optional(z.number()),
 });
 
 export function toOrganizationItem(organization: Organization): Record<string, unknown> & ItemKey {

@@ -2,7 +2,7 @@
  * An operator session: its refresh family (one login) and its refresh tokens (by the SHA-256 of the
  * secret). Keys, items written (with their DynamoDB TTL), items read (validated).
  */
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod.ts';
 import { refreshFamilyKey, refreshTokenKey, type ItemKey } from '../../data/keys.ts';
 import type { RefreshFamily, RefreshTokenRecord } from '../../domain/kernel/model.ts';
 import { parseItem } from '../dynamodb.ts';

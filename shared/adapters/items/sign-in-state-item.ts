@@ -4,7 +4,7 @@
  * `lockNotice`. Only ever written by update expressions (challenge-repository.ts), never put whole;
  * read by sign-in-reads.ts.
  */
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod.ts';
 import { signInStateKey, type ItemKey } from '../../data/keys.ts';
 import type { SignInState } from '../../domain/sign-in/model.ts';
 import { parseItem } from '../dynamodb.ts';
@@ -20,9 +20,9 @@ export const ttlFromNow = (): number => Math.floor(Date.now() / 1000) + RETENTIO
 export const key = (orgId: string, userId: string, systemName: string): ItemKey => signInStateKey(orgId, userId, systemName);
 
 const SignInStateItem = z.object({
-  challengeId: z.string().optional(),
-  window: z.record(z.string(), z.number()).optional(),
-  version: z.number().int().optional(),
+  challengeId: z.optional(z.string()),
+  window: z.optional(z.record(z.string(), z.number())),
+  version: z.optional(z.int()),
 });
 
 /** The sign-in state of a stored item; a missing attribute reads as its empty value. */

@@ -4,7 +4,7 @@
  * expires an hour after its last send. Written by sms-limit-repository.ts, read there and by
  * sign-in-reads.ts.
  */
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod.ts';
 import { smsSubjectLimitKey, type ItemKey } from '../../data/keys.ts';
 import type { PlannedSms, SubjectSends } from '../../domain/sign-in/sms-limits.ts';
 import { parseItem } from '../dynamodb.ts';
@@ -15,8 +15,8 @@ export const key = (orgId: string, subjectHash: string): ItemKey => smsSubjectLi
 
 const SmsSubjectItem = z.object({
   sentAt: z.array(z.number()),
-  version: z.number().int(),
-}) satisfies z.ZodType<SubjectSends>;
+  version: z.int(),
+}) satisfies z.ZodMiniType<SubjectSends>;
 
 /** The item a write of `write.sentAt` puts: one version past the one it expects. */
 export function toItem(write: PlannedSms['subject']): Record<string, unknown> {

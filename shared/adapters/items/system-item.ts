@@ -1,5 +1,5 @@
 /** A system of an organization's directory: its key, the item written, the item read (validated). */
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod.ts';
 import { SYSTEM_SK_PREFIX, systemKey, type ItemKey } from '../../data/keys.ts';
 import { FACTORS } from '../../domain/sign-in/policy.ts';
 import type { SignInSystem } from '../../domain/sign-in/model.ts';
@@ -20,7 +20,7 @@ const StoredPolicy = z.looseObject({
   factors: z.array(Factor),
   rules: z.array(
     z.looseObject({
-      if: z.looseObject({ sensitivity: z.array(z.string()).optional(), ipCidr: z.array(z.string()).optional(), resource: z.array(z.string()).optional() }),
+      if: z.looseObject({ sensitivity: z.optional(z.array(z.string())), ipCidr: z.optional(z.array(z.string())), resource: z.optional(z.array(z.string())) }),
       factors: z.array(Factor),
     }),
   ),
@@ -33,21 +33,18 @@ const SystemFields = z.object({
   organizationId: z.string(),
   name: z.string(),
   policy: StoredPolicy,
-  passwordlessUrl: z
-    .string()
-    .nullish()
-    .transform((url) => url ?? null),
+  passwordlessUrl: z.pipe(z.nullish(z.string()), z.transform((url) => url ?? null)),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 
-const SystemItem = SystemFields.extend({
+const SystemItem = z.extend(SystemFields, {
   /** Optimistic concurrency of PATCH. */
   version: z.number(),
   /** New for every system created under a name: a grant counts only for the incarnation it names. */
   incarnation: z.string(),
   /** Bumped by every grant to the system: a delete is conditional on the one it read. */
-  grantVersion: z.number().optional(),
+  grantVersion: z.optional(z.number()),
 });
 
 /** A system as read from its item, with the attributes its writes are conditional on. */

@@ -4,7 +4,7 @@
  * module has its key and the validated read. Attributes the domain does not read (`failedCount`,
  * `failureWindowStart`, `pendingAt`) belong to the attempt budget's conditions.
  */
-import * as z from 'zod';
+import * as z from '#shared/schemas/zod.ts';
 import { endUserTotpKey, operatorTotpKey, type ItemKey } from '../../data/keys.ts';
 import type { MfaSubject } from '../../domain/mfa/mfa-subject.ts';
 import type { TotpFactorRecord } from '../../domain/mfa/totp-factors.ts';
@@ -20,13 +20,13 @@ export const totpFactorKey = (subject: MfaSubject): ItemKey =>
  */
 const TotpFactorItem = z.object({
   status: z.enum(['pending', 'enabled']),
-  secret: z.string().optional(),
-  pendingSecret: z.string().optional(),
-  version: z.number().int().default(0),
-  lastStep: z.number().int().default(0),
-  lockedUntil: z.number().default(0),
-  recoveryCodes: z.set(z.string()).optional(),
-  enabledAt: z.string().optional(),
+  secret: z.optional(z.string()),
+  pendingSecret: z.optional(z.string()),
+  version: z._default(z.int(), 0),
+  lastStep: z._default(z.int(), 0),
+  lockedUntil: z._default(z.number(), 0),
+  recoveryCodes: z.optional(z.set(z.string())),
+  enabledAt: z.optional(z.string()),
 });
 
 /** The factor of a stored item; a malformed item is an error, never a guess. */
