@@ -9,7 +9,8 @@ import { config } from '../config.ts';
 import type { SmsSender } from '../domain/sign-in/sms-sender.ts';
 import { DataKey, PIN_HMAC_PURPOSE } from '../domain/platform/keyring.ts';
 import { EndUserTokens } from '../domain/sign-in/end-user-tokens.ts';
-import { signInServices } from '../domain/sign-in/sign-in-services.ts';
+import { completeSignInService, startSignInService } from '../domain/sign-in/sign-in-services.ts';
+import type { AuditEvent } from '../domain/kernel/audit-events.ts';
 import { SmsLimits } from '../domain/sign-in/sms-limits.ts';
 import { endUserSecondFactor } from './mfa.ts';
 import { tokenSigningKeys } from './platform.ts';
@@ -31,25 +32,27 @@ const pinHmacKey = /* @__PURE__ */ once(
   () => new DataKey(new KeyringRepository(documentClient(), tableName()), () => masterKey((k) => k.dataKmsKeyId), PIN_HMAC_PURPOSE),
 );
 
-/** Start and complete, built once per cold start (each handler uses one of them). */
-const signIn = /* @__PURE__ */ once(() =>
-  signInServices({
-    access: accessControl(),
-    // Organization, system, user, grant (and on complete the challenge or state) in batched reads.
-    reads: new SignInReadRepository(documentClient(), tableName()),
-    store: new ChallengeRepository(documentClient(), tableName()),
-    secondFactor: endUserSecondFactor(),
-    limits: new SmsLimits(new SmsLimitRepository(documentClient(), tableName()), config().limits, { metrics: metrics() }),
-    sms: smsSender(),
-    pinKey: pinHmacKey(),
-    tokens: new EndUserTokens(tokenSigningKeys(), { apiBase: config().apiBase }),
-    audit: (event) => auditRepository().recordEvent(event),
-    metrics: metrics(),
-  }),
-);
+/** The ports both sign-in calls share, built once per cold start. */
+const sharedPorts = () => ({
+  access: accessControl(),
+  // Organization, system, user, grant (and on complete the challenge or state) in batched reads.
+  reads: new SignInReadRepository(documentClient(), tableName()),
+  store: new ChallengeRepository(documentClient(), tableName()),
+  limits: new SmsLimits(new SmsLimitRepository(documentClient(), tableName()), config().limits, { metrics: metrics() }),
+  sms: smsSender(),
+  pinKey: pinHmacKey(),
+  audit: (event: AuditEvent) => auditRepository().recordEvent(event),
+  metrics: metrics(),
+});
 
-/** `POST /v2/user/authenticate`. */
-export const startSignIn = () => signIn().start;
+/** `POST /v2/user/authenticate`: no second factor or token signing in this function's bundle. */
+export const startSignIn = /* @__PURE__ */ once(() => startSignInService(sharedPorts()));
 
 /** `POST /v2/system/authenticate/user`. */
-export const completeSignIn = () => signIn().complete;
+export const completeSignIn = /* @__PURE__ */ once(() =>
+  completeSignInService({
+    ...sharedPorts(),
+    secondFactor: endUserSecondFactor(),
+    tokens: new EndUserTokens(tokenSigningKeys(), { apiBase: config().apiBase }),
+  }),
+);

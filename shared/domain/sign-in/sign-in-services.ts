@@ -1,6 +1,7 @@
 /**
  * The two sign-in services, start and complete, built from their ports in one place (the composition
- * root and the integration tests' world both call it, so they wire the same thing).
+ * root and the integration tests' world both call it, so they wire the same thing). Apart, so that
+ * the start function's bundle carries no second factor (otplib) and no token signing (jose).
  */
 import type { Metrics } from '../kernel/metrics.ts';
 import type { SmsSender } from './sms-sender.ts';
@@ -37,27 +38,45 @@ export interface SignInPorts {
   now?: (() => Date) | undefined;
 }
 
-export function signInServices(ports: SignInPorts): { start: StartSignIn; complete: CompleteSignIn } {
+/** What starting a sign-in needs: no second factor and no token signing (its bundle carries neither). */
+export type StartSignInPorts = Omit<SignInPorts, 'secondFactor' | 'tokens'>;
+
+/** `POST /v2/user/authenticate`. */
+export function startSignInService(ports: StartSignInPorts): StartSignIn {
+  const { reads, store, metrics, now, audit } = ports;
+  return new StartSignIn({
+    facts: new SignInFactsReader({ reads, access: ports.access }),
+    store,
+    budget: new SmsBudget(ports.limits),
+    delivery: new SmsDelivery({ sms: ports.sms, store, metrics }),
+    pinSecrets: new PinSecrets(ports.pinKey),
+    audit,
+    metrics,
+    now,
+  });
+}
+
+/** `POST /v2/system/authenticate/user`. */
+export function completeSignInService(ports: SignInPorts): CompleteSignIn {
   const { reads, store, metrics, now, audit, tokens } = ports;
-  const facts = new SignInFactsReader({ reads, access: ports.access });
   const pinSecrets = new PinSecrets(ports.pinKey);
-  const budget = new SmsBudget(ports.limits);
-  const delivery = new SmsDelivery({ sms: ports.sms, store, metrics });
-  return {
-    start: new StartSignIn({ facts, store, budget, delivery, pinSecrets, audit, metrics, now }),
-    complete: new CompleteSignIn({
-      facts,
-      reads,
-      store,
-      attempts: new ChallengeAttempts({ store, reads, metrics }),
-      credentials: new CredentialCheck({ pinSecrets, secondFactor: ports.secondFactor }),
-      budget,
-      delivery,
-      pinSecrets,
-      tokens,
-      audit,
-      metrics,
-      now,
-    }),
-  };
+  return new CompleteSignIn({
+    facts: new SignInFactsReader({ reads, access: ports.access }),
+    reads,
+    store,
+    attempts: new ChallengeAttempts({ store, reads, metrics }),
+    credentials: new CredentialCheck({ pinSecrets, secondFactor: ports.secondFactor }),
+    budget: new SmsBudget(ports.limits),
+    delivery: new SmsDelivery({ sms: ports.sms, store, metrics }),
+    pinSecrets,
+    tokens,
+    audit,
+    metrics,
+    now,
+  });
+}
+
+/** Both services from the same ports (the integration tests' world). */
+export function signInServices(ports: SignInPorts): { start: StartSignIn; complete: CompleteSignIn } {
+  return { start: startSignInService(ports), complete: completeSignInService(ports) };
 }
