@@ -32,7 +32,10 @@ const pinHmacKey = /* @__PURE__ */ once(
   () => new DataKey(new KeyringRepository(documentClient(), tableName()), () => masterKey((k) => k.dataKmsKeyId), PIN_HMAC_PURPOSE),
 );
 
-/** The ports both sign-in calls share, built once per cold start. */
+/**
+ * The ports both sign-in calls take, built by whichever of the two a function serves (a Lambda serves
+ * one; the local server, serving both, builds them twice: cheap objects, no I/O).
+ */
 const sharedPorts = () => ({
   access: accessControl(),
   // Organization, system, user, grant (and on complete the challenge or state) in batched reads.
