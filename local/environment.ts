@@ -24,6 +24,9 @@ export function localEnvironment(options: LocalEnvironmentOptions): Record<strin
     [ENV.keyProvider]: 'local',
     [ENV.localKeyFile]: options.keyFile,
     [ENV.smsProvider]: 'outbox',
+    [ENV.emailProvider]: 'outbox',
+    // Locally anyone may sign up at once (SPEC §4); a deployment defaults to `verify-email`.
+    [ENV.signupMode]: process.env[ENV.signupMode] ?? 'open',
     // The other deployment limits keep their defaults (shared/config.ts); tests set small ones.
     [ENV.smsAllowedCountries]: LOCAL_SMS_ALLOWED_COUNTRIES.join(','),
     POWERTOOLS_SERVICE_NAME: 'portcullis',

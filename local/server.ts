@@ -17,6 +17,7 @@ import type {
 } from 'aws-lambda';
 import { config, ENV, loadConfig } from '#shared/config.ts';
 import { localOutbox } from '#shared/compose/sign-in.ts';
+import { localEmailOutbox } from '#shared/compose/shared.ts';
 import { authorizers, manifest, type RouteDefinition } from '#shared/http/manifest.ts';
 
 const REPOSITORY_ROOT = resolve(import.meta.dirname, '..');
@@ -152,6 +153,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       // `?to=+336…` unencoded reads as a space: take a leading space for the `+` it was.
       const to = url.searchParams.get('to')?.replace(/^ /, '+');
       send(response, 200, { items: localOutbox().list(to ?? undefined) });
+      return;
+    }
+    if (method === 'GET' && url.pathname === '/_local/email') {
+      send(response, 200, { items: localEmailOutbox().list(url.searchParams.get('to') ?? undefined) });
       return;
     }
 

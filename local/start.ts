@@ -33,11 +33,15 @@ Object.assign(
 
 // Imported after the environment is set: these modules build their config on first use.
 const { localOutbox } = await import('#shared/compose/sign-in.ts');
+const { localEmailOutbox } = await import('#shared/compose/shared.ts');
 const { config } = await import('#shared/config.ts');
 const { DEMO_OWNER, DEMO_SIGN_IN, seedDemoTenant } = await import('./seed.ts');
 const { startLocalServer } = await import('./server.ts');
 
 localOutbox().print = (line) => {
+  console.log(line);
+};
+localEmailOutbox().print = (line) => {
   console.log(line);
 };
 

@@ -19,6 +19,10 @@ export interface DeploymentLimits {
   smsAccountDailyLimit: number;
   /** Active organizations one account may have. @default 1000 */
   organizationsPerAccount: number;
+  /** E-mails (sign-in factors `email_pin`/`email_link`) the whole deployment sends per UTC day. @default 10000 */
+  emailDeploymentDailyLimit: number;
+  /** Sign-in e-mails one account sends per UTC day, its organizations together. @default 1000 */
+  emailAccountDailyLimit: number;
 }
 
 /** The defaults of `DeploymentLimits` (the CDK props document the same numbers). */
@@ -26,6 +30,20 @@ export const DEPLOYMENT_LIMIT_DEFAULTS = {
   smsDeploymentDailyLimit: 10_000,
   smsAccountDailyLimit: 1_000,
   organizationsPerAccount: 1_000,
+  emailDeploymentDailyLimit: 10_000,
+  emailAccountDailyLimit: 1_000,
+} as const;
+
+/** What `POST /v2/signup` does (SPEC §4): create at once, e-mail a link first, or refuse. */
+export const SIGNUP_MODES = ['open', 'verify-email', 'closed'] as const;
+export type SignupMode = (typeof SIGNUP_MODES)[number];
+
+/** Operator session lifetimes (SPEC §4), deployment settings. */
+export const SESSION_LIFETIME_DEFAULTS = {
+  /** A session ends this long after its login, whatever its refreshes. 30 days. */
+  absoluteSeconds: 30 * 24 * 60 * 60,
+  /** A session ends after this long unused. 7 days. */
+  idleSeconds: 7 * 24 * 60 * 60,
 } as const;
 
 export interface Config {
@@ -52,6 +70,16 @@ export interface Config {
     | { provider: 'sns'; senderId: string | undefined; originationNumber: string | undefined }
     | { provider: 'outbox' };
   limits: DeploymentLimits;
+  email:
+    | { provider: 'ses'; from: string; configurationSet: string; replyTo: string | undefined }
+    | { provider: 'outbox' };
+  /**
+   * Where e-mailed links point (the console, SPEC §10: `/accept`, `/reset-password`, `/verify-email`),
+   * no trailing slash. @default - `apiBase` (the local server serves the console at `/`)
+   */
+  consoleUrl: string;
+  signupMode: SignupMode;
+  sessions: { absoluteSeconds: number; idleSeconds: number };
 }
 
 /** Environment variable names, shared with the CDK constructs and the local server. */
@@ -73,6 +101,16 @@ export const ENV = {
   smsDeploymentDailyLimit: 'SMS_DEPLOYMENT_DAILY_LIMIT',
   smsAccountDailyLimit: 'SMS_ACCOUNT_DAILY_LIMIT',
   organizationsPerAccount: 'ORGANIZATIONS_PER_ACCOUNT',
+  emailDeploymentDailyLimit: 'EMAIL_DEPLOYMENT_DAILY_LIMIT',
+  emailAccountDailyLimit: 'EMAIL_ACCOUNT_DAILY_LIMIT',
+  emailProvider: 'EMAIL_PROVIDER',
+  emailFrom: 'EMAIL_FROM',
+  emailReplyTo: 'EMAIL_REPLY_TO',
+  emailConfigurationSet: 'EMAIL_CONFIGURATION_SET',
+  consoleUrl: 'CONSOLE_URL',
+  signupMode: 'SIGNUP_MODE',
+  sessionAbsoluteSeconds: 'SESSION_ABSOLUTE_SECONDS',
+  sessionIdleSeconds: 'SESSION_IDLE_SECONDS',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -103,19 +141,29 @@ function required(env: Env, name: string): string {
   return value;
 }
 
+function signupMode(value: string | undefined): SignupMode {
+  // The safe default of a deployment: nobody gets an account without proving the address.
+  if (value === undefined || value === '') return 'verify-email';
+  if (!(SIGNUP_MODES as readonly string[]).includes(value)) throw new Error(`Environment variable ${ENV.signupMode} must be one of ${SIGNUP_MODES.join(', ')}`);
+  return value as SignupMode;
+}
+
 /** Builds the typed config from an environment; throws naming the first missing variable. */
 export function loadConfig(env: Env = process.env): Config {
   const keyProvider = env[ENV.keyProvider] ?? 'kms';
   const smsProvider = env[ENV.smsProvider] ?? 'sns';
   const stage = env[ENV.stage] ?? 'dev';
+  const emailProvider = env[ENV.emailProvider] ?? 'ses';
+  const tableName = required(env, ENV.tableName);
+  const apiBase = baseUrl(ENV.apiBase, env[ENV.apiBase] || (keyProvider === 'local' ? LOCAL_API_BASE : undefined));
   return {
     stage,
     region: env.AWS_REGION ?? 'us-east-1',
-    tableName: required(env, ENV.tableName),
+    tableName,
     dynamodbEndpoint: env[ENV.dynamodbEndpoint] || undefined,
     tokenIssuer: env[ENV.tokenIssuer] ?? `urn:portcullis:${stage}`,
     // An issuer that relying parties pin: a deployed function without it must not start at all.
-    apiBase: baseUrl(ENV.apiBase, env[ENV.apiBase] || (keyProvider === 'local' ? LOCAL_API_BASE : undefined)),
+    apiBase,
     accessTokenTtlSeconds: 15 * 60,
     refreshTokenTtlSeconds: 30 * 24 * 60 * 60,
     auditRetentionDays: positiveInteger(env, ENV.auditRetentionDays, AUDIT_RETENTION_DAYS),
@@ -125,6 +173,19 @@ export function loadConfig(env: Env = process.env): Config {
       smsDeploymentDailyLimit: positiveInteger(env, ENV.smsDeploymentDailyLimit, DEPLOYMENT_LIMIT_DEFAULTS.smsDeploymentDailyLimit, 9),
       smsAccountDailyLimit: positiveInteger(env, ENV.smsAccountDailyLimit, DEPLOYMENT_LIMIT_DEFAULTS.smsAccountDailyLimit, 9),
       organizationsPerAccount: positiveInteger(env, ENV.organizationsPerAccount, DEPLOYMENT_LIMIT_DEFAULTS.organizationsPerAccount),
+      emailDeploymentDailyLimit: positiveInteger(env, ENV.emailDeploymentDailyLimit, DEPLOYMENT_LIMIT_DEFAULTS.emailDeploymentDailyLimit, 9),
+      emailAccountDailyLimit: positiveInteger(env, ENV.emailAccountDailyLimit, DEPLOYMENT_LIMIT_DEFAULTS.emailAccountDailyLimit, 9),
+    },
+    // Only functions that send e-mail read these (the SES sender is built on first use).
+    email:
+      emailProvider === 'outbox'
+        ? { provider: 'outbox' }
+        : { provider: 'ses', from: env[ENV.emailFrom] ?? '', configurationSet: env[ENV.emailConfigurationSet] ?? '', replyTo: env[ENV.emailReplyTo] || undefined },
+    consoleUrl: env[ENV.consoleUrl] ? baseUrl(ENV.consoleUrl, env[ENV.consoleUrl]) : apiBase,
+    signupMode: signupMode(env[ENV.signupMode]),
+    sessions: {
+      absoluteSeconds: positiveInteger(env, ENV.sessionAbsoluteSeconds, SESSION_LIFETIME_DEFAULTS.absoluteSeconds, 9),
+      idleSeconds: positiveInteger(env, ENV.sessionIdleSeconds, SESSION_LIFETIME_DEFAULTS.idleSeconds, 9),
     },
     keys:
       keyProvider === 'local'

@@ -47,7 +47,7 @@ export interface AccessRoleProps {
 }
 
 /** The fields of `RouteAccess` this construct grants; an access with another one is refused. */
-const ACCESS_FIELDS = new Set(['table', 'sms', 'signingKey', 'encryptionKey', 'writesKeyrings']);
+const ACCESS_FIELDS = new Set(['table', 'sms', 'email', 'signingKey', 'encryptionKey', 'writesKeyrings']);
 
 /**
  * An access with defaults filled in and purposes sorted: two accesses that grant the same are
@@ -61,6 +61,7 @@ export function accessProfile(access: RouteAccess): Required<Omit<RouteAccess, '
   return {
     table: access.table,
     sms: access.sms === true,
+    email: access.email === true,
     signingKey: access.signingKey === true,
     encryptionKey: [...new Set(access.encryptionKey ?? [])].sort(),
     writesKeyrings: access.writesKeyrings === true,
@@ -81,6 +82,7 @@ export function accessRoleId(access: RouteAccess): string {
     profile.signingKey ? 'SigningKey' : '',
     profile.encryptionKey.length > 0 ? `DataKey${profile.encryptionKey.map(pascal).join('')}` : '',
     profile.sms ? 'Sms' : '',
+    profile.email ? 'Email' : '',
   ].join('');
   return `${parts || 'NoData'}Role`;
 }
@@ -105,7 +107,7 @@ export class AccessRole extends Construct {
 
   constructor(scope: Construct, id: string, props: AccessRoleProps) {
     super(scope, id);
-    const { table, signingKey, encryptionKey, sms, writesKeyrings } = accessProfile(props.access);
+    const { table, signingKey, encryptionKey, sms, email, writesKeyrings } = accessProfile(props.access);
     this.environment = this.variables;
     this.logGroup = props.logGroup;
     this.role = new Role(this, 'Default', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
@@ -113,13 +115,14 @@ export class AccessRole extends Construct {
     if (writesKeyrings) {
       // The key function writes keyrings and nothing else: any other binding would widen the one role
       // that may plant a signing key.
-      if (table || signingKey || encryptionKey.length > 0 || sms) throw new Error(`${id}: writesKeyrings excludes every other access`);
+      if (table || signingKey || encryptionKey.length > 0 || sms || email) throw new Error(`${id}: writesKeyrings excludes every other access`);
       this.grantKeyrings(props.data, props.keys);
     }
     if (table) this.grantTable(props.data, table);
     if (signingKey) this.grantKey(props.keys.signingKey, ENV.signingKmsKeyId, [TOKEN_SIGNING_PURPOSE], 'unwrap');
     if (encryptionKey.length > 0) this.grantKey(props.keys.dataKey, ENV.dataKmsKeyId, encryptionKey, 'unwrap');
     if (sms) this.grantSms(props.sms ?? {});
+    if (email) this.grantEmail();
 
     // The default policy holds the log grant (one log group) and X-Ray's statement (active tracing,
     // added by each function), whose "*" this acknowledges; data permissions never use a wildcard.
@@ -175,6 +178,14 @@ export class AccessRole extends Construct {
     );
     this.grantKey(keys.signingKey, ENV.signingKmsKeyId, [TOKEN_SIGNING_PURPOSE], 'create');
     this.grantKey(keys.dataKey, ENV.dataKmsKeyId, DATA_KEY_PURPOSES, 'create');
+  }
+
+  /**
+   * The SES settings and `ses:SendEmail`. SCAFFOLD (issue 17): the sender identity, the configuration
+   * set and the scoped grant come with the SES construct.
+   */
+  private grantEmail(): void {
+    this.variables[ENV.emailProvider] = 'ses';
   }
 
   /** The SNS SMS settings and `sns:Publish`. */

@@ -5,6 +5,7 @@
  * services from these and from its adapters.
  */
 import type { KMSClient } from '@aws-sdk/client-kms';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../adapters/dynamodb.ts';
@@ -32,6 +33,7 @@ export const documentClient = /* @__PURE__ */ once<DynamoDBDocumentClient>(() =>
  */
 export const kmsClient = /* @__PURE__ */ once(async (): Promise<KMSClient> => new (await import('@aws-sdk/client-kms')).KMSClient({ region: config().region }));
 export const snsClient = /* @__PURE__ */ once(async (): Promise<SNSClient> => new (await import('@aws-sdk/client-sns')).SNSClient({ region: config().region }));
+export const sesClient = /* @__PURE__ */ once(async (): Promise<SESv2Client> => new (await import('@aws-sdk/client-sesv2')).SESv2Client({ region: config().region }));
 
 /** Master key of one purpose: the KMS key CDK bound to this function, or the local key file. */
 export function masterKey(kmsKeyId: (keys: { signingKmsKeyId: string; dataKmsKeyId: string }) => string): MasterKey {

@@ -6,8 +6,13 @@
 import { AuditRepository } from '../adapters/audit-repository.ts';
 import { OperatorRepository } from '../adapters/operator-repository.ts';
 import { OrganizationRepository } from '../adapters/organization-repository.ts';
+import { OutboxEmailSender } from '../adapters/outbox-email-sender.ts';
+import { SesEmailSender } from '../adapters/ses-email-sender.ts';
+import { config } from '../config.ts';
+import { Mailer, type EmailSender } from '../domain/platform/email.ts';
+import { en } from '../domain/platform/messages/en.ts';
 import { AccessControl } from '../domain/tenancy/actors.ts';
-import { documentClient, once, tableName } from './runtime.ts';
+import { documentClient, once, sesClient, tableName } from './runtime.ts';
 
 export const operatorStore = /* @__PURE__ */ once(() => new OperatorRepository(documentClient(), tableName()));
 
@@ -24,3 +29,16 @@ export const accessControl = /* @__PURE__ */ once(
       listGroupsOfAccount: (accountId) => organizationRepository().listGroupsOfAccount(accountId),
     }),
 );
+
+/** The process's e-mail outbox when e-mail stays local (`npm start`, tests): `GET /_local/email`. */
+export const localEmailOutbox = /* @__PURE__ */ once(() => new OutboxEmailSender());
+
+export const emailSender = /* @__PURE__ */ once<EmailSender>(() => {
+  const email = config().email;
+  return email.provider === 'outbox'
+    ? localEmailOutbox()
+    : new SesEmailSender(sesClient, { from: email.from, configurationSet: email.configurationSet, replyTo: email.replyTo });
+});
+
+/** Every e-mail of every area, composed from the English catalogue (a second language: another catalogue file). */
+export const mailer = /* @__PURE__ */ once(() => new Mailer(emailSender(), en));

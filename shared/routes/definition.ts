@@ -29,6 +29,8 @@ export interface RouteAccess {
   table?: 'read' | 'write';
   /** May send SMS through SNS. */
   sms?: boolean;
+  /** May send e-mail through SES (the deployment's sender identity and configuration set only). */
+  email?: boolean;
   /** May unwrap (and on first use create) the token-signing private key. */
   signingKey?: boolean;
   /**

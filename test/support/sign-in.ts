@@ -110,3 +110,33 @@ export function wrongPin(pin: string): string {
     .map((digit) => String((Number(digit) + 1) % 10))
     .join('');
 }
+
+export interface OutboxEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  sentAt: string;
+}
+
+/** The e-mails the local outbox holds for an address, newest first (`GET /_local/email?to=`). */
+export async function emailsTo(api: Api, address: string): Promise<OutboxEmail[]> {
+  const response = await api.request<{ items: OutboxEmail[] }>('GET', `/_local/email?to=${encodeURIComponent(address)}`);
+  return response.body.items;
+}
+
+/** The newest e-mail to `address` whose subject matches, or an error naming what was there. */
+export async function lastEmail(api: Api, address: string, subject: RegExp = /./): Promise<OutboxEmail> {
+  const items = await emailsTo(api, address);
+  const found = items.find((item) => subject.test(item.subject));
+  if (!found) throw new Error(`no e-mail to ${address} with subject ${String(subject)}: ${JSON.stringify(items.map((i) => i.subject))}`);
+  return found;
+}
+
+/** The first link in an e-mail's plain-text part that carries `?token=`, and its token. */
+export function linkIn(email: OutboxEmail): { url: string; token: string } {
+  const url = /https?:\/\/\S+[?&]token=[^\s&]+/.exec(email.text)?.[0];
+  const token = url ? new URL(url).searchParams.get('token') : null;
+  if (!url || !token) throw new Error(`no token link in the e-mail "${email.subject}"`);
+  return { url, token };
+}

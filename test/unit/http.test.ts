@@ -97,6 +97,8 @@ describe('loadConfig', () => {
       smsDeploymentDailyLimit: 10_000,
       smsAccountDailyLimit: 1_000,
       organizationsPerAccount: 1_000,
+      emailDeploymentDailyLimit: 10_000,
+      emailAccountDailyLimit: 1_000,
     });
     const tuned = loadConfig({ TABLE_NAME: 't', API_BASE: 'https://auth.example.com', SMS_ALLOWED_COUNTRIES: 'FR', SMS_DEPLOYMENT_DAILY_LIMIT: '2000000', SMS_ACCOUNT_DAILY_LIMIT: '50', ORGANIZATIONS_PER_ACCOUNT: '3' });
     expect(tuned.limits).toMatchObject({ smsDeploymentDailyLimit: 2_000_000, smsAccountDailyLimit: 50, organizationsPerAccount: 3 });
