@@ -215,3 +215,10 @@ export const smsAccountDailyShardKey = (accountId: string, day: string, shard: n
 
 /** One shard of the deployment's SMS count (every account) for one UTC day: the table is the deployment's. */
 export const smsDeploymentDailyShardKey = (day: string, shard: number): ItemKey => ({ pk: `SMSDAY#DEPLOYMENT#${day}#${shard}`, sk: 'SMSDAY' });
+
+/**
+ * An e-mail address SES reported as undeliverable (a permanent bounce or a complaint), lower-cased:
+ * nothing more is sent to it, and the sign-in factors `email_pin`/`email_link` stop for it. Read in
+ * the sign-in's batched reads; written by the e-mail feedback function only.
+ */
+export const emailSuppressionKey = (emailLowerCased: string): ItemKey => ({ pk: `EMAILSUPPRESSION#${emailLowerCased}`, sk: 'EMAILSUPPRESSION' });

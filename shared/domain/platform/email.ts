@@ -18,6 +18,19 @@ export interface EmailSender {
   send(message: EmailMessage): Promise<void>;
 }
 
+/** Why an address no longer receives mail: what SES reported (SPEC §8). */
+export type UndeliverableReason = 'bounce' | 'complaint';
+
+/**
+ * Port: addresses SES reported undeliverable (`emailSuppressionKey`). The feedback function marks
+ * them; whatever sends checks first. Addresses are compared lower-cased.
+ */
+export interface EmailSuppressions {
+  isUndeliverable(email: string): Promise<boolean>;
+  /** Idempotent: a second report for the same address keeps the first `since`. */
+  markUndeliverable(email: string, reason: UndeliverableReason, at: string): Promise<void>;
+}
+
 /**
  * What a catalogue entry gives: a subject, paragraphs, at most one call to action (a link the
  * reader follows) and closing paragraphs. Plain strings: `renderEmail` escapes them for HTML.
