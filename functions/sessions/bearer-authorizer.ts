@@ -23,6 +23,12 @@ export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promis
   if (!verified.valid) return { isAuthorized: true, context: { valid: false, reason: verified.reason } };
   return {
     isAuthorized: true,
-    context: { valid: true, userId: verified.subject, expiresAt: verified.expiresAt, amr: verified.amr.join(' ') },
+    context: {
+      valid: true,
+      userId: verified.subject,
+      expiresAt: verified.expiresAt,
+      amr: verified.amr.join(' '),
+      ...(verified.sessionId ? { sid: verified.sessionId } : {}),
+    },
   };
 };

@@ -1,8 +1,16 @@
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RefreshFamily, RefreshTokenRecord } from '../domain/kernel/model.ts';
 import type { RotateOutcome, SessionStore } from '../domain/sessions/session-store.ts';
 import { getItem, isConditionalCheckFailed, transactWrite } from './dynamodb.ts';
-import { fromRefreshFamilyItem, fromRefreshTokenItem, refreshFamilyKey, refreshTokenKey, toRefreshFamilyItem, toRefreshTokenItem } from './items/session-item.ts';
+import {
+  fromRefreshFamilyItem,
+  fromRefreshTokenItem,
+  refreshFamilyKey,
+  refreshTokenKey,
+  sessionsOfUserPartition,
+  toRefreshFamilyItem,
+  toRefreshTokenItem,
+} from './items/session-item.ts';
 
 /** Refresh tokens (by hash) and their families. DynamoDB TTL cleans both up after expiry. */
 export class SessionRepository implements SessionStore {
@@ -81,5 +89,27 @@ export class SessionRepository implements SessionStore {
       // Already gone (expired and swept): nothing left to revoke.
       if (!isConditionalCheckFailed(error)) throw error;
     });
+  }
+
+  async listLiveFamilies(userId: string, nowSeconds: number): Promise<RefreshFamily[]> {
+    const families: RefreshFamily[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      // Revoked and expired families stay in the index until TTL sweeps them: the filter drops them
+      // server-side (they still count against the read, which a person's handful of sessions affords).
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          FilterExpression: 'revoked = :false AND expiresAt > :now',
+          ExpressionAttributeValues: { ':pk': sessionsOfUserPartition(userId), ':false': false, ':now': nowSeconds },
+          ExclusiveStartKey,
+        }),
+      );
+      families.push(...(page.Items ?? []).map(fromRefreshFamilyItem));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return families;
   }
 }

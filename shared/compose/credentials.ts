@@ -25,7 +25,7 @@ export async function principalFromHeaders(event: APIGatewayProxyEventV2): Promi
         ? new AuthError('token_expired', 'The access token has expired.')
         : new AuthError('invalid_token', 'The access token is invalid.');
     }
-    return { kind: 'operator', userId: verified.subject, amr: verified.amr };
+    return { kind: 'operator', userId: verified.subject, amr: verified.amr, ...(verified.sessionId ? { sessionId: verified.sessionId } : {}) };
   }
   const apikey = event.headers.apikey;
   if (apikey) {

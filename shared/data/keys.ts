@@ -37,6 +37,13 @@ export const refreshTokenKey = (tokenHash: string): ItemKey => ({ pk: `REFRESH#$
 /** A refresh-token family (one login): revoking it kills every token rotated from that login. */
 export const refreshFamilyKey = (familyId: string): ItemKey => ({ pk: `FAMILY#${familyId}`, sk: 'FAMILY' });
 
+/** A refresh family in its operator's list of sessions (GSI1), oldest first. */
+export const refreshFamilyByUserGsi = (userId: string, createdAt: string, familyId: string) => ({
+  gsi1pk: sessionsOfUserPartition(userId),
+  gsi1sk: `${createdAt}#${familyId}`,
+});
+export const sessionsOfUserPartition = (userId: string): string => `USER#${userId}#SESSIONS`;
+
 /** Failed-login counter of one email (sliding window kept on the item). */
 export const loginThrottleKey = (email: string): ItemKey => ({ pk: `LOGINTHROTTLE#${email}`, sk: 'LOGINTHROTTLE' });
 

@@ -18,6 +18,8 @@ export interface BearerAuthorizerContext {
   /** Epoch seconds; re-checked here because the authorizer's answer is cached up to 60 s. */
   expiresAt?: number;
   amr?: string;
+  /** The session (refresh family) of the token: its `sid` claim. */
+  sid?: string;
 }
 
 /** What the apikey authorizer hands to routes; lists are space-separated (context values are scalars). */
@@ -57,7 +59,12 @@ export async function principalFor(auth: AuthKind, event: APIGatewayProxyEventV2
         throw context?.reason === 'expired' ? tokenExpired() : new AuthError('invalid_token', 'The access token is invalid.');
       }
       if (context.expiresAt <= nowSeconds) throw tokenExpired();
-      return { kind: 'operator', userId: context.userId, amr: context.amr ? context.amr.split(' ') : [] };
+      return {
+        kind: 'operator',
+        userId: context.userId,
+        amr: context.amr ? context.amr.split(' ') : [],
+        ...(context.sid ? { sessionId: context.sid } : {}),
+      };
     }
     case 'apikey': {
       const context = authorizerContext<ApiKeyAuthorizerContext>(event);

@@ -220,3 +220,33 @@ describe('OperatorSessions: password login', () => {
     expect(audit.succeeded).toEqual([]);
   });
 });
+
+describe('OperatorSessions: ending sessions', () => {
+  it('names its session in the access token (`sid`), the same across refreshes', async () => {
+    const { service, owner, sessions, subjectOf } = await world();
+    const first = tokens(await service.admit(owner.id, ['pwd']));
+    const [family] = [...sessions.families.values()];
+
+    const refreshed = await service.refresh(first.refreshToken);
+
+    expect(await subjectOf(first.accessToken)).toMatchObject({ valid: true, sessionId: family?.familyId });
+    expect(await subjectOf(refreshed.accessToken)).toMatchObject({ valid: true, sessionId: family?.familyId });
+  });
+
+  it('ends every other session of the person at once, keeping the one named', async () => {
+    const { service, owner, subjectOf, operators } = await world();
+    const kept = tokens(await service.admit(owner.id, ['pwd']));
+    const others = [tokens(await service.admit(owner.id, ['pwd'])), tokens(await service.admit(owner.id, ['pwd']))];
+    const stranger = operators.seedAccount().owner;
+    const strangers = tokens(await service.admit(stranger.id, ['pwd']));
+    const keptVerified = await subjectOf(kept.accessToken);
+    const keptId = keptVerified.valid ? keptVerified.sessionId : undefined;
+
+    expect(await service.endSessions(owner.id, { except: keptId })).toBe(2);
+
+    for (const pair of others) await expect(service.refresh(pair.refreshToken)).rejects.toMatchObject({ code: 'invalid_refresh_token' });
+    await expect(service.refresh(kept.refreshToken)).resolves.toMatchObject({ tokenType: 'Bearer' });
+    await expect(service.refresh(strangers.refreshToken)).resolves.toMatchObject({ tokenType: 'Bearer' });
+    expect(await service.endSessions(owner.id)).toBe(1);
+  });
+});

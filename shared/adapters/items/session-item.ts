@@ -3,18 +3,29 @@
  * secret). Keys, items written (with their DynamoDB TTL), items read (validated).
  */
 import * as z from '#shared/schemas/zod.ts';
-import { refreshFamilyKey, refreshTokenKey, type ItemKey } from '../../data/keys.ts';
+import { refreshFamilyByUserGsi, refreshFamilyKey, refreshTokenKey, sessionsOfUserPartition, type ItemKey } from '../../data/keys.ts';
 import type { RefreshFamily, RefreshTokenRecord } from '../../domain/kernel/model.ts';
 import { parseItem } from '../dynamodb.ts';
 
-export { refreshFamilyKey, refreshTokenKey };
+export { refreshFamilyKey, refreshTokenKey, sessionsOfUserPartition };
 
-const RefreshFamilyItem = z.object({ familyId: z.string(), userId: z.string(), amr: z.array(z.string()), revoked: z.boolean(), expiresAt: z.number() });
+const RefreshFamilyItem = z.object({
+  familyId: z.string(),
+  userId: z.string(),
+  amr: z.array(z.string()),
+  revoked: z.boolean(),
+  expiresAt: z.number(),
+  createdAt: z.optional(z.string()),
+});
 const RefreshTokenItem = z.object({ tokenHash: z.string(), familyId: z.string(), userId: z.string(), status: z.enum(['active', 'used']), expiresAt: z.number() });
 
-/** The family expires (TTL) when the login does: a refresh never moves it. */
+/**
+ * The family expires (TTL) when the login does: a refresh never moves it. Listed under its operator
+ * (GSI1) once it has a `createdAt`.
+ */
 export function toRefreshFamilyItem(family: RefreshFamily): Record<string, unknown> & ItemKey {
-  return { ...refreshFamilyKey(family.familyId), entity: 'RefreshFamily', ...family, ttl: family.expiresAt };
+  const listed = family.createdAt ? refreshFamilyByUserGsi(family.userId, family.createdAt, family.familyId) : {};
+  return { ...refreshFamilyKey(family.familyId), ...listed, entity: 'RefreshFamily', ...family, ttl: family.expiresAt };
 }
 
 export function fromRefreshFamilyItem(item: Record<string, unknown>): RefreshFamily {

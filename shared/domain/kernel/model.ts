@@ -43,6 +43,8 @@ export interface RefreshFamily {
   revoked: boolean;
   /** Epoch seconds. */
   expiresAt: number;
+  /** When the login happened (ISO). Absent on families written before sessions were listed. */
+  createdAt?: string;
 }
 
 export interface AccountSettings {

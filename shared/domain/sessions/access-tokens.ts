@@ -28,7 +28,7 @@ export async function signAccessToken(key: SigningKey, input: AccessTokenInput):
 }
 
 export type VerifiedAccessToken =
-  | { valid: true; subject: string; expiresAt: number; amr: string[] }
+  | { valid: true; subject: string; expiresAt: number; amr: string[]; sessionId: string | undefined }
   | { valid: false; reason: 'expired' | 'invalid' };
 
 /** Verifies signature, issuer, audience, type and expiry; says why a token is refused, never throws. */
@@ -47,7 +47,8 @@ export async function verifyAccessToken(
       requiredClaims: ['sub', 'exp'],
     });
     const amr = Array.isArray(payload.amr) ? payload.amr.filter((m): m is string => typeof m === 'string') : [];
-    return { valid: true, subject: payload.sub ?? '', expiresAt: payload.exp ?? 0, amr };
+    const sessionId = typeof payload.sid === 'string' ? payload.sid : undefined;
+    return { valid: true, subject: payload.sub ?? '', expiresAt: payload.exp ?? 0, amr, sessionId };
   } catch (error) {
     if (error instanceof errors.JWTExpired) return { valid: false, reason: 'expired' };
     return { valid: false, reason: 'invalid' };

@@ -209,7 +209,7 @@ export class OperatorSessions {
     const outcome = await this.sessions.rotateRefreshToken(tokenHash, next.record, this.nowSeconds());
     switch (outcome) {
       case 'rotated':
-        return this.tokenPair(current.userId, family.amr, next.secret);
+        return this.tokenPair(current.userId, family.amr, next.secret, current.familyId);
       case 'reused':
         await this.sessions.revokeFamily(current.familyId);
         throw new AuthError('refresh_token_reused', 'This refresh token was already used; the session has been revoked.');
@@ -227,15 +227,27 @@ export class OperatorSessions {
     if (current) await this.sessions.revokeFamily(current.familyId);
   }
 
+  /**
+   * Ends every live session of the operator, but `except` (the caller's own, when it keeps it):
+   * their refresh tokens stop working at once; access tokens already issued run out within their
+   * 15 minutes. Answers how many ended.
+   */
+  async endSessions(userId: string, options: { except?: string } = {}): Promise<number> {
+    const live = await this.sessions.listLiveFamilies(userId, this.nowSeconds());
+    const ending = live.filter((family) => family.familyId !== options.except);
+    await Promise.all(ending.map((family) => this.sessions.revokeFamily(family.familyId)));
+    return ending.length;
+  }
+
   /** Creates the refresh family and signs the pair. Called by `admit` only, after the gate opened. */
   private async mint(userId: string, amr: string[]): Promise<TokenPair> {
     const familyId = newId('fam');
     const next = this.newRefreshToken(familyId, userId);
     await this.sessions.createFamily(
-      { familyId, userId, amr, revoked: false, expiresAt: next.record.expiresAt },
+      { familyId, userId, amr, revoked: false, expiresAt: next.record.expiresAt, createdAt: this.now().toISOString() },
       next.record,
     );
-    return this.tokenPair(userId, amr, next.secret);
+    return this.tokenPair(userId, amr, next.secret, familyId);
   }
 
   private newRefreshToken(familyId: string, userId: string) {
@@ -252,12 +264,14 @@ export class OperatorSessions {
     };
   }
 
-  private async tokenPair(userId: string, amr: string[], refreshToken: string): Promise<TokenPair> {
+  /** `sid` names the session (refresh family), so that the operator's own session can be told apart. */
+  private async tokenPair(userId: string, amr: string[], refreshToken: string, familyId: string): Promise<TokenPair> {
     const accessToken = await signAccessToken(await this.signingKeys.signingKey(), {
       issuer: this.settings.issuer,
       audience: OPERATOR_AUDIENCE,
       subject: userId,
       amr,
+      claims: { sid: familyId },
       ttlSeconds: this.settings.accessTokenTtlSeconds,
     });
     return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: this.settings.accessTokenTtlSeconds };

@@ -10,4 +10,6 @@ export interface SessionStore {
   /** Marks the old token used and stores the new one in one transaction, if the old one is still live. */
   rotateRefreshToken(oldTokenHash: string, next: RefreshTokenRecord, nowSeconds: number): Promise<RotateOutcome>;
   revokeFamily(familyId: string): Promise<void>;
+  /** Every family of the operator that is not revoked and not past `expiresAt` at `nowSeconds`, oldest first. */
+  listLiveFamilies(userId: string, nowSeconds: number): Promise<RefreshFamily[]>;
 }

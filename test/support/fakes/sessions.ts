@@ -48,6 +48,11 @@ export class MemorySessions implements SessionStore {
     if (family) family.revoked = true;
     return Promise.resolve();
   }
+
+  listLiveFamilies(userId: string, nowSeconds: number): Promise<RefreshFamily[]> {
+    const live = [...this.families.values()].filter((f) => f.userId === userId && !f.revoked && f.expiresAt > nowSeconds && f.createdAt !== undefined);
+    return Promise.resolve(live.sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '')).map((f) => ({ ...f, amr: [...f.amr] })));
+  }
 }
 
 /** Login attempts per email, with the table's conditional append and optimistic replace. */
