@@ -75,7 +75,7 @@ Sign Jane in with a PIN (it arrives in the outbox below):
 Try:
   curl -s -X POST ${server.url}/v2/auth/login -H 'content-type: application/json' \\
     -d '{"email":"${DEMO_OWNER.email}","password":"${DEMO_OWNER.password}"}'
-SMS sent by the API appear below and at ${server.url}/_local/sms
+SMS and e-mails sent by the API appear below and at ${server.url}/_local/sms and ${server.url}/_local/email
 `);
 
 let stopping = false;
