@@ -1,4 +1,5 @@
-import { Validations, type App } from 'aws-cdk-lib';
+import { Duration, Validations, type App } from 'aws-cdk-lib';
+import type { SignupMode } from '#shared/config.ts';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { STAGE_PATTERN } from './portcullis.ts';
 import { PortcullisStack, type PortcullisStackProps } from './portcullis-stack.ts';
@@ -36,13 +37,21 @@ function listContext(app: App, key: string): string[] | undefined {
   throw new Error(`Context ${key} must be a comma-separated string or a list of strings, not ${JSON.stringify(value)}`);
 }
 
+/** A duration context value in whole seconds (`-c sessionIdleTimeout=86400`). */
+function secondsContext(app: App, key: string): Duration | undefined {
+  const value = numberContext(app, key);
+  return value === undefined ? undefined : Duration.seconds(value);
+}
+
 /**
  * Adds the stack for the context's stage to `app` and checks everything with cdk-nag AwsSolutions.
  * Shared by `infra/app.ts` and the infrastructure tests, so the tests synthesize what the CLI does.
  *
  * Context: `stage` (default `dev`), `issuer`, `apiBase` (a custom domain's URL), `smsSenderId`, `smsOriginationNumber`,
  * `auditRetentionDays` (default 400), `alarmTopicArn` (an existing topic for the alarms) or
- * `createAlarmTopic=true`; the deployment's limits: `smsAllowedCountries` (required, e.g. `FR,DE,GB`,
+ * `createAlarmTopic=true`; e-mail: `emailFrom` (required: an address or `Name <address>` of a verified
+ * SES identity), `emailIdentity` (default: the sender's domain), `emailReplyTo`; `signupMode`
+ * (`verify-email`), `sessionAbsoluteLifetime` / `sessionIdleTimeout` (seconds), `consoleUrl`; the deployment's limits: `smsAllowedCountries` (required, e.g. `FR,DE,GB`,
  * or a list in cdk.json), `smsDeploymentDailyLimit`, `smsAccountDailyLimit`, `organizationsPerAccount`.
  * `overrides` replace stack props (tests use it to add routes the manifest does not have yet).
  */
@@ -58,6 +67,14 @@ export function buildApp(app: App, overrides: Omit<Partial<PortcullisStackProps>
         'No organization can allow a country outside it.',
     );
   }
+  const emailFrom = context(app, 'emailFrom');
+  if (!overrides.email && !emailFrom) {
+    throw new Error(
+      'Context emailFrom is required: the sender of the deployment\'s e-mail (signup verification, invitations, password resets), ' +
+        'an address or "Name <address>" of an SES identity you verified (e.g. `-c emailFrom="Example <no-reply@auth.example.com>"`, ' +
+        'plus `-c emailIdentity=example.com` when the verified identity is a parent domain). See docs/deploy.md#e-mail-ses.',
+    );
+  }
   const stack = new PortcullisStack(app, `Portcullis-${stage}`, {
     stage,
     smsAllowedCountries,
@@ -67,6 +84,11 @@ export function buildApp(app: App, overrides: Omit<Partial<PortcullisStackProps>
     issuer: context(app, 'issuer'),
     apiBase: context(app, 'apiBase'),
     sms: { senderId: context(app, 'smsSenderId'), originationNumber: context(app, 'smsOriginationNumber') },
+    email: { from: emailFrom ?? '', identity: context(app, 'emailIdentity'), replyTo: context(app, 'emailReplyTo') },
+    signupMode: context(app, 'signupMode') as SignupMode | undefined,
+    sessionAbsoluteLifetime: secondsContext(app, 'sessionAbsoluteLifetime'),
+    sessionIdleTimeout: secondsContext(app, 'sessionIdleTimeout'),
+    consoleUrl: context(app, 'consoleUrl'),
     auditRetentionDays: numberContext(app, 'auditRetentionDays'),
     alarmTopicArn: context(app, 'alarmTopicArn'),
     createAlarmTopic: booleanContext(app, 'createAlarmTopic'),

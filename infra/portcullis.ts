@@ -22,7 +22,7 @@ import { Construct } from 'constructs';
 import { ENV } from '#shared/config.ts';
 import { TABLE_DEFINITION } from '#shared/data/table.ts';
 import { AUDIT_RETENTION_DAYS } from '#shared/domain/kernel/audit-events.ts';
-import { authorizers, keyFunction, manifest, type RouteAccess, type RouteDefinition } from '#shared/http/manifest.ts';
+import { authorizers, emailFeedbackFunction, keyFunction, manifest, type RouteAccess, type RouteDefinition } from '#shared/http/manifest.ts';
 import { areaConstructId, areaOf, type Area } from './areas.ts';
 import { AccessRole, accessProfile, accessRoleId, type SmsConfig } from './constructs/access-role.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
@@ -31,16 +31,18 @@ import { ApiEdge, type ApiWafProps } from './constructs/api-edge.ts';
 import { ApiFunction, PROJECT_ROOT } from './constructs/api-function.ts';
 import { AreaStack } from './constructs/area-stack.ts';
 import { DataTable } from './constructs/data-table.ts';
+import { EmailDelivery, emailSending, type EmailConfig, type EmailSending } from './constructs/email-delivery.ts';
 import { KeyMaterial } from './constructs/key-material.ts';
 import { deploymentLimitsEnvironment, type DeploymentLimitProps } from './deployment-limits.ts';
+import { deploymentSettingsEnvironment, type DeploymentSettingProps } from './deployment-settings.ts';
 import { KeyRotation } from './constructs/key-rotation.ts';
 import { applyRouteThrottles, DEFAULT_STAGE_THROTTLE, routeThrottles, type Throttle } from './throttles.ts';
 
 /** What a stage name may be: it names the API, the stack of the repository's app and a metric dimension. */
 export const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
 
-/** Settings of a Portcullis deployment. `stage` and `smsAllowedCountries` are required. */
-export interface PortcullisProps extends DeploymentLimitProps {
+/** Settings of a Portcullis deployment. `stage`, `smsAllowedCountries` and `email` are required. */
+export interface PortcullisProps extends DeploymentLimitProps, DeploymentSettingProps {
   /**
    * Deployment stage: lower-case letters, digits and dashes, 20 at most. Passed to every function
    * (`STAGE`), used as the `stage` dimension of the custom metrics, and the default of the settings
@@ -61,6 +63,13 @@ export interface PortcullisProps extends DeploymentLimitProps {
    * @default - no sender id; SNS picks the origination number
    */
   readonly sms?: SmsConfig;
+  /**
+   * How e-mail is sent (SES): the sender, the verified SES identity it belongs to, where replies go.
+   * Required: signup verifies addresses by e-mail by default (`signupMode`), and invitations and
+   * password resets are e-mailed, so a deployment without a sender could not work. Given to the
+   * functions that send e-mail only, with `ses:SendEmail` on that identity and sender alone.
+   */
+  readonly email: EmailConfig;
   /** Retention of the functions' and the API access logs. @default RetentionDays.ONE_YEAR when stage is `prod`, else RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
   /**
@@ -181,6 +190,8 @@ export class Portcullis extends Construct {
   readonly functions: ReadonlyMap<string, NodejsFunction>;
   /** The key function's schedule and its run at deployment. */
   readonly keyRotation: KeyRotation;
+  /** The SES configuration set and its bounce and complaint feedback (topic, event destination, function). */
+  readonly email: EmailDelivery;
   /** The alarms, by what they watch. */
   readonly alarms: PortcullisAlarmSet;
   /** The nested stack of each area that has routes. */
@@ -198,12 +209,15 @@ export class Portcullis extends Construct {
   private readonly rolesByScope = new Map<Construct, Map<string, AccessRole>>();
   private readonly authorizers: Record<AuthorizerKind, HttpLambdaAuthorizer>;
   /** The deployment's limits (SMS countries and caps, organizations per account) as every function's environment. */
-  private readonly limitsEnvironment: Record<string, string>;
+  private limitsEnvironment: Record<string, string>;
+  /** The e-mail settings, checked. */
+  private readonly emailSending: EmailSending;
 
   constructor(scope: Construct, id: string, props: PortcullisProps) {
     super(scope, id);
     this.props = props;
     validate(props);
+    this.emailSending = emailSending(props.email);
     this.limitsEnvironment = deploymentLimitsEnvironment(props);
     const prod = props.stage === 'prod';
     this.removalPolicy = props.removalPolicy ?? (prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
@@ -238,12 +252,18 @@ export class Portcullis extends Construct {
     const { region, urlSuffix } = Stack.of(this);
     this.apiBase = props.apiBase ?? `https://${this.api.apiId}.execute-api.${region}.${urlSuffix}`;
     this.edge = props.waf ? new ApiEdge(this, 'Edge', { ...props.waf, api: this.api }) : undefined;
+    // The signup mode, session lifetimes and console URL join the limits: every function reading the config gets them.
+    this.limitsEnvironment = { ...this.limitsEnvironment, ...deploymentSettingsEnvironment(props, this.apiBase) };
+    // Before the functions: the roles that send e-mail name its configuration set.
+    this.email = new EmailDelivery(this, 'Email', { removalPolicy: this.removalPolicy });
 
     this.authorizers = { bearer: this.addAuthorizer('bearer'), apikey: this.addAuthorizer('apikey') };
     const routes = props.routes ?? manifest;
     const httpRoutes = routes.map((route) => this.addRoute(route));
     applyRouteThrottles(this.apiStage, routeThrottles(routes.map(routeKeyOf), props.routeThrottles), httpRoutes);
     this.keyRotation = new KeyRotation(this, 'KeyRotation', { keyFunction: this.addFunction(keyFunction), schedule: props.keyRotationSchedule });
+    // Next to the topic it reads, in this stack, as the key function is next to the keys.
+    this.email.deliverFeedbackTo(this.addFunction(emailFeedbackFunction));
     this.functions = this.functionsById;
     this.areas = this.areaStacks;
 
@@ -347,8 +367,8 @@ export class Portcullis extends Construct {
         [ENV.apiBase]: this.apiBase,
         [ENV.auditRetentionDays]: String(auditRetentionDays),
         // The config (which fails fast without the SMS countries) is read only by functions with a table
-        // (the key function reaches its keyring items through the table too).
-        ...(definition.access.table || definition.access.writesKeyrings ? this.limitsEnvironment : {}),
+        // (the key function and the e-mail feedback function reach their items through the table too).
+        ...(definition.access.table || definition.access.writesKeyrings || definition.access.writesEmailSuppressions ? this.limitsEnvironment : {}),
       },
     });
     this.functionsById.set(definition.id, fn.function);
@@ -386,6 +406,7 @@ export class Portcullis extends Construct {
         keys: this.keys,
         logGroup: this.functionLogs,
         sms: this.props.sms,
+        email: { sending: this.emailSending, configurationSetName: this.email.configurationSet.configurationSetName },
       });
       roles.set(profile, role);
     }

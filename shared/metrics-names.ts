@@ -52,6 +52,12 @@ export const METRIC_NAMES = {
    * sign-in is off for every tenant until midnight UTC. Its alarm is `SmsDeploymentCap`.
    */
   smsDeploymentCapReached: 'SmsDeploymentCapReached',
+  /**
+   * An address marked undeliverable from an SES permanent bounce or complaint (the e-mail feedback
+   * function, one per address and report): nothing more is sent to it. A rise means a list of bad
+   * addresses, or mail reported as spam.
+   */
+  emailSuppressed: 'EmailSuppressed',
 } as const;
 
 export type MetricName = (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES];

@@ -1,13 +1,14 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '#shared/config.ts';
-import { keyringKey } from '#shared/data/keys.ts';
+import { emailSuppressionKey, keyringKey } from '#shared/data/keys.ts';
 import { DATA_KEY_PURPOSES, TOKEN_SIGNING_PURPOSE } from '#shared/domain/platform/keyring.ts';
 import type { RouteAccess } from '#shared/http/manifest.ts';
 import type { DataTable } from './data-table.ts';
+import type { EmailSending } from './email-delivery.ts';
 
 // No Scan (the spec forbids it on request paths) and no stream reads (the table has no stream).
 // Transactions need no actions of their own: IAM checks the per-item action of each element.
@@ -19,6 +20,12 @@ const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamod
  * Only the key function may write items under them; every other function is denied it.
  */
 export const KEYRING_LEADING_KEYS = `${keyringKey('').pk}*`;
+
+/**
+ * The partition keys of the e-mail suppressions (`EMAILSUPPRESSION#<address>`) as an IAM pattern: the
+ * only items the e-mail feedback function may write.
+ */
+export const EMAIL_SUPPRESSION_LEADING_KEYS = `${emailSuppressionKey('').pk}*`;
 
 // Envelope encryption only: the key function creates data keys (kms:GenerateDataKey), the others
 // unwrap them (kms:Decrypt). Never kms:Encrypt, kms:Sign or key administration.
@@ -44,10 +51,15 @@ export interface AccessRoleProps {
   readonly logGroup: ILogGroup;
   /** How SMS are sent, for an access with `sms`. @default - SNS picks the sender */
   readonly sms?: SmsConfig;
+  /**
+   * How e-mail is sent, for an access with `email`: the checked settings and the name of the
+   * deployment's configuration set. Required when the access has `email`.
+   */
+  readonly email?: { readonly sending: EmailSending; readonly configurationSetName: string };
 }
 
 /** The fields of `RouteAccess` this construct grants; an access with another one is refused. */
-const ACCESS_FIELDS = new Set(['table', 'sms', 'email', 'signingKey', 'encryptionKey', 'writesKeyrings']);
+const ACCESS_FIELDS = new Set(['table', 'sms', 'email', 'signingKey', 'encryptionKey', 'writesKeyrings', 'writesEmailSuppressions']);
 
 /**
  * An access with defaults filled in and purposes sorted: two accesses that grant the same are
@@ -65,6 +77,7 @@ export function accessProfile(access: RouteAccess): Required<Omit<RouteAccess, '
     signingKey: access.signingKey === true,
     encryptionKey: [...new Set(access.encryptionKey ?? [])].sort(),
     writesKeyrings: access.writesKeyrings === true,
+    writesEmailSuppressions: access.writesEmailSuppressions === true,
   };
 }
 
@@ -78,6 +91,7 @@ export function accessRoleId(access: RouteAccess): string {
   const profile = accessProfile(access);
   const parts = [
     profile.writesKeyrings ? 'Keyrings' : '',
+    profile.writesEmailSuppressions ? 'EmailSuppressions' : '',
     profile.table ? `Table${pascal(profile.table)}` : '',
     profile.signingKey ? 'SigningKey' : '',
     profile.encryptionKey.length > 0 ? `DataKey${profile.encryptionKey.map(pascal).join('')}` : '',
@@ -107,7 +121,7 @@ export class AccessRole extends Construct {
 
   constructor(scope: Construct, id: string, props: AccessRoleProps) {
     super(scope, id);
-    const { table, signingKey, encryptionKey, sms, email, writesKeyrings } = accessProfile(props.access);
+    const { table, signingKey, encryptionKey, sms, email, writesKeyrings, writesEmailSuppressions } = accessProfile(props.access);
     this.environment = this.variables;
     this.logGroup = props.logGroup;
     this.role = new Role(this, 'Default', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
@@ -115,14 +129,23 @@ export class AccessRole extends Construct {
     if (writesKeyrings) {
       // The key function writes keyrings and nothing else: any other binding would widen the one role
       // that may plant a signing key.
-      if (table || signingKey || encryptionKey.length > 0 || sms || email) throw new Error(`${id}: writesKeyrings excludes every other access`);
+      if (table || signingKey || encryptionKey.length > 0 || sms || email || writesEmailSuppressions) throw new Error(`${id}: writesKeyrings excludes every other access`);
       this.grantKeyrings(props.data, props.keys);
+    }
+    if (writesEmailSuppressions) {
+      // The feedback function is invoked by a topic SES publishes to: what reaches it is outside data,
+      // so its role records suppressions and nothing else.
+      if (table || signingKey || encryptionKey.length > 0 || sms || email) throw new Error(`${id}: writesEmailSuppressions excludes every other access`);
+      this.grantEmailSuppressions(props.data);
     }
     if (table) this.grantTable(props.data, table);
     if (signingKey) this.grantKey(props.keys.signingKey, ENV.signingKmsKeyId, [TOKEN_SIGNING_PURPOSE], 'unwrap');
     if (encryptionKey.length > 0) this.grantKey(props.keys.dataKey, ENV.dataKmsKeyId, encryptionKey, 'unwrap');
     if (sms) this.grantSms(props.sms ?? {});
-    if (email) this.grantEmail();
+    if (email) {
+      if (!props.email) throw new Error(`${id}: an access with email needs the deployment's e-mail settings`);
+      this.grantEmail(props.email.sending, props.email.configurationSetName);
+    }
 
     // The default policy holds the log grant (one log group) and X-Ray's statement (active tracing,
     // added by each function), whose "*" this acknowledges; data permissions never use a wildcard.
@@ -181,11 +204,46 @@ export class AccessRole extends Construct {
   }
 
   /**
-   * The SES settings and `ses:SendEmail`. SCAFFOLD (issue 17): the sender identity, the configuration
-   * set and the scoped grant come with the SES construct.
+   * The e-mail feedback function's grant: puts of `EMAILSUPPRESSION#` items, nothing else of the table
+   * (no read, update or delete: a suppression is created once, and lifted by an operator).
    */
-  private grantEmail(): void {
+  private grantEmailSuppressions(data: DataTable): void {
+    this.variables[ENV.tableName] = data.table.tableName;
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [data.table.tableArn],
+        conditions: {
+          // As for the keyrings: ForAllValues also holds without the key, which PutItem always carries.
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [EMAIL_SUPPRESSION_LEADING_KEYS] },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
+      }),
+    );
+  }
+
+  /**
+   * The SES settings and `ses:SendEmail` (SES v2, simple content: no `ses:SendRawEmail`), on exactly the
+   * deployment's identity and configuration set (SES authorizes a send against both), and only with
+   * the deployment's sender as From: a compromised function cannot send as another address of the
+   * identity's domain.
+   */
+  private grantEmail(sending: EmailSending, configurationSetName: string): void {
     this.variables[ENV.emailProvider] = 'ses';
+    this.variables[ENV.emailFrom] = sending.from;
+    this.variables[ENV.emailConfigurationSet] = configurationSetName;
+    if (sending.replyTo) this.variables[ENV.emailReplyTo] = sending.replyTo;
+    const stack = Stack.of(this);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: sending.identity }),
+          stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSetName }),
+        ],
+        conditions: { StringEquals: { 'ses:FromAddress': sending.fromAddress } },
+      }),
+    );
   }
 
   /** The SNS SMS settings and `sns:Publish`. */

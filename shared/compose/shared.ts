@@ -4,14 +4,17 @@
  * here so the area modules import downwards only and never each other in a cycle.
  */
 import { AuditRepository } from '../adapters/audit-repository.ts';
+import { EmailSuppressionRepository } from '../adapters/email-suppression-repository.ts';
 import { OperatorRepository } from '../adapters/operator-repository.ts';
 import { OrganizationRepository } from '../adapters/organization-repository.ts';
 import { OutboxEmailSender } from '../adapters/outbox-email-sender.ts';
 import { SesEmailSender } from '../adapters/ses-email-sender.ts';
 import { config } from '../config.ts';
 import { Mailer, type EmailSender } from '../domain/platform/email.ts';
+import { SuppressingEmailSender } from '../domain/platform/email-suppression.ts';
 import { en } from '../domain/platform/messages/en.ts';
 import { AccessControl } from '../domain/tenancy/actors.ts';
+import { logger } from '../http/logger.ts';
 import { documentClient, once, sesClient, tableName } from './runtime.ts';
 
 export const operatorStore = /* @__PURE__ */ once(() => new OperatorRepository(documentClient(), tableName()));
@@ -40,5 +43,21 @@ export const emailSender = /* @__PURE__ */ once<EmailSender>(() => {
     : new SesEmailSender(sesClient, { from: email.from, configurationSet: email.configurationSet, replyTo: email.replyTo });
 });
 
-/** Every e-mail of every area, composed from the English catalogue (a second language: another catalogue file). */
-export const mailer = /* @__PURE__ */ once(() => new Mailer(emailSender(), en));
+/** The addresses SES reported undeliverable (written by the e-mail feedback function only). */
+export const emailSuppressions = /* @__PURE__ */ once(() => new EmailSuppressionRepository(documentClient(), tableName()));
+
+/**
+ * Every e-mail of every area, composed from the English catalogue (a second language: another
+ * catalogue file), and never to an undeliverable address: one GetItem before each message, which is
+ * then skipped and logged with the address masked. The sign-in's e-mail factors, which send through
+ * `emailSender()`, check the suppression in their own batched reads instead.
+ */
+export const mailer = /* @__PURE__ */ once(
+  () =>
+    new Mailer(
+      new SuppressingEmailSender(emailSender(), emailSuppressions(), (to) => {
+        logger.warn('e-mail not sent: SES reported the address undeliverable', { to });
+      }),
+      en,
+    ),
+);

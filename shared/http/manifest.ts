@@ -58,6 +58,20 @@ export const keyFunction: JobDefinition = {
   access: { writesKeyrings: true },
 };
 
+/**
+ * The e-mail feedback function: SES publishes the bounces and complaints of the deployment's
+ * configuration set to an SNS topic, which invokes it; it marks the addresses undeliverable. The one
+ * function that may write e-mail suppressions.
+ */
+export const emailFeedbackFunction: JobDefinition = {
+  id: 'handleEmailFeedback',
+  handler: 'functions/platform/handle-email-feedback.ts',
+  access: { writesEmailSuppressions: true },
+};
+
+/** The functions no route invokes: the key function and the e-mail feedback function. */
+export const jobs: readonly JobDefinition[] = [keyFunction, emailFeedbackFunction];
+
 /** Lambda authorizers, one per auth kind that API Gateway checks before the route. */
 export const authorizers: Record<'bearer' | 'apikey', AuthorizerDefinition> = {
   bearer: {

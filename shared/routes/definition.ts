@@ -45,6 +45,12 @@ export interface RouteAccess {
    * is denied writes to keyring items. Only the key function has it; exclusive with the others.
    */
   writesKeyrings?: boolean;
+  /**
+   * Records the addresses SES reports undeliverable: may put e-mail suppression items
+   * (`emailSuppressionKey`) and no other item of the table. Only the e-mail feedback function has it;
+   * exclusive with the others.
+   */
+  writesEmailSuppressions?: boolean;
 }
 
 /**

@@ -9,7 +9,7 @@ import { Portcullis } from '#infra/portcullis.ts';
 import { PowertoolsMetrics } from '#shared/adapters/powertools-metrics.ts';
 import { loadConfig } from '#shared/config.ts';
 import { SmsLimits, type DailyShardWrite } from '#shared/domain/sign-in/sms-limits.ts';
-import { authorizers, keyFunction, manifest } from '#shared/http/manifest.ts';
+import { authorizers, jobs, manifest } from '#shared/http/manifest.ts';
 import { METRIC_NAMES, METRICS_NAMESPACE, METRICS_SERVICE } from '#shared/metrics-names.ts';
 import {
   arnOf,
@@ -21,6 +21,7 @@ import {
   resourcesOfType,
   stackTemplates,
   synthesize,
+  TEST_EMAIL,
   type CfnResource,
 } from './synth.ts';
 
@@ -171,6 +172,7 @@ describe('alarms', () => {
       smsSent: 'SmsSent',
       lockouts: 'Lockouts',
       smsDeploymentCapReached: 'SmsDeploymentCapReached',
+      emailSuppressed: 'EmailSuppressed',
     });
   });
 
@@ -295,12 +297,13 @@ describe('alarms', () => {
 
   it('notifies an existing topic given by ARN, and nobody without a topic', () => {
     const existing = synthesize({ stage: 'dev', alarmTopicArn: TOPIC_ARN });
-    expect(resourcesOfType(existing.template, 'AWS::SNS::Topic')).toEqual({});
+    // The one topic left is SES's bounce and complaint feedback (test/infra/email.test.ts), which no alarm notifies.
+    expect(Object.keys(resourcesOfType(existing.template, 'AWS::SNS::Topic'))).toEqual([logicalId(existing.stack, existing.stack.portcullis.email.feedbackTopic)]);
     const notifying = notifyingAlarms(existing.stack.portcullis.alarms).map((alarm) => alarmResource(present(alarm), existing.template, existing.stack));
     for (const alarm of notifying) expect(alarm.Properties).toMatchObject({ AlarmActions: [TOPIC_ARN], OKActions: [TOPIC_ARN] });
 
     const none = synthesize({ stage: 'dev' });
-    expect(resourcesOfType(none.template, 'AWS::SNS::Topic')).toEqual({});
+    expect(Object.keys(resourcesOfType(none.template, 'AWS::SNS::Topic'))).toEqual([logicalId(none.stack, none.stack.portcullis.email.feedbackTopic)]);
     for (const alarm of Object.values({ ...resourcesOfType(none.template, 'AWS::CloudWatch::Alarm'), ...resourcesOfType(none.template, 'AWS::CloudWatch::CompositeAlarm') })) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
     }
@@ -326,7 +329,7 @@ describe('alarms', () => {
     expect(JSON.stringify(tuned.template.toJSON())).not.toContain('SMSMonthToDateSpentUSD');
 
     const build = (props: Partial<ConstructorParameters<typeof Portcullis>[2]>) => () =>
-      new Portcullis(new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'S'), 'Auth', { stage: 'dev', smsAllowedCountries: ['FR'], ...props });
+      new Portcullis(new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'S'), 'Auth', { stage: 'dev', smsAllowedCountries: ['FR'], email: TEST_EMAIL, ...props });
     expect(build({ alarms: { lockoutsPerFiveMinutes: 0 } })).toThrow(/lockoutsPerFiveMinutes/);
     expect(build({ createAlarmTopic: true, alarmTopic: withTopic.stack.portcullis.alarmTopic })).toThrow(
       /either alarmTopic or createAlarmTopic/,
@@ -343,6 +346,7 @@ describe('the construct in a stack of your own', () => {
   const auth = new Portcullis(own, 'Auth', {
     stage: 'prod',
     smsAllowedCountries: ['FR', 'BE'],
+    email: TEST_EMAIL,
     issuer: 'https://auth.shop.example',
     sms: { senderId: 'Shop' },
     createAlarmTopic: true,
@@ -360,7 +364,7 @@ describe('the construct in a stack of your own', () => {
 
   it('builds the whole service under its own construct id, with the props given', () => {
     const functions = portcullisFunctions(embedded);
-    expect([...functions.keys()].sort()).toEqual([...manifest, ...Object.values(authorizers), keyFunction].map((definition) => definition.id).sort());
+    expect([...functions.keys()].sort()).toEqual([...manifest, ...Object.values(authorizers), ...jobs].map((definition) => definition.id).sort());
     expect([...auth.functions.keys()].sort()).toEqual([...functions.keys()].sort());
     for (const { logicalId: id, resource } of functions.values()) {
       // In your stack's template: the function itself, or the nested stack of its area.
@@ -371,13 +375,14 @@ describe('the construct in a stack of your own', () => {
     embedded.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain' });
     embedded.hasOutput('AuthUrl', {});
     expect(Object.keys(resourcesOfType(embedded, 'AWS::CloudWatch::CompositeAlarm'))).toHaveLength(2);
-    expect(Object.keys(resourcesOfType(embedded, 'AWS::SNS::Topic'))).toHaveLength(1);
+    // The alarm topic, and SES's bounce and complaint feedback topic.
+    expect(Object.keys(resourcesOfType(embedded, 'AWS::SNS::Topic'))).toHaveLength(2);
   });
 
   it('honours removal policy and log retention props over the stage defaults', () => {
     const devApp = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
     const devStack = new Stack(devApp, 'Other');
-    new Portcullis(devStack, 'Auth', { stage: 'dev', smsAllowedCountries: ['FR'], removalPolicy: RemovalPolicy.RETAIN, logRetention: RetentionDays.ONE_WEEK });
+    new Portcullis(devStack, 'Auth', { stage: 'dev', smsAllowedCountries: ['FR'], email: TEST_EMAIL, removalPolicy: RemovalPolicy.RETAIN, logRetention: RetentionDays.ONE_WEEK });
     const other = mergedTemplate(devStack);
     other.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain' });
     for (const group of Object.values(resourcesOfType(other, 'AWS::Logs::LogGroup'))) {

@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { esbuildOptionsFor } from '#infra/bundling.ts';
 import { PROJECT_ROOT } from '#infra/constructs/api-function.ts';
-import { authorizers, keyFunction, manifest } from '#shared/http/manifest.ts';
+import { authorizers, jobs, manifest } from '#shared/http/manifest.ts';
 import { futureRoutes } from './fixtures.ts';
 import { portcullisFunctions, synthesize } from './synth.ts';
 
@@ -24,7 +24,7 @@ describe('bundling with esbuild', () => {
   const functions = portcullisFunctions(template);
 
   it('bundles every function into an ESM file with a source map and the require shim', () => {
-    const ids = [...manifest, ...Object.values(authorizers), keyFunction].map((definition) => definition.id);
+    const ids = [...manifest, ...Object.values(authorizers), ...jobs].map((definition) => definition.id);
     expect([...functions.keys()].sort()).toEqual([...ids].sort());
     for (const [id, { resource }] of functions) {
       expect(resource.Metadata?.['aws:asset:is-bundled'], id).toBe(true);

@@ -1,6 +1,7 @@
 import type { RouteDefinition } from '#shared/http/manifest.ts';
 import { directoryTags } from '#shared/routes/directory.ts';
 import { mfaTags } from '#shared/routes/mfa.ts';
+import { sessionTags } from '#shared/routes/sessions.ts';
 import { signInTags } from '#shared/routes/sign-in.ts';
 
 /**
@@ -61,5 +62,18 @@ export const futureRoutes: RouteDefinition[] = [
     request: {},
     response: { status: 200 },
     access: { table: 'read' },
+  },
+  {
+    id: 'testSendEmail',
+    method: 'POST',
+    path: '/v2/test/email',
+    handler: 'functions/sessions/test-send-email.ts',
+    area: 'sessions',
+    tag: sessionTags.sessions,
+    auth: 'public',
+    summary: 'Sends an e-mail',
+    request: {},
+    response: { status: 202 },
+    access: { table: 'write', email: true },
   },
 ];

@@ -6,8 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { accessProfile, accessRoleId } from '#infra/constructs/access-role.ts';
-import { authorizers, keyFunction, manifest, type RouteAccess } from '#shared/http/manifest.ts';
-import * as routeList from '#shared/http/manifest.ts';
+import { authorizers, emailFeedbackFunction, jobs, manifest, type RouteAccess } from '#shared/http/manifest.ts';
 import { futureRoutes } from './fixtures.ts';
 import { actionsOf, arnOf, logicalId, portcullisFunctions, resourcesOf, statementsOf, synthesize, type CfnResource, type Statement } from './synth.ts';
 
@@ -25,10 +24,10 @@ describe('IAM policies of the functions', () => {
   const functions = portcullisFunctions(template);
   const smsFunctions = new Set(manifest.filter((route) => route.access.sms).map((route) => route.id));
 
-  it('covers every route and authorizer of the manifest, and the key function', () => {
-    const keyFunctionId = (routeList as { keyFunction?: { id: string } }).keyFunction?.id ?? 'rotateKeys';
+  it('covers every route and authorizer of the manifest, the key function and the e-mail feedback function', () => {
+    expect(jobs.map((job) => job.id)).toEqual(['rotateKeys', 'handleEmailFeedback']);
     expect([...functions.keys()].sort()).toEqual(
-      [...manifest.map((route) => route.id), ...Object.values(authorizers).map((authorizer) => authorizer.id), keyFunctionId].sort(),
+      [...manifest.map((route) => route.id), ...Object.values(authorizers).map((authorizer) => authorizer.id), ...jobs.map((job) => job.id)].sort(),
     );
   });
 
@@ -192,7 +191,7 @@ describe('execution roles', () => {
   const routes = [...manifest, ...futureRoutes];
   const { template, templates } = synthesize({ stage: 'prod', smsSenderId: 'Portcullis' }, { props: { routes } });
   const functions = portcullisFunctions(template);
-  const definitions = new Map([...routes, ...Object.values(authorizers), keyFunction].map((definition) => [definition.id, definition]));
+  const definitions = new Map([...routes, ...Object.values(authorizers), ...jobs].map((definition) => [definition.id, definition]));
   const roleOf = (resource: CfnResource) => (resource.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 
   it('are shared only by functions of one access profile in one stack, with one role per profile and stack', () => {
@@ -217,12 +216,106 @@ describe('execution roles', () => {
     expect(accessProfile({ table: 'read', sms: false, signingKey: false })).toEqual(accessProfile({ table: 'read' }));
     expect(accessProfile({ encryptionKey: ['totp-secrets', 'pin-hmac'] })).toEqual(accessProfile({ encryptionKey: ['pin-hmac', 'totp-secrets'] }));
     expect(accessProfile({ table: 'read' })).not.toEqual(accessProfile({ table: 'write' }));
-    expect(() => accessProfile({ table: 'read', email: true } as RouteAccess)).toThrow(/fields the roles do not grant: email/);
+    // `email` is granted since the SES grant exists (issue 17); a field no grant knows is still refused.
+    expect(() => accessProfile({ table: 'read', pigeons: true } as RouteAccess)).toThrow(/fields the roles do not grant: pigeons/);
     expect(() => accessProfile({ encryptionKey: [] })).toThrow(/at least one purpose/);
     const profiles = [...definitions.values()].map((definition) => definition.access);
     const ids = new Map(profiles.map((access) => [JSON.stringify(accessProfile(access)), accessRoleId(access)]));
     expect(new Set(ids.values()).size).toBe(ids.size);
     expect(accessRoleId({ table: 'write', sms: true, signingKey: true, encryptionKey: ['totp-secrets', 'pin-hmac'] })).toBe('TableWriteSigningKeyDataKeyPinHmacTotpSecretsSmsRole');
     expect(accessRoleId({})).toBe('NoDataRole');
+  });
+});
+
+describe('who may send e-mail, and as whom', () => {
+  const routes = [...manifest, ...futureRoutes];
+  const { stack, template } = synthesize({ stage: 'prod', emailReplyTo: 'support@example.test' }, { props: { routes } });
+  const functions = portcullisFunctions(template);
+  const configurationSet = logicalId(stack, stack.portcullis.email.configurationSet);
+  const senders = routes.filter((route) => route.access.email).map((route) => route.id);
+  const sesArn = (resource: string) => ({
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}`]],
+  });
+  const sesStatementsOf = (resource: CfnResource) => statementsOf(template, resource).filter((statement) => actionsOf(statement).some((action) => action.startsWith('ses:')));
+
+  it('grants ses:SendEmail on exactly the identity and the configuration set, with the sender as the only From', () => {
+    expect(senders).toContain('testSendEmail');
+    for (const id of senders) {
+      const fn = functions.get(id);
+      if (!fn) throw new Error(`no function ${id}`);
+      expect(sesStatementsOf(fn.resource), id).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'ses:SendEmail',
+          Resource: [
+            sesArn('identity/auth.example.test'),
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':configuration-set/', { Ref: configurationSet }]] },
+          ],
+          Condition: { StringEquals: { 'ses:FromAddress': 'no-reply@auth.example.test' } },
+        },
+      ]);
+      expect(fn.resource.Properties.Environment, id).toMatchObject({
+        Variables: { EMAIL_PROVIDER: 'ses', EMAIL_FROM: 'Portcullis <no-reply@auth.example.test>', EMAIL_CONFIGURATION_SET: { Ref: configurationSet }, EMAIL_REPLY_TO: 'support@example.test' },
+      });
+    }
+  });
+
+  it('gives no SES action to a function whose entry does not send e-mail, and ses:SendRawEmail to none', () => {
+    for (const [id, { resource }] of functions) {
+      const actions = sesStatementsOf(resource).flatMap(actionsOf);
+      expect(actions, id).toEqual(senders.includes(id) ? ['ses:SendEmail'] : []);
+      if (!senders.includes(id)) expect(Object.keys((resource.Properties.Environment as { Variables: Record<string, unknown> }).Variables).filter((name) => name.startsWith('EMAIL_')), id).toEqual([]);
+    }
+  });
+
+  it('sends as the identity given, when it is the domain above the sender or the address itself', () => {
+    const parent = synthesize({ stage: 'dev', emailFrom: 'no-reply@mail.example.test', emailIdentity: 'example.test' }, { props: { routes } });
+    const own = synthesize({ stage: 'dev', emailFrom: 'ops@example.test', emailIdentity: 'ops@example.test' }, { props: { routes } });
+    for (const [{ template: synthesized }, identity, from] of [[parent, 'example.test', 'no-reply@mail.example.test'], [own, 'ops@example.test', 'ops@example.test']] as const) {
+      const fn = portcullisFunctions(synthesized).get('testSendEmail');
+      if (!fn) throw new Error('no testSendEmail');
+      const [statement] = statementsOf(synthesized, fn.resource).filter((candidate) => actionsOf(candidate).includes('ses:SendEmail'));
+      expect(resourcesOf(statement as Statement)[0]).toEqual(sesArn(`identity/${identity}`));
+      expect((statement as Statement & { Condition: unknown }).Condition).toEqual({ StringEquals: { 'ses:FromAddress': from } });
+    }
+  });
+});
+
+describe('the e-mail feedback function', () => {
+  const { stack, template } = synthesize({ stage: 'prod' });
+  const fn = portcullisFunctions(template).get(emailFeedbackFunction.id);
+  if (!fn) throw new Error('no e-mail feedback function');
+  const policy = statementsOf(template, fn.resource);
+  const tableArn = arnOf(logicalId(stack, stack.portcullis.table));
+
+  it('may put e-mail suppressions and nothing else of the table', () => {
+    expect(isAllowed(policy, 'dynamodb:PutItem', tableArn, { 'dynamodb:LeadingKeys': ['EMAILSUPPRESSION#someone@example.test'] })).toBe(true);
+    for (const leadingKeys of [['USER#u1'], ['KEYRING#token-signing'], ['EMAIL#someone@example.test'], ['EMAILSUPPRESSION#a@example.test', 'USER#u1']]) {
+      for (const action of [...TABLE_WRITES, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']) {
+        expect(isAllowed(policy, action, tableArn, { 'dynamodb:LeadingKeys': leadingKeys }), `${action} ${leadingKeys.join(',')}`).toBe(false);
+      }
+    }
+    // A suppression is created once and lifted by an operator: never updated or deleted by the function.
+    for (const action of ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem']) {
+      expect(isAllowed(policy, action, tableArn, { 'dynamodb:LeadingKeys': ['EMAILSUPPRESSION#someone@example.test'] }), action).toBe(false);
+    }
+    expect(isAllowed(policy, 'dynamodb:PutItem', tableArn, {})).toBe(false);
+  });
+
+  it('holds exactly its log, table and tracing statements: no key, SMS or e-mail grant', () => {
+    expect(policy.flatMap(actionsOf).sort()).toEqual(['dynamodb:PutItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    expect(policy.find((statement) => actionsOf(statement).includes('dynamodb:PutItem'))).toEqual({
+      Effect: 'Allow',
+      Action: 'dynamodb:PutItem',
+      Resource: tableArn,
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EMAILSUPPRESSION#*'] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
+    });
+  });
+
+  it('refuses to share its role with any other access', () => {
+    expect(accessRoleId(emailFeedbackFunction.access)).toBe('EmailSuppressionsRole');
+    expect(() => synthesize({ stage: 'dev' }, { props: { routes: [{ ...futureRoutes[0], id: 'greedy', path: '/v2/greedy', access: { table: 'write', writesEmailSuppressions: true } } as (typeof futureRoutes)[number]] } })).toThrow(
+      /writesEmailSuppressions excludes every other access/,
+    );
   });
 });

@@ -9,7 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { areaConstructId, areaOf, AREAS } from '#infra/areas.ts';
 import { Portcullis } from '#infra/portcullis.ts';
-import { authorizers, keyFunction, manifest, type RouteDefinition } from '#shared/http/manifest.ts';
+import { authorizers, jobs, manifest, type RouteDefinition } from '#shared/http/manifest.ts';
 import { futureRoutes } from './fixtures.ts';
 import {
   cdkJsonContext,
@@ -19,6 +19,7 @@ import {
   resourcesOfType,
   stackTemplates,
   synthesize,
+  TEST_EMAIL,
   type StackTemplate,
 } from './synth.ts';
 
@@ -53,7 +54,7 @@ const STATEFUL_IDS = {
 function embedded() {
   const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'ShopStack', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const portcullis = new Portcullis(stack, 'Auth', { stage: 'prod', smsAllowedCountries: ['FR'], createAlarmTopic: true, routes: [...manifest, ...futureRoutes] });
+  const portcullis = new Portcullis(stack, 'Auth', { stage: 'prod', smsAllowedCountries: ['FR'], email: TEST_EMAIL, createAlarmTopic: true, routes: [...manifest, ...futureRoutes] });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { app, stack, portcullis, templates: stackTemplates(stack) };
 }
@@ -142,8 +143,9 @@ describe.each(variants)('the templates of $name', ({ stack, portcullis, template
       );
       expect(integrations, route.id).toHaveLength(1);
     }
-    // The authorizers belong to the API, the key function to the keys and its schedule: the root's.
-    expect([...portcullisFunctions(root.template).keys()].sort()).toEqual([...Object.values(authorizers), keyFunction].map((definition) => definition.id).sort());
+    // The authorizers belong to the API, the key function to the keys and its schedule, the e-mail
+    // feedback function to the SES topic that invokes it: the root's.
+    expect([...portcullisFunctions(root.template).keys()].sort()).toEqual([...Object.values(authorizers), ...jobs].map((definition) => definition.id).sort());
   });
 
   it('keep the API, the stateful resources and the alarms in the root, and nothing retained in a nested stack', () => {

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { DataTable, type DataTableProps } from '#infra/constructs/data-table.ts';
-import { authorizers, keyFunction, manifest, type RouteDefinition } from '#shared/http/manifest.ts';
+import { authorizers, jobs, manifest, type RouteDefinition } from '#shared/http/manifest.ts';
 import { futureRoutes } from './fixtures.ts';
 import {
   actionsOf,
@@ -26,11 +26,11 @@ const dev = synthesize({ stage: 'dev', issuer: 'https://auth.example.com', smsSe
 const extended = synthesize({ stage: 'dev', smsSenderId: 'Portcullis' }, { props: { routes: [...manifest, ...futureRoutes] } });
 const prod = synthesize({ stage: 'prod' });
 
-const definitionsOf = (routes: readonly RouteDefinition[]) => [...routes, ...Object.values(authorizers), keyFunction];
+const definitionsOf = (routes: readonly RouteDefinition[]) => [...routes, ...Object.values(authorizers), ...jobs];
 
 describe.each([
   { name: 'the manifest', synth: dev, routes: manifest },
-  { name: 'the manifest plus sms and encryption-key routes', synth: extended, routes: [...manifest, ...futureRoutes] },
+  { name: 'the manifest plus sms, encryption-key and e-mail routes', synth: extended, routes: [...manifest, ...futureRoutes] },
 ])('stack built from $name', ({ synth, routes }: { synth: Synthesized; routes: readonly RouteDefinition[] }) => {
   const { stack, template } = synth;
   const functions = portcullisFunctions(template);
@@ -40,7 +40,7 @@ describe.each([
     return fn;
   };
 
-  it('has exactly one function per route plus one per authorizer, and the key function', () => {
+  it('has exactly one function per route plus one per authorizer, the key function and the e-mail feedback function', () => {
     expect([...functions.keys()].sort()).toEqual(definitionsOf(routes).map((definition) => definition.id).sort());
   });
 
@@ -94,20 +94,22 @@ describe.each([
         access.table ? [['Deny', ...TABLE_WRITE_ORDER]] : [],
       );
       // Logs and tracing for every function; anything else only through a binding below.
-      expect(statements.flatMap(actionsOf).filter((action) => !/^(logs|xray|dynamodb|kms|sns):[A-Za-z]+$/.test(action)), id).toEqual([]);
+      expect(statements.flatMap(actionsOf).filter((action) => !/^(logs|xray|dynamodb|kms|sns|ses):[A-Za-z]+$/.test(action)), id).toEqual([]);
 
       const table = withPrefix('dynamodb:').filter((statement) => statement.Effect === 'Allow');
       const tableActions = [...new Set(table.flatMap(actionsOf))].sort();
       const expectedTableActions = access.writesKeyrings
         ? ['dynamodb:GetItem', 'dynamodb:PutItem']
-        : access.table === 'write'
-          ? [...TABLE_READ, ...TABLE_WRITE].sort()
-          : access.table === 'read'
-            ? TABLE_READ
-            : [];
+        : access.writesEmailSuppressions
+          ? ['dynamodb:PutItem']
+          : access.table === 'write'
+            ? [...TABLE_READ, ...TABLE_WRITE].sort()
+            : access.table === 'read'
+              ? TABLE_READ
+              : [];
       expect(tableActions, id).toEqual(expectedTableActions);
       for (const arn of table.flatMap(resourcesOf)) expect(JSON.stringify(arn), id).toContain(JSON.stringify(tableArn));
-      expect(env.TABLE_NAME !== undefined, id).toBe(access.table !== undefined || access.writesKeyrings === true);
+      expect(env.TABLE_NAME !== undefined, id).toBe(access.table !== undefined || access.writesKeyrings === true || access.writesEmailSuppressions === true);
 
       // Functions unwrap (Decrypt) and never create keys; the key function creates (GenerateDataKey)
       // and never unwraps. Each grant is conditioned on the purposes (iam.test.ts evaluates them).
@@ -125,6 +127,10 @@ describe.each([
       expect(sns.flatMap(actionsOf), id).toEqual(access.sms ? ['sns:Publish'] : []);
       expect(env.SMS_PROVIDER, id).toBe(access.sms ? 'sns' : undefined);
       expect(env.SMS_SENDER_ID, id).toBe(access.sms ? 'Portcullis' : undefined);
+
+      // SES: the exact statement is iam.test.ts's.
+      expect(withPrefix('ses:').flatMap(actionsOf), id).toEqual(access.email ? ['ses:SendEmail'] : []);
+      expect(env.EMAIL_PROVIDER, id).toBe(access.email ? 'ses' : undefined);
     }
   });
 });

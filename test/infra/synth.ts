@@ -80,9 +80,12 @@ export const RESOURCE_BUDGET = 400;
 /** The SMS countries the tests deploy with (the context is required; `smsAllowedCountries: undefined` leaves it out). */
 export const TEST_SMS_COUNTRIES = 'FR,DE,GB';
 
+/** The e-mail sender the tests deploy with (the context `emailFrom` is required; `emailFrom: undefined` leaves it out). */
+export const TEST_EMAIL = { from: 'Portcullis <no-reply@auth.example.test>' } as const;
+
 /**
  * Builds the app as `infra/app.ts` does, with extra context (`stage`, `issuer`, …; the required
- * `smsAllowedCountries` is `TEST_SMS_COUNTRIES` unless given). Bundling is skipped unless `bundle`
+ * `smsAllowedCountries` is `TEST_SMS_COUNTRIES` and `emailFrom` is `TEST_EMAIL.from` unless given). Bundling is skipped unless `bundle`
  * is set: the template is the same, only the code assets differ.
  */
 export function synthesize(
@@ -96,6 +99,7 @@ export function synthesize(
       // Skipping bundling, or else recording where each asset went, as the CLI does.
       ...(options.bundle ? { 'aws:cdk:enable-asset-metadata': true } : { 'aws:cdk:bundling-stacks': [] }),
       smsAllowedCountries: TEST_SMS_COUNTRIES,
+      emailFrom: TEST_EMAIL.from,
       ...context,
     },
   });

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { authorizers, keyFunction, manifest } from '#shared/http/manifest.ts';
+import { authorizers, jobs, manifest } from '#shared/http/manifest.ts';
 import { AREAS } from '#shared/routes/definition.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -95,7 +95,7 @@ describe('route manifest', () => {
   });
 
   it('names handler modules that exist and export a handler', async () => {
-    for (const route of [...manifest, ...Object.values(authorizers), keyFunction]) {
+    for (const route of [...manifest, ...Object.values(authorizers), ...jobs]) {
       expect(existsSync(join(ROOT, route.handler)), route.handler).toBe(true);
       const module = (await import(join(ROOT, route.handler))) as { handler?: unknown };
       expect(typeof module.handler, route.handler).toBe('function');
@@ -103,7 +103,7 @@ describe('route manifest', () => {
   });
 
   it('has an entry for every handler module in functions/ (no unmounted handlers)', () => {
-    const declared = new Set([...manifest, ...Object.values(authorizers), keyFunction].map((route) => route.handler));
+    const declared = new Set([...manifest, ...Object.values(authorizers), ...jobs].map((route) => route.handler));
     expect(sourceFiles('functions').filter((file) => !declared.has(file))).toEqual([]);
   });
 
