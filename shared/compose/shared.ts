@@ -11,6 +11,8 @@ import { SesEmailSender } from '../adapters/ses-email-sender.ts';
 import { config } from '../config.ts';
 import { Mailer, type EmailSender } from '../domain/platform/email.ts';
 import { en } from '../domain/platform/messages/en.ts';
+import { SecurityNotices } from '../domain/platform/security-notices.ts';
+import { logger } from '../http/logger.ts';
 import { AccessControl } from '../domain/tenancy/actors.ts';
 import { documentClient, once, sesClient, tableName } from './runtime.ts';
 
@@ -42,3 +44,11 @@ export const emailSender = /* @__PURE__ */ once<EmailSender>(() => {
 
 /** Every e-mail of every area, composed from the English catalogue (a second language: another catalogue file). */
 export const mailer = /* @__PURE__ */ once(() => new Mailer(emailSender(), en));
+
+/** Security notices to operators (password changed or reset, 2FA off or reset): sent after the change, a failure only logged. */
+export const securityNotices = /* @__PURE__ */ once(
+  () =>
+    new SecurityNotices(mailer(), (message, details) => {
+      logger.warn(message, details);
+    }),
+);
