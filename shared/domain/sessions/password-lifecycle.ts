@@ -130,7 +130,7 @@ export class PasswordLifecycle {
   /**
    * `POST /v2/auth/password/reset`. The new password's rules are checked before the link is spent
    * (a typo must not burn it); the link is spent by one conditional write, so of concurrent resets
-   * with one token exactly one wins. Then every session ends and the login throttle of the address
+   * with one token exactly one wins and sets its password. Then every session ends and the login throttle of the address
    * is cleared (the person just proved they read its mail). No tokens: a reset is not a sign-in.
    */
   async resetPassword(input: { token: string; newPassword: string }, facts: PasswordFacts): Promise<void> {
@@ -140,9 +140,11 @@ export class PasswordLifecycle {
     const operator = await this.operators.findOperatorById(link.userId);
     if (!operator) throw invalidResetToken();
     assertAcceptablePassword(input.newPassword, operator.email, 'body.newPassword');
-    const passwordHash = await hashPassword(input.newPassword);
+    // Spent before scrypt runs: of a burst with one token only the winner pays for a hash. Should
+    // the function die between the two writes, the link is gone and the old password stays: the
+    // person asks for a new link, nobody gains anything.
     if (!(await this.store.consumeResetLink(operator.id, tokenHash, this.nowSeconds()))) throw invalidResetToken();
-    await this.store.setPasswordHash(operator.id, passwordHash);
+    await this.store.setPasswordHash(operator.id, await hashPassword(input.newPassword));
     const ended = await this.sessions.endSessions(operator.id);
     await this.throttle.recordSuccess(operator.email);
     await this.record(operator.id, PASSWORD_EVENTS.reset, { sessionsEnded: ended }, facts);
