@@ -130,10 +130,16 @@ describe('POST /v2/me/password', () => {
     expectStatus(await change(owner.accessToken, owner.password, strongPassword()), 204);
   });
 
-  it('needs a bearer token: without one 401, and it only ever changes the caller’s own password', async () => {
+  it('is the caller’s own only: no credential → 401, and another account’s owner cannot reach someone else’s password', async () => {
     const response = await api.raw('POST', '/v2/me/password', { body: { currentPassword: strongPassword(), newPassword: strongPassword() } });
     expect(response.status).toBe(401);
-    // There is no path or body field naming another operator: another account's owner cannot reach it.
+    // No path parameter or body field names an operator: the access token's subject is the only one
+    // whose password the route can change. Another account's owner, holding the victim's password,
+    // only ever tries it against their own.
+    const victim = await signUp();
+    const stranger = await signUp();
+    expectProblem(await change(stranger.accessToken, victim.password, strongPassword()), 401, 'invalid_credentials');
+    await logIn(victim.email, victim.password);
   });
 });
 
