@@ -61,7 +61,7 @@ describe('a failed security notice', () => {
     const { userId, accountId } = await operatorSessions().signUp(body);
     const { notices, logged } = failingNotices();
     const sink = {
-      accountsOfOperator: async () => [accountId],
+      accountsOfOperator: () => Promise.resolve([accountId]),
       recordEvents: async (events: Parameters<ReturnType<typeof auditRepository>['recordEvent']>[0][]) => {
         await Promise.all(events.map((event) => auditRepository().recordEvent(event)));
       },
