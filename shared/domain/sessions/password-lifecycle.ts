@@ -92,11 +92,13 @@ export class PasswordLifecycle {
       await this.record(operator.id, PASSWORD_EVENTS.changeFailed, { reason: 'bad_password' }, facts);
       throw new AuthError('invalid_credentials', 'The current password is incorrect.');
     }
-    await this.throttle.recordSuccess(operator.email);
-    await this.store.setPasswordHash(operator.id, await hashPassword(input.newPassword));
-    // A link asked for before the change must not be able to undo it.
-    await this.store.deleteResetLink(operator.id);
-    const ended = await this.sessions.endSessions(operator.id, caller.sessionId ? { except: caller.sessionId } : {});
+    const [passwordHash] = await Promise.all([hashPassword(input.newPassword), this.throttle.recordSuccess(operator.email)]);
+    await this.store.setPasswordHash(operator.id, passwordHash);
+    const [, ended] = await Promise.all([
+      // A link asked for before the change must not be able to undo it.
+      this.store.deleteResetLink(operator.id),
+      this.sessions.endSessions(operator.id, caller.sessionId ? { except: caller.sessionId } : {}),
+    ]);
     await this.record(operator.id, PASSWORD_EVENTS.changed, { sessionsEnded: ended }, facts);
     await this.notices.send(operator.email, 'passwordChanged', { at: this.now().toISOString() });
   }
@@ -145,8 +147,7 @@ export class PasswordLifecycle {
     // person asks for a new link, nobody gains anything.
     if (!(await this.store.consumeResetLink(operator.id, tokenHash, this.nowSeconds()))) throw invalidResetToken();
     await this.store.setPasswordHash(operator.id, await hashPassword(input.newPassword));
-    const ended = await this.sessions.endSessions(operator.id);
-    await this.throttle.recordSuccess(operator.email);
+    const [ended] = await Promise.all([this.sessions.endSessions(operator.id), this.throttle.recordSuccess(operator.email)]);
     await this.record(operator.id, PASSWORD_EVENTS.reset, { sessionsEnded: ended }, facts);
     await this.notices.send(operator.email, 'passwordResetDone', { at: this.now().toISOString() });
   }
