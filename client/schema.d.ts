@@ -89,6 +89,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change the signed-in operator’s password: the current one is checked like a login (same attempt budget); every other session of the operator ends, this one stays; a notice is e-mailed. */
+        post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/auth/password/forgot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask for a password-reset link: 202 and no body for every well-formed address, an operator’s or not; an operator gets a one-time link (30 minutes) by e-mail, at most one a minute and five an hour. */
+        post: operations["forgotPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/auth/password/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a new password with the e-mailed link’s token: the link is spent, every session of the operator ends, a notice is e-mailed. Answers no tokens: sign in afterwards (with the second factor, when the operator has one). */
+        post: operations["resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v2/accounts/{accountId}": {
         parameters: {
             query?: never;
@@ -1379,6 +1430,412 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "forbidden";
+                    };
+                };
+            };
+            /**
+             * @description Too many requests.
+             *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unexpected error.
+             *     - `internal_error`: unexpected; the body says nothing internal
+             *     - `{"message": "Internal Server Error"}` (application/json): API Gateway, when the function crashes or times out
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Temporarily unavailable.
+             *     - `service_unavailable`: DynamoDB is throttling or contended; retry after `Retry-After` seconds
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    currentPassword: string;
+                    newPassword: string;
+                };
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Invalid input.
+             *     - `validation_failed`: a field is invalid; `errors` names each one (`body.email`, `query.limit`, `params.orgId`)
+             *     - `invalid_json`: the body is not valid JSON
+             *     - `weak_password`: the password is too common or contains the email address
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "invalid_json" | "weak_password";
+                    };
+                };
+            };
+            /**
+             * @description Not authenticated.
+             *     - `invalid_token`: the access token is invalid
+             *     - `token_expired`: the access token has expired
+             *     - `invalid_credentials`: the email, password, code, link or challenge is wrong (one answer for all, so nothing leaks)
+             *     - `{"message": "Unauthorized"}` (application/json): API Gateway, when the `Authorization` header is missing
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_token" | "token_expired" | "invalid_credentials";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed.
+             *     - `forbidden`: the caller may not do this (role, scope or key permission)
+             *     - `step_up_required`: the caller has two-factor authentication but this session did not show it (`amr` without `otp`): sign in again with the code
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "step_up_required";
+                    };
+                };
+            };
+            /**
+             * @description Body too large.
+             *     - `payload_too_large`: the body is larger than 64 KiB
+             *     - `{"message": "Request Entity Too Large"}` (application/json): API Gateway, for bodies over 10 MB
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Too many requests.
+             *     - `rate_limited`: too many attempts or SMS; wait `Retry-After` seconds
+             *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unexpected error.
+             *     - `internal_error`: unexpected; the body says nothing internal
+             *     - `{"message": "Internal Server Error"}` (application/json): API Gateway, when the function crashes or times out
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Temporarily unavailable.
+             *     - `service_unavailable`: DynamoDB is throttling or contended; retry after `Retry-After` seconds
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    forgotPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Invalid input.
+             *     - `validation_failed`: a field is invalid; `errors` names each one (`body.email`, `query.limit`, `params.orgId`)
+             *     - `invalid_json`: the body is not valid JSON
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "invalid_json";
+                    };
+                };
+            };
+            /**
+             * @description Body too large.
+             *     - `payload_too_large`: the body is larger than 64 KiB
+             *     - `{"message": "Request Entity Too Large"}` (application/json): API Gateway, for bodies over 10 MB
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Too many requests.
+             *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unexpected error.
+             *     - `internal_error`: unexpected; the body says nothing internal
+             *     - `{"message": "Internal Server Error"}` (application/json): API Gateway, when the function crashes or times out
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Temporarily unavailable.
+             *     - `service_unavailable`: DynamoDB is throttling or contended; retry after `Retry-After` seconds
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                    newPassword: string;
+                };
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Invalid input.
+             *     - `validation_failed`: a field is invalid; `errors` names each one (`body.email`, `query.limit`, `params.orgId`)
+             *     - `invalid_json`: the body is not valid JSON
+             *     - `weak_password`: the password is too common or contains the email address
+             *     - `invalid_reset_token`: the password-reset link is unknown, expired, replaced by a newer one or already used (one answer for all); ask for a new one
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "invalid_json" | "weak_password" | "invalid_reset_token";
+                    };
+                };
+            };
+            /**
+             * @description Body too large.
+             *     - `payload_too_large`: the body is larger than 64 KiB
+             *     - `{"message": "Request Entity Too Large"}` (application/json): API Gateway, for bodies over 10 MB
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
                     };
                 };
             };

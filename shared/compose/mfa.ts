@@ -18,7 +18,7 @@ import { LoginThrottle } from '../domain/sessions/login-throttle.ts';
 import type { EndUserSecondFactor } from '../domain/sign-in/model.ts';
 import { signInDirectory } from './directory.ts';
 import { documentClient, masterKey, metrics, once, tableName } from './runtime.ts';
-import { accessControl, auditRepository, operatorStore, organizationRepository } from './shared.ts';
+import { accessControl, auditRepository, operatorStore, organizationRepository, securityNotices } from './shared.ts';
 
 export const mfaRepository = /* @__PURE__ */ once(() => new MfaRepository(documentClient(), tableName()));
 
@@ -78,7 +78,7 @@ export const mfaTokens = /* @__PURE__ */ once(() => new MfaTokens(mfaRepository(
 const loginThrottle = /* @__PURE__ */ once(() => new LoginThrottle(new LoginThrottleRepository(documentClient(), tableName()), undefined, metrics()));
 
 /** Operator 2FA self-service: enrol, confirm, regenerate recovery codes, disable, status. */
-export const operatorMfa = /* @__PURE__ */ once(() => new OperatorMfa(totpFactors(), operatorStore(), loginThrottle()));
+export const operatorMfa = /* @__PURE__ */ once(() => new OperatorMfa(totpFactors(), operatorStore(), loginThrottle(), securityNotices()));
 
 /** The login's second step and what the session gate reads (factors, `requireMfa`). */
 export const operatorSecondFactor = /* @__PURE__ */ once(() => new OperatorSecondFactor(totpFactors(), mfaTokens(), new MfaPolicy(mfaPolicy())));
@@ -89,7 +89,7 @@ export const enrollmentLinks = /* @__PURE__ */ once(
 );
 
 /** An owner's reset of a member's 2FA and the enrolment link. */
-export const memberMfa = /* @__PURE__ */ once(() => new MemberMfa(totpFactors(), enrollmentLinks(), operatorStore(), accessControl()));
+export const memberMfa = /* @__PURE__ */ once(() => new MemberMfa(totpFactors(), enrollmentLinks(), operatorStore(), accessControl(), securityNotices()));
 
 /** End users' TOTP as the challenge engine uses it (`totp` / `recoveryCode` factors). */
 export const endUserSecondFactor = /* @__PURE__ */ once((): EndUserSecondFactor => new EndUserTotp(totpFactors()));

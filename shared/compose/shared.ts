@@ -13,6 +13,7 @@ import { config } from '../config.ts';
 import { Mailer, type EmailSender } from '../domain/platform/email.ts';
 import { SuppressingEmailSender } from '../domain/platform/email-suppression.ts';
 import { en } from '../domain/platform/messages/en.ts';
+import { SecurityNotices } from '../domain/platform/security-notices.ts';
 import { AccessControl } from '../domain/tenancy/actors.ts';
 import { logger } from '../http/logger.ts';
 import { documentClient, once, sesClient, tableName } from './runtime.ts';
@@ -60,4 +61,12 @@ export const mailer = /* @__PURE__ */ once(
       }),
       en,
     ),
+);
+
+/** Security notices to operators (password changed or reset, 2FA off or reset): sent after the change, a failure only logged. */
+export const securityNotices = /* @__PURE__ */ once(
+  () =>
+    new SecurityNotices(mailer(), (message, details) => {
+      logger.warn(message, details);
+    }),
 );

@@ -229,3 +229,17 @@ export const smsDeploymentDailyShardKey = (day: string, shard: number): ItemKey 
  * the sign-in's batched reads; written by the e-mail feedback function only.
  */
 export const emailSuppressionKey = (emailLowerCased: string): ItemKey => ({ pk: `EMAILSUPPRESSION#${emailLowerCased}`, sk: 'EMAILSUPPRESSION' });
+
+// ---- Passwords -------------------------------------------------------------------------------
+
+/**
+ * The operator's one live password-reset link (the SHA-256 of its token): a new request replaces
+ * it, so an older link stops working; consuming it is one conditional delete on this item.
+ */
+export const passwordResetKey = (userId: string): ItemKey => ({ pk: `USER#${userId}`, sk: 'PASSWORDRESET' });
+
+/** Lookup of a password-reset link by the SHA-256 of its token: names the operator whose live link it may be. */
+export const passwordResetTokenKey = (tokenHash: string): ItemKey => ({ pk: `PWRESET#${tokenHash}`, sk: 'PWRESET' });
+
+/** Reset e-mails sent to one address (keyed by a hash of it, known operator or not): 1 a minute, 5 an hour. */
+export const passwordResetMailLimitKey = (addressHash: string): ItemKey => ({ pk: `PWRESETLIMIT#${addressHash}`, sk: 'PWRESETLIMIT' });

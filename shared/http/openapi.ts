@@ -26,6 +26,7 @@ const CODE_MEANINGS: Record<string, string> = {
   token_expired: 'the access token has expired',
   invalid_api_key: 'the API key is invalid or revoked',
   invalid_mfa_token: 'the MFA token is invalid, expired or already used',
+  invalid_reset_token: 'the password-reset link is unknown, expired, replaced by a newer one or already used (one answer for all); ask for a new one',
   invalid_credentials: 'the email, password, code, link or challenge is wrong (one answer for all, so nothing leaks)',
   invalid_code: 'the TOTP or recovery code is wrong or expired',
   code_already_used: 'this TOTP code was already used; wait for the next one',

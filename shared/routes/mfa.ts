@@ -93,7 +93,7 @@ export const mfaRoutes = {
     request: { body: DisableTotpBody },
     response: { status: 204 },
     errors: { 401: ['invalid_credentials', ...WRONG_CODE], 409: ['mfa_not_enrolled'], 429: ['rate_limited'] },
-    access: { table: 'write', encryptionKey: ['totp-secrets'] },
+    access: { table: 'write', encryptionKey: ['totp-secrets'], email: true },
     memoryMb: PASSWORD_HASHING_MEMORY_MB,
   }),
   resetMemberMfa: route({
@@ -108,7 +108,7 @@ export const mfaRoutes = {
     request: { params: MemberMfaParams },
     response: { status: 204 },
     errors: { 403: ['step_up_required'], 409: ['mfa_not_enrolled', 'member_in_other_accounts'] },
-    access: { table: 'write' },
+    access: { table: 'write', email: true },
   }),
   createMfaEnrollmentLink: route({
     id: 'createMfaEnrollmentLink',

@@ -41,3 +41,15 @@ export const MeResponse = z.object({
 export const Jwks = z.object({
   keys: z.array(z.object({ kty: z.string(), crv: z.string(), x: z.string(), y: z.string(), kid: z.string(), alg: z.string(), use: z.string() })),
 });
+
+/** `POST /v2/me/password`: the current password (checked like a login) and the new one. */
+export const ChangePasswordBody = body({ currentPassword: AnyPassword, newPassword: NewPassword });
+
+/** `POST /v2/auth/password/forgot`: the address a link goes to, if it is an operator's. */
+export const ForgotPasswordBody = body({ email: Email });
+
+/** Reset tokens are opaque; the length bound only keeps garbage out of the hash. */
+const ResetToken = z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' }), z.maxLength(200, { error: 'must be at most 200 characters' }));
+
+/** `POST /v2/auth/password/reset`: the e-mailed link's token and the new password. */
+export const ResetPasswordBody = body({ token: ResetToken, newPassword: NewPassword });

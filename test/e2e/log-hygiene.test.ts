@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signupBody, strongPassword } from '#test/support/factories.ts';
 import { expectData, useLocalApi } from '#test/support/local-api.ts';
+import { lastEmail, linkIn } from '#test/support/sign-in.ts';
 
 // Before any module loads: this file's handlers log everything, down to DEBUG.
 vi.hoisted(() => {
@@ -39,6 +40,27 @@ describe('logs', () => {
     const logged = lines.join('');
     expect(logged).toContain('request refused'); // the capture works: refused requests were logged
     for (const secret of [input.password, wrongPassword, signup.accessToken, signup.refreshToken, refreshed.refreshToken, refreshed.accessToken]) {
+      expect(logged).not.toContain(secret);
+    }
+  });
+
+  it('never carry a password-reset token or the passwords of a change and a reset, failures included', async () => {
+    const input = signupBody();
+    const signup = expectData(await api.client.POST('/v2/signup', { body: input }), 201);
+    const changed = strongPassword();
+    await api.as(signup.accessToken).POST('/v2/me/password', { body: { currentPassword: `${input.password}-wrong`, newPassword: changed } });
+    await api.as(signup.accessToken).POST('/v2/me/password', { body: { currentPassword: input.password, newPassword: changed } });
+    await api.client.POST('/v2/auth/password/forgot', { body: { email: input.email } });
+    const { token } = linkIn(await lastEmail(api, input.email, /Reset your/));
+    const resetTo = strongPassword();
+    await api.client.POST('/v2/auth/password/reset', { body: { token, newPassword: 'password1234' } });
+    await api.client.POST('/v2/auth/password/reset', { body: { token, newPassword: resetTo } });
+    await api.client.POST('/v2/auth/password/reset', { body: { token, newPassword: resetTo } }); // replayed
+    await api.raw('POST', '/v2/auth/password/reset', { rawBody: `{"token":"${token}","newPassword":` });
+
+    const logged = lines.join('');
+    expect(logged).toContain('request refused');
+    for (const secret of [token, token.slice('ppr_'.length), input.password, changed, resetTo]) {
       expect(logged).not.toContain(secret);
     }
   });

@@ -8,11 +8,11 @@
  * - TOTP: `matchTotp` (totp.ts), which checks a code against the opened secret;
  * - recovery codes: `findRecoveryCodeHash` (recovery-codes.ts);
  * - operator passwords: `verifyPassword` (passwords.ts), the scrypt check (`verifyAgainstDummy`
- *   calls it too, so an unknown email would be counted as well).
+ *   calls it too, so an unknown email would be counted as well), at login and at a password change.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { operatorMfa, totpFactors } from '#shared/compose/mfa.ts';
-import { operatorSessions } from '#shared/compose/sessions.ts';
+import { operatorSessions, passwordLifecycle } from '#shared/compose/sessions.ts';
 import type { AuditContext } from '#shared/domain/kernel/audit-events.ts';
 import { USER_FAILURE_LIMIT } from '#shared/domain/sign-in/failure-window.ts';
 import type { MfaSubject } from '#shared/domain/mfa/mfa-subject.ts';
@@ -156,5 +156,16 @@ describe(`${BURST} concurrent wrong guesses compare at most the budget`, () => {
     expect(compared).toBeGreaterThan(0);
     expect(compared).toBeLessThanOrEqual(LOGIN_MAX_ATTEMPTS);
     expect(await outcome(operatorSessions().logIn({ email: body.email, password: body.password }, facts))).toBe('rate_limited');
+  }, 120_000);
+
+  it(`password change: at most ${LOGIN_MAX_ATTEMPTS} scrypt checks of the current password, then the right one is refused`, async () => {
+    const body = signupBody();
+    const { userId } = await operatorSessions().signUp(body);
+    const caller = { userId, amr: ['pwd'] };
+    const change = (currentPassword: string) => passwordLifecycle().changePassword(caller, { currentPassword, newPassword: `${body.password}-new` }, facts);
+    const compared = await countDuring('password', () => race(BURST, () => outcome(change(`${body.password}-wrong`)), () => false));
+    expect(compared).toBeGreaterThan(0);
+    expect(compared).toBeLessThanOrEqual(LOGIN_MAX_ATTEMPTS);
+    expect(await outcome(change(body.password))).toBe('rate_limited');
   }, 120_000);
 });

@@ -41,6 +41,7 @@ const EXTRA_403: Partial<Record<string, string[]>> = {
   acceptInvitation: ['invitation_email_mismatch', 'step_up_required'],
   resetMemberMfa: ['step_up_required'],
   createMfaEnrollmentLink: ['step_up_required'],
+  changePassword: ['step_up_required'],
 };
 
 describe('OpenAPI document content', () => {

@@ -52,3 +52,15 @@ export function auditEvent(
     details: event.details ?? {},
   };
 }
+
+/**
+ * The password events, written to the audit log of every account of the operator: a change by the
+ * signed-in operator (and a refused one, with its reason), a reset link asked for a known operator
+ * (unknown addresses are logged only, without the address), and a reset through such a link.
+ */
+export const PASSWORD_EVENTS = {
+  changed: 'password.changed',
+  changeFailed: 'password.change_failed',
+  resetRequested: 'password.reset_requested',
+  reset: 'password.reset',
+} as const;

@@ -11,6 +11,7 @@ import { auditContextOf } from '../tenancy/actors.ts';
 import type { EnrollmentLinks } from './enrollment-links.ts';
 import { operatorSubject } from './mfa-subject.ts';
 import type { TotpFactors } from './totp-factors.ts';
+import type { SecurityNotices } from '../platform/security-notices.ts';
 
 export class MemberMfa {
   constructor(
@@ -18,13 +19,21 @@ export class MemberMfa {
     private readonly links: EnrollmentLinks,
     private readonly operators: OperatorStore,
     private readonly access: AccessControl,
+    private readonly notices?: SecurityNotices,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Removes a member's TOTP and recovery codes; they must enrol again where required. */
+  /**
+   * Removes a member's TOTP and recovery codes; they must enrol again where required. The member
+   * then gets the `mfaResetByOwner` notice (its failure only logged: the reset stands).
+   */
   async reset(request: RequestFacts, accountId: string, memberUserId: string): Promise<void> {
     const actor = await this.assertMayChangeMemberFactor(request, accountId, memberUserId);
     const removed = await this.factors.remove(operatorSubject(memberUserId), auditContextOf(actor, request), 'mfa.reset');
     if (!removed) throw new ConflictError('mfa_not_enrolled', 'This member has no two-factor authentication to reset.');
+    if (!this.notices) return;
+    const [member, [account]] = await Promise.all([this.operators.findOperatorById(memberUserId), this.operators.findAccountsByIds([accountId])]);
+    if (member) await this.notices.send(member.email, 'mfaResetByOwner', { at: this.now().toISOString(), accountName: account?.name ?? accountId });
   }
 
   /** A one-time enrolment link for a member (24 h); only the hash of its token is stored. */

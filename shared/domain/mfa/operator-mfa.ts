@@ -8,6 +8,7 @@ import type { LoginThrottle } from '../sessions/login-throttle.ts';
 import { verifyPassword } from '../sessions/passwords.ts';
 import { operatorSubject, outcomeError, selfContext } from './mfa-subject.ts';
 import type { TotpEnrollment, TotpFactors } from './totp-factors.ts';
+import type { SecurityNotices } from '../platform/security-notices.ts';
 
 type Facts = { requestId: string; sourceIp: string };
 
@@ -17,6 +18,8 @@ export class OperatorMfa {
     private readonly factors: TotpFactors,
     private readonly operators: OperatorStore,
     private readonly throttle: LoginThrottle,
+    private readonly notices?: SecurityNotices,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   /**
@@ -45,7 +48,7 @@ export class OperatorMfa {
     return this.factors.regenerateRecoveryCodes(operatorSubject(userId), code, selfContext(userId, facts));
   }
 
-  /** Turns 2FA off after a current code or the password. */
+  /** Turns 2FA off after a current code or the password; then the `mfaDisabled` notice (its failure only logged). */
   async disable(userId: string, proof: { code?: string; password?: string }, facts: Facts): Promise<void> {
     const subject = operatorSubject(userId);
     const context = selfContext(userId, facts);
@@ -61,6 +64,8 @@ export class OperatorMfa {
       await this.throttle.recordSuccess(operator.email);
     }
     await this.factors.remove(subject, context, 'mfa.disabled');
+    const operator = await this.operators.findOperatorById(userId);
+    if (operator) await this.notices?.send(operator.email, 'mfaDisabled', { at: this.now().toISOString() });
   }
 
   status(userId: string) {

@@ -1,0 +1,119 @@
+import { DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { PasswordResetLink, PasswordStore, ResetMailLimits } from '../domain/sessions/password-store.ts';
+import { conditionalWrite, getItem, transactWrite } from './dynamodb.ts';
+import { operatorKey } from './items/operator-item.ts';
+import {
+  fromPasswordResetItem,
+  PASSWORD_RESET_MAIL_LIMIT_ENTITY,
+  passwordResetKey,
+  passwordResetMailLimitKey,
+  passwordResetTokenKey,
+  toPasswordResetItem,
+  toPasswordResetTokenItem,
+} from './items/password-reset-item.ts';
+
+/** Operator passwords after sign-up: the hash on the operator item, the live reset link, the reset-mail limit. */
+export class PasswordRepository implements PasswordStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: operatorKey(userId),
+        UpdateExpression: 'SET passwordHash = :hash',
+        // Never create a half operator item for an id that has none.
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':hash': passwordHash },
+      }),
+    );
+  }
+
+  async saveResetLink(link: PasswordResetLink): Promise<void> {
+    // Both items at once: the live link replaces the previous one (which thereby stops working), and
+    // the lookup lets the reset find the operator from the token alone.
+    await transactWrite(this.db, {
+      TransactItems: [
+        { Put: { TableName: this.tableName, Item: toPasswordResetItem(link) } },
+        { Put: { TableName: this.tableName, Item: toPasswordResetTokenItem(link) } },
+      ],
+    });
+  }
+
+  async findResetLink(tokenHash: string): Promise<PasswordResetLink | undefined> {
+    const lookup = await getItem(this.db, this.tableName, passwordResetTokenKey(tokenHash));
+    if (!lookup) return undefined;
+    const live = await getItem(this.db, this.tableName, passwordResetKey(fromPasswordResetItem(lookup).userId));
+    const link = live ? fromPasswordResetItem(live) : undefined;
+    // A lookup whose link was replaced, spent or voided names nothing.
+    return link?.tokenHash === tokenHash ? link : undefined;
+  }
+
+  async consumeResetLink(userId: string, tokenHash: string, nowSeconds: number): Promise<boolean> {
+    // The one write that spends the link: of concurrent resets, exactly one deletes it.
+    const spent = await conditionalWrite(() =>
+      this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: passwordResetKey(userId),
+          ConditionExpression: 'tokenHash = :hash AND expiresAt > :now',
+          ExpressionAttributeValues: { ':hash': tokenHash, ':now': nowSeconds },
+        }),
+      ),
+    );
+    if (spent) await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: passwordResetTokenKey(tokenHash) }));
+    return spent;
+  }
+
+  async deleteResetLink(userId: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: passwordResetKey(userId) }));
+  }
+
+  async takeResetMail(addressHash: string, nowMs: number, limits: ResetMailLimits): Promise<boolean> {
+    const Key = passwordResetMailLimitKey(addressHash);
+    const ttl = Math.ceil((nowMs + limits.windowMs) / 1000);
+    const common = { '#ttl': 'ttl' };
+    // A new window (no item yet, or its window is over): start it with this mail.
+    const opened = await conditionalWrite(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key,
+          UpdateExpression: 'SET windowStart = :now, sent = :one, lastSentAt = :now, entity = :entity, #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(pk) OR (windowStart <= :windowOpen AND lastSentAt <= :intervalOpen)',
+          ExpressionAttributeNames: common,
+          ExpressionAttributeValues: {
+            ':now': nowMs,
+            ':one': 1,
+            ':entity': PASSWORD_RESET_MAIL_LIMIT_ENTITY,
+            ':ttl': ttl,
+            ':windowOpen': nowMs - limits.windowMs,
+            ':intervalOpen': nowMs - limits.minIntervalMs,
+          },
+        }),
+      ),
+    );
+    if (opened) return true;
+    // The current window: one more while under the cap and the interval has passed.
+    return conditionalWrite(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key,
+          UpdateExpression: 'SET lastSentAt = :now ADD sent :one',
+          ConditionExpression: 'windowStart > :windowOpen AND sent < :max AND lastSentAt <= :intervalOpen',
+          ExpressionAttributeValues: {
+            ':now': nowMs,
+            ':one': 1,
+            ':max': limits.maxPerWindow,
+            ':windowOpen': nowMs - limits.windowMs,
+            ':intervalOpen': nowMs - limits.minIntervalMs,
+          },
+        }),
+      ),
+    );
+  }
+}
