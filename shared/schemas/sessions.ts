@@ -1,4 +1,4 @@
-import { AnyPassword, Email, NewPassword, body } from './common.ts';
+import { AnyPassword, Email, NewPassword, ResourceId, body } from './common.ts';
 import * as z from './zod.ts';
 
 export const SignupBody = body({
@@ -41,3 +41,20 @@ export const MeResponse = z.object({
 export const Jwks = z.object({
   keys: z.array(z.object({ kty: z.string(), crv: z.string(), x: z.string(), y: z.string(), kid: z.string(), alg: z.string(), use: z.string() })),
 });
+
+// ---- Sessions (refresh families) ---------------------------------------------------------------
+
+export const SessionParams = z.object({ sessionId: ResourceId });
+
+/** A session as its person sees it: never a token or a hash, never the full source address. */
+export const Session = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string(),
+  userAgent: z.nullable(z.string()),
+  ipPrefix: z.nullable(z.string()),
+  amr: z.array(z.string()),
+  current: z.boolean(),
+});
+
+export const SessionList = z.object({ items: z.array(Session) });
