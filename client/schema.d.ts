@@ -140,6 +140,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's live sessions, newest login first: when each started and was last refreshed, the browser, the network (IPv4 /24, IPv6 /48), the factors; `current` marks the caller's own. */
+        get: operations["listMySessions"];
+        put?: never;
+        post?: never;
+        /** Sign out everywhere: every session of the caller ends, the current one included; refresh tokens stop working at once. */
+        delete: operations["endMySessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/me/sessions/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End one of the caller's sessions (the current one too): its refresh token stops working at once; access tokens already issued run out within 15 minutes. Another person's session answers 404 like an unknown one. */
+        delete: operations["endMySession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v2/accounts/{accountId}": {
         parameters: {
             query?: never;
@@ -317,6 +352,23 @@ export interface paths {
         head?: never;
         /** Change a member's role and/or scope (owner). The last owner cannot be demoted (409 `last_owner`). */
         patch: operations["updateMember"];
+        trace?: never;
+    };
+    "/v2/accounts/{accountId}/members/{userId}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End every session of a member (owner): their refresh tokens stop working at once, access tokens run out within 15 minutes; audited. Sessions are the person's: 409 `member_in_other_accounts` when they belong to another account too. */
+        delete: operations["endMemberSessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v2/accounts/{accountId}/invitations": {
@@ -1147,7 +1199,7 @@ export interface operations {
              * @description Not authenticated.
              *     - `invalid_refresh_token`: the refresh token is unknown or revoked
              *     - `refresh_token_reused`: a spent refresh token was presented again: its whole family is now revoked
-             *     - `expired`: the challenge or refresh token has expired or was already used
+             *     - `expired`: the challenge or refresh token has expired or was already used; on refresh, the session passed its absolute lifetime or its idle timeout (sign in again)
              *     - `mfa_enrollment_required`: two-factor authentication became required: sign in again to set it up
              *     - `mfa_required`: the person now has a second factor this session never showed: sign in again with it
              */
@@ -1836,6 +1888,347 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Too many requests.
+             *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unexpected error.
+             *     - `internal_error`: unexpected; the body says nothing internal
+             *     - `{"message": "Internal Server Error"}` (application/json): API Gateway, when the function crashes or times out
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Temporarily unavailable.
+             *     - `service_unavailable`: DynamoDB is throttling or contended; retry after `Retry-After` seconds
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    listMySessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            createdAt: string;
+                            lastUsedAt: string;
+                            userAgent: string | null;
+                            ipPrefix: string | null;
+                            amr: string[];
+                            current: boolean;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description Not authenticated.
+             *     - `invalid_token`: the access token is invalid
+             *     - `token_expired`: the access token has expired
+             *     - `{"message": "Unauthorized"}` (application/json): API Gateway, when the `Authorization` header is missing
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_token" | "token_expired";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed.
+             *     - `forbidden`: the caller may not do this (role, scope or key permission)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /**
+             * @description Too many requests.
+             *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unexpected error.
+             *     - `internal_error`: unexpected; the body says nothing internal
+             *     - `{"message": "Internal Server Error"}` (application/json): API Gateway, when the function crashes or times out
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Temporarily unavailable.
+             *     - `service_unavailable`: DynamoDB is throttling or contended; retry after `Retry-After` seconds
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    endMySessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Not authenticated.
+             *     - `invalid_token`: the access token is invalid
+             *     - `token_expired`: the access token has expired
+             *     - `{"message": "Unauthorized"}` (application/json): API Gateway, when the `Authorization` header is missing
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_token" | "token_expired";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed.
+             *     - `forbidden`: the caller may not do this (role, scope or key permission)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /**
+             * @description Too many requests.
+             *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unexpected error.
+             *     - `internal_error`: unexpected; the body says nothing internal
+             *     - `{"message": "Internal Server Error"}` (application/json): API Gateway, when the function crashes or times out
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Temporarily unavailable.
+             *     - `service_unavailable`: DynamoDB is throttling or contended; retry after `Retry-After` seconds
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    endMySession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Invalid input.
+             *     - `validation_failed`: a field is invalid; `errors` names each one (`body.email`, `query.limit`, `params.orgId`)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /**
+             * @description Not authenticated.
+             *     - `invalid_token`: the access token is invalid
+             *     - `token_expired`: the access token has expired
+             *     - `{"message": "Unauthorized"}` (application/json): API Gateway, when the `Authorization` header is missing
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_token" | "token_expired";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed.
+             *     - `forbidden`: the caller may not do this (role, scope or key permission)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /**
+             * @description Not found.
+             *     - `not_found`: the resource does not exist or is outside the caller’s scope
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
                     };
                 };
             };
@@ -4979,6 +5372,153 @@ export interface operations {
             };
         };
     };
+    endMemberSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Invalid input.
+             *     - `validation_failed`: a field is invalid; `errors` names each one (`body.email`, `query.limit`, `params.orgId`)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /**
+             * @description Not authenticated.
+             *     - `invalid_token`: the access token is invalid
+             *     - `token_expired`: the access token has expired
+             *     - `{"message": "Unauthorized"}` (application/json): API Gateway, when the `Authorization` header is missing
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_token" | "token_expired";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Not allowed.
+             *     - `forbidden`: the caller may not do this (role, scope or key permission)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /**
+             * @description Not found.
+             *     - `not_found`: the resource does not exist or is outside the caller’s scope
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /**
+             * @description Conflict.
+             *     - `member_in_other_accounts`: a second factor and the sessions belong to the person, who is a member of other accounts too: only they can change their factor or end their sessions
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "member_in_other_accounts";
+                    };
+                };
+            };
+            /**
+             * @description Too many requests.
+             *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unexpected error.
+             *     - `internal_error`: unexpected; the body says nothing internal
+             *     - `{"message": "Internal Server Error"}` (application/json): API Gateway, when the function crashes or times out
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Temporarily unavailable.
+             *     - `service_unavailable`: DynamoDB is throttling or contended; retry after `Retry-After` seconds
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable";
+                    };
+                };
+            };
+        };
+    };
     listInvitations: {
         parameters: {
             query?: {
@@ -6666,7 +7206,7 @@ export interface operations {
             /**
              * @description Conflict.
              *     - `mfa_not_enrolled`: no two-factor authentication is set up
-             *     - `member_in_other_accounts`: a second factor belongs to the person, who is a member of other accounts too: only they can change it
+             *     - `member_in_other_accounts`: a second factor and the sessions belong to the person, who is a member of other accounts too: only they can change their factor or end their sessions
              */
             409: {
                 headers: {
@@ -6819,7 +7359,7 @@ export interface operations {
             };
             /**
              * @description Conflict.
-             *     - `member_in_other_accounts`: a second factor belongs to the person, who is a member of other accounts too: only they can change it
+             *     - `member_in_other_accounts`: a second factor and the sessions belong to the person, who is a member of other accounts too: only they can change their factor or end their sessions
              */
             409: {
                 headers: {
@@ -10061,7 +10601,7 @@ export interface operations {
              * @description Not authenticated.
              *     - `invalid_api_key`: the API key is invalid or revoked
              *     - `invalid_credentials`: the email, password, code, link or challenge is wrong (one answer for all, so nothing leaks)
-             *     - `expired`: the challenge or refresh token has expired or was already used
+             *     - `expired`: the challenge or refresh token has expired or was already used; on refresh, the session passed its absolute lifetime or its idle timeout (sign in again)
              *     - `too_many_attempts`: too many wrong codes: the factor or challenge is locked for a while
              *     - `{"message": "Unauthorized"}` (application/json): API Gateway, when the `apikey` header is missing
              */

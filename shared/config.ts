@@ -60,7 +60,6 @@ export interface Config {
    */
   apiBase: string;
   accessTokenTtlSeconds: number;
-  refreshTokenTtlSeconds: number;
   /** How long audit events are kept (DynamoDB TTL). @default 400 */
   auditRetentionDays: number;
   keys:
@@ -165,7 +164,6 @@ export function loadConfig(env: Env = process.env): Config {
     // An issuer that relying parties pin: a deployed function without it must not start at all.
     apiBase,
     accessTokenTtlSeconds: 15 * 60,
-    refreshTokenTtlSeconds: 30 * 24 * 60 * 60,
     auditRetentionDays: positiveInteger(env, ENV.auditRetentionDays, AUDIT_RETENTION_DAYS),
     limits: {
       // Required, with no default: which countries a deployment pays SMS to is the deployer's call.

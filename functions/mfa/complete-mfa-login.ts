@@ -4,6 +4,6 @@ import { mfaRoutes } from '#shared/routes/mfa.ts';
 import { ok } from '#shared/http/responses.ts';
 
 /** POST /v2/auth/mfa — the mfaToken from login plus a TOTP code or a recovery code → tokens. */
-export const handler = defineHandler(mfaRoutes.completeMfaLogin, async ({ body, requestId, sourceIp }) =>
-  ok(await operatorSessions().completeMfaLogin(body, { requestId, sourceIp })),
+export const handler = defineHandler(mfaRoutes.completeMfaLogin, async ({ body, requestId, sourceIp, userAgent }) =>
+  ok(await operatorSessions().completeMfaLogin(body, { requestId, sourceIp, userAgent })),
 );

@@ -12,9 +12,9 @@ import { acceptsTextPlain, content, ok } from '#shared/http/responses.ts';
  * POST /v2/me/mfa/totp/confirm — enables the pending secret; answers the recovery codes (JSON, or a
  * `text/plain` download). Confirmed with an enrolment mfaToken, the login completes too.
  */
-export const handler = defineHandler(mfaRoutes.confirmOperatorTotp, async ({ body, principal, event, requestId, sourceIp }) => {
+export const handler = defineHandler(mfaRoutes.confirmOperatorTotp, async ({ body, principal, event, requestId, sourceIp, userAgent }) => {
   if (principal.kind !== 'operator') throw new ForbiddenError();
-  const facts = { requestId, sourceIp };
+  const facts = { requestId, sourceIp, userAgent };
   const recoveryCodes = await operatorMfa().confirmEnrollment(principal.userId, body.code, facts);
   const mfaToken = /^Bearer (\S+)$/i.exec(event.headers.authorization ?? '')?.[1] ?? '';
   const tokens = principal.amr.includes(ENROLLMENT_AMR) ? await operatorSessions().completeEnrollmentLogin(mfaToken, facts) : {};

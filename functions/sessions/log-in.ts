@@ -7,6 +7,6 @@ import { ok } from '#shared/http/responses.ts';
  * POST /v2/auth/login — email and password; throttled per email; one answer for every failure. With
  * 2FA on (or required) the answer is the second step's `mfaToken` instead of tokens.
  */
-export const handler = defineHandler(sessionRoutes.login, async ({ body, requestId, sourceIp }) =>
-  ok(await operatorSessions().logIn(body, { requestId, sourceIp })),
+export const handler = defineHandler(sessionRoutes.login, async ({ body, requestId, sourceIp, userAgent }) =>
+  ok(await operatorSessions().logIn(body, { requestId, sourceIp, userAgent })),
 );

@@ -11,6 +11,6 @@ import { ok } from '#shared/http/responses.ts';
  */
 export const handler = defineHandler(
   tenancyRoutes.acceptInvitation,
-  async ({ body, principal, requestId, sourceIp }) => ok(await invitations().accept(body, { requestId, sourceIp, principal })),
+  async ({ body, principal, requestId, sourceIp, userAgent }) => ok(await invitations().accept(body, { requestId, sourceIp, userAgent, principal })),
   { credentials: principalFromOptionalBearer },
 );

@@ -41,10 +41,12 @@ export class SessionRepository implements SessionStore {
     return item ? fromRefreshFamilyItem(item) : undefined;
   }
 
-  async rotateRefreshToken(oldTokenHash: string, next: RefreshTokenRecord, nowSeconds: number): Promise<RotateOutcome> {
+  async rotateRefreshToken(oldTokenHash: string, next: RefreshTokenRecord, nowSeconds: number, usedAt: string): Promise<RotateOutcome> {
     const TableName = this.tableName;
-    // Spend-and-replace is one transaction whose condition is "still active, not expired, family not
-    // revoked": of N concurrent uses of one token exactly one commits; the others see it spent.
+    // Spend-and-replace is one transaction whose condition is "still active, not expired, family live
+    // (not revoked, not past its absolute end)": of N concurrent uses of one token exactly one
+    // commits; the others see it spent. The family's `lastUsedAt` moves in the same write, so the
+    // idle clock costs no extra round trip.
     const failed = await transactWrite(this.db, {
       TransactItems: [
         {
@@ -58,18 +60,22 @@ export class SessionRepository implements SessionStore {
           },
         },
         {
-          ConditionCheck: {
+          Update: {
             TableName,
             Key: refreshFamilyKey(next.familyId),
-            ConditionExpression: 'revoked = :false',
-            ExpressionAttributeValues: { ':false': false },
+            UpdateExpression: 'SET lastUsedAt = :usedAt',
+            ConditionExpression: 'attribute_exists(pk) AND revoked = :false AND expiresAt > :now',
+            ExpressionAttributeValues: { ':false': false, ':now': nowSeconds, ':usedAt': usedAt },
           },
         },
         { Put: { TableName, Item: toRefreshTokenItem(next), ConditionExpression: 'attribute_not_exists(pk)' } },
       ],
     });
     if (failed.length === 0) return 'rotated';
-    if (failed.includes(1)) return 'revoked';
+    if (failed.includes(1)) {
+      const family = await this.findFamily(next.familyId);
+      return family && !family.revoked && family.expiresAt <= nowSeconds ? 'expired' : 'revoked';
+    }
     const current = await this.findRefreshToken(oldTokenHash);
     if (!current) return 'not_found';
     if (current.status === 'used') return 'reused';

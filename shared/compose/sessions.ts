@@ -14,13 +14,13 @@ import { documentClient, metrics, once } from './runtime.ts';
 import { auditRepository, operatorStore, securityNotices } from './shared.ts';
 
 export const operatorSessions = /* @__PURE__ */ once(() => {
-  const { tableName, tokenIssuer, accessTokenTtlSeconds, refreshTokenTtlSeconds } = config();
+  const { tableName, tokenIssuer, accessTokenTtlSeconds, sessions } = config();
   return new OperatorSessions(
     operatorStore(),
     new SessionRepository(documentClient(), tableName),
     new LoginThrottle(new LoginThrottleRepository(documentClient(), tableName), undefined, metrics()),
     tokenSigningKeys(),
-    { issuer: tokenIssuer, accessTokenTtlSeconds, refreshTokenTtlSeconds },
+    { issuer: tokenIssuer, accessTokenTtlSeconds, ...sessions },
     operatorSecondFactor(),
     new LoginEventLog(
       {

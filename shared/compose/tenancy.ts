@@ -11,6 +11,7 @@ import { Accounts } from '../domain/tenancy/accounts.ts';
 import { AuditLog } from '../domain/tenancy/audit-log.ts';
 import { Invitations } from '../domain/tenancy/invitations.ts';
 import { Members } from '../domain/tenancy/members.ts';
+import { MemberSessions } from '../domain/tenancy/member-sessions.ts';
 import { Groups, Organizations } from '../domain/tenancy/organizations.ts';
 import { documentClient, once, tableName } from './runtime.ts';
 import { operatorSessions } from './sessions.ts';
@@ -67,3 +68,6 @@ export const invitations = /* @__PURE__ */ once(
       operatorSessions(),
     ),
 );
+
+/** An owner ends a member's sessions; audited. */
+export const memberSessions = /* @__PURE__ */ once(() => new MemberSessions(accessControl(), operatorStore(), operatorSessions(), auditRepository()));

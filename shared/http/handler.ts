@@ -31,6 +31,8 @@ export interface RequestInput<R extends RouteDefinition> {
   event: APIGatewayProxyEventV2;
   requestId: string;
   sourceIp: string;
+  /** The request's User-Agent ('' when none): a session started by this request keeps it, truncated. */
+  userAgent: string;
 }
 
 interface ApiContext extends Context {
@@ -104,6 +106,7 @@ const validateAndAuthenticate = (route: RouteDefinition, credentials: Credential
       event,
       requestId: event.requestContext.requestId,
       sourceIp: event.requestContext.http.sourceIp,
+      userAgent: event.requestContext.http.userAgent || event.headers['user-agent'] || '',
     };
   },
 });

@@ -8,6 +8,8 @@ import {
   MeResponse,
   RefreshBody,
   ResetPasswordBody,
+  SessionList,
+  SessionParams,
   SignupBody,
   SignupResponse,
   TokenPair,
@@ -19,6 +21,7 @@ export const sessionTags = {
   sessions: { name: 'Operator sessions', description: 'Sign up, log in, refresh and log out (operators of the management API).' },
   me: { name: 'Me', description: 'The signed-in operator.' },
   passwords: { name: 'Passwords', description: 'Change the password signed in, or reset a forgotten one with an e-mailed link (docs/passwords.md).' },
+  mySessions: { name: 'My sessions', description: "The signed-in operator's sessions (one per login): see where they are signed in, end one or all." },
 } as const satisfies Record<string, Tag>;
 
 export const sessionRoutes = {
@@ -170,5 +173,57 @@ export const sessionRoutes = {
     },
     access: { table: 'write', email: true },
     memoryMb: PASSWORD_HASHING_MEMORY_MB,
+  }),
+  listMySessions: route({
+    id: 'listMySessions',
+    method: 'GET',
+    path: '/v2/me/sessions',
+    handler: 'functions/sessions/list-sessions.ts',
+    area: 'sessions',
+    tag: sessionTags.mySessions,
+    auth: 'bearer',
+    summary: "The caller's live sessions, newest login first: when each started and was last refreshed, the browser, the network (IPv4 /24, IPv6 /48), the factors; `current` marks the caller's own.",
+    request: {},
+    response: { status: 200, body: SessionList },
+    examples: {
+      response: {
+        sessions: {
+          summary: 'Signed in on a laptop (this session) and with curl',
+          value: {
+            items: [
+              { id: 'fam_7f3c2a9b1d4e4f0a8c6b5d2e1f0a9b8c', createdAt: '2026-03-02T10:00:00.000Z', lastUsedAt: '2026-03-02T14:45:12.000Z', userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15', ipPrefix: '203.0.113.0/24', amr: ['pwd', 'otp'], current: true },
+              { id: 'fam_0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e', createdAt: '2026-02-27T08:12:40.000Z', lastUsedAt: '2026-03-01T09:30:00.000Z', userAgent: 'curl/8.5.0', ipPrefix: '2001:db8:abcd::/48', amr: ['pwd', 'otp'], current: false },
+            ],
+          },
+        },
+      },
+    },
+    access: { table: 'read' },
+  }),
+  endMySession: route({
+    id: 'endMySession',
+    method: 'DELETE',
+    path: '/v2/me/sessions/{sessionId}',
+    handler: 'functions/sessions/end-session.ts',
+    area: 'sessions',
+    tag: sessionTags.mySessions,
+    auth: 'bearer',
+    summary: "End one of the caller's sessions (the current one too): its refresh token stops working at once; access tokens already issued run out within 15 minutes. Another person's session answers 404 like an unknown one.",
+    request: { params: SessionParams },
+    response: { status: 204 },
+    access: { table: 'write' },
+  }),
+  endMySessions: route({
+    id: 'endMySessions',
+    method: 'DELETE',
+    path: '/v2/me/sessions',
+    handler: 'functions/sessions/end-all-sessions.ts',
+    area: 'sessions',
+    tag: sessionTags.mySessions,
+    auth: 'bearer',
+    summary: "Sign out everywhere: every session of the caller ends, the current one included; refresh tokens stop working at once.",
+    request: {},
+    response: { status: 204 },
+    access: { table: 'write' },
   }),
 } as const;

@@ -1,4 +1,4 @@
-import { AnyPassword, Email, NewPassword, body } from './common.ts';
+import { AnyPassword, Email, NewPassword, ResourceId, body } from './common.ts';
 import * as z from './zod.ts';
 
 export const SignupBody = body({
@@ -53,3 +53,19 @@ const ResetToken = z.string({ error: 'must be a string' }).check(z.minLength(1, 
 
 /** `POST /v2/auth/password/reset`: the e-mailed link's token and the new password. */
 export const ResetPasswordBody = body({ token: ResetToken, newPassword: NewPassword });
+// ---- Sessions (refresh families) ---------------------------------------------------------------
+
+export const SessionParams = z.object({ sessionId: ResourceId });
+
+/** A session as its person sees it: never a token or a hash, never the full source address. */
+export const Session = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string(),
+  userAgent: z.nullable(z.string()),
+  ipPrefix: z.nullable(z.string()),
+  amr: z.array(z.string()),
+  current: z.boolean(),
+});
+
+export const SessionList = z.object({ items: z.array(Session) });

@@ -116,6 +116,20 @@ const ROUTES: { name: string; run: (credential: Credential) => Promise<ApiRespon
     expected: { owner: 204, manager: 403, viewer: 403, outOfScopeManager: 403, manageKey: 401, authenticateKey: 401 },
   },
   {
+    name: 'DELETE /v2/accounts/{accountId}/members/{userId}/sessions',
+    run: async (credential) => {
+      const target = await addMember(api, account.accountId, 'viewer');
+      return call('DELETE', `/v2/accounts/${account.accountId}/members/${target.userId}/sessions`, credential);
+    },
+    expected: { owner: 204, manager: 403, viewer: 403, outOfScopeManager: 403, manageKey: 401, authenticateKey: 401 },
+  },
+  {
+    // Sessions are the person's, like their second factor: not this owner's to end (409).
+    name: 'DELETE /v2/accounts/{accountId}/members/{userId}/sessions (member of another account too)',
+    run: (credential) => call('DELETE', `/v2/accounts/${account.accountId}/members/${sharedMember.userId}/sessions`, credential),
+    expected: { owner: 409, manager: 403, viewer: 403, outOfScopeManager: 403, manageKey: 401, authenticateKey: 401 },
+  },
+  {
     name: 'POST /v2/accounts/{accountId}/invitations',
     run: (credential) => call('POST', `/v2/accounts/${account.accountId}/invitations`, credential, { email: uniqueEmail(), role: 'viewer', scope: 'all' }),
     expected: { owner: 201, manager: 403, viewer: 403, outOfScopeManager: 403, manageKey: 401, authenticateKey: 401 },
@@ -204,6 +218,8 @@ describe('cross-tenant: another account\'s owner token and key', () => {
       ['DELETE', `/v2/accounts/${accountId}/invitations/${invitation.id}`],
       ['POST', `/v2/accounts/${accountId}/members/${target.userId}/mfa/reset`],
       ['POST', `/v2/accounts/${accountId}/members/${target.userId}/mfa/enrollment`],
+      ['DELETE', `/v2/accounts/${accountId}/members/${target.userId}/sessions`],
+      ['DELETE', `/v2/accounts/${accountId}/members/${account.owner.userId}/sessions`],
     ];
     for (const [method, path, body] of attempts) {
       const byOwner = await call(method, path, foreign.owner, body);
@@ -221,12 +237,15 @@ describe('cross-tenant: another account\'s owner token and key', () => {
       ['DELETE', `/v2/accounts/${theirs}/invitations/${invitation.id}`],
       ['POST', `/v2/accounts/${theirs}/members/${target.userId}/mfa/reset`],
       ['POST', `/v2/accounts/${theirs}/members/${target.userId}/mfa/enrollment`],
+      ['DELETE', `/v2/accounts/${theirs}/members/${target.userId}/sessions`],
     ] as [string, string, unknown?][]) {
       expect((await call(method, path, foreign.owner, body)).status, `${method} ${path}`).toBe(404);
     }
 
-    // Read back: nothing changed.
+    // Read back: nothing changed, and the target's and the owner's sessions are all still live.
     expect((await call('GET', `/v2/accounts/${accountId}/members?limit=100`, credentials.owner)).body).toEqual(membersBefore.body);
+    expect((await call('GET', '/v2/me/sessions', { token: target.accessToken })).body).toMatchObject({ items: [{ current: true }] });
+    expect((await call('GET', '/v2/me/sessions', credentials.owner)).body).toMatchObject({ items: expect.arrayContaining([expect.objectContaining({ current: true })]) as unknown });
     expect((await call('GET', `/v2/accounts/${accountId}/invitations?limit=100`, credentials.owner)).body).toEqual(invitationsBefore.body);
   });
 });

@@ -95,6 +95,7 @@ function exampleOf(route: RouteDefinition): Example {
     invitationId: f.invitationId,
     systemName: f.system.name,
     token: 'pme_00000000000000000000000000000000',
+    sessionId: 'fam_00000000000000000000000000000000',
   };
   const used = Object.fromEntries([...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => [name ?? '', params[name ?? ''] ?? '']));
   const bodies: Record<string, Json> = {

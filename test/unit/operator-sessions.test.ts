@@ -9,7 +9,8 @@ import { provisionedSigningKeys } from '#test/support/fakes/keyrings.ts';
 import { FakeSecondFactor, MemoryLoginAttempts, MemorySessions, RecordingLoginAudit } from '#test/support/fakes/sessions.ts';
 import { MemoryTenancy } from '#test/support/fakes/tenancy.ts';
 
-const SETTINGS = { issuer: 'urn:portcullis:unit', accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 3600 };
+const DAY = 24 * 60 * 60;
+const SETTINGS = { issuer: 'urn:portcullis:unit', accessTokenTtlSeconds: 900, absoluteSeconds: 30 * DAY, idleSeconds: 7 * DAY };
 const PASSWORD = 'correct horse battery staple 42';
 const FACTS = { requestId: 'req-1', sourceIp: '192.0.2.1' };
 
@@ -69,7 +70,7 @@ describe('OperatorSessions: refresh tokens', () => {
     const { service, owner, clock } = await world();
     const pair = tokens(await service.admit(owner.id, ['pwd']));
 
-    clock.advance(SETTINGS.refreshTokenTtlSeconds);
+    clock.advance(SETTINGS.absoluteSeconds);
 
     await expect(service.refresh(pair.refreshToken)).rejects.toMatchObject({ status: 401, code: 'expired' });
   });
@@ -248,5 +249,126 @@ describe('OperatorSessions: ending sessions', () => {
     await expect(service.refresh(kept.refreshToken)).resolves.toMatchObject({ tokenType: 'Bearer' });
     await expect(service.refresh(strangers.refreshToken)).resolves.toMatchObject({ tokenType: 'Bearer' });
     expect(await service.endSessions(owner.id)).toBe(1);
+  });
+});
+
+describe('OperatorSessions: lifetimes (the clock moves)', () => {
+  it('a session ends at its absolute lifetime even when refreshed every day: expired, family revoked', async () => {
+    const { service, owner, clock, sessions } = await world();
+    let pair = tokens(await service.admit(owner.id, ['pwd']));
+    for (let day = 1; day < 30; day++) {
+      clock.advance(DAY);
+      pair = await service.refresh(pair.refreshToken);
+    }
+
+    clock.advance(DAY);
+
+    await expect(service.refresh(pair.refreshToken)).rejects.toMatchObject({ status: 401, code: 'expired' });
+    expect([...sessions.families.values()].map((family) => family.revoked)).toEqual([true]);
+    expect(await service.listSessions(owner.id, undefined)).toEqual([]);
+  });
+
+  it('the absolute lifetime holds in the store too: a token issued just before the end cannot outlive it', async () => {
+    const { service, owner, clock, sessions } = await world();
+    let late = tokens(await service.admit(owner.id, ['pwd']));
+    for (let day = 1; day < 30; day++) {
+      clock.advance(DAY);
+      late = await service.refresh(late.refreshToken);
+    }
+    clock.advance(DAY - 60);
+    late = await service.refresh(late.refreshToken);
+
+    expect(Math.max(...[...sessions.tokens.values()].map((token) => token.expiresAt))).toBe(Math.floor(Date.parse('2026-03-02T10:00:00Z') / 1000) + SETTINGS.absoluteSeconds);
+    clock.advance(60);
+    await expect(service.refresh(late.refreshToken)).rejects.toMatchObject({ status: 401, code: 'expired' });
+  });
+
+  it('a session unused for the idle timeout ends: expired, and the family is revoked', async () => {
+    const { service, owner, clock, sessions } = await world();
+    const pair = tokens(await service.admit(owner.id, ['pwd']));
+
+    clock.advance(SETTINGS.idleSeconds);
+
+    await expect(service.refresh(pair.refreshToken)).rejects.toMatchObject({ status: 401, code: 'expired' });
+    expect([...sessions.families.values()].map((family) => family.revoked)).toEqual([true]);
+  });
+
+  it('each refresh restarts the idle clock: used just inside the timeout, a session goes on', async () => {
+    const { service, owner, clock } = await world();
+    let pair = tokens(await service.admit(owner.id, ['pwd']));
+    for (let week = 0; week < 3; week++) {
+      clock.advance(SETTINGS.idleSeconds - 1);
+      pair = await service.refresh(pair.refreshToken);
+    }
+    expect(pair.tokenType).toBe('Bearer');
+  });
+
+  it('the idle timeout is checked against the family, not only the token: an idle family is refused', async () => {
+    const { service, owner, clock, sessions } = await world();
+    const pair = tokens(await service.admit(owner.id, ['pwd']));
+    // As if the token had been written with a longer life (before this rule): the family's clock decides.
+    for (const token of sessions.tokens.values()) token.expiresAt += 30 * DAY;
+
+    clock.advance(SETTINGS.idleSeconds + 1);
+
+    await expect(service.refresh(pair.refreshToken)).rejects.toMatchObject({ status: 401, code: 'expired' });
+  });
+
+  it('a refresh records lastUsedAt on the family', async () => {
+    const { service, owner, clock, sessions } = await world();
+    const pair = tokens(await service.admit(owner.id, ['pwd']));
+    clock.advance(3600);
+
+    await service.refresh(pair.refreshToken);
+
+    expect([...sessions.families.values()][0]).toMatchObject({ createdAt: '2026-03-02T10:00:00.000Z', lastUsedAt: '2026-03-02T11:00:00.000Z' });
+  });
+});
+
+describe('OperatorSessions: the list and ending one session', () => {
+  const browser = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
+
+  it('lists live sessions newest first with what recognises them, never a token, the current one marked', async () => {
+    const { service, owner, clock, subjectOf } = await world();
+    const older = tokens(await service.admit(owner.id, ['pwd'], { requestId: 'r1', sourceIp: '203.0.113.77', userAgent: browser }));
+    clock.advance(60);
+    const newer = tokens(await service.admit(owner.id, ['pwd', 'otp'], { requestId: 'r2', sourceIp: '2001:db8:abcd:12::1', userAgent: 'curl/8.5.0' }));
+    const verified = await subjectOf(newer.accessToken);
+
+    const list = await service.listSessions(owner.id, verified.valid ? verified.sessionId : undefined);
+
+    expect(list).toEqual([
+      { id: expect.stringMatching(/^fam_/) as string, createdAt: '2026-03-02T10:01:00.000Z', lastUsedAt: '2026-03-02T10:01:00.000Z', userAgent: 'curl/8.5.0', ipPrefix: '2001:db8:abcd::/48', amr: ['pwd', 'otp'], current: true },
+      { id: expect.stringMatching(/^fam_/) as string, createdAt: '2026-03-02T10:00:00.000Z', lastUsedAt: '2026-03-02T10:00:00.000Z', userAgent: browser, ipPrefix: '203.0.113.0/24', amr: ['pwd'], current: false },
+    ]);
+    const text = JSON.stringify(list);
+    for (const secret of [older.refreshToken, newer.refreshToken, hashSecret(older.refreshToken), '203.0.113.77', '2001:db8:abcd:12::1']) expect(text).not.toContain(secret);
+  });
+
+  it('ending one session stops its refresh at once; the others go on', async () => {
+    const { service, owner } = await world();
+    const ending = tokens(await service.admit(owner.id, ['pwd']));
+    const staying = tokens(await service.admit(owner.id, ['pwd']));
+    const [, oldest] = await service.listSessions(owner.id, undefined);
+
+    await service.endSession(owner.id, oldest?.id ?? '');
+
+    await expect(service.refresh(ending.refreshToken)).rejects.toMatchObject({ code: 'invalid_refresh_token' });
+    await expect(service.refresh(staying.refreshToken)).resolves.toMatchObject({ tokenType: 'Bearer' });
+  });
+
+  it("another person's session, an unknown id and an ended one are the same 404, and nothing ends", async () => {
+    const { service, owner, operators } = await world();
+    const stranger = operators.seedAccount().owner;
+    const theirs = tokens(await service.admit(stranger.id, ['pwd']));
+    const [their] = await service.listSessions(stranger.id, undefined);
+    const mine = tokens(await service.admit(owner.id, ['pwd']));
+    const [own] = await service.listSessions(owner.id, undefined);
+    await service.logOut(mine.refreshToken);
+
+    for (const id of [their?.id ?? '', 'fam_unknown', own?.id ?? '']) {
+      await expect(service.endSession(owner.id, id)).rejects.toMatchObject({ status: 404, code: 'not_found' });
+    }
+    await expect(service.refresh(theirs.refreshToken)).resolves.toMatchObject({ tokenType: 'Bearer' });
   });
 });

@@ -16,6 +16,9 @@ const RefreshFamilyItem = z.object({
   revoked: z.boolean(),
   expiresAt: z.number(),
   createdAt: z.optional(z.string()),
+  lastUsedAt: z.optional(z.string()),
+  userAgent: z.optional(z.string()),
+  ipPrefix: z.optional(z.string()),
 });
 const RefreshTokenItem = z.object({ tokenHash: z.string(), familyId: z.string(), userId: z.string(), status: z.enum(['active', 'used']), expiresAt: z.number() });
 

@@ -27,6 +27,9 @@ export interface AuditEvent {
   details: Record<string, unknown>;
 }
 
+/** An owner ended every session of a member (`DELETE /v2/accounts/{accountId}/members/{userId}/sessions`). */
+export const MEMBER_SESSIONS_ENDED = 'member.sessions_ended';
+
 /** Request facts every audit event carries. */
 export interface AuditContext {
   actor: AuditActor;

@@ -45,6 +45,12 @@ export interface RefreshFamily {
   expiresAt: number;
   /** When the login happened (ISO). Absent on families written before sessions were listed. */
   createdAt?: string;
+  /** The last refresh (ISO), or the login when never refreshed; the idle timeout counts from it. */
+  lastUsedAt?: string;
+  /** The login request's User-Agent, truncated (`SESSION_USER_AGENT_MAX`); for the person to recognise the device. */
+  userAgent?: string;
+  /** The login's source address reduced to its network (IPv4 /24, IPv6 /48): never the full address. */
+  ipPrefix?: string;
 }
 
 export interface AccountSettings {

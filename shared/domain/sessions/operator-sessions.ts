@@ -2,11 +2,13 @@ import { OPERATOR_AUDIENCE, signAccessToken } from './access-tokens.ts';
 import { AuthError, RateLimitError } from '../kernel/errors.ts';
 import type { TokenSigningKeys } from '../platform/keyring.ts';
 import type { LoginThrottle } from './login-throttle.ts';
-import type { Account, Membership, Operator } from '../kernel/model.ts';
+import type { Account, Membership, Operator, RefreshFamily } from '../kernel/model.ts';
 import { assertAcceptablePassword, hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.ts';
 import type { OperatorStore } from './operator-store.ts';
 import type { SessionStore } from './session-store.ts';
 import { hashSecret, newId, randomSecret } from '../kernel/secrets.ts';
+import { NotFoundError } from '../kernel/errors.ts';
+import { ipPrefixOf, sessionUserAgent } from './session-facts.ts';
 import { SessionGate, type GateVerdict, type PersonFactorSource } from './session-gate.ts';
 import type { SecondFactorOutcome } from '../sign-in/model.ts';
 
@@ -20,7 +22,22 @@ export interface TokenPair {
 export interface SessionSettings {
   issuer: string;
   accessTokenTtlSeconds: number;
-  refreshTokenTtlSeconds: number;
+  /** A session ends this long after its login, whatever its refreshes (config `sessions.absoluteSeconds`). */
+  absoluteSeconds: number;
+  /** A session ends after this long without a refresh (config `sessions.idleSeconds`). */
+  idleSeconds: number;
+}
+
+/** A session as its person sees it in `GET /v2/me/sessions`: never a token or a hash. */
+export interface SessionView {
+  id: string;
+  createdAt: string;
+  lastUsedAt: string;
+  userAgent: string | null;
+  ipPrefix: string | null;
+  amr: string[];
+  /** The session the caller's access token belongs to. */
+  current: boolean;
 }
 
 /** What a correct password leads to: a session, or a second step with a short-lived token. */
@@ -29,10 +46,14 @@ export type LoginResult =
   | { mfaRequired: true; mfaToken: string; methods: ['totp', 'recovery_code'] }
   | { mfaEnrollmentRequired: true; mfaToken: string };
 
-/** The request facts a login records in the audit log. */
+/**
+ * The request facts a login records in the audit log; the session it starts keeps the User-Agent
+ * and the network of `sourceIp` (shared/domain/sessions/session-facts.ts).
+ */
 export interface LoginFacts {
   requestId: string;
   sourceIp: string;
+  userAgent?: string;
 }
 
 /** Why a login failed, as the audit log records it. */
@@ -101,7 +122,7 @@ export class OperatorSessions {
       return { mfaEnrollmentRequired: true, mfaToken: await this.secondFactor.issueMfaToken(userId, 'enroll') };
     }
     if (facts) await this.audit?.loginSucceeded(userId, amr, facts);
-    return this.mint(userId, amr);
+    return this.mint(userId, amr, facts);
   }
 
   /** The gate's verdict for a credential already held (an access token's `amr`), without starting anything. */
@@ -187,6 +208,8 @@ export class OperatorSessions {
   /**
    * Rotates a refresh token. A token that was already spent means it leaked (or was replayed): the
    * whole family, i.e. every token descended from that login, is revoked (OAuth 2.0 Security BCP 4.14).
+   * A session past its absolute lifetime or unused for the idle timeout is refused (401 `expired`)
+   * and its family revoked; the rotation itself moves the family's `lastUsedAt`.
    */
   async refresh(refreshToken: string): Promise<TokenPair> {
     const tokenHash = hashSecret(refreshToken);
@@ -194,6 +217,11 @@ export class OperatorSessions {
     if (!current) throw invalidRefreshToken();
     const family = await this.sessions.findFamily(current.familyId);
     if (!family || family.revoked) throw invalidRefreshToken();
+    const now = this.nowSeconds();
+    if (!this.isLive(family, now)) {
+      await this.sessions.revokeFamily(current.familyId);
+      throw sessionExpired();
+    }
     // The gate again: a session from before the person turned TOTP on, or before `requireMfa` came to
     // cover them, does not outlive that change. Its family ends; the person signs in again with the
     // second factor (or enrols).
@@ -205,8 +233,8 @@ export class OperatorSessions {
         : new AuthError('mfa_required', 'Two-factor authentication is now on; sign in again with the second factor.');
     }
 
-    const next = this.newRefreshToken(current.familyId, current.userId);
-    const outcome = await this.sessions.rotateRefreshToken(tokenHash, next.record, this.nowSeconds());
+    const next = this.newRefreshToken(current.familyId, current.userId, family.expiresAt);
+    const outcome = await this.sessions.rotateRefreshToken(tokenHash, next.record, now, this.now().toISOString());
     switch (outcome) {
       case 'rotated':
         return this.tokenPair(current.userId, family.amr, next.secret, current.familyId);
@@ -214,7 +242,8 @@ export class OperatorSessions {
         await this.sessions.revokeFamily(current.familyId);
         throw new AuthError('refresh_token_reused', 'This refresh token was already used; the session has been revoked.');
       case 'expired':
-        throw new AuthError('expired', 'The refresh token has expired.');
+        await this.sessions.revokeFamily(current.familyId);
+        throw sessionExpired();
       case 'not_found':
       case 'revoked':
         throw invalidRefreshToken();
@@ -233,24 +262,77 @@ export class OperatorSessions {
    * 15 minutes. Answers how many ended.
    */
   async endSessions(userId: string, options: { except?: string } = {}): Promise<number> {
-    const live = await this.sessions.listLiveFamilies(userId, this.nowSeconds());
+    const live = await this.liveFamilies(userId);
     const ending = live.filter((family) => family.familyId !== options.except);
     await Promise.all(ending.map((family) => this.sessions.revokeFamily(family.familyId)));
     return ending.length;
   }
 
-  /** Creates the refresh family and signs the pair. Called by `admit` only, after the gate opened. */
-  private async mint(userId: string, amr: string[]): Promise<TokenPair> {
+  /**
+   * The operator's live sessions, newest login first, as they may see them: when and where each
+   * started, when it was last refreshed, and which one the caller holds (`currentSessionId`, the
+   * access token's `sid`).
+   */
+  async listSessions(userId: string, currentSessionId: string | undefined): Promise<SessionView[]> {
+    const live = await this.liveFamilies(userId);
+    return live.reverse().map((family) => {
+      const createdAt = family.createdAt ?? '';
+      return {
+        id: family.familyId,
+        createdAt,
+        lastUsedAt: family.lastUsedAt ?? createdAt,
+        userAgent: family.userAgent ?? null,
+        ipPrefix: family.ipPrefix ?? null,
+        amr: family.amr,
+        current: family.familyId === currentSessionId,
+      };
+    });
+  }
+
+  /**
+   * Ends one of the operator's own sessions (the current one too). Another person's session, an
+   * unknown id and one already ended are the same 404: a session id says nothing about who owns it.
+   */
+  async endSession(userId: string, sessionId: string): Promise<void> {
+    const family = await this.sessions.findFamily(sessionId);
+    if (family?.userId !== userId || family.revoked || !this.isLive(family, this.nowSeconds())) throw new NotFoundError('Session');
+    await this.sessions.revokeFamily(sessionId);
+  }
+
+  /**
+   * Creates the refresh family and signs the pair. Called by `admit` only, after the gate opened. The
+   * family ends `absoluteSeconds` after now whatever its refreshes; it keeps what the person needs to
+   * recognise it (User-Agent, network of the source address), never the full address.
+   */
+  private async mint(userId: string, amr: string[], facts: LoginFacts | undefined): Promise<TokenPair> {
     const familyId = newId('fam');
-    const next = this.newRefreshToken(familyId, userId);
+    const now = this.now().toISOString();
+    const expiresAt = this.nowSeconds() + this.settings.absoluteSeconds;
+    const next = this.newRefreshToken(familyId, userId, expiresAt);
+    const userAgent = sessionUserAgent(facts?.userAgent);
+    const ipPrefix = ipPrefixOf(facts?.sourceIp);
     await this.sessions.createFamily(
-      { familyId, userId, amr, revoked: false, expiresAt: next.record.expiresAt, createdAt: this.now().toISOString() },
+      {
+        familyId,
+        userId,
+        amr,
+        revoked: false,
+        expiresAt,
+        createdAt: now,
+        lastUsedAt: now,
+        ...(userAgent ? { userAgent } : {}),
+        ...(ipPrefix ? { ipPrefix } : {}),
+      },
       next.record,
     );
     return this.tokenPair(userId, amr, next.secret, familyId);
   }
 
-  private newRefreshToken(familyId: string, userId: string) {
+  /**
+   * A refresh token lives until the idle timeout from its issue, and never past its family's absolute
+   * end: the table's rotation condition (`expiresAt > now`) then enforces both in the same write.
+   */
+  private newRefreshToken(familyId: string, userId: string, familyExpiresAt: number) {
     const secret = `${REFRESH_TOKEN_PREFIX}${randomSecret(32)}`;
     return {
       secret,
@@ -259,9 +341,24 @@ export class OperatorSessions {
         familyId,
         userId,
         status: 'active' as const,
-        expiresAt: this.nowSeconds() + this.settings.refreshTokenTtlSeconds,
+        expiresAt: Math.min(this.nowSeconds() + this.settings.idleSeconds, familyExpiresAt),
       },
     };
+  }
+
+  /** Not past its absolute end, and used (refreshed or started) within the idle timeout. */
+  private isLive(family: RefreshFamily, nowSeconds: number): boolean {
+    if (family.expiresAt <= nowSeconds) return false;
+    const lastUsed = family.lastUsedAt ?? family.createdAt;
+    // A family from before sessions were listed has no times: its token's own expiry is its idle clock.
+    if (lastUsed === undefined) return true;
+    return Math.floor(Date.parse(lastUsed) / 1000) + this.settings.idleSeconds > nowSeconds;
+  }
+
+  /** Live families (`isLive`), oldest first. */
+  private async liveFamilies(userId: string): Promise<RefreshFamily[]> {
+    const now = this.nowSeconds();
+    return (await this.sessions.listLiveFamilies(userId, now)).filter((family) => this.isLive(family, now));
   }
 
   /** `sid` names the session (refresh family), so that the operator's own session can be told apart. */
@@ -316,6 +413,11 @@ function mfaOutcomeError(outcome: Exclude<SecondFactorOutcome, 'ok'>): AuthError
     case 'not_enrolled':
       return new AuthError('invalid_code', 'The code is incorrect or has expired.');
   }
+}
+
+/** Past the absolute lifetime or the idle timeout: the same answer as a token that ran out. */
+function sessionExpired(): AuthError {
+  return new AuthError('expired', 'The session has expired; sign in again.');
 }
 
 function invalidRefreshToken(): AuthError {

@@ -68,6 +68,8 @@ export type AcceptedInvitation = ({ accountId: string; userId: string } & LoginR
 export interface AcceptRequest {
   requestId: string;
   sourceIp: string;
+  /** Kept, truncated, by the session a new person's accept starts. */
+  userAgent?: string;
   principal: Principal;
 }
 
@@ -178,7 +180,7 @@ export class Invitations {
     }
     if (existing) return { accountId: invitation.accountId, joined: true };
     // The new member may already be covered by `requireMfa` of the account or an organization of the scope.
-    return { accountId: invitation.accountId, userId, ...(await this.sessions.admit(userId, ['pwd'])) };
+    return { accountId: invitation.accountId, userId, ...(await this.sessions.admit(userId, ['pwd'], { requestId: request.requestId, sourceIp: request.sourceIp, ...(request.userAgent ? { userAgent: request.userAgent } : {}) })) };
   }
 
   /** The invited email already has a login: only that operator, signed in past the gate, may accept. */

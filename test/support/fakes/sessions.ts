@@ -26,18 +26,21 @@ export class MemorySessions implements SessionStore {
     return Promise.resolve(family && { ...family, amr: [...family.amr] });
   }
 
-  /** One step, as one transaction: still active, unexpired, family not revoked → spent and replaced. */
-  rotateRefreshToken(oldTokenHash: string, next: RefreshTokenRecord, nowSeconds: number): Promise<RotateOutcome> {
+  /** One step, as one transaction: still active, unexpired, family live → spent, replaced, family used. */
+  rotateRefreshToken(oldTokenHash: string, next: RefreshTokenRecord, nowSeconds: number, usedAt: string): Promise<RotateOutcome> {
     const current = this.tokens.get(oldTokenHash);
+    const family = this.families.get(next.familyId);
     const outcome = ((): RotateOutcome => {
-      if (this.families.get(next.familyId)?.revoked !== false) return 'revoked';
+      if (family?.revoked !== false) return 'revoked';
+      if (family.expiresAt <= nowSeconds) return 'expired';
       if (!current) return 'not_found';
       if (current.status === 'used') return 'reused';
       if (current.expiresAt <= nowSeconds) return 'expired';
       return 'rotated';
     })();
-    if (outcome === 'rotated' && current) {
+    if (outcome === 'rotated' && current && family) {
       current.status = 'used';
+      family.lastUsedAt = usedAt;
       this.tokens.set(next.tokenHash, { ...next });
     }
     return Promise.resolve(outcome);
