@@ -594,7 +594,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start an end user's sign-in: sends the PIN or magic link by SMS. Unknown, disabled or unauthorized users get the same 202 and no SMS. */
+        /** Start an end user's sign-in: sends the PIN or magic link by SMS or e-mail. Unknown, disabled or unauthorized users, and e-mail factors to an undeliverable address, get the same 202 and nothing is sent. */
         post: operations["startAuthentication"];
         delete?: never;
         options?: never;
@@ -993,7 +993,7 @@ export interface operations {
             };
             /**
              * @description Too many requests.
-             *     - `rate_limited`: too many attempts or SMS; wait `Retry-After` seconds
+             *     - `rate_limited`: too many attempts, SMS or sign-in e-mails; wait `Retry-After` seconds
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
             429: {
@@ -1798,6 +1798,7 @@ export interface operations {
                                 requireMfa: boolean;
                                 smsDailyLimit: number;
                                 smsAllowedCountries: string[];
+                                emailDailyLimit: number;
                             };
                             createdAt: string;
                             updatedAt: string;
@@ -1933,7 +1934,7 @@ export interface operations {
                 "application/json": {
                     name: string;
                     /**
-                     * @description Within the deployment's limits: smsDailyLimit at most its daily SMS cap per account (SMS_ACCOUNT_DAILY_LIMIT, 1,000 by default), smsAllowedCountries among its SMS countries (an empty list means the deployment's list, never every country); beyond them, 400 naming the field.
+                     * @description Within the deployment's limits: smsDailyLimit at most its daily SMS cap per account (SMS_ACCOUNT_DAILY_LIMIT, 1,000 by default), smsAllowedCountries among its SMS countries (an empty list means the deployment's list, never every country), emailDailyLimit (sign-in e-mails, `email_pin` and `email_link`) at most its daily e-mail cap per account (EMAIL_ACCOUNT_DAILY_LIMIT, 1,000 by default); beyond them, 400 naming the field.
                      * @default {
                      *       "requireMfa": false,
                      *       "smsAllowedCountries": []
@@ -1946,6 +1947,8 @@ export interface operations {
                         smsDailyLimit?: number;
                         /** @default [] */
                         smsAllowedCountries?: string[];
+                        /** @description Sign-in e-mails (`email_pin`, `email_link`) per UTC day. Default 1000, or the deployment's per-account cap when that is lower. */
+                        emailDailyLimit?: number;
                     };
                 };
             };
@@ -1965,6 +1968,7 @@ export interface operations {
                             requireMfa: boolean;
                             smsDailyLimit: number;
                             smsAllowedCountries: string[];
+                            emailDailyLimit: number;
                         };
                         createdAt: string;
                         updatedAt: string;
@@ -2157,6 +2161,7 @@ export interface operations {
                             requireMfa: boolean;
                             smsDailyLimit: number;
                             smsAllowedCountries: string[];
+                            emailDailyLimit: number;
                         };
                         createdAt: string;
                         updatedAt: string;
@@ -2420,11 +2425,12 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
-                    /** @description Within the deployment's limits: smsDailyLimit at most its daily SMS cap per account (SMS_ACCOUNT_DAILY_LIMIT, 1,000 by default), smsAllowedCountries among its SMS countries (an empty list means the deployment's list, never every country); beyond them, 400 naming the field. */
+                    /** @description Within the deployment's limits: smsDailyLimit at most its daily SMS cap per account (SMS_ACCOUNT_DAILY_LIMIT, 1,000 by default), smsAllowedCountries among its SMS countries (an empty list means the deployment's list, never every country), emailDailyLimit (sign-in e-mails, `email_pin` and `email_link`) at most its daily e-mail cap per account (EMAIL_ACCOUNT_DAILY_LIMIT, 1,000 by default); beyond them, 400 naming the field. */
                     settings?: {
                         requireMfa?: boolean;
                         smsDailyLimit?: number;
                         smsAllowedCountries?: string[];
+                        emailDailyLimit?: number;
                     };
                 };
             };
@@ -2444,6 +2450,7 @@ export interface operations {
                             requireMfa: boolean;
                             smsDailyLimit: number;
                             smsAllowedCountries: string[];
+                            emailDailyLimit: number;
                         };
                         createdAt: string;
                         updatedAt: string;
@@ -5531,7 +5538,7 @@ export interface operations {
             };
             /**
              * @description Too many requests.
-             *     - `rate_limited`: too many attempts or SMS; wait `Retry-After` seconds
+             *     - `rate_limited`: too many attempts, SMS or sign-in e-mails; wait `Retry-After` seconds
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
             429: {
@@ -5709,7 +5716,7 @@ export interface operations {
             };
             /**
              * @description Too many requests.
-             *     - `rate_limited`: too many attempts or SMS; wait `Retry-After` seconds
+             *     - `rate_limited`: too many attempts, SMS or sign-in e-mails; wait `Retry-After` seconds
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
             429: {
@@ -7154,14 +7161,14 @@ export interface operations {
                         items: {
                             name: string;
                             policy: {
-                                factors: ("pin" | "passwordless" | "totp")[];
+                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                                 rules: {
                                     if: {
                                         sensitivity?: string[];
                                         ipCidr?: string[];
                                         resource?: string[];
                                     };
-                                    factors: ("pin" | "passwordless" | "totp")[];
+                                    factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                                 }[];
                                 pin: {
                                     length: number;
@@ -7308,7 +7315,8 @@ export interface operations {
                 "application/json": {
                     name: string;
                     policy: {
-                        factors: ("pin" | "passwordless" | "totp")[];
+                        /** @description The factor chain, satisfied in order: `pin` and `passwordless` (a PIN or magic link by SMS), `email_pin` and `email_link` (the same by e-mail to the user's address), `totp`. */
+                        factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                         /** @default [] */
                         rules?: {
                             if: {
@@ -7316,9 +7324,11 @@ export interface operations {
                                 ipCidr?: string[];
                                 resource?: string[];
                             };
-                            factors: ("pin" | "passwordless" | "totp")[];
+                            /** @description The factor chain, satisfied in order: `pin` and `passwordless` (a PIN or magic link by SMS), `email_pin` and `email_link` (the same by e-mail to the user's address), `totp`. */
+                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                         }[];
                         /**
+                         * @description PIN settings: of `pin` (SMS) and `email_pin` (e-mail) alike.
                          * @default {
                          *       "length": 6,
                          *       "ttlSeconds": 300,
@@ -7334,6 +7344,7 @@ export interface operations {
                             maxAttempts?: number;
                         };
                         /**
+                         * @description Magic-link settings: of `passwordless` (SMS) and `email_link` (e-mail) alike.
                          * @default {
                          *       "ttlSeconds": 600
                          *     }
@@ -7359,14 +7370,14 @@ export interface operations {
                     "application/json": {
                         name: string;
                         policy: {
-                            factors: ("pin" | "passwordless" | "totp")[];
+                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                             rules: {
                                 if: {
                                     sensitivity?: string[];
                                     ipCidr?: string[];
                                     resource?: string[];
                                 };
-                                factors: ("pin" | "passwordless" | "totp")[];
+                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                             }[];
                             pin: {
                                 length: number;
@@ -7566,14 +7577,14 @@ export interface operations {
                     "application/json": {
                         name: string;
                         policy: {
-                            factors: ("pin" | "passwordless" | "totp")[];
+                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                             rules: {
                                 if: {
                                     sensitivity?: string[];
                                     ipCidr?: string[];
                                     resource?: string[];
                                 };
-                                factors: ("pin" | "passwordless" | "totp")[];
+                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                             }[];
                             pin: {
                                 length: number;
@@ -7850,7 +7861,8 @@ export interface operations {
             content: {
                 "application/json": {
                     policy?: {
-                        factors: ("pin" | "passwordless" | "totp")[];
+                        /** @description The factor chain, satisfied in order: `pin` and `passwordless` (a PIN or magic link by SMS), `email_pin` and `email_link` (the same by e-mail to the user's address), `totp`. */
+                        factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                         /** @default [] */
                         rules?: {
                             if: {
@@ -7858,9 +7870,11 @@ export interface operations {
                                 ipCidr?: string[];
                                 resource?: string[];
                             };
-                            factors: ("pin" | "passwordless" | "totp")[];
+                            /** @description The factor chain, satisfied in order: `pin` and `passwordless` (a PIN or magic link by SMS), `email_pin` and `email_link` (the same by e-mail to the user's address), `totp`. */
+                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                         }[];
                         /**
+                         * @description PIN settings: of `pin` (SMS) and `email_pin` (e-mail) alike.
                          * @default {
                          *       "length": 6,
                          *       "ttlSeconds": 300,
@@ -7876,6 +7890,7 @@ export interface operations {
                             maxAttempts?: number;
                         };
                         /**
+                         * @description Magic-link settings: of `passwordless` (SMS) and `email_link` (e-mail) alike.
                          * @default {
                          *       "ttlSeconds": 600
                          *     }
@@ -7901,14 +7916,14 @@ export interface operations {
                     "application/json": {
                         name: string;
                         policy: {
-                            factors: ("pin" | "passwordless" | "totp")[];
+                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                             rules: {
                                 if: {
                                     sensitivity?: string[];
                                     ipCidr?: string[];
                                     resource?: string[];
                                 };
-                                factors: ("pin" | "passwordless" | "totp")[];
+                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                             }[];
                             pin: {
                                 length: number;
@@ -9346,9 +9361,9 @@ export interface operations {
                     "application/json": {
                         challengeId: string;
                         /** @enum {string} */
-                        method: "pin" | "passwordless" | "totp";
+                        method: "pin" | "passwordless" | "totp" | "email_pin" | "email_link";
                         expiresAt: string;
-                        /** @description Where the SMS went: `********` and the last two digits of the number, the same shape for every number (no country code, fixed length); null when nothing is sent (TOTP). */
+                        /** @description Where the SMS went: `********` and the last two digits of the number, the same shape for every number (no country code, fixed length). Where the e-mail went (`email_pin`, `email_link`): the first character of the email the request named, `*****@*****` and its top-level domain (`a*****@*****.com`), lower-cased, the same for every address, real or decoy. Null when nothing is sent (TOTP). */
                         deliveredTo: string | null;
                     };
                 };
@@ -9466,7 +9481,7 @@ export interface operations {
             };
             /**
              * @description Too many requests.
-             *     - `rate_limited`: too many attempts or SMS; wait `Retry-After` seconds
+             *     - `rate_limited`: too many attempts, SMS or sign-in e-mails; wait `Retry-After` seconds
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
             429: {
@@ -9501,8 +9516,9 @@ export interface operations {
                 };
             };
             /**
-             * @description SMS provider failed.
+             * @description SMS or e-mail provider failed.
              *     - `sms_failed`: SNS refused or failed to send the SMS; the SMS budget was given back, start a new sign-in
+             *     - `email_failed`: SES refused or failed to send the sign-in e-mail; its budget was given back, start a new sign-in
              */
             502: {
                 headers: {
@@ -9511,7 +9527,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "sms_failed";
+                        code?: "sms_failed" | "email_failed";
                     };
                 };
             };
@@ -9580,7 +9596,7 @@ export interface operations {
                         /** @constant */
                         authenticated: false;
                         challengeId: string;
-                        remaining: ("pin" | "passwordless" | "totp")[];
+                        remaining: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                     };
                 };
             };
@@ -9685,7 +9701,7 @@ export interface operations {
             };
             /**
              * @description Too many requests.
-             *     - `rate_limited`: too many attempts or SMS; wait `Retry-After` seconds
+             *     - `rate_limited`: too many attempts, SMS or sign-in e-mails; wait `Retry-After` seconds
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
             429: {
@@ -9720,8 +9736,9 @@ export interface operations {
                 };
             };
             /**
-             * @description SMS provider failed.
+             * @description SMS or e-mail provider failed.
              *     - `sms_failed`: SNS refused or failed to send the SMS; the SMS budget was given back, start a new sign-in
+             *     - `email_failed`: SES refused or failed to send the sign-in e-mail; its budget was given back, start a new sign-in
              */
             502: {
                 headers: {
@@ -9730,7 +9747,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "sms_failed";
+                        code?: "sms_failed" | "email_failed";
                     };
                 };
             };
