@@ -12,6 +12,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { config } from '#shared/config.ts';
 import { documentClient } from '#shared/compose/runtime.ts';
+import { localEmailOutbox } from '#shared/compose/shared.ts';
 import { challengeKey, emailSuppressionKey } from '#shared/data/keys.ts';
 import { race } from '#test/support/concurrency.ts';
 import { createSystem } from '#test/support/directory.ts';
@@ -25,6 +26,7 @@ const api = useLocalApi();
 
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 const LINK_URL = 'https://app.example.com/magic';
@@ -146,6 +148,24 @@ describe('email_pin', () => {
     expect(stale.body.code).toBe('expired');
     const fresh = await completeSignIn(api, fx.apikey, { email: fx.user.email, system: fx.system.name, pin: await lastEmailPin(fx.user.email) });
     expect(fresh.body).toMatchObject({ authenticated: true, amr: ['email'] });
+  });
+});
+
+describe('when the e-mail cannot be sent', () => {
+  it('answers 502 email_failed, voids the challenge and gives the budget back: a retry right away is sent', async () => {
+    const fx = await signInFixture(api, emailPin());
+    const signIn = { email: fx.user.email, system: fx.system.name };
+    vi.spyOn(localEmailOutbox(), 'send').mockRejectedValueOnce(new Error('SES refused'));
+    const failed = await api.as({ apikey: fx.apikey }).startSignIn(signIn);
+    expectProblem(failed, 502, 'email_failed');
+    const voided = (await eventsOf(fx.account.accountId)).find((event) => event.type === 'challenge.failed' && event.details.reason === 'email_failed');
+    const challengeId = voided?.details.challengeId as string;
+    expect((await rawItem(challengeKey(challengeId)))?.status).toBe('void');
+    const guess = await completeSignIn(api, fx.apikey, { ...signIn, challengeId, pin: '123456' });
+    expect(guess.status).toBe(401);
+    // Not 429: the per-user window got its slot back.
+    expectData(await api.as({ apikey: fx.apikey }).startSignIn(signIn), 202);
+    expect(await emailsTo(api, fx.user.email)).toHaveLength(1);
   });
 });
 
