@@ -697,7 +697,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start an end user's sign-in: sends the PIN or magic link by SMS. Unknown, disabled or unauthorized users get the same 202 and no SMS. */
+        /** Start an end user's sign-in: sends the PIN or magic link by SMS or e-mail. Unknown, disabled or unauthorized users, and e-mail factors to an undeliverable address, get the same 202 and nothing is sent. */
         post: operations["startAuthentication"];
         delete?: never;
         options?: never;
@@ -1096,7 +1096,7 @@ export interface operations {
             };
             /**
              * @description Too many requests.
-             *     - `rate_limited`: too many attempts or SMS; wait `Retry-After` seconds
+             *     - `rate_limited`: too many attempts, SMS or sign-in e-mails; wait `Retry-After` seconds
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
             429: {
@@ -2648,6 +2648,7 @@ export interface operations {
                                 requireMfa: boolean;
                                 smsDailyLimit: number;
                                 smsAllowedCountries: string[];
+                                emailDailyLimit: number;
                             };
                             createdAt: string;
                             updatedAt: string;
@@ -2783,7 +2784,7 @@ export interface operations {
                 "application/json": {
                     name: string;
                     /**
-                     * @description Within the deployment's limits: smsDailyLimit at most its daily SMS cap per account (SMS_ACCOUNT_DAILY_LIMIT, 1,000 by default), smsAllowedCountries among its SMS countries (an empty list means the deployment's list, never every country); beyond them, 400 naming the field.
+                     * @description Within the deployment's limits: smsDailyLimit at most its daily SMS cap per account (SMS_ACCOUNT_DAILY_LIMIT, 1,000 by default), smsAllowedCountries among its SMS countries (an empty list means the deployment's list, never every country), emailDailyLimit (sign-in e-mails, `email_pin` and `email_link`) at most its daily e-mail cap per account (EMAIL_ACCOUNT_DAILY_LIMIT, 1,000 by default); beyond them, 400 naming the field.
                      * @default {
                      *       "requireMfa": false,
                      *       "smsAllowedCountries": []
@@ -2796,6 +2797,8 @@ export interface operations {
                         smsDailyLimit?: number;
                         /** @default [] */
                         smsAllowedCountries?: string[];
+                        /** @description Sign-in e-mails (`email_pin`, `email_link`) per UTC day. Default 1000, or the deployment's per-account cap when that is lower. */
+                        emailDailyLimit?: number;
                     };
                 };
             };
@@ -2815,6 +2818,7 @@ export interface operations {
                             requireMfa: boolean;
                             smsDailyLimit: number;
                             smsAllowedCountries: string[];
+                            emailDailyLimit: number;
                         };
                         createdAt: string;
                         updatedAt: string;
@@ -3007,6 +3011,7 @@ export interface operations {
                             requireMfa: boolean;
                             smsDailyLimit: number;
                             smsAllowedCountries: string[];
+                            emailDailyLimit: number;
                         };
                         createdAt: string;
                         updatedAt: string;
@@ -3270,11 +3275,12 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
-                    /** @description Within the deployment's limits: smsDailyLimit at most its daily SMS cap per account (SMS_ACCOUNT_DAILY_LIMIT, 1,000 by default), smsAllowedCountries among its SMS countries (an empty list means the deployment's list, never every country); beyond them, 400 naming the field. */
+                    /** @description Within the deployment's limits: smsDailyLimit at most its daily SMS cap per account (SMS_ACCOUNT_DAILY_LIMIT, 1,000 by default), smsAllowedCountries among its SMS countries (an empty list means the deployment's list, never every country), emailDailyLimit (sign-in e-mails, `email_pin` and `email_link`) at most its daily e-mail cap per account (EMAIL_ACCOUNT_DAILY_LIMIT, 1,000 by default); beyond them, 400 naming the field. */
                     settings?: {
                         requireMfa?: boolean;
                         smsDailyLimit?: number;
                         smsAllowedCountries?: string[];
+                        emailDailyLimit?: number;
                     };
                 };
             };
@@ -3294,6 +3300,7 @@ export interface operations {
                             requireMfa: boolean;
                             smsDailyLimit: number;
                             smsAllowedCountries: string[];
+                            emailDailyLimit: number;
                         };
                         createdAt: string;
                         updatedAt: string;
@@ -6528,7 +6535,7 @@ export interface operations {
             };
             /**
              * @description Too many requests.
-             *     - `rate_limited`: too many attempts or SMS; wait `Retry-After` seconds
+             *     - `rate_limited`: too many attempts, SMS or sign-in e-mails; wait `Retry-After` seconds
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
             429: {
@@ -6706,7 +6713,7 @@ export interface operations {
             };
             /**
              * @description Too many requests.
-             *     - `rate_limited`: too many attempts or SMS; wait `Retry-After` seconds
+             *     - `rate_limited`: too many attempts, SMS or sign-in e-mails; wait `Retry-After` seconds
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
             429: {
@@ -8151,14 +8158,14 @@ export interface operations {
                         items: {
                             name: string;
                             policy: {
-                                factors: ("pin" | "passwordless" | "totp")[];
+                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                                 rules: {
                                     if: {
                                         sensitivity?: string[];
                                         ipCidr?: string[];
                                         resource?: string[];
                                     };
-                                    factors: ("pin" | "passwordless" | "totp")[];
+                                    factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                                 }[];
                                 pin: {
                                     length: number;
@@ -8305,7 +8312,8 @@ export interface operations {
                 "application/json": {
                     name: string;
                     policy: {
-                        factors: ("pin" | "passwordless" | "totp")[];
+                        /** @description The factor chain, satisfied in order: `pin` and `passwordless` (a PIN or magic link by SMS), `email_pin` and `email_link` (the same by e-mail to the user's address), `totp`. */
+                        factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                         /** @default [] */
                         rules?: {
                             if: {
@@ -8313,9 +8321,11 @@ export interface operations {
                                 ipCidr?: string[];
                                 resource?: string[];
                             };
-                            factors: ("pin" | "passwordless" | "totp")[];
+                            /** @description The factor chain, satisfied in order: `pin` and `passwordless` (a PIN or magic link by SMS), `email_pin` and `email_link` (the same by e-mail to the user's address), `totp`. */
+                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                         }[];
                         /**
+                         * @description PIN settings: of `pin` (SMS) and `email_pin` (e-mail) alike.
                          * @default {
                          *       "length": 6,
                          *       "ttlSeconds": 300,
@@ -8331,6 +8341,7 @@ export interface operations {
                             maxAttempts?: number;
                         };
                         /**
+                         * @description Magic-link settings: of `passwordless` (SMS) and `email_link` (e-mail) alike.
                          * @default {
                          *       "ttlSeconds": 600
                          *     }
@@ -8356,14 +8367,14 @@ export interface operations {
                     "application/json": {
                         name: string;
                         policy: {
-                            factors: ("pin" | "passwordless" | "totp")[];
+                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                             rules: {
                                 if: {
                                     sensitivity?: string[];
                                     ipCidr?: string[];
                                     resource?: string[];
                                 };
-                                factors: ("pin" | "passwordless" | "totp")[];
+                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                             }[];
                             pin: {
                                 length: number;
@@ -8563,14 +8574,14 @@ export interface operations {
                     "application/json": {
                         name: string;
                         policy: {
-                            factors: ("pin" | "passwordless" | "totp")[];
+                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                             rules: {
                                 if: {
                                     sensitivity?: string[];
                                     ipCidr?: string[];
                                     resource?: string[];
                                 };
-                                factors: ("pin" | "passwordless" | "totp")[];
+                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                             }[];
                             pin: {
                                 length: number;
@@ -8847,7 +8858,8 @@ export interface operations {
             content: {
                 "application/json": {
                     policy?: {
-                        factors: ("pin" | "passwordless" | "totp")[];
+                        /** @description The factor chain, satisfied in order: `pin` and `passwordless` (a PIN or magic link by SMS), `email_pin` and `email_link` (the same by e-mail to the user's address), `totp`. */
+                        factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                         /** @default [] */
                         rules?: {
                             if: {
@@ -8855,9 +8867,11 @@ export interface operations {
                                 ipCidr?: string[];
                                 resource?: string[];
                             };
-                            factors: ("pin" | "passwordless" | "totp")[];
+                            /** @description The factor chain, satisfied in order: `pin` and `passwordless` (a PIN or magic link by SMS), `email_pin` and `email_link` (the same by e-mail to the user's address), `totp`. */
+                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                         }[];
                         /**
+                         * @description PIN settings: of `pin` (SMS) and `email_pin` (e-mail) alike.
                          * @default {
                          *       "length": 6,
                          *       "ttlSeconds": 300,
@@ -8873,6 +8887,7 @@ export interface operations {
                             maxAttempts?: number;
                         };
                         /**
+                         * @description Magic-link settings: of `passwordless` (SMS) and `email_link` (e-mail) alike.
                          * @default {
                          *       "ttlSeconds": 600
                          *     }
@@ -8898,14 +8913,14 @@ export interface operations {
                     "application/json": {
                         name: string;
                         policy: {
-                            factors: ("pin" | "passwordless" | "totp")[];
+                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                             rules: {
                                 if: {
                                     sensitivity?: string[];
                                     ipCidr?: string[];
                                     resource?: string[];
                                 };
-                                factors: ("pin" | "passwordless" | "totp")[];
+                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                             }[];
                             pin: {
                                 length: number;
@@ -10343,9 +10358,9 @@ export interface operations {
                     "application/json": {
                         challengeId: string;
                         /** @enum {string} */
-                        method: "pin" | "passwordless" | "totp";
+                        method: "pin" | "passwordless" | "totp" | "email_pin" | "email_link";
                         expiresAt: string;
-                        /** @description Where the SMS went: `********` and the last two digits of the number, the same shape for every number (no country code, fixed length); null when nothing is sent (TOTP). */
+                        /** @description Where the SMS went: `********` and the last two digits of the number, the same shape for every number (no country code, fixed length). Where the e-mail went (`email_pin`, `email_link`): the first character of the email the request named, `*****@*****` and its top-level domain (`a*****@*****.com`), lower-cased, the same for every address, real or decoy. Null when nothing is sent (TOTP). */
                         deliveredTo: string | null;
                     };
                 };
@@ -10463,7 +10478,7 @@ export interface operations {
             };
             /**
              * @description Too many requests.
-             *     - `rate_limited`: too many attempts or SMS; wait `Retry-After` seconds
+             *     - `rate_limited`: too many attempts, SMS or sign-in e-mails; wait `Retry-After` seconds
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
             429: {
@@ -10498,8 +10513,9 @@ export interface operations {
                 };
             };
             /**
-             * @description SMS provider failed.
+             * @description SMS or e-mail provider failed.
              *     - `sms_failed`: SNS refused or failed to send the SMS; the SMS budget was given back, start a new sign-in
+             *     - `email_failed`: SES refused or failed to send the sign-in e-mail; its budget was given back, start a new sign-in
              */
             502: {
                 headers: {
@@ -10508,7 +10524,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "sms_failed";
+                        code?: "sms_failed" | "email_failed";
                     };
                 };
             };
@@ -10577,7 +10593,7 @@ export interface operations {
                         /** @constant */
                         authenticated: false;
                         challengeId: string;
-                        remaining: ("pin" | "passwordless" | "totp")[];
+                        remaining: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
                     };
                 };
             };
@@ -10682,7 +10698,7 @@ export interface operations {
             };
             /**
              * @description Too many requests.
-             *     - `rate_limited`: too many attempts or SMS; wait `Retry-After` seconds
+             *     - `rate_limited`: too many attempts, SMS or sign-in e-mails; wait `Retry-After` seconds
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
             429: {
@@ -10717,8 +10733,9 @@ export interface operations {
                 };
             };
             /**
-             * @description SMS provider failed.
+             * @description SMS or e-mail provider failed.
              *     - `sms_failed`: SNS refused or failed to send the SMS; the SMS budget was given back, start a new sign-in
+             *     - `email_failed`: SES refused or failed to send the sign-in e-mail; its budget was given back, start a new sign-in
              */
             502: {
                 headers: {
@@ -10727,7 +10744,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "sms_failed";
+                        code?: "sms_failed" | "email_failed";
                     };
                 };
             };

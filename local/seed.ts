@@ -38,7 +38,7 @@ export async function seedDemoTenant(): Promise<DemoTenant> {
   const organization = await organizations().createOrganization({ principal, ...SEED_FACTS }, owner.accountId, {
     name: 'Demo Organization',
     // Local SMS only reach the outbox; these are the defaults a new organization gets.
-    settings: { requireMfa: false, smsDailyLimit: 1000, smsAllowedCountries: [] },
+    settings: { requireMfa: false, smsDailyLimit: 1000, smsAllowedCountries: [], emailDailyLimit: 1000 },
   });
   const key = await accessKeys().createKey(
     principal,

@@ -1,6 +1,6 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from '#shared/schemas/zod.ts';
-import { accessGrantKey, endUserEmailKey, endUserKey, organizationKey, systemKey, type ItemKey } from '../data/keys.ts';
+import { accessGrantKey, emailSuppressionKey, endUserEmailKey, endUserKey, organizationKey, systemKey, type ItemKey } from '../data/keys.ts';
 import type { Challenge, SignInState } from '../domain/sign-in/model.ts';
 import type { SignInReads, SignInSnapshot, SignInSnapshotQuery } from '../domain/sign-in/sign-in-facts.ts';
 import { guardGrantAttribute } from './items/email-guard-item.ts';
@@ -28,7 +28,7 @@ const EmailGuardFields = z.object({
  * The one read path of a sign-in's facts. Everything a sign-in reads, in one strongly consistent
  * BatchGetItem instead of one GetItem each (the benchmark's round-trip target): organization, system,
  * the email's guard (which carries its user's sign-in copy and grants: see end-user-repository.ts), the
- * challenge and the subject's SMS sends when asked. A second BatchGetItem, by the guard's user id,
+ * challenge, the subject's SMS and e-mail sends and the email's suppression item when asked. A second BatchGetItem, by the guard's user id,
  * reads the user and grant items only for a guard written before the copy existed, and the sign-in
  * state when asked (complete without a challenge id). An unknown email reads nothing more than a
  * known one. A complete reads the challenge or the state afresh, one GetItem each, when it needs to.
@@ -46,7 +46,9 @@ export class SignInReadRepository implements SignInReads {
       system: systemKey(orgId, systemName),
       guard: endUserEmailKey(orgId, email.toLowerCase()),
       ...(query.challengeId ? { challenge: challengeItem.key(query.challengeId) } : {}),
-      ...(query.subjectHash ? { subject: smsSubjectItem.key(orgId, query.subjectHash) } : {}),
+      ...(query.subjectHash ? { subject: smsSubjectItem.key(orgId, query.subjectHash, 'sms'), emailSubject: smsSubjectItem.key(orgId, query.subjectHash, 'email') } : {}),
+      // Keyed by the email asked for, known or not: an unknown email reads exactly what a known one does.
+      ...(query.withSuppression ? { suppression: emailSuppressionKey(email.toLowerCase()) } : {}),
     };
     const one = await this.batchGet(first);
     const guardItem = one.guard;
@@ -74,7 +76,14 @@ export class SignInReadRepository implements SignInReads {
       granted,
       ...(query.challengeId ? { challenge: one.challenge ? challengeItem.fromItem(one.challenge) : undefined } : {}),
       ...(query.withState ? { state: two.state ? signInStateItem.fromItem(two.state) : undefined } : {}),
-      ...(query.subjectHash ? { subjectSends: one.subject ? smsSubjectItem.fromItem(one.subject) : undefined } : {}),
+      ...(query.subjectHash
+        ? {
+            subjectSends: one.subject ? smsSubjectItem.fromItem(one.subject, 'sms') : undefined,
+            emailSubjectSends: one.emailSubject ? smsSubjectItem.fromItem(one.emailSubject, 'email') : undefined,
+          }
+        : {}),
+      // The item's presence is the fact (the feedback function writes it, nothing here reads its details).
+      ...(query.withSuppression ? { undeliverable: one.suppression !== undefined } : {}),
     };
   }
 

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DailyCounter, DailyShardWrite, PlannedSms, SmsLimitStore, SubjectSends } from '../domain/sign-in/sms-limits.ts';
+import type { Channel, DailyCounter, DailyShardWrite, PlannedSms, SmsLimitStore, SubjectSends } from '../domain/sign-in/sms-limits.ts';
 import { conditionalWrite, isConditionalCheckFailed } from './dynamodb.ts';
 import * as smsDailyShardItem from './items/sms-daily-shard-item.ts';
 import * as smsSubjectItem from './items/sms-subject-item.ts';
@@ -20,15 +20,15 @@ export function subjectSendsPut(tableName: string, write: PlannedSms['subject'])
 
 /** One more SMS on a daily shard, unless it already holds its cap. */
 export function dailyShardIncrement(tableName: string, write: DailyShardWrite) {
-  const { counter, day, shard, cap, expiresAtSeconds } = write;
+  const { channel, counter, day, shard, cap, expiresAtSeconds } = write;
   return {
     Update: {
       TableName: tableName,
-      Key: smsDailyShardItem.key(counter, day, shard),
+      Key: smsDailyShardItem.key(counter, day, shard, channel),
       UpdateExpression: 'ADD #count :one SET entity = :entity, #ttl = :ttl',
       ConditionExpression: 'attribute_not_exists(#count) OR #count < :cap',
       ExpressionAttributeNames: { '#count': 'count', '#ttl': 'ttl' },
-      ExpressionAttributeValues: { ':one': 1, ':cap': cap, ':entity': smsDailyShardItem.ENTITY, ':ttl': expiresAtSeconds },
+      ExpressionAttributeValues: { ':one': 1, ':cap': cap, ':entity': smsDailyShardItem.entityOf(channel), ':ttl': expiresAtSeconds },
     },
   };
 }
@@ -41,21 +41,24 @@ export function plannedSmsWrites(tableName: string, planned: PlannedSms) {
   return [subjectSendsPut(tableName, planned.subject), ...planned.daily.map((write) => dailyShardIncrement(tableName, write))];
 }
 
-/** SMS counters: one item per sign-in subject (recent send times) and N shards per organization, account and deployment and day. */
+/**
+ * SMS and sign-in e-mail counters, each channel on its own items: one item per sign-in subject (recent
+ * send times) and N shards per organization, account and deployment and day.
+ */
 export class SmsLimitRepository implements SmsLimitStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  async findSubjectSends(orgId: string, subjectHash: string): Promise<SubjectSends | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: smsSubjectItem.key(orgId, subjectHash), ConsistentRead: true }));
-    return Item ? smsSubjectItem.fromItem(Item) : undefined;
+  async findSubjectSends(orgId: string, subjectHash: string, channel: Channel): Promise<SubjectSends | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: smsSubjectItem.key(orgId, subjectHash, channel), ConsistentRead: true }));
+    return Item ? smsSubjectItem.fromItem(Item, channel) : undefined;
   }
 
-  replaceSubjectSends(orgId: string, subjectHash: string, sentAt: number[], expectedVersion: number, expiresAtSeconds: number): Promise<boolean> {
+  replaceSubjectSends(orgId: string, subjectHash: string, sentAt: number[], expectedVersion: number, expiresAtSeconds: number, channel: Channel): Promise<boolean> {
     return conditionalWrite(() =>
-      this.db.send(new PutCommand(subjectSendsPut(this.tableName, { orgId, subjectHash, sentAt, expectedVersion, expiresAtSeconds }).Put)),
+      this.db.send(new PutCommand(subjectSendsPut(this.tableName, { channel, orgId, subjectHash, sentAt, expectedVersion, expiresAtSeconds }).Put)),
     );
   }
 
@@ -65,12 +68,12 @@ export class SmsLimitRepository implements SmsLimitStore {
     );
   }
 
-  async decrementDailyShard(counter: DailyCounter, day: string, shard: number): Promise<void> {
+  async decrementDailyShard(counter: DailyCounter, day: string, shard: number, channel: Channel): Promise<void> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: smsDailyShardItem.key(counter, day, shard),
+          Key: smsDailyShardItem.key(counter, day, shard, channel),
           UpdateExpression: 'ADD #count :minusOne',
           ConditionExpression: '#count > :zero',
           ExpressionAttributeNames: { '#count': 'count' },

@@ -15,7 +15,7 @@ import { SmsLimits } from '../domain/sign-in/sms-limits.ts';
 import { endUserSecondFactor } from './mfa.ts';
 import { tokenSigningKeys } from './platform.ts';
 import { documentClient, masterKey, metrics, once, snsClient, tableName } from './runtime.ts';
-import { accessControl, auditRepository } from './shared.ts';
+import { accessControl, auditRepository, mailer } from './shared.ts';
 
 /** The process's outbox when SMS stay local (`npm start`, tests). */
 export const localOutbox = /* @__PURE__ */ once(() => new OutboxSmsSender());
@@ -42,7 +42,9 @@ const sharedPorts = () => ({
   reads: new SignInReadRepository(documentClient(), tableName()),
   store: new ChallengeRepository(documentClient(), tableName()),
   limits: new SmsLimits(new SmsLimitRepository(documentClient(), tableName()), config().limits, { metrics: metrics() }),
+  emailLimits: new SmsLimits(new SmsLimitRepository(documentClient(), tableName()), config().limits, { metrics: metrics(), channel: 'email' }),
   sms: smsSender(),
+  mailer: mailer(),
   pinKey: pinHmacKey(),
   audit: (event: AuditEvent) => auditRepository().recordEvent(event),
   metrics: metrics(),

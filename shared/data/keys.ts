@@ -224,6 +224,24 @@ export const smsAccountDailyShardKey = (accountId: string, day: string, shard: n
 export const smsDeploymentDailyShardKey = (day: string, shard: number): ItemKey => ({ pk: `SMSDAY#DEPLOYMENT#${day}#${shard}`, sk: 'SMSDAY' });
 
 /**
+ * E-mails (sign-in factors `email_pin`/`email_link`) sent recently to one sign-in subject of an
+ * organization: the SMS subject item's twin, on its own counter (SPEC §8: e-mail limits mirror SMS).
+ */
+export const emailSubjectLimitKey = (orgId: string, subjectHash: string): ItemKey => ({ pk: `EMAILLIMIT#${orgId}#${subjectHash}`, sk: 'EMAILLIMIT' });
+
+/** One shard of an organization's sign-in e-mail count for one UTC day; see sms-limits.ts. */
+export const emailDailyShardKey = (orgId: string, day: string, shard: number): ItemKey => ({ pk: `EMAILDAY#${orgId}#${day}#${shard}`, sk: 'EMAILDAY' });
+
+/** One shard of an account's sign-in e-mail count (all its organizations) for one UTC day. */
+export const emailAccountDailyShardKey = (accountId: string, day: string, shard: number): ItemKey => ({
+  pk: `EMAILDAY#ACCOUNT#${accountId}#${day}#${shard}`,
+  sk: 'EMAILDAY',
+});
+
+/** One shard of the deployment's sign-in e-mail count (every account) for one UTC day. */
+export const emailDeploymentDailyShardKey = (day: string, shard: number): ItemKey => ({ pk: `EMAILDAY#DEPLOYMENT#${day}#${shard}`, sk: 'EMAILDAY' });
+
+/**
  * An e-mail address SES reported as undeliverable (a permanent bounce or a complaint), lower-cased:
  * nothing more is sent to it, and the sign-in factors `email_pin`/`email_link` stop for it. Read in
  * the sign-in's batched reads; written by the e-mail feedback function only.

@@ -58,9 +58,10 @@ const CODE_MEANINGS: Record<string, string> = {
   mfa_not_enrolled: 'no two-factor authentication is set up',
   passwordless_url_missing: 'the system has no `passwordlessUrl` for magic links',
   payload_too_large: `the body is larger than ${MAX_BODY_BYTES / 1024} KiB`,
-  rate_limited: 'too many attempts or SMS; wait `Retry-After` seconds',
+  rate_limited: 'too many attempts, SMS or sign-in e-mails; wait `Retry-After` seconds',
   internal_error: 'unexpected; the body says nothing internal',
   sms_failed: 'SNS refused or failed to send the SMS; the SMS budget was given back, start a new sign-in',
+  email_failed: 'SES refused or failed to send the sign-in e-mail; its budget was given back, start a new sign-in',
   service_unavailable: 'DynamoDB is throttling or contended; retry after `Retry-After` seconds',
 };
 
@@ -122,7 +123,7 @@ function errorAnswers(route: RouteDefinition): ErrorAnswer[] {
     { status: 415, codes: body ? ['unsupported_media_type'] : [] },
     { status: 429, codes: [...(extra[429] ?? [])], gateway: 'API Gateway, when the stage throttle (requests per second) is exceeded' },
     { status: 500, codes: ['internal_error'], gateway: 'API Gateway, when the function crashes or times out' },
-    { status: 502, codes: route.access.sms ? ['sms_failed'] : [] },
+    { status: 502, codes: [...(route.access.sms ? ['sms_failed'] : []), ...(extra[502] ?? [])] },
     { status: 503, codes: route.access.table ? ['service_unavailable'] : [] },
   ];
   return answers
@@ -141,7 +142,7 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported body type',
   429: 'Too many requests',
   500: 'Unexpected error',
-  502: 'SMS provider failed',
+  502: 'SMS or e-mail provider failed',
   503: 'Temporarily unavailable',
 };
 

@@ -68,7 +68,7 @@ export interface Tag {
 }
 
 /** The error statuses whose codes depend on what the route's domain code throws. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 429;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 429 | 502;
 
 /** An OpenAPI example: test/unit/openapi-document.test.ts parses each with the route's schema. */
 export interface Example {

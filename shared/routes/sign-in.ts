@@ -1,10 +1,10 @@
-/** End-user sign-in: the two FlexSecure-compatible calls (SMS PIN, magic link, TOTP). Joined with the other areas by shared/http/manifest.ts. */
+/** End-user sign-in: the two FlexSecure-compatible calls (PIN and magic link by SMS or e-mail, TOTP). Joined with the other areas by shared/http/manifest.ts. */
 import { CompleteAuthenticationBody, CompletedChallenge, StartAuthenticationBody, StartedChallenge } from '../schemas/authentication.ts';
 import { route, type Tag } from './definition.ts';
 
 /** The reference page sections of the area's routes, in page order. */
 export const signInTags = {
-  authentication: { name: 'Sign-in', description: 'The two FlexSecure-compatible calls that sign an end user in with an SMS PIN, a magic link or TOTP.' },
+  authentication: { name: 'Sign-in', description: 'The two FlexSecure-compatible calls that sign an end user in with a PIN or a magic link by SMS or e-mail, or TOTP.' },
 } as const satisfies Record<string, Tag>;
 
 export const signInRoutes = {
@@ -19,10 +19,10 @@ export const signInRoutes = {
     tag: signInTags.authentication,
     auth: 'apikey',
     summary:
-      "Start an end user's sign-in: sends the PIN or magic link by SMS. Unknown, disabled or unauthorized users get the same 202 and no SMS.",
+      "Start an end user's sign-in: sends the PIN or magic link by SMS or e-mail. Unknown, disabled or unauthorized users, and e-mail factors to an undeliverable address, get the same 202 and nothing is sent.",
     request: { body: StartAuthenticationBody },
     response: { status: 202, body: StartedChallenge },
-    errors: { 404: ['not_found', 'system_not_found'], 409: ['passwordless_url_missing'], 429: ['rate_limited'] },
+    errors: { 404: ['not_found', 'system_not_found'], 409: ['passwordless_url_missing'], 429: ['rate_limited'], 502: ['email_failed'] },
     examples: {
       request: {
         minimal: { summary: 'A key that reaches one organization', value: { email: 'user@example.com', system: 'portal' } },
@@ -33,10 +33,18 @@ export const signInRoutes = {
       },
       response: {
         pin: { summary: 'A PIN was sent by SMS', value: { challengeId: 'ch_Q1w2E3r4T5y6U7i8', method: 'pin', expiresAt: '2026-01-15T10:05:00.000Z', deliveredTo: '********78' } },
+        emailPin: {
+          summary: "A PIN was sent by e-mail (policy factor `email_pin`): the mask shows the first character and the top-level domain of the email asked for",
+          value: { challengeId: 'ch_Q1w2E3r4T5y6U7i8', method: 'email_pin', expiresAt: '2026-01-15T10:05:00.000Z', deliveredTo: 'u*****@*****.com' },
+        },
+        emailLink: {
+          summary: 'A magic link was sent by e-mail (policy factor `email_link`)',
+          value: { challengeId: 'ch_Q1w2E3r4T5y6U7i8', method: 'email_link', expiresAt: '2026-01-15T10:10:00.000Z', deliveredTo: 'u*****@*****.com' },
+        },
       },
     },
-    // The PIN HMAC key is a data key under the data KMS key.
-    access: { table: 'write', sms: true, encryptionKey: ['pin-hmac'] },
+    // The PIN HMAC key is a data key under the data KMS key; `email_pin`/`email_link` go through SES.
+    access: { table: 'write', sms: true, email: true, encryptionKey: ['pin-hmac'] },
   }),
   completeAuthentication: route({
     id: 'completeAuthentication',
@@ -49,12 +57,12 @@ export const signInRoutes = {
     summary: 'Complete one factor of a sign-in: a token when the chain is done, else the factors that remain.',
     request: { body: CompleteAuthenticationBody },
     response: { status: 200, body: CompletedChallenge },
-    errors: { 401: ['invalid_credentials', 'expired', 'too_many_attempts'], 404: ['not_found', 'system_not_found'], 429: ['rate_limited'] },
+    errors: { 401: ['invalid_credentials', 'expired', 'too_many_attempts'], 404: ['not_found', 'system_not_found'], 429: ['rate_limited'], 502: ['email_failed'] },
     examples: {
       request: {
-        pin: { summary: 'The PIN from the SMS', value: { email: 'user@example.com', system: 'portal', challengeId: 'ch_Q1w2E3r4T5y6U7i8', pin: '493817' } },
+        pin: { summary: 'The PIN from the SMS or the e-mail (`pin` and `email_pin` alike)', value: { email: 'user@example.com', system: 'portal', challengeId: 'ch_Q1w2E3r4T5y6U7i8', pin: '493817' } },
         passwordless: {
-          summary: 'The magic link from the SMS (or just its token)',
+          summary: 'The magic link from the SMS or the e-mail (or just its token; `passwordless` and `email_link` alike)',
           value: { email: 'user@example.com', system: 'portal', challengeId: 'ch_Q1w2E3r4T5y6U7i8', passwordless: 'https://portal.example.com/login?token=pl_b4Xk9sW2' },
         },
         totp: { summary: 'A TOTP code (step-up)', value: { email: 'user@example.com', system: 'portal', challengeId: 'ch_Q1w2E3r4T5y6U7i8', totp: '120384' } },
@@ -67,7 +75,7 @@ export const signInRoutes = {
         stepUp: { summary: 'Another factor is required', value: { authenticated: false, challengeId: 'ch_Q1w2E3r4T5y6U7i8', remaining: ['totp'] } },
       },
     },
-    // Step-up may send a second SMS; TOTP secrets and the PIN HMAC key are data keys; tokens are signed.
-    access: { table: 'write', sms: true, signingKey: true, encryptionKey: ['pin-hmac', 'totp-secrets'] },
+    // Step-up may send a second SMS or an e-mail; TOTP secrets and the PIN HMAC key are data keys; tokens are signed.
+    access: { table: 'write', sms: true, email: true, signingKey: true, encryptionKey: ['pin-hmac', 'totp-secrets'] },
   }),
 } as const;

@@ -2,10 +2,11 @@
  * Bodies of the two sign-in routes (SPEC §4 Authentication), FlexSecure-compatible: `email`, `system`,
  * and on completion exactly one of `pin`, `passwordless`, `totp`, `recoveryCode`.
  */
+import { FACTORS } from '../domain/sign-in/policy.ts';
 import { body, described, EndUserEmail, ResourceId, SystemName } from './common.ts';
 import * as z from './zod.ts';
 
-const FactorName = z.enum(['pin', 'passwordless', 'totp']);
+const FactorName = z.enum(FACTORS);
 
 const Text = (max: number) => z.string({ error: 'must be a string' }).check(z.maxLength(max, { error: `must be at most ${max} characters` }));
 
@@ -61,11 +62,15 @@ export const StartedChallenge = z.object({
   expiresAt: z.string(),
   /**
    * Where the SMS went, one shape for every number, real or decoy: eight stars and the last two
-   * digits (`********78`, no country code, fixed length); null when nothing is sent (TOTP).
+   * digits (`********78`, no country code, fixed length). Where the e-mail went: the first character
+   * and the top-level domain of the email the request named (`a*****@*****.com`), real or decoy alike.
+   * Null when nothing is sent (TOTP).
    */
   deliveredTo: described(
     z.nullable(z.string()),
-    'Where the SMS went: `********` and the last two digits of the number, the same shape for every number (no country code, fixed length); null when nothing is sent (TOTP).',
+    'Where the SMS went: `********` and the last two digits of the number, the same shape for every number (no country code, fixed length). ' +
+      'Where the e-mail went (`email_pin`, `email_link`): the first character of the email the request named, `*****@*****` and its top-level domain ' +
+      '(`a*****@*****.com`), lower-cased, the same for every address, real or decoy. Null when nothing is sent (TOTP).',
   ),
 });
 

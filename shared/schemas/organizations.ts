@@ -4,7 +4,7 @@
  */
 import { pageQuery } from '../http/pagination.ts';
 import { ISO_COUNTRIES } from '../domain/kernel/countries.ts';
-import { DEFAULT_SMS_DAILY_LIMIT } from '../domain/tenancy/organizations.ts';
+import { DEFAULT_EMAIL_DAILY_LIMIT, DEFAULT_SMS_DAILY_LIMIT } from '../domain/tenancy/organizations.ts';
 import { Email, ResourceId, body, described, uniqueItems } from './common.ts';
 import * as z from './zod.ts';
 
@@ -59,6 +59,13 @@ const settingFields = {
       z.maximum(1_000_000, { error: 'must be at most 1000000' }),
     ),
   smsAllowedCountries: z.array(CountryCode, { error: 'must be an array' }).check(z.maxLength(250, { error: 'must have at most 250 entries' }), uniqueItems),
+  emailDailyLimit: z
+    .number({ error: 'must be a number' })
+    .check(
+      z.int({ error: 'must be a whole number' }),
+      z.minimum(0, { error: 'must be at least 0' }),
+      z.maximum(1_000_000, { error: 'must be at most 1000000' }),
+    ),
 };
 
 /**
@@ -68,7 +75,8 @@ const settingFields = {
  */
 const DEPLOYMENT_BOUNDS =
   "Within the deployment's limits: smsDailyLimit at most its daily SMS cap per account (SMS_ACCOUNT_DAILY_LIMIT, 1,000 by default), " +
-  "smsAllowedCountries among its SMS countries (an empty list means the deployment's list, never every country); beyond them, 400 naming the field.";
+  "smsAllowedCountries among its SMS countries (an empty list means the deployment's list, never every country), " +
+  'emailDailyLimit (sign-in e-mails, `email_pin` and `email_link`) at most its daily e-mail cap per account (EMAIL_ACCOUNT_DAILY_LIMIT, 1,000 by default); beyond them, 400 naming the field.';
 
 /** On create: every field optional, defaults filled in (`smsDailyLimit` by the domain: it depends on the deployment). */
 const NewOrganizationSettings = described(
@@ -79,6 +87,10 @@ const NewOrganizationSettings = described(
       `SMS per UTC day. Default ${String(DEFAULT_SMS_DAILY_LIMIT)}, or the deployment's per-account cap when that is lower.`,
     ),
     smsAllowedCountries: z._default(settingFields.smsAllowedCountries, []),
+    emailDailyLimit: described(
+      z.optional(settingFields.emailDailyLimit),
+      `Sign-in e-mails (\`email_pin\`, \`email_link\`) per UTC day. Default ${String(DEFAULT_EMAIL_DAILY_LIMIT)}, or the deployment's per-account cap when that is lower.`,
+    ),
   }),
   DEPLOYMENT_BOUNDS,
 );
@@ -89,6 +101,7 @@ const OrganizationSettingsPatch = described(
     requireMfa: z.optional(settingFields.requireMfa),
     smsDailyLimit: z.optional(settingFields.smsDailyLimit),
     smsAllowedCountries: z.optional(settingFields.smsAllowedCountries),
+    emailDailyLimit: z.optional(settingFields.emailDailyLimit),
   }),
   DEPLOYMENT_BOUNDS,
 );
@@ -111,7 +124,7 @@ export const OrganizationResponse = z.object({
   id: z.string(),
   accountId: z.string(),
   name: z.string(),
-  settings: z.object({ requireMfa: z.boolean(), smsDailyLimit: z.number().check(z.int()), smsAllowedCountries: z.array(z.string()) }),
+  settings: z.object({ requireMfa: z.boolean(), smsDailyLimit: z.number().check(z.int()), smsAllowedCountries: z.array(z.string()), emailDailyLimit: z.number().check(z.int()) }),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

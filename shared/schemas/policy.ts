@@ -4,7 +4,7 @@
  */
 import { FACTORS, MAX_CONDITION_VALUES, MAX_RULES, parseCidr, POLICY_DEFAULTS } from '../domain/sign-in/policy.ts';
 import type { Policy } from '../domain/sign-in/model.ts';
-import { uniqueItems } from './common.ts';
+import { described, uniqueItems } from './common.ts';
 import * as z from './zod.ts';
 
 const int = (min: number, max: number) =>
@@ -16,13 +16,17 @@ const int = (min: number, max: number) =>
       z.maximum(max, { error: `must be at most ${max}` }),
     );
 
-const FactorList = z
-  .array(z.enum(FACTORS, { error: `must be one of ${FACTORS.join(', ')}` }), { error: 'must be an array' })
-  .check(
-    z.minLength(1, { error: 'must name at least one factor' }),
-    z.maxLength(FACTORS.length, { error: `must have at most ${FACTORS.length} entries` }),
-    uniqueItems,
-  );
+const FactorList = described(
+  z
+    .array(z.enum(FACTORS, { error: `must be one of ${FACTORS.join(', ')}` }), { error: 'must be an array' })
+    .check(
+      z.minLength(1, { error: 'must name at least one factor' }),
+      z.maxLength(FACTORS.length, { error: `must have at most ${FACTORS.length} entries` }),
+      uniqueItems,
+    ),
+  'The factor chain, satisfied in order: `pin` and `passwordless` (a PIN or magic link by SMS), `email_pin` and `email_link` ' +
+    "(the same by e-mail to the user's address), `totp`.",
+);
 
 const conditionValues = <T extends z.ZodMiniType<string>>(item: T) =>
   z
@@ -63,14 +67,17 @@ export const PolicySchema = z.strictObject({
   factors: FactorList,
   rules: z._default(z.array(Rule, { error: 'must be an array' }).check(z.maxLength(MAX_RULES, { error: `must have at most ${MAX_RULES} entries` })), []),
   pin: z._default(
+    described(
     z.strictObject({
       length: z._default(int(6, 8), POLICY_DEFAULTS.pin.length),
       ttlSeconds: z._default(int(30, 600), POLICY_DEFAULTS.pin.ttlSeconds),
       maxAttempts: z._default(int(1, 10), POLICY_DEFAULTS.pin.maxAttempts),
     }),
+    'PIN settings: of `pin` (SMS) and `email_pin` (e-mail) alike.',
+    ),
     { ...POLICY_DEFAULTS.pin },
   ),
-  passwordless: z._default(z.strictObject({ ttlSeconds: z._default(int(30, 600), POLICY_DEFAULTS.passwordless.ttlSeconds) }), {
+  passwordless: z._default(described(z.strictObject({ ttlSeconds: z._default(int(30, 600), POLICY_DEFAULTS.passwordless.ttlSeconds) }), 'Magic-link settings: of `passwordless` (SMS) and `email_link` (e-mail) alike.'), {
     ...POLICY_DEFAULTS.passwordless,
   }),
   tokenTtlSeconds: z._default(int(60, 86_400), POLICY_DEFAULTS.tokenTtlSeconds),

@@ -31,7 +31,7 @@ describe('creating and reading organizations', () => {
     expect(z.strictObject(OrganizationResponse.shape).parse(created)).toMatchObject({
       accountId,
       name: 'Acme Ltd',
-      settings: { requireMfa: false, smsDailyLimit: 1000, smsAllowedCountries: [] },
+      settings: { requireMfa: false, smsDailyLimit: 1000, smsAllowedCountries: [], emailDailyLimit: 1000 },
     });
     expect(created.id).toMatch(/^org_/);
     expect(expectData(await client.GET('/v2/organizations/{orgId}', ofOrg(created.id)), 200)).toEqual(created);
@@ -39,11 +39,11 @@ describe('creating and reading organizations', () => {
 
   it('stores the settings given on create', async () => {
     const { accountId, owner } = await createAccount(api);
-    const settings = { requireMfa: true, smsDailyLimit: 0, smsAllowedCountries: ['GB', 'US'] };
+    const settings = { requireMfa: true, smsDailyLimit: 0, smsAllowedCountries: ['GB', 'US'], emailDailyLimit: 7 };
     const organization = await createOrganization(api, accountId, owner.accessToken, { settings });
     expect(organization.settings).toEqual(settings);
     const partial = await createOrganization(api, accountId, owner.accessToken, { settings: { smsDailyLimit: 50 } });
-    expect(partial.settings).toEqual({ requireMfa: false, smsDailyLimit: 50, smsAllowedCountries: [] });
+    expect(partial.settings).toEqual({ requireMfa: false, smsDailyLimit: 50, smsAllowedCountries: [], emailDailyLimit: 1000 });
   });
 
   it('allows two organizations with the same name (ids identify them)', async () => {
@@ -127,7 +127,7 @@ describe('updating organizations', () => {
 
     const client = api.as(owner.accessToken);
     const updated = expectData(await client.PATCH('/v2/organizations/{orgId}', { ...ofOrg(organization.id), body: { settings: { smsDailyLimit: 25 } } }), 200);
-    expect(updated.settings).toEqual({ requireMfa: false, smsDailyLimit: 25, smsAllowedCountries: ['FR'] });
+    expect(updated.settings).toEqual({ requireMfa: false, smsDailyLimit: 25, smsAllowedCountries: ['FR'], emailDailyLimit: 1000 });
     expect(updated.name).toBe(organization.name);
 
     const renamed = expectData(await client.PATCH('/v2/organizations/{orgId}', { ...ofOrg(organization.id), body: { name: 'Renamed' } }), 200);

@@ -9,11 +9,11 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SuccessBody } from '#client/index.ts';
 import { config } from '#shared/config.ts';
 import { documentClient } from '#shared/compose/runtime.ts';
-import { endUserEmailKey } from '#shared/data/keys.ts';
+import { emailSuppressionKey, endUserEmailKey } from '#shared/data/keys.ts';
 import { rawItem } from '#test/support/keys-events.ts';
 import { expectData, expectStatus, useLocalApi } from '#test/support/local-api.ts';
 import { createSystem, grantAccess, uniqueEndUserEmail, uniquePhone } from '#test/support/directory.ts';
-import { addUser, lastPin, signInFixture, smsTo, type SignInFixture } from '#test/support/sign-in.ts';
+import { addUser, lastEmail, lastPin, signInFixture, smsTo, type SignInFixture } from '#test/support/sign-in.ts';
 
 const api = useLocalApi();
 
@@ -202,5 +202,31 @@ describe('round trips of a PIN sign-in', () => {
     expectData(await api.as({ apikey: fx.apikey }).completeSignIn({ email: user.email, system: fx.system.name, pin, challengeId }), 200);
     counting = false;
     expect(calls).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
+  });
+
+  it('an e-mailed PIN takes the same calls (the e-mail counters and the suppression item ride in the same batch), and so does the decoy of a suppressed address', async () => {
+    const fx = await signInFixture(api, { policy: { factors: ['email_pin'] } });
+    await start(fx, fx.user.email); // warms the keys
+    const user = await addUser(api, fx);
+    const bounced = await addUser(api, fx);
+    await documentClient().send(new PutCommand({ TableName: config().tableName, Item: { ...emailSuppressionKey(bounced.email.toLowerCase()), entity: 'EmailSuppression' } }));
+
+    counting = true;
+    const { challengeId } = await start(fx, user.email);
+    counting = false;
+    expect(calls).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand', 'PutItemCommand']);
+
+    calls.length = 0;
+    const pin = /sign-in code is (\d+)/.exec((await lastEmail(api, user.email, /sign-in code/)).text)?.[1] ?? '';
+    counting = true;
+    expectData(await api.as({ apikey: fx.apikey }).completeSignIn({ email: user.email, system: fx.system.name, pin, challengeId }), 200);
+    counting = false;
+    expect(calls).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
+
+    calls.length = 0;
+    counting = true;
+    await start(fx, bounced.email);
+    counting = false;
+    expect(calls).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand', 'PutItemCommand']);
   });
 });

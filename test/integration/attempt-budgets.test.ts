@@ -114,6 +114,31 @@ describe(`${BURST} concurrent wrong guesses compare at most the budget`, () => {
     expect(await outcome(w.complete({ passwordless: link }))).toBe('too_many_attempts');
   });
 
+  it('e-mailed PIN (email_pin): at most maxAttempts comparisons, then the right PIN is refused', async () => {
+    const w = await world({ ...POLICY, factors: ['email_pin'], rules: [] });
+    await w.start();
+    const pin = /sign-in code is (\d+)/.exec(w.emails.list(w.user.email)[0]?.text ?? '')?.[1] ?? '';
+    expect(pin).toMatch(/^\d{6}$/);
+    const wrong = pin === '000001' ? '000002' : '000001';
+    const compared = await countDuring('compare', () => race(BURST, () => outcome(w.complete({ pin: wrong })), (code) => code === 'ok'));
+    expect(compared).toBeGreaterThan(0);
+    expect(compared).toBeLessThanOrEqual(POLICY.pin.maxAttempts);
+    expect(await outcome(w.complete({ pin }))).toBe('too_many_attempts');
+  });
+
+  it('e-mailed link (email_link): at most maxAttempts comparisons, then the right link is refused', async () => {
+    const w = await world({ ...POLICY, factors: ['email_link'], rules: [] });
+    await w.start();
+    const link = /https:\/\/\S+\?token=\S+/.exec(w.emails.list(w.user.email)[0]?.text ?? '')?.[0] ?? '';
+    expect(link.startsWith('https://portal.example.com/in?token=')).toBe(true);
+    const compared = await countDuring('compare', () =>
+      race(BURST, (i) => outcome(w.complete({ passwordless: `https://portal.example.com/in?token=wrong${i}` })), (code) => code === 'ok'),
+    );
+    expect(compared).toBeGreaterThan(0);
+    expect(compared).toBeLessThanOrEqual(POLICY.pin.maxAttempts);
+    expect(await outcome(w.complete({ passwordless: link }))).toBe('too_many_attempts');
+  });
+
   it(`TOTP: at most ${MAX_TOTP_FAILURES} codes checked, then the right code is refused (locked)`, async () => {
     const owner = await enrolledOwner();
     const right = codeInSteps(owner.secret, 1);

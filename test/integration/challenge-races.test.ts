@@ -11,7 +11,7 @@ import { SmsLimitRepository } from '#shared/adapters/sms-limit-repository.ts';
 import type { CompletedChallenge } from '#shared/domain/sign-in/complete-sign-in.ts';
 import type { AppError } from '#shared/domain/kernel/errors.ts';
 import { SmsLimits } from '#shared/domain/sign-in/sms-limits.ts';
-import { outcome, world } from '#test/support/challenge-world.ts';
+import { outcome, POLICY, world } from '#test/support/challenge-world.ts';
 
 describe('check-and-consume', () => {
   it('of 20 concurrent completes with the correct PIN exactly one gets a token', async () => {
@@ -21,6 +21,20 @@ describe('check-and-consume', () => {
     const results = await Promise.allSettled(Array.from({ length: 20 }, () => w.complete({ pin })));
     const tokens = results.filter((r): r is PromiseFulfilledResult<CompletedChallenge> => r.status === 'fulfilled' && r.value.authenticated);
     expect(tokens).toHaveLength(1);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as AppError).status);
+    expect(refused).toEqual(Array.from({ length: 19 }, () => 401));
+  });
+});
+
+describe('check-and-consume of an e-mailed PIN', () => {
+  it('of 20 concurrent completes with the correct email_pin exactly one gets a token', async () => {
+    const w = await world({ ...POLICY, factors: ['email_pin'], rules: [] });
+    await w.start();
+    const pin = /sign-in code is (\d+)/.exec(w.emails.list(w.user.email)[0]?.text ?? '')?.[1] ?? '';
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => w.complete({ pin })));
+    const tokens = results.filter((r): r is PromiseFulfilledResult<CompletedChallenge> => r.status === 'fulfilled' && r.value.authenticated);
+    expect(tokens).toHaveLength(1);
+    expect(tokens[0]?.value).toMatchObject({ amr: ['email'] });
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as AppError).status);
     expect(refused).toEqual(Array.from({ length: 19 }, () => 401));
   });

@@ -25,6 +25,9 @@ import { EndUserTokens } from '#shared/domain/sign-in/end-user-tokens.ts';
 import type { EndUser, EndUserSecondFactor, Policy, SecondFactorOutcome, SignInSystem } from '#shared/domain/sign-in/model.ts';
 import { signInServices } from '#shared/domain/sign-in/sign-in-services.ts';
 import { SmsLimits } from '#shared/domain/sign-in/sms-limits.ts';
+import { Mailer } from '#shared/domain/platform/email.ts';
+import { en } from '#shared/domain/platform/messages/en.ts';
+import { OutboxEmailSender } from '#shared/adapters/outbox-email-sender.ts';
 
 export const POLICY: Policy = {
   factors: ['pin'],
@@ -76,7 +79,7 @@ export async function world(policy: Policy = POLICY, options: { metrics?: Metric
     id: newId('org'),
     accountId,
     name: 'Acme',
-    settings: { requireMfa: false, smsDailyLimit: 1000, smsAllowedCountries: [] },
+    settings: { requireMfa: false, smsDailyLimit: 1000, smsAllowedCountries: [], emailDailyLimit: 1000 },
     status: 'active',
     createdAt,
     updatedAt: createdAt,
@@ -95,6 +98,7 @@ export async function world(policy: Policy = POLICY, options: { metrics?: Metric
   await store(organization, system, user);
 
   const outbox = new Outbox();
+  const emails = new OutboxEmailSender();
   const audit: AuditEvent[] = [];
   const signIn = signInServices({
     access: accessControl(),
@@ -102,7 +106,9 @@ export async function world(policy: Policy = POLICY, options: { metrics?: Metric
     store: new ChallengeRepository(documentClient(), config().tableName),
     secondFactor: new FakeTotp(),
     limits: new SmsLimits(new SmsLimitRepository(documentClient(), config().tableName), config().limits, { now: clock.now }),
+    emailLimits: new SmsLimits(new SmsLimitRepository(documentClient(), config().tableName), config().limits, { now: clock.now, channel: 'email' }),
     sms: outbox,
+    mailer: new Mailer(emails, en),
     pinKey: { get: () => Promise.resolve(new Uint8Array(32).fill(1)) },
     tokens: new EndUserTokens(tokenSigningKeys(), { apiBase: 'https://auth.example.test' }, clock.now),
     audit: (event) => {
@@ -116,7 +122,7 @@ export async function world(policy: Policy = POLICY, options: { metrics?: Metric
   const request = { principal, requestId: 'req', sourceIp: '127.0.0.1' };
   const start = (context?: Record<string, string>) => signIn.start.start(request, { email: user.email, system: system.name, ...(context ? { context } : {}) });
   const complete = (credential: Record<string, string>) => signIn.complete.complete(request, { email: user.email, system: system.name, ...credential });
-  return { clock, organization, user, outbox, audit, start, complete };
+  return { clock, organization, user, outbox, emails, audit, start, complete };
 }
 
 /** The account (with an owner), organization, system, end user and grant, through their repositories. */

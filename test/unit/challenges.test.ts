@@ -5,6 +5,7 @@ import { compactVerify, createLocalJWKSet, decodeProtectedHeader, jwtVerify } fr
 import { describe, expect, it } from 'vitest';
 import { LocalMasterKey } from '#shared/adapters/local-master-key.ts';
 import { generatePin, linkToken, smsText } from '#shared/domain/sign-in/challenge-rules.ts';
+import { emailDelivery } from '#shared/domain/sign-in/decoys.ts';
 import { amrOf, EndUserTokens } from '#shared/domain/sign-in/end-user-tokens.ts';
 import { TokenSigningKeys } from '#shared/domain/platform/keyring.ts';
 import type { KeyringStore, StoredKeyring } from '#shared/domain/platform/keyring-store.ts';
@@ -48,6 +49,45 @@ describe('amr', () => {
     expect(amrOf(['pin', 'passwordless'])).toEqual(['sms']);
     expect(amrOf(['pin', 'totp'])).toEqual(['sms', 'otp', 'mfa']);
     expect(amrOf(['pin', 'recoveryCode'])).toEqual(['sms', 'otp', 'mfa']);
+  });
+
+  it('names email for a PIN or link sent by e-mail, and mfa with another method', () => {
+    expect(amrOf(['email_pin'])).toEqual(['email']);
+    expect(amrOf(['email_link'])).toEqual(['email']);
+    expect(amrOf(['email_pin', 'totp'])).toEqual(['email', 'otp', 'mfa']);
+    expect(amrOf(['pin', 'email_link'])).toEqual(['sms', 'email', 'mfa']);
+  });
+});
+
+describe("an e-mailed factor's deliveredTo", () => {
+  it('has one fixed shape from the email asked for: first character, stars, top-level domain, lower-cased', () => {
+    expect(emailDelivery('alice.smith@mail.example.com')).toBe('a*****@*****.com');
+    expect(emailDelivery('Alice.Smith@Example.ORG')).toBe('a*****@*****.org');
+    expect(emailDelivery('b@x.io')).toBe('b*****@*****.io');
+    // The length does not depend on the local part or the domain's other labels.
+    expect(emailDelivery('averyveryverylongname@a.b.c.example.com')).toHaveLength(emailDelivery('z@q.com').length);
+  });
+});
+
+describe('e-mail limits', () => {
+  it('count on their own items with the e-mail caps, and refuse (fail closed) without them', async () => {
+    const writes: DailyShardWrite[] = [];
+    const limits = new SmsLimits(memoryCounters((write) => writes.push(write)), { ...DEPLOYMENT, emailAccountDailyLimit: 20, emailDeploymentDailyLimit: 30 }, { channel: 'email', random: () => 0 });
+    const org = { ...payer(1000), settings: { ...payer(1000).settings, emailDailyLimit: 10 } };
+    const planned = limits.plan(org, 'subject', undefined);
+    if (!planned.ok) throw new Error('refused');
+    expect(planned.planned.subject.channel).toBe('email');
+    expect(planned.planned.daily.map((write) => [write.channel, write.counter.level, write.cap])).toEqual([
+      ['email', 'organization', 1],
+      ['email', 'account', 2],
+      ['email', 'deployment', 3],
+    ]);
+    expect(await limits.reserveDaily(org)).toMatchObject({ ok: true, reservation: { kind: 'daily', channel: 'email' } });
+    expect(writes.every((write) => write.channel === 'email')).toBe(true);
+    // No e-mail caps given: nothing is sent.
+    const unconfigured = new SmsLimits(memoryCounters(), DEPLOYMENT, { channel: 'email' });
+    expect(await unconfigured.reserveDaily(org)).toMatchObject({ ok: false, limit: 'account_daily' });
+    expect(await unconfigured.reserveDaily(payer(1000))).toMatchObject({ ok: false, limit: 'daily' });
   });
 });
 

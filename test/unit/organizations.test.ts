@@ -6,7 +6,7 @@ import { DEFAULT_SMS_DAILY_LIMIT, Groups, Organizations } from '#shared/domain/t
 import { FixedClock } from '#test/support/fakes/clock.ts';
 import { MemoryTenancy } from '#test/support/fakes/tenancy.ts';
 
-const LIMITS = { smsAllowedCountries: ['FR', 'DE'], smsAccountDailyLimit: 5000, organizationsPerAccount: 3 };
+const LIMITS = { smsAllowedCountries: ['FR', 'DE'], smsAccountDailyLimit: 5000, emailAccountDailyLimit: 5000, organizationsPerAccount: 3 };
 const SETTINGS = { requireMfa: false, smsAllowedCountries: ['FR'] };
 const asOperator = (userId: string): { principal: Principal; requestId: string; sourceIp: string } => ({
   principal: { kind: 'operator', userId, amr: ['pwd'] },

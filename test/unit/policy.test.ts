@@ -110,6 +110,19 @@ describe('policy validation', () => {
     expect(usesPasswordless(policy())).toBe(false);
     expect(usesPasswordless(policy({ factors: ['passwordless'] }))).toBe(true);
     expect(usesPasswordless(policy({ rules: [{ if: { resource: ['x'] }, factors: ['pin', 'passwordless'] }] }))).toBe(true);
+    // An e-mailed link is a magic link too: it needs the system's passwordlessUrl.
+    expect(usesPasswordless(policy({ factors: ['email_link'] }))).toBe(true);
+    expect(usesPasswordless(policy({ rules: [{ if: { resource: ['x'] }, factors: ['email_link'] }] }))).toBe(true);
+    expect(usesPasswordless(policy({ factors: ['email_pin'] }))).toBe(false);
+  });
+
+  it('accepts the e-mail factors wherever a factor goes, with the pin and passwordless settings', () => {
+    const parsed = PolicySchema.parse({ factors: ['email_link', 'totp'], rules: [{ if: { sensitivity: ['high'] }, factors: ['email_pin', 'totp'] }], pin: { length: 8 } });
+    expect(parsed.factors).toEqual(['email_link', 'totp']);
+    expect(parsed.rules[0]?.factors).toEqual(['email_pin', 'totp']);
+    expect(parsed.pin.length).toBe(8);
+    expect(chooseFactors(parsed, { sensitivity: 'high' })).toEqual(['email_pin', 'totp']);
+    expect(PolicySchema.safeParse({ factors: ['pin', 'passwordless', 'totp', 'email_pin', 'email_link'] }).success).toBe(true);
   });
 });
 

@@ -9,7 +9,14 @@ import { MalformedItemError } from '#shared/adapters/dynamodb.ts';
 import * as signInStateItem from '#shared/adapters/items/sign-in-state-item.ts';
 import * as smsDailyShardItem from '#shared/adapters/items/sms-daily-shard-item.ts';
 import * as smsSubjectItem from '#shared/adapters/items/sms-subject-item.ts';
-import { challengeKey, signInStateKey, smsAccountDailyShardKey, smsDailyShardKey, smsDeploymentDailyShardKey, smsSubjectLimitKey } from '#shared/data/keys.ts';
+import {
+  challengeKey,
+  emailAccountDailyShardKey,
+  emailDailyShardKey,
+  emailDeploymentDailyShardKey,
+  emailSubjectLimitKey,
+  signInStateKey,
+  smsAccountDailyShardKey, smsDailyShardKey, smsDeploymentDailyShardKey, smsSubjectLimitKey } from '#shared/data/keys.ts';
 import type { Challenge } from '#shared/domain/sign-in/model.ts';
 
 const challenge = (overrides: Partial<Challenge> = {}): Challenge => ({
@@ -70,5 +77,15 @@ describe('SMS counter items', () => {
     expect(smsDailyShardItem.key({ level: 'organization', id: 'org_1' }, '2026-03-02', 3)).toEqual(smsDailyShardKey('org_1', '2026-03-02', 3));
     expect(smsDailyShardItem.key({ level: 'account', id: 'acc_1' }, '2026-03-02', 3)).toEqual(smsAccountDailyShardKey('acc_1', '2026-03-02', 3));
     expect(smsDailyShardItem.key({ level: 'deployment', id: '' }, '2026-03-02', 3)).toEqual(smsDeploymentDailyShardKey('2026-03-02', 3));
+  });
+
+  it('keep the e-mail channel on items of its own, never an SMS one', () => {
+    const item = smsSubjectItem.toItem({ channel: 'email', orgId: 'org_1', subjectHash: 'h', sentAt: [1], expectedVersion: 0, expiresAtSeconds: 99 });
+    expect(item).toEqual({ ...emailSubjectLimitKey('org_1', 'h'), entity: 'EmailSubjectLimit', sentAt: [1], version: 1, ttl: 99 });
+    expect(emailSubjectLimitKey('org_1', 'h')).not.toEqual(smsSubjectLimitKey('org_1', 'h'));
+    expect(smsDailyShardItem.key({ level: 'organization', id: 'org_1' }, '2026-03-02', 3, 'email')).toEqual(emailDailyShardKey('org_1', '2026-03-02', 3));
+    expect(smsDailyShardItem.key({ level: 'account', id: 'acc_1' }, '2026-03-02', 3, 'email')).toEqual(emailAccountDailyShardKey('acc_1', '2026-03-02', 3));
+    expect(smsDailyShardItem.key({ level: 'deployment', id: '' }, '2026-03-02', 3, 'email')).toEqual(emailDeploymentDailyShardKey('2026-03-02', 3));
+    expect(emailDeploymentDailyShardKey('2026-03-02', 3)).not.toEqual(smsDeploymentDailyShardKey('2026-03-02', 3));
   });
 });

@@ -6,6 +6,7 @@
 import * as z from '#shared/schemas/zod.ts';
 import { challengeKey, type ItemKey } from '../../data/keys.ts';
 import type { Challenge } from '../../domain/sign-in/model.ts';
+import { FACTORS } from '../../domain/sign-in/policy.ts';
 import { parseItem } from '../dynamodb.ts';
 
 export const ENTITY = 'Challenge';
@@ -18,7 +19,7 @@ export const ttlOf = (expiresAtMs: number): number => Math.floor(expiresAtMs / 1
 
 export const key = (challengeId: string): ItemKey => challengeKey(challengeId);
 
-const Factor = z.enum(['pin', 'passwordless', 'totp']);
+const Factor = z.enum(FACTORS);
 
 const ChallengeItem = z.object({
   id: z.string(),
@@ -34,7 +35,7 @@ const ChallengeItem = z.object({
   attempts: z.int(),
   maxAttempts: z.int(),
   expiresAt: z.number(),
-  satisfied: z.array(z.enum(['pin', 'passwordless', 'totp', 'recoveryCode'])),
+  satisfied: z.array(z.enum([...FACTORS, 'recoveryCode'])),
   createdAt: z.string(),
 }) satisfies z.ZodMiniType<Challenge>;
 

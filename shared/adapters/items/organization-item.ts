@@ -2,6 +2,7 @@
 import * as z from '#shared/schemas/zod.ts';
 import { organizationByAccountGsi, organizationKey, organizationsOfAccountPartition, type ItemKey } from '../../data/keys.ts';
 import type { Organization } from '../../domain/kernel/model.ts';
+import { DEFAULT_EMAIL_DAILY_LIMIT } from '../../domain/tenancy/organizations.ts';
 import { parseItem } from '../dynamodb.ts';
 
 export { organizationByAccountGsi, organizationKey, organizationsOfAccountPartition };
@@ -11,7 +12,8 @@ const OrganizationItem = z.object({
   accountId: z.string(),
   name: z.string(),
   // Loose: settings the service does not know yet pass through as they did.
-  settings: z.looseObject({ requireMfa: z.boolean(), smsDailyLimit: z.number(), smsAllowedCountries: z.array(z.string()) }),
+  // An organization written before `emailDailyLimit` existed gets the default (the account's cap still applies above it).
+  settings: z.looseObject({ requireMfa: z.boolean(), smsDailyLimit: z.number(), smsAllowedCountries: z.array(z.string()), emailDailyLimit: z._default(z.number(), DEFAULT_EMAIL_DAILY_LIMIT) }),
   status: z.enum(['active', 'deleted']),
   createdAt: z.string(),
   updatedAt: z.string(),

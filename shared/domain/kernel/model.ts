@@ -69,6 +69,8 @@ export interface OrganizationSettings {
   smsDailyLimit: number;
   /** ISO 3166 alpha-2 codes SMS may go to (SMS pumping defence). */
   smsAllowedCountries: string[];
+  /** Sign-in e-mails (`email_pin`, `email_link`) this organization may send per UTC day (SPEC §8). */
+  emailDailyLimit: number;
 }
 
 export interface Organization {

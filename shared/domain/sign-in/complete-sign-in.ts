@@ -8,9 +8,21 @@ import { spendThenCompare } from '../kernel/attempt-budget.ts';
 import type { AuditEvent } from '../kernel/audit-events.ts';
 import { AuthError, ValidationError } from '../kernel/errors.ts';
 import { NO_METRICS, type Metrics } from '../kernel/metrics.ts';
-import { newId, randomSecret } from '../kernel/secrets.ts';
+import type { Organization } from '../kernel/model.ts';
+import { newId } from '../kernel/secrets.ts';
 import type { ChallengeAttempts } from './challenge-attempts.ts';
-import { generatePin, invalidCredentials, isSmsFactor, refusalOfChallenge, tooManyAttempts, ttlSecondsOf, type ChallengeScope } from './challenge-rules.ts';
+import type { ChallengeDelivery } from './challenge-delivery.ts';
+import {
+  channelOf,
+  invalidCredentials,
+  isDeliveredFactor,
+  newSecretOf,
+  refusalOfChallenge,
+  secretKindOf,
+  tooManyAttempts,
+  ttlSecondsOf,
+  type ChallengeScope,
+} from './challenge-rules.ts';
 import { credentialOf, type CredentialCheck } from './credentials.ts';
 import { decoySubjectId, subjectOf } from './decoys.ts';
 import { amrOf, type EndUserTokens } from './end-user-tokens.ts';
@@ -20,7 +32,6 @@ import type { PinSecrets } from './pin-secrets.ts';
 import { signInAuditor, suppressedAs, type Auditor, type RecordAuditEvent } from './sign-in-audit.ts';
 import type { SignInFactsReader, SignInReads, SignInRequest } from './sign-in-facts.ts';
 import { smsRateLimited, type SmsBudget } from './sms-budget.ts';
-import type { SmsDelivery } from './sms-delivery.ts';
 import type { SmsReservation } from './sms-limits.ts';
 
 export interface StepUpdate {
@@ -63,7 +74,7 @@ export interface CompleteSignInDependencies {
   attempts: ChallengeAttempts;
   credentials: CredentialCheck;
   budget: SmsBudget;
-  delivery: SmsDelivery;
+  delivery: ChallengeDelivery;
   pinSecrets: PinSecrets;
   tokens: EndUserTokens;
   audit: RecordAuditEvent;
@@ -121,14 +132,15 @@ export class CompleteSignIn {
     const scope: ChallengeScope = { organizationId: organization.id, userId: subjectId, systemName: system.name };
     // Exhaustion (attempts, the user's window) is left to the take: read before it, attempts held by
     // concurrent requests still in flight would look spent, and the take decides it atomically anyway.
-    if (!isSmsFactor(factor) || refusalOfChallenge(challenge, scope, undefined, nowMs, { exhaustion: false })) await state.load();
+    if (!isDeliveredFactor(factor) || refusalOfChallenge(challenge, scope, undefined, nowMs, { exhaustion: false })) await state.load();
     await attempts.check(challenge, scope, state.known(), nowMs, audit, { exhaustion: false });
     if (!challenge) throw invalidCredentials(); // (check refused it already)
 
     const step = challenge.step;
-    const expectedFields = factor === 'totp' ? ['totp', 'recoveryCode'] : [factor];
+    // An e-mailed PIN comes back in `pin`, an e-mailed link in `passwordless` (SPEC §8), as their SMS twins.
+    const expectedFields = isDeliveredFactor(factor) ? [secretKindOf(factor)] : ['totp', 'recoveryCode'];
     if (!expectedFields.includes(given.field)) {
-      throw new ValidationError([{ field: `body.${factor}`, message: `is required: this challenge expects the ${factor} factor` }]);
+      throw new ValidationError([{ field: `body.${expectedFields[0] ?? factor}`, message: `is required: this challenge expects the ${factor} factor` }]);
     }
     const details = { challengeId: challenge.id };
     // The attempt is taken (one conditional write) before the code is checked: no write, no check.
@@ -162,47 +174,48 @@ export class CompleteSignIn {
       return { authenticated: true, token, tokenType: 'Bearer', expiresIn: system.policy.tokenTtlSeconds, user: { id: user.id, email: user.email }, amr };
     }
 
-    // Step-up: the next factor of the same challenge. An SMS factor gets a fresh secret and SMS.
+    // Step-up: the next factor of the same challenge. An SMS or e-mail factor gets a fresh secret and message.
     let reservations: SmsReservation[] = [];
-    if (isSmsFactor(next)) {
-      const daily = await this.deps.budget.reserveStepUp(organization, user.phone);
+    if (isDeliveredFactor(next)) {
+      const channel = channelOf(next);
+      const daily = await this.deps.budget.reserveStepUp(organization, user.phone, channel);
       if (!daily.ok) {
-        await audit('challenge.rate_limited', { ...details, limit: daily.limit });
-        throw smsRateLimited(daily);
+        await audit('challenge.rate_limited', { ...details, limit: daily.limit, channel });
+        throw smsRateLimited(daily, channel);
       }
       reservations = daily.reservations;
     }
     try {
       const refused = () => attempts.advanceRefused(challenge, scope, state, nowMs, audit);
-      await this.stepUp(challenge, system, user, { step, next, satisfied, nowMs, slot, refused }, audit);
+      await this.stepUp(challenge, { organization, system, user }, { step, next, satisfied, nowMs, slot, refused }, audit);
     } catch (error) {
       await this.deps.budget.giveBack(reservations);
       throw error;
     }
     await audit('challenge.verified', { ...details, factor, completed: false, remaining: challenge.chain.slice(step + 1) });
-    if (isSmsFactor(next)) await audit('challenge.sent', { ...details, method: next, step: step + 1 });
+    if (isDeliveredFactor(next)) await audit('challenge.sent', { ...details, method: next, step: step + 1, channel: channelOf(next) });
     return { authenticated: false, challengeId: challenge.id, remaining: challenge.chain.slice(step + 1) };
   }
 
-  /** Moves the challenge to its next factor and, for an SMS factor, sends it (voiding the challenge if SNS refuses). */
+  /** Moves the challenge to its next factor and, for an SMS or e-mail factor, sends it (voiding the challenge if sending fails). */
   private async stepUp(
     challenge: Challenge,
-    system: SignInSystem,
-    user: EndUser,
+    target: { organization: Organization; system: SignInSystem; user: EndUser },
     move: { step: number; next: Factor; satisfied: SatisfiedFactor[]; nowMs: number; slot: WindowSlot; refused: () => Promise<never> },
     audit: Auditor,
   ): Promise<void> {
     const { step, next, satisfied, nowMs } = move;
-    const secret = next === 'pin' ? generatePin(system.policy.pin.length) : next === 'passwordless' ? randomSecret(32) : '';
+    const { system } = target;
+    const secret = isDeliveredFactor(next) ? newSecretOf(system, next) : '';
     const update: StepUpdate = {
       step: step + 1,
       status: 'open',
-      secretHash: isSmsFactor(next) ? await this.deps.pinSecrets.hash(challenge.id, next, secret) : null,
+      secretHash: isDeliveredFactor(next) ? await this.deps.pinSecrets.hash(challenge.id, secretKindOf(next), secret) : null,
       expiresAt: nowMs + ttlSecondsOf(system, next) * 1000,
       satisfied,
     };
     if (!(await this.deps.store.advanceChallenge(challenge, step, update, nowMs, move.slot))) return move.refused();
-    // The SMS right after the write: nothing may fail between them and leave a live factor unsent.
-    if (isSmsFactor(next)) await this.deps.delivery.sendOrVoid(challenge, system, user, next, secret, audit);
+    // The message right after the write: nothing may fail between them and leave a live factor unsent.
+    if (isDeliveredFactor(next)) await this.deps.delivery.sendOrVoid(challenge, target, next, secret, audit);
   }
 }

@@ -1,7 +1,7 @@
 /**
- * No enumeration (SPEC §6): an unknown email, a disabled user or one without access gets a decoy
- * challenge of the same shape after the same reads, limits and HMAC, but no SMS; the reason goes to
- * the audit log. What follows decides who gets one and what it looks like.
+ * No enumeration (SPEC §6): an unknown email, a disabled user, one without access or (for e-mail
+ * factors) an undeliverable address gets a decoy challenge of the same shape after the same reads,
+ * limits and HMAC, but no SMS or e-mail; the reason goes to the audit log. What follows decides who gets one and what it looks like.
  */
 import { createHmac } from 'node:crypto';
 import { maskDelivery } from '../directory/phone-numbers.ts';
@@ -28,4 +28,20 @@ export const decoySubjectId = (subject: string): string => `dcy_${subject}`;
 export function decoyDelivery(subject: string): string {
   const digits = String(createHmac('sha256', 'portcullis-decoy-delivery').update(subject).digest().readUInt16BE(0) % 100).padStart(2, '0');
   return maskDelivery(`+000000000${digits}`);
+}
+
+/**
+ * Where an e-mailed factor went, one shape for every address, real or decoy (SPEC §4 `deliveredTo`):
+ * the first character of the local part, five stars, `@`, five stars and the top-level domain
+ * (`a*****@*****.com`), lower-cased, from the email the request named. The caller typed that email, so
+ * the mask tells it nothing new, and it cannot differ between a real user and a decoy.
+ */
+export function emailDelivery(email: string): string {
+  const address = email.trim().toLowerCase();
+  const at = address.lastIndexOf('@');
+  // The address passed the schema's email check (ASCII), so its first code unit is its first character.
+  const first = at > 0 ? address.charAt(0) : '*';
+  const domain = at >= 0 ? address.slice(at + 1) : '';
+  const dot = domain.lastIndexOf('.');
+  return `${first}*****@*****${dot >= 0 ? domain.slice(dot) : ''}`;
 }

@@ -5,7 +5,12 @@
  * complete-sign-in.ts) and the end users' second factor (TOTP and recovery codes).
  */
 
-export type Factor = 'pin' | 'passwordless' | 'totp';
+/**
+ * `pin` and `passwordless` go by SMS, `email_pin` and `email_link` by e-mail to the user's address
+ * (SPEC §8): the same secrets and rules (an e-mailed PIN takes the policy's `pin` settings, an
+ * e-mailed link its `passwordless` ones) and the same completion fields (`pin`, `passwordless`).
+ */
+export type Factor = 'pin' | 'passwordless' | 'totp' | 'email_pin' | 'email_link';
 
 export interface PolicyRule {
   /** Every listed condition must match; a condition with several values matches any of them. */

@@ -7,7 +7,11 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { Factor, Policy, PolicyRule, SignInContext } from './model.ts';
 
-export const FACTORS = ['pin', 'passwordless', 'totp'] as const satisfies readonly Factor[];
+/**
+ * Every factor a policy may name. The e-mail factors (SPEC §8) take the settings of their SMS twins:
+ * `email_pin` the `pin` block (length, TTL, attempts), `email_link` the `passwordless` block (TTL).
+ */
+export const FACTORS = ['pin', 'passwordless', 'totp', 'email_pin', 'email_link'] as const satisfies readonly Factor[];
 
 export const MAX_RULES = 20;
 export const MAX_CONDITION_VALUES = 20;
@@ -34,9 +38,11 @@ export function parseCidr(value: string): { address: string; prefix: number; fam
   return undefined;
 }
 
-/** Whether any factor chain of the policy (the default or a rule's) sends magic links. */
+const sendsLinks = (factors: Factor[]) => factors.includes('passwordless') || factors.includes('email_link');
+
+/** Whether any factor chain of the policy (the default or a rule's) sends magic links, by SMS or e-mail. */
 export function usesPasswordless(policy: Policy): boolean {
-  return policy.factors.includes('passwordless') || policy.rules.some((rule) => rule.factors.includes('passwordless'));
+  return sendsLinks(policy.factors) || policy.rules.some((rule) => sendsLinks(rule.factors));
 }
 
 /**

@@ -25,8 +25,10 @@ export interface SignInSnapshotQuery {
   withState?: boolean;
   /** The subject id to read when the email is unknown (the decoy's sign-in state), so that a decoy does the same reads. */
   decoyUserId: string;
-  /** Read this sign-in subject's SMS sends along (start). */
+  /** Read this sign-in subject's SMS and e-mail sends along (start). */
   subjectHash?: string | undefined;
+  /** Read whether SES reported the request's email undeliverable (start: the e-mail factors stop for it). */
+  withSuppression?: boolean;
 }
 
 /** Organization (undefined when missing or deleted), system, user (undefined when unknown) and access, read together. */
@@ -41,6 +43,10 @@ export interface SignInSnapshot {
   state?: SignInState | undefined;
   /** Present when asked for (`subjectHash`); undefined when the subject got no SMS lately. */
   subjectSends?: SubjectSends | undefined;
+  /** Present when asked for (`subjectHash`); undefined when the subject got no sign-in e-mail lately. */
+  emailSubjectSends?: SubjectSends | undefined;
+  /** Present when asked for (`withSuppression`): the request's email is on the suppression list (SPEC §8). */
+  undeliverable?: boolean;
 }
 
 /** The reads of a sign-in, all strongly consistent: the batch up front, then the challenge or the state afresh. */
@@ -70,6 +76,9 @@ export interface SignInFacts {
   challenge?: Challenge | undefined;
   state?: SignInState | undefined;
   subjectSends?: SubjectSends | undefined;
+  emailSubjectSends?: SubjectSends | undefined;
+  /** The request's email is undeliverable (read on start only): e-mail factors answer with a decoy. */
+  undeliverable?: boolean;
 }
 
 const systemNotFound = () => new AppError(404, 'system_not_found', 'Not Found', 'System not found.');
@@ -81,12 +90,12 @@ export class SignInFactsReader {
    * Organization (with the actor and its permission checked), system and user of a sign-in, in the
    * order of the checks: unknown organization 404, no `signin:authenticate` 403, unknown system 404.
    * Everything (and, for complete, the challenge or the sign-in state; for start, the subject's SMS
-   * sends) comes in the batched read.
+   * and e-mail sends and the email's suppression) comes in the batched read.
    */
   async read(
     principal: Principal,
     input: { organization?: string | undefined; system: string; email: string },
-    extra: { challengeId?: string | undefined; withState?: boolean; withSubject?: boolean } = {},
+    extra: { challengeId?: string | undefined; withState?: boolean; withSubject?: boolean; withSuppression?: boolean } = {},
   ): Promise<SignInFacts> {
     const orgId = organizationIdOf(principal, input.organization);
     const snapshot = await this.deps.reads.read({
@@ -97,6 +106,7 @@ export class SignInFactsReader {
       withState: extra.withState ?? false,
       decoyUserId: decoySubjectId(subjectOf(orgId, input.email)),
       subjectHash: extra.withSubject ? subjectOf(orgId, input.email) : undefined,
+      withSuppression: extra.withSuppression ?? false,
     });
     const organization = snapshot.organization;
     if (!organization) throw new NotFoundError('Organization');
@@ -117,6 +127,8 @@ export class SignInFactsReader {
       ...('challenge' in snapshot ? { challenge: snapshot.challenge } : {}),
       ...('state' in snapshot ? { state: snapshot.state } : {}),
       ...('subjectSends' in snapshot ? { subjectSends: snapshot.subjectSends } : {}),
+      ...('emailSubjectSends' in snapshot ? { emailSubjectSends: snapshot.emailSubjectSends } : {}),
+      ...('undeliverable' in snapshot ? { undeliverable: snapshot.undeliverable } : {}),
     };
   }
 }

@@ -14,7 +14,7 @@ import { PinSecrets, type PinKey } from './pin-secrets.ts';
 import type { RecordAuditEvent } from './sign-in-audit.ts';
 import { SignInFactsReader, type SignInAccess, type SignInReads } from './sign-in-facts.ts';
 import { SmsBudget } from './sms-budget.ts';
-import { SmsDelivery, type ChallengeVoiding } from './sms-delivery.ts';
+import { ChallengeDelivery, type ChallengeVoiding, type SignInMailer } from './challenge-delivery.ts';
 import type { SmsLimits } from './sms-limits.ts';
 import { StartSignIn, type ChallengeCreation } from './start-sign-in.ts';
 
@@ -27,8 +27,13 @@ export interface SignInPorts {
   reads: SignInReads;
   store: ChallengeStore;
   secondFactor: EndUserSecondFactor;
+  /** The SMS limits (`channel: 'sms'`). */
   limits: SmsLimits;
+  /** The sign-in e-mail limits (`channel: 'email'`): the SMS ones' twin on their own counters (SPEC §8). */
+  emailLimits: SmsLimits;
   sms: SmsSender;
+  /** Sends the `email_pin` and `email_link` messages. */
+  mailer: SignInMailer;
   /** The PIN HMAC key (a data key unwrapped once per process). */
   pinKey: PinKey;
   tokens: EndUserTokens;
@@ -47,8 +52,8 @@ export function startSignInService(ports: StartSignInPorts): StartSignIn {
   return new StartSignIn({
     facts: new SignInFactsReader({ reads, access: ports.access }),
     store,
-    budget: new SmsBudget(ports.limits),
-    delivery: new SmsDelivery({ sms: ports.sms, store, metrics }),
+    budget: new SmsBudget(ports.limits, ports.emailLimits),
+    delivery: new ChallengeDelivery({ sms: ports.sms, mailer: ports.mailer, store, metrics }),
     pinSecrets: new PinSecrets(ports.pinKey),
     audit,
     metrics,
@@ -66,8 +71,8 @@ export function completeSignInService(ports: SignInPorts): CompleteSignIn {
     store,
     attempts: new ChallengeAttempts({ store, reads, metrics }),
     credentials: new CredentialCheck({ pinSecrets, secondFactor: ports.secondFactor }),
-    budget: new SmsBudget(ports.limits),
-    delivery: new SmsDelivery({ sms: ports.sms, store, metrics }),
+    budget: new SmsBudget(ports.limits, ports.emailLimits),
+    delivery: new ChallengeDelivery({ sms: ports.sms, mailer: ports.mailer, store, metrics }),
     pinSecrets,
     tokens,
     audit,

@@ -4,6 +4,11 @@
  * deployment; destinations only mobile numbers of the allowed countries. Every refusal is a 429
  * `rate_limited` with `Retry-After`.
  *
+ * The e-mail factors (SPEC §8) have the same limits on their own counters: one `SmsLimits` per
+ * channel (`options.channel`), the e-mail one with the organization's `emailDailyLimit` and the
+ * deployment's `emailAccountDailyLimit`/`emailDeploymentDailyLimit`, and no destination rule (countries
+ * and mobiles are about phone numbers). An SMS never counts against the e-mail limits, nor the reverse.
+ *
  * The tenants set the organization's cap and may narrow the countries; the deployment (CDK props,
  * shared/config.ts `DeploymentLimits`) sets the account and deployment caps and the countries, and no
  * organization setting can widen them: an empty organization list means the deployment's list.
@@ -31,6 +36,9 @@ const HOUR_MS = 3_600_000;
 export const SMS_DAILY_SHARDS = 10;
 const FULL_MEMO_SECONDS = 60;
 
+/** How a secret goes out; each channel has its own counters and caps. */
+export type Channel = 'sms' | 'email';
+
 export type SmsLimitName = 'interval' | 'hourly' | 'daily' | 'account_daily' | 'deployment_daily' | 'country';
 
 /** Whose daily count: an organization's, an account's (all its organizations) or the deployment's (all accounts; `id` is empty). */
@@ -48,8 +56,8 @@ const DAILY_LIMIT_NAMES = { organization: 'daily', account: 'account_daily', dep
  * A daily reservation holds one shard of each level.
  */
 export type SmsReservation =
-  | { kind: 'subject'; orgId: string; subjectHash: string; sentAt: number }
-  | { kind: 'daily'; day: string; shards: { counter: DailyCounter; shard: number }[] };
+  | { kind: 'subject'; channel: Channel; orgId: string; subjectHash: string; sentAt: number }
+  | { kind: 'daily'; channel: Channel; day: string; shards: { counter: DailyCounter; shard: number }[] };
 
 export type LimitDecision = { ok: true; reservation?: SmsReservation } | { ok: false; limit: SmsLimitName; retryAfterSeconds: number };
 
@@ -61,6 +69,7 @@ export interface SubjectSends {
 
 /** One more SMS on one shard of a daily count, unless the shard holds `cap`. */
 export interface DailyShardWrite {
+  channel: Channel;
   counter: DailyCounter;
   day: string;
   shard: number;
@@ -74,7 +83,7 @@ export interface DailyShardWrite {
  * is conditional on what was read, so a concurrent change cancels the whole transaction.
  */
 export interface PlannedSms {
-  subject: { orgId: string; subjectHash: string; sentAt: number[]; expectedVersion: number; expiresAtSeconds: number };
+  subject: { channel: Channel; orgId: string; subjectHash: string; sentAt: number[]; expectedVersion: number; expiresAtSeconds: number };
   /** The organization's, the account's and the deployment's shard, in that order. */
   daily: DailyShardWrite[];
   /** What the writes take, to give back if the SMS is never sent. */
@@ -83,20 +92,21 @@ export interface PlannedSms {
 
 /** Where the counters live (DynamoDB: shared/adapters/sms-limit-repository.ts). */
 export interface SmsLimitStore {
-  findSubjectSends(orgId: string, subjectHash: string): Promise<SubjectSends | undefined>;
+  findSubjectSends(orgId: string, subjectHash: string, channel: Channel): Promise<SubjectSends | undefined>;
   /** Writes the list if nobody wrote since `expectedVersion` (0 = the item must not exist yet). */
-  replaceSubjectSends(orgId: string, subjectHash: string, sentAt: number[], expectedVersion: number, expiresAtSeconds: number): Promise<boolean>;
+  replaceSubjectSends(orgId: string, subjectHash: string, sentAt: number[], expectedVersion: number, expiresAtSeconds: number, channel: Channel): Promise<boolean>;
   /** Adds one to the shard unless it already holds `cap`; false when it is full. */
   incrementDailyShard(write: DailyShardWrite): Promise<boolean>;
   /** Takes one off the shard if it holds more than zero (a conditional decrement: never below zero). */
-  decrementDailyShard(counter: DailyCounter, day: string, shard: number): Promise<void>;
+  decrementDailyShard(counter: DailyCounter, day: string, shard: number, channel: Channel): Promise<void>;
 }
 
 /** Who pays for an SMS: the organization (its limit and countries) and its account. `Organization` fits. */
 export interface SmsPayer {
   id: string;
   accountId: string;
-  settings: { smsDailyLimit: number; smsAllowedCountries: readonly string[] };
+  /** `emailDailyLimit` counts for the e-mail channel; missing, that channel refuses (fails closed). */
+  settings: { smsDailyLimit: number; smsAllowedCountries: readonly string[]; emailDailyLimit?: number };
 }
 
 /** What the deployment allows above every tenant (shared/config.ts `DeploymentLimits`). */
@@ -106,12 +116,20 @@ export interface DeploymentSmsLimits {
   smsAccountDailyLimit: number;
 }
 
+/** The deployment's e-mail caps (shared/config.ts `DeploymentLimits`); missing, the e-mail channel refuses (fails closed). */
+export interface DeploymentEmailLimits {
+  emailDeploymentDailyLimit: number;
+  emailAccountDailyLimit: number;
+}
+
 export interface SmsLimitsOptions {
   now?: () => Date;
   /** Picks the shards. @default Math.random */
   random?: () => number;
   /** Counts `SmsDeploymentCapReached` (its alarm: infra/constructs/alarms.ts). @default - counts nothing */
   metrics?: Metrics;
+  /** Whose counters and caps: SMS or e-mail. @default 'sms' */
+  channel?: Channel;
 }
 
 /** Per-shard caps that sum exactly to `limit`. */
@@ -135,17 +153,19 @@ export class SmsLimits {
   private readonly now: () => Date;
   private readonly random: () => number;
   private readonly metrics: Metrics;
+  readonly channel: Channel;
   /** Epoch ms until which this process takes the deployment's day as full (see `SMS_DAILY_SHARDS`). */
   private deploymentFullUntil = 0;
 
   constructor(
     private readonly store: SmsLimitStore,
-    private readonly deployment: DeploymentSmsLimits,
+    private readonly deployment: DeploymentSmsLimits & Partial<DeploymentEmailLimits>,
     options: SmsLimitsOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
     this.random = options.random ?? Math.random;
     this.metrics = options.metrics ?? NO_METRICS;
+    this.channel = options.channel ?? 'sms';
   }
 
   /**
@@ -169,11 +189,11 @@ export class SmsLimits {
   async reserveSubject(orgId: string, subjectHash: string): Promise<LimitDecision> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const nowMs = this.now().getTime();
-      const current = await this.store.findSubjectSends(orgId, subjectHash);
+      const current = await this.store.findSubjectSends(orgId, subjectHash, this.channel);
       const decided = decideSubject(current, nowMs);
       if (!decided.ok) return decided;
-      if (await this.store.replaceSubjectSends(orgId, subjectHash, decided.sentAt, current?.version ?? 0, decided.expiresAtSeconds)) {
-        return { ok: true, reservation: { kind: 'subject', orgId, subjectHash, sentAt: nowMs } };
+      if (await this.store.replaceSubjectSends(orgId, subjectHash, decided.sentAt, current?.version ?? 0, decided.expiresAtSeconds, this.channel)) {
+        return { ok: true, reservation: { kind: 'subject', channel: this.channel, orgId, subjectHash, sentAt: nowMs } };
       }
     }
     // Five lost races in a row: someone is hammering this subject; refusing is the safe answer.
@@ -198,16 +218,16 @@ export class SmsLimits {
       const open = caps.flatMap((cap, shard) => (cap > 0 ? [shard] : []));
       const shard = open[Math.floor(this.random() * open.length)];
       if (shard === undefined) return { ok: false, limit: DAILY_LIMIT_NAMES[counter.level], retryAfterSeconds: window.retryAfterSeconds };
-      daily.push({ counter, day: window.day, shard, cap: caps[shard] ?? 0, expiresAtSeconds: window.expiresAtSeconds });
+      daily.push({ channel: this.channel, counter, day: window.day, shard, cap: caps[shard] ?? 0, expiresAtSeconds: window.expiresAtSeconds });
     }
     return {
       ok: true,
       planned: {
-        subject: { orgId: payer.id, subjectHash, sentAt: decided.sentAt, expectedVersion: current?.version ?? 0, expiresAtSeconds: decided.expiresAtSeconds },
+        subject: { channel: this.channel, orgId: payer.id, subjectHash, sentAt: decided.sentAt, expectedVersion: current?.version ?? 0, expiresAtSeconds: decided.expiresAtSeconds },
         daily,
         reservations: [
-          { kind: 'subject', orgId: payer.id, subjectHash, sentAt: nowMs },
-          { kind: 'daily', day: window.day, shards: daily.map(({ counter, shard }) => ({ counter, shard })) },
+          { kind: 'subject', channel: this.channel, orgId: payer.id, subjectHash, sentAt: nowMs },
+          { kind: 'daily', channel: this.channel, day: window.day, shards: daily.map(({ counter, shard }) => ({ counter, shard })) },
         ],
       },
     };
@@ -226,25 +246,30 @@ export class SmsLimits {
     for (const { counter, limit } of this.dailyCounts(payer)) {
       const shard = await this.takeShard(counter, limit, window);
       if (shard === undefined) {
-        await this.release([{ kind: 'daily', day: window.day, shards: taken }]);
+        await this.release([{ kind: 'daily', channel: this.channel, day: window.day, shards: taken }]);
         if (counter.level === 'deployment') return this.refuseDeployment(window, { remember: true });
         return { ok: false, limit: DAILY_LIMIT_NAMES[counter.level], retryAfterSeconds: window.retryAfterSeconds };
       }
       taken.push({ counter, shard });
     }
-    return { ok: true, reservation: { kind: 'daily', day: window.day, shards: taken } };
+    return { ok: true, reservation: { kind: 'daily', channel: this.channel, day: window.day, shards: taken } };
   }
 
   private deploymentKnownFull(): boolean {
     return this.now().getTime() < this.deploymentFullUntil;
   }
 
-  /** The three daily counts of an SMS of this organization, with their limits. */
+  /**
+   * The three daily counts of a message of this organization on this channel, with their limits. The
+   * organization's own e-mail limit never exceeds the account's cap in effect: the account count
+   * refuses first.
+   */
   private dailyCounts(payer: SmsPayer): { counter: DailyCounter; limit: number }[] {
+    const email = this.channel === 'email';
     return [
-      { counter: { level: 'organization', id: payer.id }, limit: payer.settings.smsDailyLimit },
-      { counter: { level: 'account', id: payer.accountId }, limit: this.deployment.smsAccountDailyLimit },
-      { counter: { level: 'deployment', id: '' }, limit: this.deployment.smsDeploymentDailyLimit },
+      { counter: { level: 'organization', id: payer.id }, limit: email ? (payer.settings.emailDailyLimit ?? 0) : payer.settings.smsDailyLimit },
+      { counter: { level: 'account', id: payer.accountId }, limit: email ? (this.deployment.emailAccountDailyLimit ?? 0) : this.deployment.smsAccountDailyLimit },
+      { counter: { level: 'deployment', id: '' }, limit: email ? (this.deployment.emailDeploymentDailyLimit ?? 0) : this.deployment.smsDeploymentDailyLimit },
     ];
   }
 
@@ -256,7 +281,7 @@ export class SmsLimits {
       const shard = (start + step) % SMS_DAILY_SHARDS;
       const cap = caps[shard] ?? 0;
       if (cap === 0) continue;
-      if (await this.store.incrementDailyShard({ counter, day: window.day, shard, cap, expiresAtSeconds: window.expiresAtSeconds })) return shard;
+      if (await this.store.incrementDailyShard({ channel: this.channel, counter, day: window.day, shard, cap, expiresAtSeconds: window.expiresAtSeconds })) return shard;
     }
     return undefined;
   }
@@ -268,7 +293,8 @@ export class SmsLimits {
    */
   private refuseDeployment(window: DailyWindow, options: { remember: boolean }): Extract<LimitDecision, { ok: false }> {
     if (options.remember) this.deploymentFullUntil = this.now().getTime() + Math.min(FULL_MEMO_SECONDS, window.retryAfterSeconds) * 1000;
-    this.metrics.count(METRIC_NAMES.smsDeploymentCapReached);
+    // The alarm watches the SMS bill; a full e-mail day is seen in the audit log's rate_limited events.
+    if (this.channel === 'sms') this.metrics.count(METRIC_NAMES.smsDeploymentCapReached);
     return { ok: false, limit: 'deployment_daily', retryAfterSeconds: window.retryAfterSeconds };
   }
 
@@ -279,15 +305,15 @@ export class SmsLimits {
   async release(reservations: SmsReservation[]): Promise<void> {
     for (const reservation of reservations) {
       if (reservation.kind === 'daily') {
-        for (const { counter, shard } of reservation.shards) await this.store.decrementDailyShard(counter, reservation.day, shard);
+        for (const { counter, shard } of reservation.shards) await this.store.decrementDailyShard(counter, reservation.day, shard, reservation.channel);
         continue;
       }
       for (let attempt = 0; attempt < 5; attempt++) {
-        const current = await this.store.findSubjectSends(reservation.orgId, reservation.subjectHash);
+        const current = await this.store.findSubjectSends(reservation.orgId, reservation.subjectHash, reservation.channel);
         if (!current?.sentAt.includes(reservation.sentAt)) break;
         const sentAt = current.sentAt.filter((at) => at !== reservation.sentAt);
         const expiresAtSeconds = Math.ceil((Math.max(this.now().getTime(), ...sentAt) + HOUR_MS) / 1000);
-        if (await this.store.replaceSubjectSends(reservation.orgId, reservation.subjectHash, sentAt, current.version, expiresAtSeconds)) break;
+        if (await this.store.replaceSubjectSends(reservation.orgId, reservation.subjectHash, sentAt, current.version, expiresAtSeconds, reservation.channel)) break;
       }
     }
   }

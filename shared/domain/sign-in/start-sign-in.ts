@@ -1,24 +1,25 @@
 /**
- * `POST /v2/user/authenticate` (SPEC §4 Authentication): picks the factor chain from the system's
- * policy and the request's context, records a challenge and sends its PIN or link by SMS. An unknown
- * email, a disabled user or one without access gets a decoy (decoys.ts) after the same reads, limits
- * and HMAC, but no SMS.
+ * `POST /v2/user/authenticate` (SPEC §4 Authentication, §8): picks the factor chain from the system's
+ * policy and the request's context, records a challenge and sends its PIN or link by SMS or e-mail. An
+ * unknown email, a disabled user, one without access, or (when the chain has an e-mail factor) an
+ * address SES reported undeliverable gets a decoy (decoys.ts) after the same reads, limits and HMAC,
+ * but nothing is sent.
  */
 import { METRIC_NAMES } from '../../metrics-names.ts';
 import { maskDelivery } from '../directory/phone-numbers.ts';
 import { ConflictError } from '../kernel/errors.ts';
 import { NO_METRICS, type Metrics } from '../kernel/metrics.ts';
 import type { Organization } from '../kernel/model.ts';
-import { newId, randomSecret } from '../kernel/secrets.ts';
-import { generatePin, isSmsFactor, ttlSecondsOf } from './challenge-rules.ts';
-import { decoyDelivery, decoySubjectId, subjectOf } from './decoys.ts';
+import { newId } from '../kernel/secrets.ts';
+import { channelOf, isDeliveredFactor, isEmailFactor, isSmsFactor, newSecretOf, secretKindOf, ttlSecondsOf } from './challenge-rules.ts';
+import { decoyDelivery, decoySubjectId, emailDelivery, subjectOf } from './decoys.ts';
 import type { Challenge, EndUser, Factor, SignInContext, SignInSystem } from './model.ts';
 import type { PinSecrets } from './pin-secrets.ts';
 import { chooseFactors } from './policy.ts';
 import { signInAuditor, type Auditor, type RecordAuditEvent } from './sign-in-audit.ts';
 import type { SignInFactsReader, SignInRequest } from './sign-in-facts.ts';
 import { smsRateLimited, type SmsBudget } from './sms-budget.ts';
-import type { SmsDelivery } from './sms-delivery.ts';
+import type { ChallengeDelivery } from './challenge-delivery.ts';
 import type { PlannedSms, SmsReservation } from './sms-limits.ts';
 
 /** Where challenges are created (DynamoDB: shared/adapters/challenge-repository.ts). */
@@ -49,7 +50,7 @@ export interface StartSignInDependencies {
   facts: SignInFactsReader;
   store: ChallengeCreation;
   budget: SmsBudget;
-  delivery: SmsDelivery;
+  delivery: ChallengeDelivery;
   pinSecrets: PinSecrets;
   audit: RecordAuditEvent;
   /** Sign-ins started. @default - counts nothing */
@@ -73,8 +74,10 @@ interface Opening {
   reason: string | undefined;
   subject: string;
   audit: Auditor;
-  /** SMS counter writes to commit with the challenge (they become `progress.taken` once committed). */
+  /** SMS or e-mail counter writes to commit with the challenge (they become `progress.taken` once committed). */
   planned: PlannedSms | undefined;
+  /** The email the sign-in asked for: what an e-mailed factor's `deliveredTo` is masked from, real or decoy alike. */
+  email: string;
 }
 
 /** A planned SMS counter moved between the read and the commit: nothing was written; start again the slow way. */
@@ -106,14 +109,17 @@ export class StartSignIn {
 
   private async startChallenge(request: SignInRequest, input: StartInput, options: { planCounters: boolean }): Promise<StartedChallenge> {
     this.deps.pinSecrets.warmUp();
-    const facts = await this.deps.facts.read(request.principal, input, { withSubject: options.planCounters });
-    const { actor, organization, system, user, reason } = facts;
+    const facts = await this.deps.facts.read(request.principal, input, { withSubject: options.planCounters, withSuppression: true });
+    const { actor, organization, system, user } = facts;
     const chain = chooseFactors(system.policy, input.context);
     const method = chain[0] ?? 'pin';
+    // SPEC §8: no sign-in e-mail goes to an address SES reported undeliverable. The whole chain is a
+    // decoy then (a step-up e-mail could not go either), answered like any other.
+    const reason = facts.reason ?? (facts.undeliverable === true && chain.some(isEmailFactor) ? 'email_undeliverable' : undefined);
     const audit = signInAuditor(this.deps.audit, this.now, { actor, request, organization, system, user });
 
     // The directory refuses such a policy on write; this guards a system changed behind its back.
-    if (method === 'passwordless' && !system.passwordlessUrl) {
+    if ((method === 'passwordless' || method === 'email_link') && !system.passwordlessUrl) {
       throw new ConflictError('passwordless_url_missing', 'The system has no passwordlessUrl for magic links.');
     }
     const subject = subjectOf(organization.id, input.email);
@@ -122,17 +128,21 @@ export class StartSignIn {
     // the budget taken back: a send that never happened counts against no limit.
     const progress: OpenProgress = { handedOver: false, taken: [] };
     let planned: PlannedSms | undefined;
-    if (isSmsFactor(method)) {
-      const limited = 'subjectSends' in facts ? this.deps.budget.plan(organization, subject, phone, facts.subjectSends) : await this.deps.budget.reserve(organization, subject, phone);
+    if (isDeliveredFactor(method)) {
+      const channel = channelOf(method);
+      const limited =
+        'subjectSends' in facts
+          ? this.deps.budget.plan(organization, subject, phone, channel === 'email' ? facts.emailSubjectSends : facts.subjectSends, channel)
+          : await this.deps.budget.reserve(organization, subject, phone, channel);
       if (!limited.ok) {
-        await audit('challenge.rate_limited', { limit: limited.limit, ...(reason ? { suppressed: reason } : {}) });
-        throw smsRateLimited(limited);
+        await audit('challenge.rate_limited', { limit: limited.limit, channel, ...(reason ? { suppressed: reason } : {}) });
+        throw smsRateLimited(limited, channel);
       }
       if ('planned' in limited) planned = limited.planned;
       else progress.taken = limited.reservations;
     }
     try {
-      return await this.openChallenge({ organization, system, chain, method, user, reason, subject, audit, planned }, progress);
+      return await this.openChallenge({ organization, system, chain, method, user, reason, subject, audit, planned, email: input.email }, progress);
     } catch (error) {
       if (!progress.handedOver) await this.deps.budget.giveBack(progress.taken);
       throw error;
@@ -140,20 +150,20 @@ export class StartSignIn {
   }
 
   /**
-   * Stores the challenge and sends its SMS; `progress.handedOver` marks the point of no refund. A
-   * decoy is stored live like a real one (its secret is never sent, and it is marked `decoy`), so
-   * that it runs out of attempts, is superseded and expires exactly like one.
+   * Stores the challenge and sends its SMS or e-mail; `progress.handedOver` marks the point of no
+   * refund. A decoy is stored live like a real one (its secret is never sent, and it is marked
+   * `decoy`), so that it runs out of attempts, is superseded and expires exactly like one.
    */
   private async openChallenge(what: Opening, progress: OpenProgress): Promise<StartedChallenge> {
-    const { organization, system, chain, method, user, reason, subject, audit, planned } = what;
+    const { organization, system, chain, method, user, reason, subject, audit, planned, email } = what;
     const handedOver = () => {
       progress.handedOver = true;
     };
 
     const nowMs = this.now().getTime();
     const challengeId = newId('chl');
-    const secret = method === 'pin' ? generatePin(system.policy.pin.length) : randomSecret(32);
-    const secretHash = method === 'totp' ? null : await this.deps.pinSecrets.hash(challengeId, method, secret);
+    const secret = isDeliveredFactor(method) ? newSecretOf(system, method) : '';
+    const secretHash = isDeliveredFactor(method) ? await this.deps.pinSecrets.hash(challengeId, secretKindOf(method), secret) : null;
     const expiresAt = nowMs + ttlSecondsOf(system, method) * 1000;
     const challenge: Challenge = {
       id: challengeId,
@@ -176,15 +186,17 @@ export class StartSignIn {
     if (planned) progress.taken = planned.reservations;
 
     const answer = (deliveredTo: string | null): StartedChallenge => ({ challengeId, method, expiresAt: new Date(expiresAt).toISOString(), deliveredTo });
+    // An e-mail's mask comes from the email asked for, never from the stored one: real and decoy answer alike, byte for byte.
+    const emailed = isEmailFactor(method) ? emailDelivery(email) : null;
     if (reason || !user) {
       handedOver();
       await audit('challenge.suppressed', { reason, challengeId, method });
-      return answer(isSmsFactor(method) ? decoyDelivery(subject) : null);
+      return answer(isSmsFactor(method) ? decoyDelivery(subject) : emailed);
     }
-    const deliveredTo = isSmsFactor(method) ? maskDelivery(user.phone) : null;
-    if (isSmsFactor(method)) await this.deps.delivery.sendOrVoid(challenge, system, user, method, secret, audit);
+    const deliveredTo = isSmsFactor(method) ? maskDelivery(user.phone) : emailed;
+    if (isDeliveredFactor(method)) await this.deps.delivery.sendOrVoid(challenge, { organization, system, user }, method, secret, audit);
     handedOver();
-    await audit('challenge.sent', { challengeId, method, chain });
+    await audit('challenge.sent', { challengeId, method, chain, ...(isDeliveredFactor(method) ? { channel: channelOf(method) } : {}) });
     return answer(deliveredTo);
   }
 }

@@ -14,11 +14,14 @@ import { newId } from '../kernel/secrets.ts';
 
 export type OrganizationPatch = { name?: string; settings?: Partial<OrganizationSettings> };
 
-/** A new organization's settings as the request gives them: without `smsDailyLimit`, the default (see `DEFAULT_SMS_DAILY_LIMIT`). */
-export type NewOrganizationSettings = Omit<OrganizationSettings, 'smsDailyLimit'> & { smsDailyLimit?: number | undefined };
+/** A new organization's settings as the request gives them: without `smsDailyLimit` or `emailDailyLimit`, the defaults (see `DEFAULT_SMS_DAILY_LIMIT`). */
+export type NewOrganizationSettings = Omit<OrganizationSettings, 'smsDailyLimit' | 'emailDailyLimit'> & { smsDailyLimit?: number | undefined; emailDailyLimit?: number | undefined };
 
 /** An organization's SMS limit when the request names none, unless the account cap is lower. */
 export const DEFAULT_SMS_DAILY_LIMIT = 1000;
+
+/** An organization's sign-in e-mail limit when the request names none, unless the account cap is lower. */
+export const DEFAULT_EMAIL_DAILY_LIMIT = 1000;
 
 /**
  * What the deployment allows above every tenant (shared/config.ts `DeploymentLimits`): an
@@ -27,6 +30,7 @@ export const DEFAULT_SMS_DAILY_LIMIT = 1000;
 export interface OrganizationLimits {
   smsAllowedCountries: readonly string[];
   smsAccountDailyLimit: number;
+  emailAccountDailyLimit: number;
   organizationsPerAccount: number;
 }
 export type GroupPatch = { name?: string; organizations?: string[] };
@@ -87,6 +91,9 @@ function checkWithinDeployment(settings: Partial<OrganizationSettings>, limits: 
   if (settings.smsDailyLimit !== undefined && settings.smsDailyLimit > limits.smsAccountDailyLimit) {
     issues.push({ field: 'body.settings.smsDailyLimit', message: `must be at most ${String(limits.smsAccountDailyLimit)} (the deployment's daily SMS cap per account)` });
   }
+  if (settings.emailDailyLimit !== undefined && settings.emailDailyLimit > limits.emailAccountDailyLimit) {
+    issues.push({ field: 'body.settings.emailDailyLimit', message: `must be at most ${String(limits.emailAccountDailyLimit)} (the deployment's daily sign-in e-mail cap per account)` });
+  }
   const allowed = [...limits.smsAllowedCountries].sort().join(', ');
   (settings.smsAllowedCountries ?? []).forEach((country, index) => {
     if (!limits.smsAllowedCountries.includes(country)) {
@@ -113,7 +120,11 @@ export class Organizations {
       id: newId('org'),
       accountId,
       name: input.name,
-      settings: { ...input.settings, smsDailyLimit: input.settings.smsDailyLimit ?? Math.min(DEFAULT_SMS_DAILY_LIMIT, this.limits.smsAccountDailyLimit) },
+      settings: {
+        ...input.settings,
+        smsDailyLimit: input.settings.smsDailyLimit ?? Math.min(DEFAULT_SMS_DAILY_LIMIT, this.limits.smsAccountDailyLimit),
+        emailDailyLimit: input.settings.emailDailyLimit ?? Math.min(DEFAULT_EMAIL_DAILY_LIMIT, this.limits.emailAccountDailyLimit),
+      },
       status: 'active',
       createdAt: now,
       updatedAt: now,

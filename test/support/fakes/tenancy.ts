@@ -76,7 +76,7 @@ export class MemoryTenancy implements OperatorStore, MemberStore, ScopeCatalog, 
     const at = this.now().toISOString();
     const organization: Organization = {
       id: newId('org'), accountId, name, status: 'active', createdAt: at, updatedAt: at,
-      settings: { requireMfa: false, smsDailyLimit: 100, smsAllowedCountries: ['FR'] },
+      settings: { requireMfa: false, smsDailyLimit: 100, smsAllowedCountries: ['FR'], emailDailyLimit: 100 },
     };
     this.organizations.set(organization.id, organization);
     return organization;
