@@ -1644,7 +1644,7 @@ export interface operations {
             };
             /**
              * @description Too many requests.
-             *     - `rate_limited`: too many attempts or SMS; wait `Retry-After` seconds
+             *     - `rate_limited`: too many attempts, SMS or sign-in e-mails; wait `Retry-After` seconds
              *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
              */
             429: {
