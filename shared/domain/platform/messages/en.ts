@@ -59,7 +59,8 @@ export const en: EmailCatalogue = {
     footer: ['If you did not ask for this, contact the owners of that account.'],
   }),
   signInPin: ({ organizationName, pin, minutes }) => ({
-    subject: `${organizationName}: your sign-in code is ${pin}`,
+    // Not the PIN: subjects travel further than bodies (mail-server logs, previews of mailbox lists).
+    subject: `${organizationName}: your sign-in code`,
     paragraphs: [`Your ${organizationName} sign-in code is ${pin}`],
     footer: [`It works once, for ${String(minutes)} minutes. Never share it: ${organizationName} will not ask you for it.`, 'If you did not try to sign in, you can ignore this message.'],
   }),
