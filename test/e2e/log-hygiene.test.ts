@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signupBody, strongPassword } from '#test/support/factories.ts';
-import { expectData, useLocalApi } from '#test/support/local-api.ts';
+import { expectData, expectSignedUp, useLocalApi } from '#test/support/local-api.ts';
 
 // Before any module loads: this file's handlers log everything, down to DEBUG.
 vi.hoisted(() => {
@@ -27,7 +27,7 @@ afterAll(() => {
 describe('logs', () => {
   it('never carry passwords or tokens through a whole session, failures included', async () => {
     const input = signupBody();
-    const signup = expectData(await api.client.POST('/v2/signup', { body: input }), 201);
+    const signup = expectSignedUp(await api.client.POST('/v2/signup', { body: input }));
     const wrongPassword = strongPassword();
     await api.client.POST('/v2/auth/login', { body: { email: input.email, password: wrongPassword } });
     // Malformed JSON on purpose: raw.
