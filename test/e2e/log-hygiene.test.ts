@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { signupBody, strongPassword } from '#test/support/factories.ts';
+import { signupBody, strongPassword, uniqueEmail } from '#test/support/factories.ts';
+import { mailedInvitationToken } from '#test/support/invitations.ts';
 import { expectData, expectSignedUp, useLocalApi } from '#test/support/local-api.ts';
 
 // Before any module loads: this file's handlers log everything, down to DEBUG.
@@ -41,5 +42,23 @@ describe('logs', () => {
     for (const secret of [input.password, wrongPassword, signup.accessToken, signup.refreshToken, refreshed.refreshToken, refreshed.accessToken]) {
       expect(logged).not.toContain(secret);
     }
+  });
+
+  it('never carry an invitation token: created, listed, refused, accepted', async () => {
+    const before = lines.length;
+    const owner = expectSignedUp(await api.client.POST('/v2/signup', { body: signupBody() }));
+    const email = uniqueEmail('logged-invitee');
+    const path = { params: { path: { accountId: owner.accountId } } };
+    const created = expectData(await api.as(owner.accessToken).POST('/v2/accounts/{accountId}/invitations', { ...path, body: { email, role: 'viewer', scope: 'all' } }), 201);
+    await api.as(owner.accessToken).GET('/v2/accounts/{accountId}/invitations', path);
+    const token = await mailedInvitationToken(api, email);
+    await api.client.POST('/v2/invitations/accept', { body: { token, password: 'short' } }); // refused: 400
+    const password = strongPassword();
+    expectData(await api.client.POST('/v2/invitations/accept', { body: { token, password } }), 200);
+
+    expect(JSON.stringify(created)).not.toContain(token);
+    const logged = lines.slice(before).join('');
+    expect(logged).toContain('acceptInvitation'); // the capture works: the accepts were logged (the refused one at least)
+    for (const secret of [token, token.slice(4), password]) expect(logged).not.toContain(secret);
   });
 });
