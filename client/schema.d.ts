@@ -13,8 +13,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account and its owner; answers with a session. */
+        /** Create an account and its owner, as the deployment's `signupMode` says. `open` (local, trusted use): 201 with a session at once, or 409 `email_taken` for an address that has an operator. `verify-email` (the default of a deployment): 202 `{verificationSent: true}` for every well-formed request, known address or not; a new address gets a one-time link (24 hours) to `POST /v2/signup/verify`, an address that already has an operator gets a note saying so instead, and one address gets at most one such e-mail a minute and five an hour. `closed`: 403 `signup_closed`. */
         post: operations["signup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/signup/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete a `verify-email` sign-up with the token of the e-mailed link: the account, its owner and a session, as `open` answers. The token works once, for 24 hours; an unknown, used or expired token, or an address that got an operator meanwhile, gets 400 `invalid_signup_token`. */
+        post: operations["verifySignup"];
         delete?: never;
         options?: never;
         head?: never;
@@ -381,7 +398,7 @@ export interface paths {
         /** Pending (unaccepted, unexpired) invitations of the account (owner); never their tokens. */
         get: operations["listInvitations"];
         put?: never;
-        /** Invite an email with a role and scope (owner). The token is in this answer only; it expires in 7 days. */
+        /** Invite an email with a role and scope (owner). The invitee gets the accept link by e-mail only (`{consoleUrl}/accept?token=…`, with the account's name and the inviter); the answer and the list never carry the token. It expires in 7 days. */
         post: operations["createInvitation"];
         delete?: never;
         options?: never;
@@ -873,6 +890,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Accepted (`verify-email`): a link went to the address, or a note if it already has an operator; the answer is the same either way. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        verificationSent: true;
+                    };
+                };
+            };
             /**
              * @description Invalid input.
              *     - `validation_failed`: a field is invalid; `errors` names each one (`body.email`, `query.limit`, `params.orgId`)
@@ -891,8 +920,23 @@ export interface operations {
                 };
             };
             /**
+             * @description Not allowed.
+             *     - `signup_closed`: sign-up is closed on this deployment: accounts come from invitations
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "signup_closed";
+                    };
+                };
+            };
+            /**
              * @description Conflict.
-             *     - `email_taken`: the email is already in use
+             *     - `email_taken`: the email is already in use (signup: only in the `open` mode, which is for local and trusted use)
              */
             409: {
                 headers: {
@@ -902,6 +946,152 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "email_taken";
+                    };
+                };
+            };
+            /**
+             * @description Body too large.
+             *     - `payload_too_large`: the body is larger than 64 KiB
+             *     - `{"message": "Request Entity Too Large"}` (application/json): API Gateway, for bodies over 10 MB
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Too many requests.
+             *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unexpected error.
+             *     - `internal_error`: unexpected; the body says nothing internal
+             *     - `{"message": "Internal Server Error"}` (application/json): API Gateway, when the function crashes or times out
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Temporarily unavailable.
+             *     - `service_unavailable`: DynamoDB is throttling or contended; retry after `Retry-After` seconds
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    verifySignup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accessToken: string;
+                        refreshToken: string;
+                        /** @constant */
+                        tokenType: "Bearer";
+                        expiresIn: number;
+                        accountId: string;
+                        userId: string;
+                    };
+                };
+            };
+            /**
+             * @description Invalid input.
+             *     - `validation_failed`: a field is invalid; `errors` names each one (`body.email`, `query.limit`, `params.orgId`)
+             *     - `invalid_json`: the body is not valid JSON
+             *     - `invalid_signup_token`: the sign-up link is unknown, expired or already used: sign up again
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "invalid_json" | "invalid_signup_token";
+                    };
+                };
+            };
+            /**
+             * @description Not allowed.
+             *     - `signup_closed`: sign-up is closed on this deployment: accounts come from invitations
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "signup_closed";
                     };
                 };
             };
@@ -5725,8 +5915,6 @@ export interface operations {
                         expiresAt: string;
                         createdAt: string;
                         createdBy: string | null;
-                        token: string;
-                        acceptUrl: string;
                     };
                 };
             };
@@ -9336,7 +9524,7 @@ export interface operations {
             };
             /**
              * @description Conflict.
-             *     - `email_taken`: the email is already in use
+             *     - `email_taken`: the email is already in use (signup: only in the `open` mode, which is for local and trusted use)
              */
             409: {
                 headers: {
@@ -9812,7 +10000,7 @@ export interface operations {
             };
             /**
              * @description Conflict.
-             *     - `email_taken`: the email is already in use
+             *     - `email_taken`: the email is already in use (signup: only in the `open` mode, which is for local and trusted use)
              */
             409: {
                 headers: {

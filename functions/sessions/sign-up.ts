@@ -1,7 +1,10 @@
-import { operatorSessions } from '#shared/compose/sessions.ts';
+import { signup } from '#shared/compose/sessions.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { sessionRoutes } from '#shared/routes/sessions.ts';
-import { created } from '#shared/http/responses.ts';
+import { created, json } from '#shared/http/responses.ts';
 
-/** POST /v2/signup — a new account with the caller as its owner, signed in. */
-export const handler = defineHandler(sessionRoutes.signup, async ({ body }) => created(await operatorSessions().signUp(body)));
+/** POST /v2/signup — as the deployment's `signupMode` says: a new account signed in (201), a link e-mailed (202), or closed (403). */
+export const handler = defineHandler(sessionRoutes.signup, async ({ body }) => {
+  const outcome = await signup().start(body);
+  return 'created' in outcome ? created(outcome.created) : json(202, { verificationSent: true });
+});

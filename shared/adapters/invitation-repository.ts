@@ -1,10 +1,12 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../domain/kernel/audit-events.ts';
+import type { FirstOwnerStore } from '../domain/tenancy/first-owner.ts';
 import type { Invitation, InvitationStore, StoredInvitation } from '../domain/tenancy/invitations.ts';
 import type { Page } from '../domain/kernel/request.ts';
-import type { Membership, Operator } from '../domain/kernel/model.ts';
+import type { Account, Membership, Operator } from '../domain/kernel/model.ts';
 import { auditEventPut } from './audit-repository.ts';
 import { getItem, transactWrite, type TransactItem } from './dynamodb.ts';
+import { toAccountItem } from './items/account-item.ts';
 import {
   fromInvitationItem,
   fromInvitationTokenItem,
@@ -27,7 +29,7 @@ const TTL_GRACE_SECONDS = 7 * 86_400;
  * Invitations in their account's partition (sort key by invitation id: list, revoke) plus one lookup item per
  * token, keyed by the token's SHA-256 (accept). Status lives on the invitation item only.
  */
-export class InvitationRepository implements InvitationStore {
+export class InvitationRepository implements InvitationStore, FirstOwnerStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -45,6 +47,21 @@ export class InvitationRepository implements InvitationStore {
       ],
     });
     if (failed.length > 0) throw new Error(`id collision while creating invitation (items ${failed.join(',')})`);
+  }
+
+  /** The first-owner command: a new account with no member (owner count 0) and its owner invitation, at once. */
+  async createAccountWithInvitation(account: Account, invitation: StoredInvitation, event: AuditEvent): Promise<void> {
+    const TableName = this.tableName;
+    const ttl = Math.floor(Date.parse(invitation.expiresAt) / 1000) + TTL_GRACE_SECONDS;
+    const failed = await transactWrite(this.db, {
+      TransactItems: [
+        { Put: { TableName, Item: toAccountItem(account, 0), ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { TableName, Item: toInvitationItem(invitation, ttl), ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { TableName, Item: toInvitationTokenItem(invitation, ttl), ConditionExpression: 'attribute_not_exists(pk)' } },
+        auditEventPut(TableName, event),
+      ],
+    });
+    if (failed.length > 0) throw new Error(`id collision while creating the first owner's account (items ${failed.join(',')})`);
   }
 
   /** One Query on the account partition; accepted and expired invitations are filtered out. */

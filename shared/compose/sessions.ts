@@ -1,4 +1,5 @@
-/** Operator sessions: sign-up, login (with its second step), refresh, logout; the password's change and reset. */
+/** Operator sessions: sign-up (as the deployment's signup mode says), login (with its second step), refresh, logout; the password's change and reset. */
+import { PendingSignupRepository } from '../adapters/pending-signup-repository.ts';
 import { LoginThrottleRepository } from '../adapters/login-throttle-repository.ts';
 import { PasswordRepository } from '../adapters/password-repository.ts';
 import { SessionRepository } from '../adapters/session-repository.ts';
@@ -7,11 +8,12 @@ import { LoginEventLog } from '../domain/sessions/login-event-log.ts';
 import { LoginThrottle } from '../domain/sessions/login-throttle.ts';
 import { OperatorSessions } from '../domain/sessions/operator-sessions.ts';
 import { PasswordLifecycle } from '../domain/sessions/password-lifecycle.ts';
+import { Signup } from '../domain/sessions/signup.ts';
 import { logger } from '../http/logger.ts';
 import { operatorSecondFactor } from './mfa.ts';
 import { tokenSigningKeys } from './platform.ts';
 import { documentClient, metrics, once } from './runtime.ts';
-import { auditRepository, operatorStore, securityNotices } from './shared.ts';
+import { auditRepository, mailer, operatorStore, securityNotices } from './shared.ts';
 
 export const operatorSessions = /* @__PURE__ */ once(() => {
   const { tableName, tokenIssuer, accessTokenTtlSeconds, sessions } = config();
@@ -59,4 +61,11 @@ export const passwordLifecycle = /* @__PURE__ */ once(() => {
       logger.info(message, details);
     },
   );
+});
+
+/** `POST /v2/signup` and `/v2/signup/verify`, as the deployment's `signupMode` says. */
+export const signup = /* @__PURE__ */ once(() => {
+  const { tableName, signupMode, consoleUrl } = config();
+  const pending = new PendingSignupRepository(documentClient(), tableName);
+  return new Signup(signupMode, operatorStore(), operatorSessions(), pending, pending, mailer(), consoleUrl);
 });

@@ -9,13 +9,14 @@ import { AccessKeys } from '../domain/tenancy/access-keys.ts';
 import { ApiKeyVerifier } from '../domain/tenancy/access-key-verifier.ts';
 import { Accounts } from '../domain/tenancy/accounts.ts';
 import { AuditLog } from '../domain/tenancy/audit-log.ts';
+import { FirstOwner } from '../domain/tenancy/first-owner.ts';
 import { Invitations } from '../domain/tenancy/invitations.ts';
 import { Members } from '../domain/tenancy/members.ts';
 import { MemberSessions } from '../domain/tenancy/member-sessions.ts';
 import { Groups, Organizations } from '../domain/tenancy/organizations.ts';
 import { documentClient, once, tableName } from './runtime.ts';
 import { operatorSessions } from './sessions.ts';
-import { accessControl, auditRepository, operatorStore, organizationRepository } from './shared.ts';
+import { accessControl, auditRepository, mailer, operatorStore, organizationRepository } from './shared.ts';
 
 /** The account profile (name, billing contact, settings). */
 export const accounts = /* @__PURE__ */ once(() => new Accounts(accessControl(), new AccountRepository(documentClient(), tableName())));
@@ -58,16 +59,22 @@ export const auditLog = /* @__PURE__ */ once(
 /** Members of an account; scope ids are checked against the account's organizations and groups. */
 export const members = /* @__PURE__ */ once(() => new Members(new MembershipRepository(documentClient(), tableName()), organizationRepository()));
 
-/** Invitations; a new person's accept is a sign-in through the session gate, an existing operator's needs their session. */
+const invitationRepository = /* @__PURE__ */ once(() => new InvitationRepository(documentClient(), tableName(), operatorStore()));
+
+/** Invitations, e-mailed to the invitee; a new person's accept is a sign-in through the session gate, an existing operator's needs their session. */
 export const invitations = /* @__PURE__ */ once(
   () =>
     new Invitations(
-      new InvitationRepository(documentClient(), tableName(), operatorStore()),
+      invitationRepository(),
       operatorStore(),
       organizationRepository(),
       operatorSessions(),
+      { mailer: mailer(), consoleUrl: config().consoleUrl },
     ),
 );
 
 /** An owner ends a member's sessions; audited. */
 export const memberSessions = /* @__PURE__ */ once(() => new MemberSessions(accessControl(), operatorStore(), operatorSessions(), auditRepository()));
+
+/** The first-owner command (scripts/create-first-owner.ts): an account and its owner invitation, e-mailed. */
+export const firstOwner = /* @__PURE__ */ once(() => new FirstOwner(invitationRepository(), { mailer: mailer(), consoleUrl: config().consoleUrl }));

@@ -47,6 +47,15 @@ export const sessionsOfUserPartition = (userId: string): string => `USER#${userI
 /** Failed-login counter of one email (sliding window kept on the item). */
 export const loginThrottleKey = (email: string): ItemKey => ({ pk: `LOGINTHROTTLE#${email}`, sk: 'LOGINTHROTTLE' });
 
+/** A pending `verify-email` sign-up, by the SHA-256 of its e-mailed token (consumed by one conditional delete). */
+export const pendingSignupKey = (tokenHash: string): ItemKey => ({ pk: `SIGNUPTOKEN#${tokenHash}`, sk: 'SIGNUPTOKEN' });
+
+/**
+ * Sign-up e-mails recently sent to one address, keyed by the SHA-256 of the (lower-cased) address:
+ * the per-address limit that keeps `POST /v2/signup` from becoming a mail cannon.
+ */
+export const signupEmailLimitKey = (addressHash: string): ItemKey => ({ pk: `SIGNUPMAIL#${addressHash}`, sk: 'SIGNUPMAIL' });
+
 /** Envelope-encrypted key material (token signing keys, data keys), one item per purpose. */
 export const keyringKey = (purpose: string): ItemKey => ({ pk: `KEYRING#${purpose}`, sk: 'KEYRING' });
 

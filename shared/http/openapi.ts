@@ -44,7 +44,9 @@ const CODE_MEANINGS: Record<string, string> = {
   forbidden: 'the caller may not do this (role, scope or key permission)',
   not_found: 'the resource does not exist or is outside the caller’s scope',
   system_not_found: 'the organization has no system of that name',
-  email_taken: 'the email is already in use',
+  email_taken: 'the email is already in use (signup: only in the `open` mode, which is for local and trusted use)',
+  signup_closed: 'sign-up is closed on this deployment: accounts come from invitations',
+  invalid_signup_token: 'the sign-up link is unknown, expired or already used: sign up again',
   system_exists: 'a system with this name already exists',
   organization_quota_exceeded: 'the account has as many organizations as the deployment allows (`ORGANIZATIONS_PER_ACCOUNT`, 1,000 by default); delete one first',
   member_exists: 'this operator is already a member of the account',
@@ -246,6 +248,12 @@ function operation(route: RouteDefinition): Record<string, unknown> {
       : {}),
     responses: {
       [String(route.response.status)]: successResponse(route),
+      ...Object.fromEntries(
+        (route.response.alternatives ?? []).map((alternative) => [
+          String(alternative.status),
+          { description: alternative.description, content: { 'application/json': { schema: jsonSchema(alternative.body, 'output') } } },
+        ]),
+      ),
       ...Object.fromEntries(errorAnswers(route).map((answer) => [String(answer.status), errorResponse(answer)])),
     },
   };

@@ -100,7 +100,16 @@ export interface RouteDefinition<
    * `mediaTypes`: what the success answer may be (chosen by `Accept` where several); non-JSON ones
    * are plain strings. @default ['application/json']
    */
-  response: { status: number; body?: z.ZodMiniType; mediaTypes?: string[] };
+  response: {
+    status: number;
+    body?: z.ZodMiniType;
+    mediaTypes?: string[];
+    /**
+     * Other success answers the route gives instead, depending on the deployment's settings (signup
+     * answers 202 under `verify-email`), each with its own JSON body. @default - none
+     */
+    alternatives?: readonly { status: number; body: z.ZodMiniType; description: string }[];
+  };
   /**
    * The answer can carry operator tokens (`accessToken`/`refreshToken`). Such a route's function gets
    * them from `OperatorSessions.admit` (or `refresh`) only, behind the session gate (SPEC §6). Must

@@ -12,6 +12,8 @@ import {
   SessionParams,
   SignupBody,
   SignupResponse,
+  SignupVerificationSent,
+  SignupVerifyBody,
   TokenPair,
 } from '../schemas/sessions.ts';
 import { PASSWORD_HASHING_MEMORY_MB, route, type Tag } from './definition.ts';
@@ -33,18 +35,42 @@ export const sessionRoutes = {
     area: 'sessions',
     tag: sessionTags.sessions,
     auth: 'public',
-    summary: 'Create an account and its owner; answers with a session.',
+    summary:
+      "Create an account and its owner, as the deployment's `signupMode` says. `open` (local, trusted use): 201 with a session at once, or 409 `email_taken` for an address that has an operator. `verify-email` (the default of a deployment): 202 `{verificationSent: true}` for every well-formed request, known address or not; a new address gets a one-time link (24 hours) to `POST /v2/signup/verify`, an address that already has an operator gets a note saying so instead, and one address gets at most one such e-mail a minute and five an hour. `closed`: 403 `signup_closed`.",
     request: { body: SignupBody },
-    response: { status: 201, body: SignupResponse },
-    errors: { 400: ['weak_password'], 409: ['email_taken'] },
+    response: {
+      status: 201,
+      body: SignupResponse,
+      alternatives: [{ status: 202, body: SignupVerificationSent, description: 'Accepted (`verify-email`): a link went to the address, or a note if it already has an operator; the answer is the same either way.' }],
+    },
+    errors: { 400: ['weak_password'], 403: ['signup_closed'], 409: ['email_taken'] },
     examples: {
       request: {
         signup: { summary: 'A new account and its owner', value: { email: 'ada@example.com', password: 'correct horse battery staple', accountName: 'Example MSP' } },
       },
     },
     issuesOperatorSession: true,
-    access: { table: 'write', signingKey: true },
+    access: { table: 'write', signingKey: true, email: true },
     memoryMb: PASSWORD_HASHING_MEMORY_MB,
+  }),
+  verifySignup: route({
+    id: 'verifySignup',
+    method: 'POST',
+    path: '/v2/signup/verify',
+    handler: 'functions/sessions/verify-signup.ts',
+    area: 'sessions',
+    tag: sessionTags.sessions,
+    auth: 'public',
+    summary:
+      'Complete a `verify-email` sign-up with the token of the e-mailed link: the account, its owner and a session, as `open` answers. The token works once, for 24 hours; an unknown, used or expired token, or an address that got an operator meanwhile, gets 400 `invalid_signup_token`.',
+    request: { body: SignupVerifyBody },
+    response: { status: 201, body: SignupResponse },
+    errors: { 400: ['invalid_signup_token'], 403: ['signup_closed'] },
+    examples: {
+      request: { verify: { summary: 'The token from the e-mailed link', value: { token: 'psv_Q2hhbmdlIG1lIGJlZm9yZSB5b3UgdXNlIGl0IGFueXdoZXJl' } } },
+    },
+    issuesOperatorSession: true,
+    access: { table: 'write', signingKey: true },
   }),
   login: route({
     id: 'login',

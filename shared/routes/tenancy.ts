@@ -297,11 +297,30 @@ export const tenancyRoutes = {
     area: 'tenancy',
     tag: tenancyTags.invitations,
     auth: 'bearer',
-    summary: 'Invite an email with a role and scope (owner). The token is in this answer only; it expires in 7 days.',
+    summary:
+      "Invite an email with a role and scope (owner). The invitee gets the accept link by e-mail only (`{consoleUrl}/accept?token=…`, with the account's name and the inviter); the answer and the list never carry the token. It expires in 7 days.",
     request: { params: InvitationsParams, body: CreateInvitationBody },
     response: { status: 201, body: CreatedInvitation },
     errors: { 409: ['member_exists'] },
-    access: { table: 'write' },
+    examples: {
+      request: { manager: { summary: 'A manager of everything', value: { email: 'grace@example.com', role: 'manager', scope: 'all' } } },
+      response: {
+        created: {
+          summary: 'Invited; the link went to grace@example.com',
+          value: {
+            id: 'inv_6f1c2a9e0b7d4e3f8a5b1c2d3e4f5a6b',
+            email: 'grace@example.com',
+            role: 'manager',
+            scope: 'all',
+            status: 'pending',
+            expiresAt: '2026-12-12T09:00:00.000Z',
+            createdAt: '2026-12-05T09:00:00.000Z',
+            createdBy: 'usr_0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+          },
+        },
+      },
+    },
+    access: { table: 'write', email: true },
   }),
   listInvitations: route({
     id: 'listInvitations',

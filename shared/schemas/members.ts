@@ -77,12 +77,8 @@ export const Invitation = z.object({
 
 export const InvitationPage = z.object({ items: z.array(Invitation), nextCursor: z.nullable(z.string()) });
 
-/** The create answer: the only time the token is ever shown. */
-export const CreatedInvitation = z.extend(Invitation, {
-  token: z.string(),
-  /** Relative; the token rides in the fragment, which browsers never send to a server. */
-  acceptUrl: z.string(),
-});
+/** The create answer: the invitation, never its token (that goes to the invitee by e-mail only, SPEC §4). */
+export const CreatedInvitation = Invitation;
 
 /** Invitation tokens are `pci_` + 43 URL-safe characters; the bound only keeps garbage out of the hash. */
 export const AcceptInvitationBody = body({

@@ -23,6 +23,14 @@ export const TokenPair = z.object({
 
 export const SignupResponse = z.extend(TokenPair, { accountId: z.string(), userId: z.string() });
 
+/** Signup under `verify-email`: the same answer for every well-formed request, known address or not. */
+export const SignupVerificationSent = z.object({ verificationSent: z.literal(true) });
+
+/** Sign-up link tokens are `psv_` + 43 URL-safe characters; the bound only keeps garbage out of the hash. */
+export const SignupVerifyBody = body({
+  token: z.string({ error: 'must be a string' }).check(z.minLength(1, { error: 'must not be empty' }), z.maxLength(200, { error: 'must be at most 200 characters' })),
+});
+
 export const Membership = z.object({
   accountId: z.string(),
   accountName: z.nullable(z.string()),

@@ -8,8 +8,10 @@ import { hashSecret } from '#shared/domain/kernel/secrets.ts';
 import { AcceptedInvitation, CreatedInvitation, InvitationPage } from '#shared/schemas/members.ts';
 import { signupBody, strongPassword, uniqueEmail } from '#test/support/factories.ts';
 import type { RequestBody, SuccessBody } from '#client/index.ts';
-import { expectData, expectProblem, expectStatus, useLocalApi } from '#test/support/local-api.ts';
+import { expectData, expectSignedUp, expectProblem, expectStatus, useLocalApi } from '#test/support/local-api.ts';
 import { addMember, createAccount, logIn } from '#test/support/tenancy.ts';
+import { inviteByEmail, INVITATION_SUBJECT } from '#test/support/invitations.ts';
+import { emailsTo, lastEmail, linkIn } from '#test/support/sign-in.ts';
 
 const api = useLocalApi();
 
@@ -28,9 +30,9 @@ const listInvitations = (token: string, accountId: string, query: { limit?: numb
 const revokeInvitation = (token: string, accountId: string, invitationId: string) =>
   api.as(token).DELETE('/v2/accounts/{accountId}/invitations/{invitationId}', { params: { path: { accountId, invitationId } } });
 
-/** An invitation (a manager of everything unless `body` says otherwise), answered with its token. */
+/** An invitation (a manager of everything unless `body` says otherwise), with the token the invitee was e-mailed. */
 async function invite(accountId: string, token: string, body: Partial<InvitationBody> = {}) {
-  return expectData(await postInvitation(token, accountId, { email: uniqueEmail('invitee'), role: 'manager', scope: 'all', ...body }), 201);
+  return inviteByEmail(api, token, accountId, { email: uniqueEmail('invitee'), role: 'manager', scope: 'all', ...body });
 }
 
 type AcceptBody = RequestBody<'/v2/invitations/accept', 'post'>;
@@ -53,38 +55,53 @@ async function eventsOf(accountId: string, type: string) {
 }
 
 describe('creating and listing invitations', () => {
-  it('answers the token once, stores only its SHA-256, and lists the invitation without it', async () => {
+  it('e-mails the token to the invitee only: never in the answer or the list, at rest only its SHA-256 (SPEC §4)', async () => {
     const { accountId, owner } = await createAccount(api);
+    const accountName = expectData(await api.as(owner.accessToken).GET('/v2/accounts/{accountId}', { params: { path: { accountId } } }), 200).name;
     const email = uniqueEmail('Invitee');
     const response = await postInvitation(owner.accessToken, accountId, { email, role: 'viewer', scope: 'all' });
     const created = CreatedInvitation.parse(expectData(response, 201));
     expect(created).toMatchObject({ email: email.toLowerCase(), role: 'viewer', scope: 'all', status: 'pending', createdBy: owner.userId });
     expect(created.id).toMatch(/^inv_/);
-    expect(created.token).toMatch(/^pci_[\w-]{43}$/);
-    expect(created.acceptUrl).toBe(`/v2/invitations/accept#token=${created.token}`);
+    expect(Object.keys(expectData(response, 201)).sort()).toEqual(['createdAt', 'createdBy', 'email', 'expiresAt', 'id', 'role', 'scope', 'status']);
     const days = (Date.parse(created.expiresAt) - Date.parse(created.createdAt)) / 86_400_000;
     expect(days).toBe(7);
 
+    // The invitee's e-mail: the console's accept link, the account's name and who invited.
+    const mail = await lastEmail(api, email, INVITATION_SUBJECT);
+    const { url, token } = linkIn(mail);
+    expect(url).toBe(`${config().consoleUrl}/accept?token=${token}`);
+    expect(token).toMatch(/^pci_[\w-]{43}$/);
+    expect(mail.text).toContain(accountName);
+    expect(mail.text).toContain(owner.email);
+    expect(mail.html).toContain(token);
+    expect(JSON.stringify(expectData(response, 201))).not.toContain(token);
+    // Nobody else got it: the inviter's address has no invitation mail.
+    expect((await emailsTo(api, owner.email)).filter((item) => INVITATION_SUBJECT.test(item.subject))).toEqual([]);
+
     // At rest: the hash as the lookup key and on the invitation, never the token.
     const invitationItem = await rawItem(invitationKey(accountId, created.id));
-    const tokenItem = await rawItem(invitationTokenKey(hashSecret(created.token)));
-    expect(invitationItem).toMatchObject({ tokenHash: hashSecret(created.token), status: 'pending', ttl: expect.any(Number) as number });
+    const tokenItem = await rawItem(invitationTokenKey(hashSecret(token)));
+    expect(invitationItem).toMatchObject({ tokenHash: hashSecret(token), status: 'pending', ttl: expect.any(Number) as number });
     expect(tokenItem).toMatchObject({ accountId, invitationId: created.id });
     for (const item of [invitationItem, tokenItem]) {
       const stored = JSON.stringify(item);
-      expect(stored).not.toContain(created.token);
-      expect(stored).not.toContain(created.token.slice(4));
+      expect(stored).not.toContain(token);
+      expect(stored).not.toContain(token.slice(4));
     }
 
     const list = expectData(await listInvitations(owner.accessToken, accountId), 200);
     const page = InvitationPage.parse(list);
     expect(page.items).toEqual([expect.objectContaining({ id: created.id, email: email.toLowerCase(), status: 'pending' })]);
-    expect(JSON.stringify(list)).not.toContain(created.token);
+    expect(JSON.stringify(list)).not.toContain(token);
     expect(JSON.stringify(list)).not.toContain('tokenHash');
 
     const [event] = await eventsOf(accountId, 'invitation.created');
     expect(event).toMatchObject({ actor: { kind: 'operator', id: owner.userId }, target: { type: 'invitation', id: created.id } });
-    expect(JSON.stringify(event)).not.toContain(created.token);
+    expect(JSON.stringify(event)).not.toContain(token);
+
+    // The e-mailed token is the one that accepts.
+    expectData(await accept({ token, password: strongPassword() }), 200);
   });
 
   it('pages through pending invitations and refuses a foreign cursor', async () => {
@@ -278,7 +295,7 @@ describe('accepting an invitation', () => {
     const email = uniqueEmail('late');
     const created = await invite(accountId, owner.accessToken, { email });
     const signup = signupBody({ email });
-    const signedUp = expectData(await api.client.POST('/v2/signup', { body: signup }), 201);
+    const signedUp = expectSignedUp(await api.client.POST('/v2/signup', { body: signup }));
     expectProblem(await accept({ token: created.token, password: strongPassword() }), 401, 'sign_in_required');
     expectProblem(await accept({ token: created.token, password: signup.password }), 401, 'sign_in_required');
     expect(expectData(await acceptAs(signedUp.accessToken, { token: created.token }), 200)).toEqual({ accountId, joined: true });

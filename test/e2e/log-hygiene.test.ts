@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { signupBody, strongPassword } from '#test/support/factories.ts';
-import { expectData, useLocalApi } from '#test/support/local-api.ts';
+import { signupBody, strongPassword, uniqueEmail } from '#test/support/factories.ts';
+import { mailedInvitationToken } from '#test/support/invitations.ts';
+import { expectData, expectSignedUp, useLocalApi } from '#test/support/local-api.ts';
 import { lastEmail, linkIn } from '#test/support/sign-in.ts';
 
 // Before any module loads: this file's handlers log everything, down to DEBUG.
@@ -28,7 +29,7 @@ afterAll(() => {
 describe('logs', () => {
   it('never carry passwords or tokens through a whole session, failures included', async () => {
     const input = signupBody();
-    const signup = expectData(await api.client.POST('/v2/signup', { body: input }), 201);
+    const signup = expectSignedUp(await api.client.POST('/v2/signup', { body: input }));
     const wrongPassword = strongPassword();
     await api.client.POST('/v2/auth/login', { body: { email: input.email, password: wrongPassword } });
     // Malformed JSON on purpose: raw.
@@ -46,7 +47,7 @@ describe('logs', () => {
 
   it('never carry a password-reset token or the passwords of a change and a reset, failures included', async () => {
     const input = signupBody();
-    const signup = expectData(await api.client.POST('/v2/signup', { body: input }), 201);
+    const signup = expectSignedUp(await api.client.POST('/v2/signup', { body: input }));
     const changed = strongPassword();
     await api.as(signup.accessToken).POST('/v2/me/password', { body: { currentPassword: `${input.password}-wrong`, newPassword: changed } });
     await api.as(signup.accessToken).POST('/v2/me/password', { body: { currentPassword: input.password, newPassword: changed } });
@@ -63,5 +64,23 @@ describe('logs', () => {
     for (const secret of [token, token.slice('ppr_'.length), input.password, changed, resetTo]) {
       expect(logged).not.toContain(secret);
     }
+  });
+
+  it('never carry an invitation token: created, listed, refused, accepted', async () => {
+    const before = lines.length;
+    const owner = expectSignedUp(await api.client.POST('/v2/signup', { body: signupBody() }));
+    const email = uniqueEmail('logged-invitee');
+    const path = { params: { path: { accountId: owner.accountId } } };
+    const created = expectData(await api.as(owner.accessToken).POST('/v2/accounts/{accountId}/invitations', { ...path, body: { email, role: 'viewer', scope: 'all' } }), 201);
+    await api.as(owner.accessToken).GET('/v2/accounts/{accountId}/invitations', path);
+    const token = await mailedInvitationToken(api, email);
+    await api.client.POST('/v2/invitations/accept', { body: { token, password: 'short' } }); // refused: 400
+    const password = strongPassword();
+    expectData(await api.client.POST('/v2/invitations/accept', { body: { token, password } }), 200);
+
+    expect(JSON.stringify(created)).not.toContain(token);
+    const logged = lines.slice(before).join('');
+    expect(logged).toContain('acceptInvitation'); // the capture works: the accepts were logged (the refused one at least)
+    for (const secret of [token, token.slice(4), password]) expect(logged).not.toContain(secret);
   });
 });

@@ -10,6 +10,7 @@ import type { KeyPermission } from '#shared/domain/kernel/model.ts';
 import { strongPassword, uniqueEmail } from '#test/support/factories.ts';
 import { useLocalApi, type ApiResponse } from '#test/support/local-api.ts';
 import { addMember, createAccount, type TestAccount } from '#test/support/tenancy.ts';
+import { mailedInvitationToken } from '#test/support/invitations.ts';
 import { enrolOperator } from '#test/support/totp.ts';
 
 const api = useLocalApi();
@@ -55,7 +56,7 @@ async function newInvitation(): Promise<{ id: string; token: string }> {
     body: { email: uniqueEmail('matrix'), role: 'viewer', scope: 'all' },
   });
   expect(response.status).toBe(201);
-  return response.body;
+  return { id: response.body.id, token: await mailedInvitationToken(api, response.body.email) };
 }
 
 beforeAll(async () => {
@@ -83,7 +84,9 @@ beforeAll(async () => {
     token: owner.accessToken,
     body: { email: elsewhere.owner.email, role: 'viewer', scope: 'all' },
   });
-  expect((await api.request('POST', '/v2/invitations/accept', { token: elsewhere.owner.accessToken, body: { token: invited.body.token } })).status).toBe(200);
+  expect(invited.status).toBe(201);
+  const invitationToken = await mailedInvitationToken(api, elsewhere.owner.email);
+  expect((await api.request('POST', '/v2/invitations/accept', { token: elsewhere.owner.accessToken, body: { token: invitationToken } })).status).toBe(200);
   await enrolOperator(api, elsewhere.owner.accessToken, elsewhere.owner.password);
   sharedMember = elsewhere.owner;
 });

@@ -9,7 +9,7 @@ import { config } from '#shared/config.ts';
 import { MEMBER_SESSIONS_ENDED } from '#shared/domain/kernel/audit-events.ts';
 import { SessionList } from '#shared/schemas/sessions.ts';
 import { signupBody } from '#test/support/factories.ts';
-import { expectData, expectProblem, expectStatus, useLocalApi } from '#test/support/local-api.ts';
+import { expectData, expectProblem, expectSignedUp, expectStatus, useLocalApi } from '#test/support/local-api.ts';
 import { addMember, createAccount } from '#test/support/tenancy.ts';
 
 const api = useLocalApi();
@@ -24,7 +24,7 @@ interface Pair {
 /** A new operator (their own account) signed in once, through signup. */
 async function newOperator() {
   const body = signupBody();
-  const created = expectData(await api.client.POST('/v2/signup', { body }), 201);
+  const created = expectSignedUp(await api.client.POST('/v2/signup', { body }));
   return { ...body, ...created };
 }
 

@@ -5,13 +5,13 @@ import { config } from '#shared/config.ts';
 import { OPERATOR_AUDIENCE } from '#shared/domain/sessions/access-tokens.ts';
 import { MeResponse, SignupResponse, TokenPair } from '#shared/schemas/sessions.ts';
 import { signupBody, strongPassword, uniqueEmail } from '#test/support/factories.ts';
-import { expectData, expectProblem, expectStatus, useLocalApi } from '#test/support/local-api.ts';
+import { expectData, expectSignedUp, expectProblem, expectStatus, useLocalApi } from '#test/support/local-api.ts';
 
 const api = useLocalApi();
 
 async function signUp(overrides: Parameters<typeof signupBody>[0] = {}) {
   const body = signupBody(overrides);
-  return { ...body, ...expectData(await api.client.POST('/v2/signup', { body }), 201) };
+  return { ...body, ...expectSignedUp(await api.client.POST('/v2/signup', { body })) };
 }
 
 const logIn = (body: { email: string; password: string }) => api.client.POST('/v2/auth/login', { body });

@@ -14,7 +14,7 @@ import { hashSecret, randomSecret } from '#shared/domain/kernel/secrets.ts';
 import { LOGIN_MAX_ATTEMPTS, LoginThrottle } from '#shared/domain/sessions/login-throttle.ts';
 import { race } from '#test/support/concurrency.ts';
 import { signupBody, strongPassword, uniqueEmail } from '#test/support/factories.ts';
-import { expectData, expectProblem, expectStatus, useLocalApi } from '#test/support/local-api.ts';
+import { expectData, expectProblem, expectSignedUp, expectStatus, useLocalApi } from '#test/support/local-api.ts';
 import { eventsOf } from '#test/support/organizations.ts';
 import { emailsTo, lastEmail, linkIn } from '#test/support/sign-in.ts';
 import { addMember } from '#test/support/tenancy.ts';
@@ -25,7 +25,7 @@ const api = useLocalApi();
 /** A new account whose owner is signed in: the signup's session. */
 async function signUp() {
   const body = signupBody();
-  const created = expectData(await api.client.POST('/v2/signup', { body }), 201);
+  const created = expectSignedUp(await api.client.POST('/v2/signup', { body }));
   return { ...body, ...created };
 }
 

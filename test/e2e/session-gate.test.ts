@@ -5,12 +5,19 @@
  * code, and must answer no tokens. A flagged route without an attack here fails the suite.
  */
 import { describe, expect, it } from 'vitest';
+import { PendingSignupRepository } from '#shared/adapters/pending-signup-repository.ts';
+import { documentClient } from '#shared/compose/runtime.ts';
+import { operatorStore } from '#shared/compose/shared.ts';
+import { config } from '#shared/config.ts';
+import { hashSecret, randomSecret } from '#shared/domain/kernel/secrets.ts';
+import { hashPassword } from '#shared/domain/sessions/passwords.ts';
 import type { RouteId } from '#shared/http/manifest.ts';
 import { manifest } from '#shared/http/manifest.ts';
 import { TokenPair } from '#shared/schemas/sessions.ts';
 import { signupBody, strongPassword, uniqueEmail } from '#test/support/factories.ts';
 import { expectData, expectProblem, useLocalApi } from '#test/support/local-api.ts';
 import { createAccount, type TestAccount } from '#test/support/tenancy.ts';
+import { mailedInvitationToken } from '#test/support/invitations.ts';
 import { codeInSteps, enrolOperator, referenceCode, type Enrolled } from '#test/support/totp.ts';
 
 const api = useLocalApi();
@@ -23,7 +30,7 @@ async function victimWithTotp(): Promise<{ account: TestAccount; enrolled: Enrol
   return { account, enrolled: await enrolOperator(api, account.owner.accessToken, account.owner.password) };
 }
 
-/** An invitation of `email` into a new account of the attacker's, answered with its token. */
+/** An invitation of `email` into a new account of the attacker's, with the token e-mailed to `email`. */
 async function inviteIntoAttackerAccount(email: string): Promise<{ attacker: TestAccount; token: string }> {
   const attacker = await createAccount(api);
   const invitation = expectData(
@@ -33,7 +40,25 @@ async function inviteIntoAttackerAccount(email: string): Promise<{ attacker: Tes
     }),
     201,
   );
-  return { attacker, token: invitation.token };
+  return { attacker, token: await mailedInvitationToken(api, invitation.email) };
+}
+
+/**
+ * A pending `verify-email` sign-up for `email`, written as the signup service writes one, with its
+ * token (this file's server runs `open`, which e-mails no links).
+ */
+async function plantPendingSignup(email: string, password: string): Promise<string> {
+  const token = `psv_${randomSecret(32)}`;
+  const now = Date.now();
+  await new PendingSignupRepository(documentClient(), config().tableName).createPendingSignup({
+    tokenHash: hashSecret(token),
+    email,
+    accountName: 'Planted',
+    passwordHash: await hashPassword(password),
+    createdAt: new Date(now).toISOString(),
+    expiresAt: new Date(now + 3_600_000).toISOString(),
+  });
+  return token;
 }
 
 async function memberIds(account: TestAccount): Promise<string[]> {
@@ -54,6 +79,16 @@ const ATTACKS: Partial<Record<RouteId, () => Promise<void>>> = {
     const { account } = await victimWithTotp();
     const answer = await noTokens('POST', '/v2/signup', { body: signupBody({ email: account.owner.email, password: account.owner.password }) });
     expect(answer.status).toBe(409);
+  },
+  async verifySignup() {
+    // A sign-up link for the victim's address that outlived their becoming an operator (asked for
+    // before, or planted): the link holder must get neither a session nor a second operator.
+    const { account } = await victimWithTotp();
+    const token = await plantPendingSignup(account.owner.email, account.owner.password);
+    const answer = await noTokens('POST', '/v2/signup/verify', { body: { token } });
+    expect(answer.status).toBe(400);
+    expect(answer.body.code).toBe('invalid_signup_token');
+    expect((await operatorStore().findOperatorByEmail(account.owner.email))?.id).toBe(account.owner.userId);
   },
   async login() {
     const { account } = await victimWithTotp();
@@ -153,7 +188,8 @@ describe('invitation accept through the gate (review finding 1)', () => {
       }),
       201,
     );
-    const answer = expectData(await api.client.POST('/v2/invitations/accept', { body: { token: invitation.token, password: strongPassword() } }), 200);
+    const token = await mailedInvitationToken(api, invitation.email);
+    const answer = expectData(await api.client.POST('/v2/invitations/accept', { body: { token, password: strongPassword() } }), 200);
     expect(answer).toEqual({ accountId: owner.accountId, userId: expect.stringMatching(/^usr_/) as unknown, mfaEnrollmentRequired: true, mfaToken: expect.stringMatching(/^pmt_/) as unknown });
     // The enrolment token enrols, and only then is there a session.
     if (!('mfaToken' in answer)) throw new Error('expected an mfaToken');

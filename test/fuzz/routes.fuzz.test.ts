@@ -100,6 +100,7 @@ function exampleOf(route: RouteDefinition): Example {
   const used = Object.fromEntries([...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => [name ?? '', params[name ?? ''] ?? '']));
   const bodies: Record<string, Json> = {
     signup: { email: uniqueEmail('fuzz'), password: 'Fuzz-password-4711', accountName: 'Fuzz' },
+    verifySignup: { token: 'psv_0000000000000000000000' },
     login: { email: 'nobody-fuzz@example.test', password: 'Fuzz-password-4711' },
     refresh: { refreshToken: 'prt_0000000000000000000000' },
     logout: { refreshToken: 'prt_0000000000000000000000' },

@@ -14,6 +14,7 @@ import type { ApiResponse } from '#test/support/local-api.ts';
 import { useLocalApi } from '#test/support/local-api.ts';
 import { completeSignIn, lastLink, lastPin, signInFixture, startSignIn, type SignInFixture } from '#test/support/sign-in.ts';
 import { addMember, createAccount } from '#test/support/tenancy.ts';
+import { mailedInvitationToken } from '#test/support/invitations.ts';
 import { codeInSteps, enrolOperator, referenceCode } from '#test/support/totp.ts';
 
 const api = useLocalApi();
@@ -129,15 +130,16 @@ describe(`races on DynamoDB Local, ${N} concurrent correct submissions each`, ()
 
   it('one invitation: exactly one member joins (service level)', async () => {
     const { accountId, owner } = await createAccount(api);
-    const invited = await api.request<{ token: string }>('POST', `/v2/accounts/${accountId}/invitations`, {
+    const invited = await api.request<{ email: string }>('POST', `/v2/accounts/${accountId}/invitations`, {
       token: owner.accessToken,
       body: { email: uniqueEmail('invitee'), role: 'viewer', scope: 'all' },
     });
     expect(invited.status).toBe(201);
+    const token = await mailedInvitationToken(api, invited.body.email);
     // Through the service, not HTTP: each accept hashes the new password (scrypt, 128 MiB), and N of
     // them in this one process would outlast the local server's simulated 10 s Lambda deadline.
     const password = strongPassword();
-    const outcome = await race(N, () => invitations().accept({ token: invited.body.token, password }, { requestId: 'race', sourceIp: '127.0.0.1', principal: { kind: 'anonymous' } }), () => true);
+    const outcome = await race(N, () => invitations().accept({ token, password }, { requestId: 'race', sourceIp: '127.0.0.1', principal: { kind: 'anonymous' } }), () => true);
     tally.record(outcome);
     expect(outcome.winners).toHaveLength(1);
     expect(outcome.losers.map((r) => (r.status === 'rejected' ? (r.reason as AppError).code : 'ok'))).toEqual(Array(N - 1).fill('invitation_used'));

@@ -119,6 +119,16 @@ export function expectData<T>(result: ApiResult<T>, status: number): T {
   return result.data;
 }
 
+/**
+ * Asserts the 201 of `POST /v2/signup` (or `/v2/signup/verify`) and answers it typed as the session
+ * it is: the typed answer of signup is 201 or, under `verify-email`, 202 `{verificationSent: true}`.
+ */
+export function expectSignedUp<T>(result: ApiResult<T>): Extract<T, { accessToken: string }> {
+  const data = expectData(result, 201);
+  if (typeof data !== 'object' || data === null || !('accessToken' in data)) throw new Error(`expected a session, got ${JSON.stringify(data)}`);
+  return data as Extract<T, { accessToken: string }>;
+}
+
 /** Asserts the status of a typed call that answers no body (204). */
 export function expectStatus(result: ApiResult<unknown>, status: number): void {
   expect(result.response.status, describeResult(result)).toBe(status);

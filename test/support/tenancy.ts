@@ -27,7 +27,7 @@ export interface TestAccount {
 /** A new account through `POST /v2/signup`; its owner is signed in. */
 export async function createAccount(api: Api): Promise<TestAccount> {
   const body = signupBody();
-  const response = await api.request<SuccessBody<'/v2/signup', 'post'>>('POST', '/v2/signup', { body });
+  const response = await api.request<Extract<SuccessBody<'/v2/signup', 'post'>, { accessToken: string }>>('POST', '/v2/signup', { body });
   if (response.status !== 201) throw new Error(`signup failed: ${response.status} ${JSON.stringify(response.body)}`);
   return {
     accountId: response.body.accountId,

@@ -4,9 +4,11 @@ import { INVITATION_TTL_MS, Invitations } from '#shared/domain/tenancy/invitatio
 import { FixedClock } from '#test/support/fakes/clock.ts';
 import { FakeSecondFactor } from '#test/support/fakes/sessions.ts';
 import { MemoryTenancy } from '#test/support/fakes/tenancy.ts';
+import { RecordingMailer } from '#test/support/fakes/mailer.ts';
 import { SessionGate } from '#shared/domain/sessions/session-gate.ts';
 
 const ANONYMOUS: Principal = { kind: 'anonymous' };
+const CONSOLE_URL = 'https://console.example.test';
 const signedIn = (userId: string, amr = ['pwd']): Principal => ({ kind: 'operator', userId, amr });
 const request = (principal: Principal) => ({ requestId: 'req-1', sourceIp: '192.0.2.1', principal });
 
@@ -32,10 +34,18 @@ function world() {
   const tenancy = new MemoryTenancy(clock.now);
   const secondFactor = new FakeSecondFactor();
   const sessions = sessionsOver(secondFactor);
-  const invitations = new Invitations(tenancy, tenancy, tenancy, sessions, clock.now);
+  const mailer = new RecordingMailer();
+  const service = new Invitations(tenancy, tenancy, tenancy, sessions, { mailer, consoleUrl: CONSOLE_URL }, clock.now);
   const { account, owner } = tenancy.seedAccount();
   const context = { actor: { kind: 'operator' as const, id: owner.id }, requestId: 'req-0', sourceIp: '192.0.2.9' };
-  return { clock, tenancy, secondFactor, sessions, invitations, account, owner, context };
+  /** The service, whose `create` also answers the token the invitee was e-mailed (its own answer has none). */
+  const invitations = {
+    create: async (...args: Parameters<Invitations['create']>) => ({ ...(await service.create(...args)), token: mailer.tokenIn(args[1].email, 'invitation') }),
+    accept: service.accept.bind(service),
+    list: service.list.bind(service),
+    revoke: service.revoke.bind(service),
+  };
+  return { clock, tenancy, secondFactor, sessions, service, mailer, invitations, account, owner, context };
 }
 
 describe('Invitations', () => {
@@ -159,13 +169,27 @@ describe('Invitations', () => {
     expect(tenancy.invitations.size).toBe(0);
   });
 
-  it('shows the token once, in the link fragment, and stores only its hash', async () => {
-    const { tenancy, invitations, account, context } = world();
+  it('e-mails the token to the invitee only, with the account and the inviter, and stores only its hash', async () => {
+    const { tenancy, service, mailer, account, owner, context } = world();
 
-    const created = await invitations.create(account.id, { email: 'new@example.test', role: 'viewer', scope: 'all' }, context);
+    const created = await service.create(account.id, { email: 'new@example.test', role: 'viewer', scope: 'all' }, context);
 
-    expect(created.acceptUrl).toBe(`/v2/invitations/accept#token=${created.token}`);
-    expect(JSON.stringify([...tenancy.invitations.values(), ...tenancy.events])).not.toContain(created.token);
-    expect((await invitations.list(account.id, { limit: 10 })).items[0]).not.toHaveProperty('token');
+    expect(created).not.toHaveProperty('token');
+    expect(created).not.toHaveProperty('acceptUrl');
+    const mail = mailer.last('new@example.test', 'invitation');
+    expect(mailer.sent).toHaveLength(1);
+    expect(mail?.values).toMatchObject({ accountName: account.name, inviterEmail: owner.email, role: 'viewer', expiresAt: created.expiresAt });
+    const token = mailer.tokenIn('new@example.test', 'invitation');
+    expect(mail?.values.url).toBe(`${CONSOLE_URL}/accept?token=${token}`);
+    expect(JSON.stringify([created, ...tenancy.invitations.values(), ...tenancy.events])).not.toContain(token);
+    expect((await service.list(account.id, { limit: 10 })).items[0]).not.toHaveProperty('token');
+  });
+
+  it('sends nothing when the invitation is refused', async () => {
+    const { service, mailer, account, owner, context } = world();
+
+    await expect(service.create(account.id, { email: owner.email, role: 'viewer', scope: 'all' }, context)).rejects.toMatchObject({ code: 'member_exists' });
+
+    expect(mailer.sent).toEqual([]);
   });
 });

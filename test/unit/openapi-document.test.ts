@@ -42,6 +42,8 @@ const EXTRA_403: Partial<Record<string, string[]>> = {
   resetMemberMfa: ['step_up_required'],
   createMfaEnrollmentLink: ['step_up_required'],
   changePassword: ['step_up_required'],
+  signup: ['signup_closed'],
+  verifySignup: ['signup_closed'],
 };
 
 describe('OpenAPI document content', () => {
@@ -82,6 +84,8 @@ describe('OpenAPI document content', () => {
     expect(codesOf(operationOf('login').responses['429'])).toEqual(['rate_limited']);
     expect(codesOf(operationOf('signup').responses['409'])).toEqual(['email_taken']);
     expect(codesOf(operationOf('signup').responses['400'])).toContain('weak_password');
+    expect(operationOf('signup').responses).toHaveProperty('202');
+    expect(codesOf(operationOf('verifySignup').responses['400'])).toContain('invalid_signup_token');
     expect(codesOf(operationOf('acceptInvitation').responses['410'])).toEqual(['invitation_expired']);
   });
 

@@ -50,7 +50,7 @@ describe('routes that answer operator tokens', () => {
     const flagged = manifest.filter((route) => route.issuesOperatorSession === true).map((route) => route.id);
     expect(flagged).toEqual(carrying);
     // The routes SPEC §6 names that exist today; passkey sign-in and password reset join when built.
-    expect(flagged.sort()).toEqual(['acceptInvitation', 'completeMfaLogin', 'confirmOperatorTotp', 'login', 'refresh', 'signup']);
+    expect(flagged.sort()).toEqual(['acceptInvitation', 'completeMfaLogin', 'confirmOperatorTotp', 'login', 'refresh', 'signup', 'verifySignup']);
   });
 
   it('get their tokens from the gate: only sessions.ts signs operator access tokens or creates session families', () => {

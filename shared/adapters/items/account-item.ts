@@ -16,9 +16,12 @@ const AccountItem = z.object({
   settings: z.optional(z.looseObject({ requireMfa: z.optional(z.boolean()) })),
 });
 
-/** The item of a new account: `ownerCount` starts at its first owner (it guards last-owner protection). */
-export function toAccountItem(account: Account): Record<string, unknown> & ItemKey {
-  return { ...accountKey(account.id), entity: 'Account', ...account, ownerCount: 1 };
+/**
+ * The item of a new account: `ownerCount` starts at its first owner (it guards last-owner protection),
+ * or at 0 for an account whose first owner is still invited (the first-owner command).
+ */
+export function toAccountItem(account: Account, ownerCount: 0 | 1 = 1): Record<string, unknown> & ItemKey {
+  return { ...accountKey(account.id), entity: 'Account', ...account, ownerCount };
 }
 
 /** The profile, with the defaults of what signup did not write. */

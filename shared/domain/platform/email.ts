@@ -46,7 +46,7 @@ export interface EmailContent {
 /** The messages Portcullis sends, by kind, with the values each needs. One language = one object of this type. */
 export interface EmailCatalogue {
   /** Signup with `verify-email`: the link that completes it. */
-  signupVerification(values: { accountName: string; url: string; minutes: number }): EmailContent;
+  signupVerification(values: { accountName: string; url: string; hours: number }): EmailContent;
   /** Signup with `verify-email` for an address that already has an operator: no second account, a hint instead. */
   signupExistingOperator(values: { loginUrl: string; resetUrl: string }): EmailContent;
   /** An invitation to join an account. */

@@ -3,16 +3,18 @@
  * either as a new operator (setting a password; the answer is what a login gives, through the session
  * gate) or as the operator who already has that email, signed in (their access token, with the second
  * factor when they have one; the answer is `joined` and no tokens). A password never stands in for an
- * existing operator's sign-in: it would skip their second factor (review finding 1). The token is
- * shown once, stored as its SHA-256, valid for 7 days and single use: accepting is one conditional
- * write (pending and unexpired → accepted) in the same transaction as the membership, so of
- * concurrent accepts exactly one joins.
+ * existing operator's sign-in: it would skip their second factor (review finding 1). The token goes to
+ * the invitee by e-mail only (SPEC §4: holding it proves the address; the inviter never sees it), is
+ * stored as its SHA-256, valid for 7 days and single use: accepting is one conditional write (pending
+ * and unexpired → accepted) in the same transaction as the membership, so of concurrent accepts
+ * exactly one joins.
  */
 import { auditEvent, type AuditContext, type AuditEvent } from '../kernel/audit-events.ts';
 import { AppError, AuthError, ConflictError, NotFoundError, ValidationError } from '../kernel/errors.ts';
 import type { Page } from '../kernel/request.ts';
 import { assertScopeFitsAccount, type ScopeCatalog } from './members.ts';
 import type { Membership, Operator, Role, Scope } from '../kernel/model.ts';
+import type { Mailer } from '../platform/email.ts';
 import { assertAcceptablePassword, hashPassword } from '../sessions/passwords.ts';
 import type { OperatorStore } from '../sessions/operator-store.ts';
 import type { Principal } from '../kernel/principal.ts';
@@ -73,44 +75,79 @@ export interface AcceptRequest {
   principal: Principal;
 }
 
+/** Where invitations are e-mailed from: the mailer and the console the accept link points at (`{consoleUrl}/accept?token=`). */
+export interface InvitationDelivery {
+  mailer: Pick<Mailer, 'send'>;
+  consoleUrl: string;
+}
+
+/** A new pending invitation (7 days) and its token, which only the invitee's e-mail will carry. */
+export function newInvitation(accountId: string, input: { email: string; role: Role; scope: Scope }, createdBy: string | null, now: Date): { invitation: StoredInvitation; token: string } {
+  const token = `${INVITATION_TOKEN_PREFIX}${randomSecret(32)}`;
+  const invitation: StoredInvitation = {
+    id: newId('inv'),
+    accountId,
+    email: input.email,
+    role: input.role,
+    scope: input.scope,
+    status: 'pending',
+    expiresAt: new Date(now.getTime() + INVITATION_TTL_MS).toISOString(),
+    createdAt: now.toISOString(),
+    createdBy,
+    tokenHash: hashSecret(token),
+  };
+  return { invitation, token };
+}
+
+/** E-mails the invitee the `invitation` message with the accept link: the one place the token goes. */
+export function sendInvitation(
+  delivery: InvitationDelivery,
+  invitation: Invitation,
+  token: string,
+  from: { accountName: string; inviterEmail: string | undefined },
+): Promise<void> {
+  return delivery.mailer.send(invitation.email, 'invitation', {
+    ...from,
+    role: invitation.role,
+    url: `${delivery.consoleUrl}/accept?token=${token}`,
+    expiresAt: invitation.expiresAt,
+  });
+}
+
 export class Invitations {
   constructor(
     private readonly store: InvitationStore,
-    private readonly operators: Pick<OperatorStore, 'findOperatorByEmail' | 'findMembership'>,
+    private readonly operators: Pick<OperatorStore, 'findOperatorByEmail' | 'findOperatorById' | 'findMembership' | 'findAccountsByIds'>,
     private readonly catalog: ScopeCatalog,
     private readonly sessions: Pick<OperatorSessions, 'admit' | 'verdict'>,
+    private readonly delivery: InvitationDelivery,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Creates an invitation; the answer carries the token, which is never shown again. */
-  async create(accountId: string, input: { email: string; role: Role; scope: Scope }, context: AuditContext) {
+  /**
+   * Creates an invitation and e-mails the invitee the accept link with the account's name and the
+   * inviter. The answer carries no token: the inviter never holds what proves the invitee's address.
+   */
+  async create(accountId: string, input: { email: string; role: Role; scope: Scope }, context: AuditContext): Promise<InvitationView> {
     await assertScopeFitsAccount(this.catalog, accountId, input.role, input.scope);
     const existing = await this.operators.findOperatorByEmail(input.email);
     if (existing && (await this.operators.findMembership(accountId, existing.id))) {
       throw new ConflictError('member_exists', 'An operator with this email is already a member of the account.');
     }
     const now = this.now();
-    const token = `${INVITATION_TOKEN_PREFIX}${randomSecret(32)}`;
-    const invitation: StoredInvitation = {
-      id: newId('inv'),
-      accountId,
-      email: input.email,
-      role: input.role,
-      scope: input.scope,
-      status: 'pending',
-      expiresAt: new Date(now.getTime() + INVITATION_TTL_MS).toISOString(),
-      createdAt: now.toISOString(),
-      createdBy: context.actor.id,
-      tokenHash: hashSecret(token),
-    };
+    const { invitation, token } = newInvitation(accountId, input, context.actor.id, now);
     const event = auditEvent(
       context,
       { accountId, type: 'invitation.created', target: { type: 'invitation', id: invitation.id }, details: { email: input.email, role: input.role } },
       now,
     );
+    const [[account], inviter] = await Promise.all([
+      this.operators.findAccountsByIds([accountId]),
+      context.actor.kind === 'operator' && context.actor.id ? this.operators.findOperatorById(context.actor.id) : Promise.resolve(undefined),
+    ]);
     await this.store.createInvitation(invitation, event);
-    // The token rides in the fragment: a browser opening the link never sends it to any server log.
-    return { ...view(invitation), token, acceptUrl: `/v2/invitations/accept#token=${token}` };
+    await sendInvitation(this.delivery, invitation, token, { accountName: account?.name ?? accountId, inviterEmail: inviter?.email });
+    return view(invitation);
   }
 
   async list(accountId: string, page: { limit: number; cursor?: Record<string, unknown> }): Promise<Page<InvitationView>> {

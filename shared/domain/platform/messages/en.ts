@@ -8,11 +8,11 @@ const IGNORE = 'If you did not ask for this, you can ignore this message: nothin
 const NOT_YOU = 'If this was not you, reset your password at once and tell an owner of your account.';
 
 export const en: EmailCatalogue = {
-  signupVerification: ({ accountName, url, minutes }) => ({
+  signupVerification: ({ accountName, url, hours }) => ({
     subject: `Confirm your e-mail address to create ${accountName}`,
     paragraphs: [`Someone (we hope you) asked to create the Portcullis account "${accountName}" with this e-mail address.`, 'Follow the link to confirm the address and create the account.'],
     action: { label: 'Confirm and create the account', url },
-    footer: [`The link works once, for ${String(minutes)} minutes.`, IGNORE],
+    footer: [`The link works once, for ${String(hours)} hours.`, IGNORE],
   }),
   signupExistingOperator: ({ loginUrl, resetUrl }) => ({
     subject: 'You already have a Portcullis sign-in',
@@ -23,7 +23,7 @@ export const en: EmailCatalogue = {
   invitation: ({ accountName, inviterEmail, role, url, expiresAt }) => ({
     subject: `You are invited to join ${accountName} on Portcullis`,
     paragraphs: [
-      `${inviterEmail ?? 'An owner'} invited you to join the account "${accountName}" as ${role}.`,
+      `${inviterEmail ?? 'The administrators of this Portcullis deployment'} invited you to join the account "${accountName}" as ${role}.`,
       'Follow the link to accept. If you are new to Portcullis you will choose a password; if you already sign in to Portcullis, sign in first.',
     ],
     action: { label: 'Accept the invitation', url },
