@@ -935,21 +935,6 @@ export interface operations {
                 };
             };
             /**
-             * @description Conflict.
-             *     - `email_taken`: the email is already in use (signup: only in the `open` mode, which is for local and trusted use)
-             */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "email_taken";
-                    };
-                };
-            };
-            /**
              * @description Body too large.
              *     - `payload_too_large`: the body is larger than 64 KiB
              *     - `{"message": "Request Entity Too Large"}` (application/json): API Gateway, for bodies over 10 MB
@@ -9524,7 +9509,7 @@ export interface operations {
             };
             /**
              * @description Conflict.
-             *     - `email_taken`: the email is already in use (signup: only in the `open` mode, which is for local and trusted use)
+             *     - `email_taken`: the email is already in use by another end user of the organization
              */
             409: {
                 headers: {
@@ -10000,7 +9985,7 @@ export interface operations {
             };
             /**
              * @description Conflict.
-             *     - `email_taken`: the email is already in use (signup: only in the `open` mode, which is for local and trusted use)
+             *     - `email_taken`: the email is already in use by another end user of the organization
              */
             409: {
                 headers: {

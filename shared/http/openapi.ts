@@ -44,7 +44,7 @@ const CODE_MEANINGS: Record<string, string> = {
   forbidden: 'the caller may not do this (role, scope or key permission)',
   not_found: 'the resource does not exist or is outside the caller’s scope',
   system_not_found: 'the organization has no system of that name',
-  email_taken: 'the email is already in use (signup: only in the `open` mode, which is for local and trusted use)',
+  email_taken: 'the email is already in use by another end user of the organization',
   signup_closed: 'sign-up is closed on this deployment: accounts come from invitations',
   invalid_signup_token: 'the sign-up link is unknown, expired or already used: sign up again',
   system_exists: 'a system with this name already exists',

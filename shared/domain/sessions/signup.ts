@@ -1,8 +1,9 @@
 /**
  * Operator sign-up (SPEC §4 `POST /v2/signup`), as the deployment's `signupMode` says:
- * - `open` (local, trusted use): the account, its owner and a session at once. It necessarily tells
- *   whether the address has an operator (409 `email_taken`): a deployment meant for strangers uses
- *   `verify-email`.
+ * - `open` (local, trusted use): the account, its owner and a session at once. An address that
+ *   already has an operator gets no error code naming it (there is no `email_taken` any more): the
+ *   same 202 and e-mail as under `verify-email`. The status still differs from a new address's 201,
+ *   so this mode tells: a deployment meant for strangers uses `verify-email`.
  * - `verify-email` (the cloud default): every well-formed request gets the same 202 after the same
  *   work (scrypt, one pending item, one e-mail); a new address gets a one-time link, an address that
  *   already has an operator gets a note saying so instead. The link's token completes the sign-up.
@@ -85,7 +86,19 @@ export class Signup {
 
   async start(input: { email: string; password: string; accountName: string }): Promise<SignupOutcome> {
     if (this.mode === 'closed') throw signupClosed();
-    if (this.mode === 'open') return { created: await this.sessions.signUp(input) };
+    if (this.mode === 'open') {
+      try {
+        return { created: await this.sessions.signUp(input) };
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        // The address has an operator: its owner hears of it by e-mail (within the mail limit), the
+        // caller gets what `verify-email` answers.
+        if (await this.emailLimit.reserveSignupEmail(hashSecret(input.email), Math.floor(this.now().getTime() / 1000), SIGNUP_EMAIL_LIMIT)) {
+          await this.mailer.send(input.email, 'signupExistingOperator', { loginUrl: `${this.consoleUrl}/login`, resetUrl: `${this.consoleUrl}/forgot-password` });
+        }
+        return { verificationSent: true };
+      }
+    }
 
     // Refusing a weak password tells nothing about the address: it depends on the request alone.
     assertAcceptablePassword(input.password, input.email);
