@@ -6046,6 +6046,21 @@ export interface operations {
                 };
             };
             /**
+             * @description SMS or e-mail provider failed.
+             *     - `email_failed`: SES refused or failed to send the sign-in e-mail; its budget was given back, start a new sign-in
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "email_failed";
+                    };
+                };
+            };
+            /**
              * @description Temporarily unavailable.
              *     - `service_unavailable`: DynamoDB is throttling or contended; retry after `Retry-After` seconds
              */

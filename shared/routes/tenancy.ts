@@ -301,7 +301,7 @@ export const tenancyRoutes = {
       "Invite an email with a role and scope (owner). The invitee gets the accept link by e-mail only (`{consoleUrl}/accept?token=…`, with the account's name and the inviter); the answer and the list never carry the token. It expires in 7 days.",
     request: { params: InvitationsParams, body: CreateInvitationBody },
     response: { status: 201, body: CreatedInvitation },
-    errors: { 409: ['member_exists'] },
+    errors: { 409: ['member_exists'], 502: ['email_failed'] },
     examples: {
       request: { manager: { summary: 'A manager of everything', value: { email: 'grace@example.com', role: 'manager', scope: 'all' } } },
       response: {

@@ -185,6 +185,16 @@ describe('Invitations', () => {
     expect((await service.list(account.id, { limit: 10 })).items[0]).not.toHaveProperty('token');
   });
 
+  it('keeps no invitation when its e-mail cannot be sent, and answers 502 email_failed', async () => {
+    const { tenancy, service, mailer, account, context } = world();
+    mailer.send = () => Promise.reject(new Error('SES throttled'));
+
+    await expect(service.create(account.id, { email: 'new@example.test', role: 'viewer', scope: 'all' }, context)).rejects.toMatchObject({ status: 502, code: 'email_failed' });
+
+    expect([...tenancy.invitations.values()].filter((invitation) => invitation.status === 'pending')).toEqual([]);
+    expect(tenancy.events.map((event) => event.type)).toEqual(['invitation.created', 'invitation.revoked']);
+  });
+
   it('sends nothing when the invitation is refused', async () => {
     const { service, mailer, account, owner, context } = world();
 

@@ -146,7 +146,17 @@ export class Invitations {
       context.actor.kind === 'operator' && context.actor.id ? this.operators.findOperatorById(context.actor.id) : Promise.resolve(undefined),
     ]);
     await this.store.createInvitation(invitation, event);
-    await sendInvitation(this.delivery, invitation, token, { accountName: account?.name ?? accountId, inviterEmail: inviter?.email });
+    try {
+      await sendInvitation(this.delivery, invitation, token, { accountName: account?.name ?? accountId, inviterEmail: inviter?.email });
+    } catch {
+      // Nobody holds the token, so nobody could accept it: take the invitation back (audited) rather
+      // than leave one the owner must find and revoke, and say what failed (502, never a 500).
+      const revoked = auditEvent(context, {
+        accountId, type: 'invitation.revoked', target: { type: 'invitation', id: invitation.id }, details: { email: invitation.email, role: invitation.role, reason: 'email_failed' },
+      });
+      await this.store.deleteInvitation(invitation, revoked);
+      throw new AppError(502, 'email_failed', 'Bad Gateway', 'The invitation e-mail could not be sent, so no invitation was kept; invite again.');
+    }
     return view(invitation);
   }
 
