@@ -6047,7 +6047,7 @@ export interface operations {
             };
             /**
              * @description SMS or e-mail provider failed.
-             *     - `email_failed`: SES refused or failed to send the sign-in e-mail; its budget was given back, start a new sign-in
+             *     - `email_failed`: SES refused or failed to send the e-mail: a sign-in e-mail (its budget given back; start a new sign-in) or an invitation (none was kept; invite again)
              */
             502: {
                 headers: {
@@ -10703,7 +10703,7 @@ export interface operations {
             /**
              * @description SMS or e-mail provider failed.
              *     - `sms_failed`: SNS refused or failed to send the SMS; the SMS budget was given back, start a new sign-in
-             *     - `email_failed`: SES refused or failed to send the sign-in e-mail; its budget was given back, start a new sign-in
+             *     - `email_failed`: SES refused or failed to send the e-mail: a sign-in e-mail (its budget given back; start a new sign-in) or an invitation (none was kept; invite again)
              */
             502: {
                 headers: {
@@ -10923,7 +10923,7 @@ export interface operations {
             /**
              * @description SMS or e-mail provider failed.
              *     - `sms_failed`: SNS refused or failed to send the SMS; the SMS budget was given back, start a new sign-in
-             *     - `email_failed`: SES refused or failed to send the sign-in e-mail; its budget was given back, start a new sign-in
+             *     - `email_failed`: SES refused or failed to send the e-mail: a sign-in e-mail (its budget given back; start a new sign-in) or an invitation (none was kept; invite again)
              */
             502: {
                 headers: {

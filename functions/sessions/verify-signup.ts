@@ -4,4 +4,6 @@ import { sessionRoutes } from '#shared/routes/sessions.ts';
 import { created } from '#shared/http/responses.ts';
 
 /** POST /v2/signup/verify — the e-mailed token completes a `verify-email` sign-up: the account, its owner, signed in. */
-export const handler = defineHandler(sessionRoutes.verifySignup, async ({ body }) => created(await signup().verify(body.token)));
+export const handler = defineHandler(sessionRoutes.verifySignup, async ({ body, requestId, sourceIp, userAgent }) =>
+  created(await signup().verify(body.token, { requestId, sourceIp, userAgent })),
+);

@@ -69,6 +69,15 @@ describe('GET /v2/me/sessions', () => {
     expect(text).not.toMatch(/prt_|tokenHash|[0-9a-f]{64}/);
   });
 
+  it('lists the session a signup started, with its browser and network like a login', async () => {
+    const body = signupBody();
+    const created = expectSignedUp(await api.client.POST('/v2/signup', { body, headers: { 'user-agent': BROWSER } }));
+
+    expect(await listSessions(created.accessToken)).toEqual([
+      expect.objectContaining({ current: true, userAgent: BROWSER, ipPrefix: '127.0.0.0/24', amr: ['pwd'] }),
+    ]);
+  });
+
   it('keeps at most 256 characters of a User-Agent', async () => {
     const person = await newOperator();
     const pair = await logIn(person.email, person.password, `Agent/${'x'.repeat(2000)}`);

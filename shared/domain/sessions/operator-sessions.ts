@@ -131,7 +131,7 @@ export class OperatorSessions {
   }
 
   /** Creates the operator, the account and the owner membership at once, then signs the owner in. */
-  async signUp(input: { email: string; password: string; accountName: string }) {
+  async signUp(input: { email: string; password: string; accountName: string }, facts?: LoginFacts) {
     assertAcceptablePassword(input.password, input.email);
     const createdAt = this.now().toISOString();
     const operator: Operator = {
@@ -144,7 +144,7 @@ export class OperatorSessions {
     const membership: Membership = { accountId: account.id, userId: operator.id, role: 'owner', scope: 'all', createdAt };
     await this.operators.createOperatorWithAccount({ operator, account, membership });
     // A brand-new person has no factor and a new account no policy: the gate opens, but it is asked.
-    const tokens = tokensOnly(await this.admit(operator.id, ['pwd']));
+    const tokens = tokensOnly(await this.admit(operator.id, ['pwd'], facts));
     return { accountId: account.id, userId: operator.id, ...tokens };
   }
 

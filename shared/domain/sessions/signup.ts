@@ -16,7 +16,7 @@ import { AppError, AuthError, ConflictError } from '../kernel/errors.ts';
 import type { Account, Membership, Operator } from '../kernel/model.ts';
 import { hashSecret, newId, randomSecret } from '../kernel/secrets.ts';
 import type { Mailer } from '../platform/email.ts';
-import type { OperatorSessions, TokenPair } from './operator-sessions.ts';
+import type { LoginFacts, OperatorSessions, TokenPair } from './operator-sessions.ts';
 import type { OperatorStore } from './operator-store.ts';
 import { assertAcceptablePassword, hashPassword } from './passwords.ts';
 
@@ -84,11 +84,11 @@ export class Signup {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async start(input: { email: string; password: string; accountName: string }): Promise<SignupOutcome> {
+  async start(input: { email: string; password: string; accountName: string }, facts?: LoginFacts): Promise<SignupOutcome> {
     if (this.mode === 'closed') throw signupClosed();
     if (this.mode === 'open') {
       try {
-        return { created: await this.sessions.signUp(input) };
+        return { created: await this.sessions.signUp(input, facts) };
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;
         // The address has an operator: its owner hears of it by e-mail (within the mail limit), the
@@ -138,7 +138,7 @@ export class Signup {
    * the session gate, exactly as `open` does. Unknown, used and expired tokens get one answer, and so
    * does an address that got an operator meanwhile (its create is refused by the e-mail guard).
    */
-  async verify(token: string): Promise<SignupSession> {
+  async verify(token: string, facts?: LoginFacts): Promise<SignupSession> {
     if (this.mode === 'closed') throw signupClosed();
     const at = this.now();
     const pending = await this.pending.consumePendingSignup(hashSecret(token), at.toISOString());
@@ -156,7 +156,8 @@ export class Signup {
       throw error;
     }
     // A brand-new person has no factor and a new account no policy: the gate opens, but it is asked.
-    const result = await this.sessions.admit(operator.id, ['pwd']);
+    // With the request's facts: the session list shows where it started, and the login is audited.
+    const result = await this.sessions.admit(operator.id, ['pwd'], facts);
     if (!('accessToken' in result)) throw new AuthError('mfa_required', 'A second factor is required; sign in again.');
     return { accountId: account.id, userId: operator.id, ...result };
   }
