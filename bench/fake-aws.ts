@@ -12,7 +12,7 @@ export interface FakeAws {
   endpoint: string;
   /** The last SMS text sent to each number. */
   lastSms: Map<string, string>;
-  calls: { kms: number; sns: number };
+  calls: { kms: number; sns: number; ses: number };
   close(): Promise<void>;
 }
 
@@ -42,13 +42,20 @@ function kms(target: string, input: Record<string, string>, response: ServerResp
 
 export async function startFakeAws(): Promise<FakeAws> {
   const lastSms = new Map<string, string>();
-  const calls = { kms: 0, sns: 0 };
+  const calls = { kms: 0, sns: 0, ses: 0 };
   const server = createServer((request, response) => {
     void bodyOf(request).then((body) => {
       const target = request.headers['x-amz-target'];
       if (typeof target === 'string' && target.startsWith('TrentService.')) {
         calls.kms++;
         kms(target, JSON.parse(body || '{}') as Record<string, string>, response);
+        return;
+      }
+      // SES v2 is REST JSON: SendEmail is a POST to /v2/email/outbound-emails.
+      if (request.method === 'POST' && request.url?.startsWith('/v2/email/outbound-emails')) {
+        calls.ses++;
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ MessageId: randomUUID() }));
         return;
       }
       // SNS speaks the AWS query protocol: a form body, an XML answer.

@@ -122,6 +122,13 @@ async function main(): Promise<void> {
     SMS_DEPLOYMENT_DAILY_LIMIT: '1000000',
     AWS_ENDPOINT_URL_KMS: aws.endpoint,
     AWS_ENDPOINT_URL_SNS: aws.endpoint,
+    AWS_ENDPOINT_URL_SESV2: aws.endpoint,
+    EMAIL_PROVIDER: 'ses',
+    EMAIL_FROM: 'Portcullis <no-reply@bench.example>',
+    EMAIL_CONFIGURATION_SET: 'portcullis-bench',
+    // The signup measured is the one that creates the account and signs in (a deployment's default,
+    // verify-email, answers 202 and mails a link: a different flow, not the one the targets name).
+    SIGNUP_MODE: 'open',
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,

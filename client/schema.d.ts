@@ -998,6 +998,21 @@ export interface operations {
                 };
             };
             /**
+             * @description SMS or e-mail provider failed.
+             *     - `email_failed`: SES refused or failed to send the e-mail: a sign-in e-mail (its budget given back; start a new sign-in), an invitation (none was kept; invite again) or a sign-up e-mail (try again)
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "email_failed";
+                    };
+                };
+            };
+            /**
              * @description Temporarily unavailable.
              *     - `service_unavailable`: DynamoDB is throttling or contended; retry after `Retry-After` seconds
              */
@@ -6047,7 +6062,7 @@ export interface operations {
             };
             /**
              * @description SMS or e-mail provider failed.
-             *     - `email_failed`: SES refused or failed to send the e-mail: a sign-in e-mail (its budget given back; start a new sign-in) or an invitation (none was kept; invite again)
+             *     - `email_failed`: SES refused or failed to send the e-mail: a sign-in e-mail (its budget given back; start a new sign-in), an invitation (none was kept; invite again) or a sign-up e-mail (try again)
              */
             502: {
                 headers: {
@@ -10703,7 +10718,7 @@ export interface operations {
             /**
              * @description SMS or e-mail provider failed.
              *     - `sms_failed`: SNS refused or failed to send the SMS; the SMS budget was given back, start a new sign-in
-             *     - `email_failed`: SES refused or failed to send the e-mail: a sign-in e-mail (its budget given back; start a new sign-in) or an invitation (none was kept; invite again)
+             *     - `email_failed`: SES refused or failed to send the e-mail: a sign-in e-mail (its budget given back; start a new sign-in), an invitation (none was kept; invite again) or a sign-up e-mail (try again)
              */
             502: {
                 headers: {
@@ -10923,7 +10938,7 @@ export interface operations {
             /**
              * @description SMS or e-mail provider failed.
              *     - `sms_failed`: SNS refused or failed to send the SMS; the SMS budget was given back, start a new sign-in
-             *     - `email_failed`: SES refused or failed to send the e-mail: a sign-in e-mail (its budget given back; start a new sign-in) or an invitation (none was kept; invite again)
+             *     - `email_failed`: SES refused or failed to send the e-mail: a sign-in e-mail (its budget given back; start a new sign-in), an invitation (none was kept; invite again) or a sign-up e-mail (try again)
              */
             502: {
                 headers: {

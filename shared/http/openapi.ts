@@ -63,7 +63,7 @@ const CODE_MEANINGS: Record<string, string> = {
   rate_limited: 'too many attempts, SMS or sign-in e-mails; wait `Retry-After` seconds',
   internal_error: 'unexpected; the body says nothing internal',
   sms_failed: 'SNS refused or failed to send the SMS; the SMS budget was given back, start a new sign-in',
-  email_failed: 'SES refused or failed to send the e-mail: a sign-in e-mail (its budget given back; start a new sign-in) or an invitation (none was kept; invite again)',
+  email_failed: 'SES refused or failed to send the e-mail: a sign-in e-mail (its budget given back; start a new sign-in), an invitation (none was kept; invite again) or a sign-up e-mail (try again)',
   service_unavailable: 'DynamoDB is throttling or contended; retry after `Retry-After` seconds',
 };
 

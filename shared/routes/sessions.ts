@@ -43,7 +43,7 @@ export const sessionRoutes = {
       body: SignupResponse,
       alternatives: [{ status: 202, body: SignupVerificationSent, description: 'Accepted (`verify-email`): a link went to the address, or a note if it already has an operator; the answer is the same either way.' }],
     },
-    errors: { 400: ['weak_password'], 403: ['signup_closed'] },
+    errors: { 400: ['weak_password'], 403: ['signup_closed'], 502: ['email_failed'] },
     examples: {
       request: {
         signup: { summary: 'A new account and its owner', value: { email: 'ada@example.com', password: 'correct horse battery staple', accountName: 'Example MSP' } },

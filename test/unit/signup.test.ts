@@ -86,6 +86,16 @@ describe('Signup', () => {
     expect(store.pending.get(hashSecret(token))?.passwordHash).toMatch(/^scrypt\$/);
   });
 
+  it('verify-email: an e-mail that cannot be sent is a 502 email_failed for a known and a new address alike, never a 500', async () => {
+    const { signup, tenancy, mailer } = world('verify-email');
+    const known = tenancy.seedOperator('known@example.test');
+    mailer.send = () => Promise.reject(new Error('SES throttled'));
+
+    for (const email of [known.email, 'new@example.test']) {
+      await expect(signup.start({ email, password: PASSWORD, accountName: 'X' })).rejects.toMatchObject({ status: 502, code: 'email_failed' });
+    }
+  });
+
   it('verify-email: a second request within the minute sends nothing and answers the same', async () => {
     const { signup, mailer } = world('verify-email');
     const input = { email: 'victim@example.test', password: PASSWORD, accountName: 'V' };

@@ -94,7 +94,7 @@ export class Signup {
         // The address has an operator: its owner hears of it by e-mail (within the mail limit), the
         // caller gets what `verify-email` answers.
         if (await this.emailLimit.reserveSignupEmail(hashSecret(input.email), Math.floor(this.now().getTime() / 1000), SIGNUP_EMAIL_LIMIT)) {
-          await this.mailer.send(input.email, 'signupExistingOperator', { loginUrl: `${this.consoleUrl}/login`, resetUrl: `${this.consoleUrl}/forgot-password` });
+          await this.mail(input.email, 'signupExistingOperator', { loginUrl: `${this.consoleUrl}/login`, resetUrl: `${this.consoleUrl}/forgot-password` });
         }
         return { verificationSent: true };
       }
@@ -122,15 +122,27 @@ export class Signup {
       expiresAt: new Date(now.getTime() + SIGNUP_VERIFICATION_TTL_SECONDS * 1000).toISOString(),
     });
     if (existing) {
-      await this.mailer.send(input.email, 'signupExistingOperator', { loginUrl: `${this.consoleUrl}/login`, resetUrl: `${this.consoleUrl}/forgot-password` });
+      await this.mail(input.email, 'signupExistingOperator', { loginUrl: `${this.consoleUrl}/login`, resetUrl: `${this.consoleUrl}/forgot-password` });
     } else {
-      await this.mailer.send(input.email, 'signupVerification', {
+      await this.mail(input.email, 'signupVerification', {
         accountName: input.accountName,
         url: `${this.consoleUrl}/verify-email?token=${token}`,
         hours: SIGNUP_VERIFICATION_TTL_SECONDS / 3600,
       });
     }
     return { verificationSent: true };
+  }
+
+  /**
+   * Sends one sign-up e-mail. A failure is a 502 `email_failed`, never a 500: both branches of a
+   * `verify-email` sign-up send one, so the answer still tells nothing about the address.
+   */
+  private async mail(...args: Parameters<Signup['mailer']['send']>): Promise<void> {
+    try {
+      await this.mailer.send(...args);
+    } catch {
+      throw emailFailed();
+    }
   }
 
   /**
@@ -161,6 +173,10 @@ export class Signup {
     if (!('accessToken' in result)) throw new AuthError('mfa_required', 'A second factor is required; sign in again.');
     return { accountId: account.id, userId: operator.id, ...result };
   }
+}
+
+function emailFailed(): AppError {
+  return new AppError(502, 'email_failed', 'Bad Gateway', 'The e-mail could not be sent; try again.');
 }
 
 function signupClosed(): AppError {
