@@ -52,7 +52,7 @@ function secondsContext(app: App, key: string): Duration | undefined {
  * `createAlarmTopic=true`; e-mail: `emailFrom` (required: an address or `Name <address>` of a verified
  * SES identity), `emailIdentity` (default: the sender's domain), `emailReplyTo`; `signupMode`
  * (`verify-email`), `sessionAbsoluteLifetime` / `sessionIdleTimeout` (seconds), `consoleUrl`; the deployment's limits: `smsAllowedCountries` (required, e.g. `FR,DE,GB`,
- * or a list in cdk.json), `smsDeploymentDailyLimit`, `smsAccountDailyLimit`, `organizationsPerAccount`.
+ * or a list in cdk.json), `smsDeploymentDailyLimit`, `smsAccountDailyLimit`, `emailDeploymentDailyLimit`, `emailAccountDailyLimit`, `organizationsPerAccount`.
  * `overrides` replace stack props (tests use it to add routes the manifest does not have yet).
  */
 export function buildApp(app: App, overrides: Omit<Partial<PortcullisStackProps>, 'stage'> = {}): PortcullisStack {
@@ -80,6 +80,8 @@ export function buildApp(app: App, overrides: Omit<Partial<PortcullisStackProps>
     smsAllowedCountries,
     smsDeploymentDailyLimit: numberContext(app, 'smsDeploymentDailyLimit'),
     smsAccountDailyLimit: numberContext(app, 'smsAccountDailyLimit'),
+    emailDeploymentDailyLimit: numberContext(app, 'emailDeploymentDailyLimit'),
+    emailAccountDailyLimit: numberContext(app, 'emailAccountDailyLimit'),
     organizationsPerAccount: numberContext(app, 'organizationsPerAccount'),
     issuer: context(app, 'issuer'),
     apiBase: context(app, 'apiBase'),

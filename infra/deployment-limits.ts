@@ -1,6 +1,6 @@
 /**
  * The deployment's limits above every tenant (SPEC §6): the SMS countries (required), the daily SMS
- * caps of the deployment and of each account, the quota of organizations per account. Validated at
+ * and sign-in e-mail caps of the deployment and of each account, the quota of organizations per account. Validated at
  * synth and given to every function as environment variables (shared/config.ts reads them at cold
  * start and fails fast without the countries). Kept apart from portcullis.ts, which only spreads the
  * result into each function's environment.
@@ -21,6 +21,10 @@ export interface DeploymentLimitProps {
   readonly smsDeploymentDailyLimit?: number;
   /** SMS one account sends per UTC day, all its organizations together; no organization may set more. @default 1000 */
   readonly smsAccountDailyLimit?: number;
+  /** Sign-in e-mails (`email_pin`, `email_link`) the whole deployment sends per UTC day. @default 10000 */
+  readonly emailDeploymentDailyLimit?: number;
+  /** Sign-in e-mails one account sends per UTC day, all its organizations together; no organization may set more. @default 1000 */
+  readonly emailAccountDailyLimit?: number;
   /** Active organizations one account may have (signup is public: this bounds what one signup can create). @default 1000 */
   readonly organizationsPerAccount?: number;
 }
@@ -38,9 +42,11 @@ export function deploymentLimitsEnvironment(props: Partial<DeploymentLimitProps>
     smsDeploymentDailyLimit: props.smsDeploymentDailyLimit ?? DEPLOYMENT_LIMIT_DEFAULTS.smsDeploymentDailyLimit,
     smsAccountDailyLimit: props.smsAccountDailyLimit ?? DEPLOYMENT_LIMIT_DEFAULTS.smsAccountDailyLimit,
     organizationsPerAccount: props.organizationsPerAccount ?? DEPLOYMENT_LIMIT_DEFAULTS.organizationsPerAccount,
+    emailDeploymentDailyLimit: props.emailDeploymentDailyLimit ?? DEPLOYMENT_LIMIT_DEFAULTS.emailDeploymentDailyLimit,
+    emailAccountDailyLimit: props.emailAccountDailyLimit ?? DEPLOYMENT_LIMIT_DEFAULTS.emailAccountDailyLimit,
   };
   for (const [name, value] of Object.entries(numbers)) {
-    // The config reads at most 9 digits for the SMS caps and 6 for the quota.
+    // The config reads at most 9 digits for the SMS and e-mail caps and 6 for the quota.
     const max = name === 'organizationsPerAccount' ? 999_999 : 999_999_999;
     if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`${name} must be a whole number from 1 to ${String(max)}, not ${String(value)}`);
   }
@@ -49,5 +55,7 @@ export function deploymentLimitsEnvironment(props: Partial<DeploymentLimitProps>
     [ENV.smsDeploymentDailyLimit]: String(numbers.smsDeploymentDailyLimit),
     [ENV.smsAccountDailyLimit]: String(numbers.smsAccountDailyLimit),
     [ENV.organizationsPerAccount]: String(numbers.organizationsPerAccount),
+    [ENV.emailDeploymentDailyLimit]: String(numbers.emailDeploymentDailyLimit),
+    [ENV.emailAccountDailyLimit]: String(numbers.emailAccountDailyLimit),
   };
 }

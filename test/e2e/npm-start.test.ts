@@ -21,7 +21,7 @@ describe('npm start', () => {
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
       const deadline = Date.now() + 90_000;
-      while (!output.includes('SMS sent by the API')) {
+      while (!output.includes('e-mails sent by the API appear below')) {
         if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
         if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
         await new Promise((done) => setTimeout(done, 100));

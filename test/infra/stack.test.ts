@@ -217,6 +217,7 @@ describe('stack wiring', () => {
     expect(() => synthesize({ stage: 'dev', smsAllowedCountries: 'FR,XX' })).toThrow(/smsAllowedCountries: XX is not an upper-case ISO 3166-1 alpha-2 country code/);
     expect(() => synthesize({ stage: 'dev', smsAllowedCountries: ',' })).toThrow(/smsAllowedCountries must name at least one country/);
     expect(() => synthesize({ stage: 'dev', smsAccountDailyLimit: '0' })).toThrow(/smsAccountDailyLimit must be a whole number/);
+    expect(() => synthesize({ stage: 'dev', emailAccountDailyLimit: '0' })).toThrow(/emailAccountDailyLimit must be a whole number/);
   });
 
   it("gives every function that reads the config (those with a table) the deployment's limits, from the context (cdk.json lists too) or the defaults", () => {
@@ -226,11 +227,33 @@ describe('stack wiring', () => {
         .filter((variables) => variables.TABLE_NAME !== undefined);
     expect(variablesOf(dev).length).toBeGreaterThan(40);
     for (const variables of variablesOf(dev)) {
-      expect(variables).toMatchObject({ SMS_ALLOWED_COUNTRIES: TEST_SMS_COUNTRIES, SMS_DEPLOYMENT_DAILY_LIMIT: '10000', SMS_ACCOUNT_DAILY_LIMIT: '1000', ORGANIZATIONS_PER_ACCOUNT: '1000' });
+      expect(variables).toMatchObject({
+        SMS_ALLOWED_COUNTRIES: TEST_SMS_COUNTRIES,
+        SMS_DEPLOYMENT_DAILY_LIMIT: '10000',
+        SMS_ACCOUNT_DAILY_LIMIT: '1000',
+        EMAIL_DEPLOYMENT_DAILY_LIMIT: '10000',
+        EMAIL_ACCOUNT_DAILY_LIMIT: '1000',
+        ORGANIZATIONS_PER_ACCOUNT: '1000',
+      });
     }
-    const tuned = synthesize({ stage: 'dev', smsAllowedCountries: ['BE', 'NL'], smsDeploymentDailyLimit: '500', smsAccountDailyLimit: '50', organizationsPerAccount: '20' });
+    const tuned = synthesize({
+      stage: 'dev',
+      smsAllowedCountries: ['BE', 'NL'],
+      smsDeploymentDailyLimit: '500',
+      smsAccountDailyLimit: '50',
+      emailDeploymentDailyLimit: '700',
+      emailAccountDailyLimit: '70',
+      organizationsPerAccount: '20',
+    });
     for (const variables of variablesOf(tuned)) {
-      expect(variables).toMatchObject({ SMS_ALLOWED_COUNTRIES: 'BE,NL', SMS_DEPLOYMENT_DAILY_LIMIT: '500', SMS_ACCOUNT_DAILY_LIMIT: '50', ORGANIZATIONS_PER_ACCOUNT: '20' });
+      expect(variables).toMatchObject({
+        SMS_ALLOWED_COUNTRIES: 'BE,NL',
+        SMS_DEPLOYMENT_DAILY_LIMIT: '500',
+        SMS_ACCOUNT_DAILY_LIMIT: '50',
+        EMAIL_DEPLOYMENT_DAILY_LIMIT: '700',
+        EMAIL_ACCOUNT_DAILY_LIMIT: '70',
+        ORGANIZATIONS_PER_ACCOUNT: '20',
+      });
     }
   });
 

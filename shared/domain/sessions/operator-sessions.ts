@@ -110,10 +110,11 @@ export class OperatorSessions {
    * The only way an operator session starts (SPEC §6 "One gate issues operator sessions"). The gate
    * decides whether the factors shown (`amr`) satisfy what the person has and what covers them:
    * tokens only when they do; otherwise the login's second step (`mfaRequired`) or the enrolment
-   * (`mfaEnrollmentRequired`), each with a short-lived mfaToken. `facts` given: a successful sign-in
-   * goes to the audit log.
+   * (`mfaEnrollmentRequired`), each with a short-lived mfaToken. `facts` given: they describe the
+   * session (browser, network) and the sign-in goes to the audit log, unless `audited: false` (a
+   * sign-up, which is not a login).
    */
-  async admit(userId: string, amr: string[], facts?: LoginFacts): Promise<LoginResult> {
+  async admit(userId: string, amr: string[], facts?: LoginFacts, options: { audited?: boolean } = {}): Promise<LoginResult> {
     const verdict = await this.gate.verdict(userId, amr);
     if (verdict === 'verify') {
       return { mfaRequired: true, mfaToken: await this.secondFactor.issueMfaToken(userId, 'login'), methods: ['totp', 'recovery_code'] };
@@ -121,7 +122,7 @@ export class OperatorSessions {
     if (verdict === 'enroll') {
       return { mfaEnrollmentRequired: true, mfaToken: await this.secondFactor.issueMfaToken(userId, 'enroll') };
     }
-    if (facts) await this.audit?.loginSucceeded(userId, amr, facts);
+    if (facts && options.audited !== false) await this.audit?.loginSucceeded(userId, amr, facts);
     return this.mint(userId, amr, facts);
   }
 
@@ -144,7 +145,8 @@ export class OperatorSessions {
     const membership: Membership = { accountId: account.id, userId: operator.id, role: 'owner', scope: 'all', createdAt };
     await this.operators.createOperatorWithAccount({ operator, account, membership });
     // A brand-new person has no factor and a new account no policy: the gate opens, but it is asked.
-    const tokens = tokensOnly(await this.admit(operator.id, ['pwd'], facts));
+    // The facts describe the session it starts; a sign-up is not audited as a login (Auth0 logs them apart).
+    const tokens = tokensOnly(await this.admit(operator.id, ['pwd'], facts, { audited: false }));
     return { accountId: account.id, userId: operator.id, ...tokens };
   }
 

@@ -168,5 +168,8 @@ export class PasswordLifecycle {
 
 /** One answer for an unknown, expired, voided or spent link: which one it was helps nobody but an attacker. */
 function invalidResetToken(): AppError {
-  return new AppError(400, 'invalid_reset_token', 'Bad Request', 'The reset link is invalid, expired or already used; ask for a new one.');
+  // Every 400 names its field (SPEC §6): here the token.
+  return new AppError(400, 'invalid_reset_token', 'Bad Request', 'The reset link is invalid, expired or already used; ask for a new one.', {
+    errors: [{ field: 'body.token', message: 'is invalid, expired or already used' }],
+  });
 }

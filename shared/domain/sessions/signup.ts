@@ -168,8 +168,8 @@ export class Signup {
       throw error;
     }
     // A brand-new person has no factor and a new account no policy: the gate opens, but it is asked.
-    // With the request's facts: the session list shows where it started, and the login is audited.
-    const result = await this.sessions.admit(operator.id, ['pwd'], facts);
+    // With the request's facts, so the session list shows where it started; a sign-up, not a login, in the audit log.
+    const result = await this.sessions.admit(operator.id, ['pwd'], facts, { audited: false });
     if (!('accessToken' in result)) throw new AuthError('mfa_required', 'A second factor is required; sign in again.');
     return { accountId: account.id, userId: operator.id, ...result };
   }
@@ -184,5 +184,8 @@ function signupClosed(): AppError {
 }
 
 function invalidSignupToken(): AppError {
-  return new AppError(400, 'invalid_signup_token', 'Bad Request', 'This sign-up link is unknown, expired or already used; sign up again.');
+  // Every 400 names its field (SPEC §6): here the token.
+  return new AppError(400, 'invalid_signup_token', 'Bad Request', 'This sign-up link is unknown, expired or already used; sign up again.', {
+    errors: [{ field: 'body.token', message: 'is unknown, expired or already used' }],
+  });
 }
