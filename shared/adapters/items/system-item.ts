@@ -2,7 +2,7 @@
 import * as z from '#shared/schemas/zod.ts';
 import { SYSTEM_SK_PREFIX, systemKey, type ItemKey } from '../../data/keys.ts';
 import { FACTORS } from '../../domain/sign-in/policy.ts';
-import type { SignInSystem } from '../../domain/sign-in/model.ts';
+import { TOKEN_SIGNING_ALGS, type SignInSystem } from '../../domain/sign-in/model.ts';
 import { parseItem } from '../dynamodb.ts';
 
 export { systemKey };
@@ -34,6 +34,10 @@ const SystemFields = z.object({
   name: z.string(),
   policy: StoredPolicy,
   passwordlessUrl: z.pipe(z.nullish(z.string()), z.transform((url) => url ?? null)),
+  // Systems stored before OAuth clients (SPEC §9) read as public ES256 clients with no redirect URI.
+  redirectUris: z._default(z.array(z.string()), []),
+  tokenSigningAlg: z._default(z.enum(TOKEN_SIGNING_ALGS), 'ES256'),
+  clientSecretHash: z.pipe(z.nullish(z.string()), z.transform((hash) => hash ?? null)),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

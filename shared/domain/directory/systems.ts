@@ -49,7 +49,17 @@ export class Systems {
     const passwordlessUrl = input.passwordlessUrl ?? null;
     if (usesPasswordless(input.policy) && passwordlessUrl === null) throw passwordlessUrlRequired();
     const now = this.now();
-    const system: SignInSystem = { organizationId: orgId, name: input.name, policy: input.policy, passwordlessUrl, createdAt: now.toISOString(), updatedAt: now.toISOString() };
+    const system: SignInSystem = {
+      organizationId: orgId,
+      name: input.name,
+      policy: input.policy,
+      passwordlessUrl,
+      redirectUris: [],
+      tokenSigningAlg: 'ES256',
+      clientSecretHash: null,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
     const event = directoryEvent(actor, request, organization, 'system.created', { type: 'system', id: system.name }, { factors: input.policy.factors, rules: input.policy.rules.length }, now);
     if (!(await this.store.createSystem(system, event))) throw new ConflictError('system_exists', `A system named "${input.name}" already exists in this organization.`);
     return presentSystem(system);

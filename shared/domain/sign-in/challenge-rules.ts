@@ -63,8 +63,14 @@ export function newSecretOf(system: SignInSystem, factor: DeliveredFactor): stri
   return secretKindOf(factor) === 'pin' ? generatePin(system.policy.pin.length) : randomSecret(32);
 }
 
-/** The magic link of a token: `<passwordlessUrl>?token=…`, by SMS or e-mail alike. */
-export const linkOf = (system: SignInSystem, token: string): string => `${system.passwordlessUrl ?? ''}?token=${token}`;
+/**
+ * The magic link of a token: `<passwordlessUrl>?token=…` (`&token=…` when the URL has a query: the
+ * hosted login's link page names its login), by SMS or e-mail alike.
+ */
+export const linkOf = (system: SignInSystem, token: string): string => {
+  const url = system.passwordlessUrl ?? '';
+  return `${url}${url.includes('?') ? '&' : '?'}token=${token}`;
+};
 
 export const invalidCredentials = () => new AuthError('invalid_credentials', 'The code, link or challenge is not valid.');
 export const expired = () => new AuthError('expired', 'This challenge has expired or was already used; start a new sign-in.');
@@ -100,4 +106,9 @@ export function refusalOfChallenge(
 /** The challenge was consumed, voided or moved to another step since it was read: a concurrent request settled it. */
 export function settledElsewhere(fresh: Challenge | undefined, read: Challenge): boolean {
   return fresh !== undefined && (fresh.status !== 'open' || fresh.step !== read.step);
+}
+
+/** The system as this sign-in sends its links: to `linkUrl` when the caller names one (the hosted login). */
+export function withLinkUrl(system: SignInSystem, linkUrl: string | undefined): SignInSystem {
+  return linkUrl === undefined ? system : { ...system, passwordlessUrl: linkUrl };
 }

@@ -22,6 +22,7 @@ import {
   tooManyAttempts,
   ttlSecondsOf,
   type ChallengeScope,
+  withLinkUrl,
 } from './challenge-rules.ts';
 import { credentialOf, type CredentialCheck } from './credentials.ts';
 import { decoySubjectId, subjectOf } from './decoys.ts';
@@ -61,7 +62,22 @@ export interface CompleteInput {
   passwordless?: string | undefined;
   totp?: string | undefined;
   recoveryCode?: string | undefined;
+  /** Where a step-up's magic link points instead of the system's `passwordlessUrl` (the hosted login). */
+  linkUrl?: string | undefined;
 }
+
+/** A chain completed: who signed in, to what, and how (what a token or an authorization code is made of). */
+export interface CompletedSignIn {
+  organization: Organization;
+  system: SignInSystem;
+  user: EndUser;
+  amr: string[];
+  /** Epoch seconds of the last factor (the id_token's `auth_time`). */
+  authTime: number;
+}
+
+/** One factor's outcome without a token: the hosted login turns a completed chain into an authorization code. */
+export type CompletedStep = { authenticated: true; signIn: CompletedSignIn } | { authenticated: false; challengeId: string; remaining: Factor[] };
 
 export type CompletedChallenge =
   | { authenticated: true; token: string; tokenType: 'Bearer'; expiresIn: number; user: { id: string; email: string }; amr: string[] }
@@ -95,8 +111,22 @@ export class CompleteSignIn {
     this.metrics = deps.metrics ?? NO_METRICS;
   }
 
-  /** A sign-in is verified when the last factor is satisfied (a step-up answer is neither verified nor failed); it failed when the answer is a 401. */
+  /** `POST /v2/system/authenticate/user`: one factor, and the system's token when the chain is done. */
   async complete(request: SignInRequest, input: CompleteInput): Promise<CompletedChallenge> {
+    this.deps.tokens.warmUp();
+    const step = await this.completeStep(request, input);
+    if (!step.authenticated) return step;
+    const { organization, system, user, amr } = step.signIn;
+    const token = await this.deps.tokens.issue({ audience: system.name, subject: user.id, organizationId: organization.id, amr, ttlSeconds: system.policy.tokenTtlSeconds });
+    return { authenticated: true, token, tokenType: 'Bearer', expiresIn: system.policy.tokenTtlSeconds, user: { id: user.id, email: user.email }, amr };
+  }
+
+  /**
+   * One factor of a sign-in, without a token (the hosted login makes an authorization code of it). A
+   * sign-in is verified when the last factor is satisfied (a step-up answer is neither verified nor
+   * failed); it failed when the answer is a 401.
+   */
+  async completeStep(request: SignInRequest, input: CompleteInput): Promise<CompletedStep> {
     try {
       const completed = await this.completeChallenge(request, input);
       if (completed.authenticated) this.metrics.count(METRIC_NAMES.signInsVerified);
@@ -107,12 +137,12 @@ export class CompleteSignIn {
     }
   }
 
-  private async completeChallenge(request: SignInRequest, input: CompleteInput): Promise<CompletedChallenge> {
+  private async completeChallenge(request: SignInRequest, input: CompleteInput): Promise<CompletedStep> {
     this.deps.pinSecrets.warmUp();
-    this.deps.tokens.warmUp();
     // The sign-in state is read with the rest only when it names the challenge (no `challengeId`).
     const facts = await this.deps.facts.read(request.principal, input, { challengeId: input.challengeId, withState: input.challengeId === undefined });
-    const { actor, organization, system, user, reason } = facts;
+    const { actor, organization, user, reason } = facts;
+    const system = withLinkUrl(facts.system, input.linkUrl);
     const given = credentialOf(input);
     // A decoy (unknown email, disabled, no access) goes through every step below like a real sign-in,
     // on its own challenge and window, and is refused at the one step it can never pass.
@@ -170,8 +200,7 @@ export class CompleteSignIn {
         audit.event('challenge.verified', { ...details, factor, completed: true, amr }),
       );
       if (!advanced) return attempts.advanceRefused(challenge, scope, state, nowMs, audit);
-      const token = await this.deps.tokens.issue({ audience: system.name, subject: user.id, organizationId: organization.id, amr, ttlSeconds: system.policy.tokenTtlSeconds });
-      return { authenticated: true, token, tokenType: 'Bearer', expiresIn: system.policy.tokenTtlSeconds, user: { id: user.id, email: user.email }, amr };
+      return { authenticated: true, signIn: { organization, system: facts.system, user, amr, authTime: Math.floor(nowMs / 1000) } };
     }
 
     // Step-up: the next factor of the same challenge. An SMS or e-mail factor gets a fresh secret and message.

@@ -35,6 +35,10 @@ export interface SignInContext {
   [key: string]: unknown;
 }
 
+/** The JWS algorithms the key ring signs with: one P-256 and one RSA key per generation, both published. */
+export const TOKEN_SIGNING_ALGS = ['ES256', 'RS256'] as const;
+export type TokenSigningAlg = (typeof TOKEN_SIGNING_ALGS)[number];
+
 export interface SignInSystem {
   organizationId: string;
   /** Unique in its organization; systems are addressed by name. */
@@ -42,6 +46,15 @@ export interface SignInSystem {
   policy: Policy;
   /** https URL the magic link points to, with `?token=…`; null when the system uses no links. */
   passwordlessUrl: string | null;
+  /**
+   * As an OAuth 2.0 client of its organization's issuer (SPEC §9, `client_id` = `name`): the redirect
+   * URIs `/oauth2/authorize` accepts, compared exactly (https, or http on localhost/127.0.0.1).
+   */
+  redirectUris: string[];
+  /** How its tokens are signed: ES256 (default) or RS256 (API Gateway JWT authorizers accept RSA only). */
+  tokenSigningAlg: TokenSigningAlg;
+  /** SHA-256 of its client secret (`POST …/systems/{systemName}/secret`, shown once); null for a public client (PKCE only). */
+  clientSecretHash: string | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -11,7 +11,7 @@ import { ConflictError } from '../kernel/errors.ts';
 import { NO_METRICS, type Metrics } from '../kernel/metrics.ts';
 import type { Organization } from '../kernel/model.ts';
 import { newId } from '../kernel/secrets.ts';
-import { channelOf, isDeliveredFactor, isEmailFactor, isSmsFactor, newSecretOf, secretKindOf, ttlSecondsOf } from './challenge-rules.ts';
+import { channelOf, withLinkUrl, isDeliveredFactor, isEmailFactor, isSmsFactor, newSecretOf, secretKindOf, ttlSecondsOf } from './challenge-rules.ts';
 import { decoyDelivery, decoySubjectId, emailDelivery, subjectOf } from './decoys.ts';
 import type { Challenge, EndUser, Factor, SignInContext, SignInSystem } from './model.ts';
 import type { PinSecrets } from './pin-secrets.ts';
@@ -37,6 +37,11 @@ export interface StartInput {
   system: string;
   organization?: string | undefined;
   context?: SignInContext | undefined;
+  /**
+   * Where this sign-in's magic links point instead of the system's `passwordlessUrl`: the hosted
+   * login's link page (SPEC §9), which completes the step for the browser that waits. @default - the system's
+   */
+  linkUrl?: string | undefined;
 }
 
 export interface StartedChallenge {
@@ -110,7 +115,8 @@ export class StartSignIn {
   private async startChallenge(request: SignInRequest, input: StartInput, options: { planCounters: boolean }): Promise<StartedChallenge> {
     this.deps.pinSecrets.warmUp();
     const facts = await this.deps.facts.read(request.principal, input, { withSubject: options.planCounters, withSuppression: true });
-    const { actor, organization, system, user } = facts;
+    const { actor, organization, user } = facts;
+    const system = withLinkUrl(facts.system, input.linkUrl);
     const chain = chooseFactors(system.policy, input.context);
     const method = chain[0] ?? 'pin';
     // SPEC §8: no sign-in e-mail goes to an address SES reported undeliverable. The whole chain is a
@@ -200,3 +206,4 @@ export class StartSignIn {
     return answer(deliveredTo);
   }
 }
+
