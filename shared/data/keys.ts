@@ -270,3 +270,6 @@ export const passwordResetTokenKey = (tokenHash: string): ItemKey => ({ pk: `PWR
 
 /** Reset e-mails sent to one address (keyed by a hash of it, known operator or not): 1 a minute, 5 an hour. */
 export const passwordResetMailLimitKey = (addressHash: string): ItemKey => ({ pk: `PWRESETLIMIT#${addressHash}`, sk: 'PWRESETLIMIT' });
+
+/** An OAuth authorization code (SPEC §9), by the SHA-256 of the code: spent by one conditional delete. */
+export const authorizationCodeKey = (codeHash: string): ItemKey => ({ pk: `OAUTHCODE#${codeHash}`, sk: 'OAUTHCODE' });

@@ -10,6 +10,7 @@ import { tenancyRoutes, tenancyTags } from '../routes/tenancy.ts';
 import { mfaRoutes, mfaTags } from '../routes/mfa.ts';
 import { directoryRoutes, directoryTags } from '../routes/directory.ts';
 import { signInRoutes, signInTags } from '../routes/sign-in.ts';
+import { oidcRoutes, oidcTags } from '../routes/oidc.ts';
 import type { RouteAccess, RouteDefinition, Tag } from '../routes/definition.ts';
 
 export type { AuthKind, DataKeyPurpose, Example, HttpMethod, RouteAccess, RouteDefinition, Tag } from '../routes/definition.ts';
@@ -20,13 +21,14 @@ export const routes = {
   ...mfaRoutes,
   ...directoryRoutes,
   ...signInRoutes,
+  ...oidcRoutes,
   ...platformRoutes,
 } as const;
 
 export type RouteId = keyof typeof routes;
 
 /** The reference page sections, area by area in the order of `routes`. */
-export const tags: readonly Tag[] = [sessionTags, tenancyTags, mfaTags, directoryTags, signInTags, platformTags].flatMap((area: Record<string, Tag>) => Object.values(area));
+export const tags: readonly Tag[] = [sessionTags, tenancyTags, mfaTags, directoryTags, signInTags, oidcTags, platformTags].flatMap((area: Record<string, Tag>) => Object.values(area));
 
 /** The manifest as a list, in declaration order. */
 export const manifest: readonly RouteDefinition[] = Object.values(routes);
