@@ -62,10 +62,20 @@ export class SystemRepository implements SystemStore {
           Update: {
             TableName: this.tableName,
             Key: key,
-            UpdateExpression: 'SET #policy = :policy, passwordlessUrl = :url, updatedAt = :at, version = :next',
+            UpdateExpression:
+              'SET #policy = :policy, passwordlessUrl = :url, redirectUris = :redirectUris, tokenSigningAlg = :alg, clientSecretHash = :secretHash, updatedAt = :at, version = :next',
             ConditionExpression: 'version = :version',
             ExpressionAttributeNames: { '#policy': 'policy' },
-            ExpressionAttributeValues: { ':policy': system.policy, ':url': system.passwordlessUrl, ':at': system.updatedAt, ':version': expectedVersion, ':next': expectedVersion + 1 },
+            ExpressionAttributeValues: {
+              ':policy': system.policy,
+              ':url': system.passwordlessUrl,
+              ':redirectUris': system.redirectUris,
+              ':alg': system.tokenSigningAlg,
+              ':secretHash': system.clientSecretHash,
+              ':at': system.updatedAt,
+              ':version': expectedVersion,
+              ':next': expectedVersion + 1,
+            },
           },
         },
         auditEventPut(this.tableName, event),
