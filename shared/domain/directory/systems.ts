@@ -39,6 +39,12 @@ export interface SystemStore {
   /** False when a system of that name exists. */
   createSystem(system: SignInSystem, event: AuditEvent): Promise<boolean>;
   updateSystem(system: SignInSystem, expectedVersion: number, event: AuditEvent): Promise<'ok' | 'missing' | 'stale'>;
+  /**
+   * Sets (a hash) or removes (null) the client secret in one write that needs no prior read: the last
+   * writer wins, and the version moves, so a PATCH that read the old one re-reads. Removing requires a
+   * secret: 'no_secret' when there was none.
+   */
+  setClientSecretHash(organizationId: string, systemName: string, hash: string | null, updatedAt: string, event: AuditEvent): Promise<'ok' | 'missing' | 'no_secret'>;
   /** The system and every grant to it; answers how many grants went, or undefined when there was no system. */
   deleteSystem(organizationId: string, systemName: string, event: AuditEvent): Promise<number | undefined>;
 }
@@ -120,17 +126,19 @@ export class Systems {
 
   /**
    * `POST …/systems/{systemName}/secret`: a new client secret (256 random bits), replacing the one the
-   * system had; answered this once, stored as its SHA-256 only. Audited `system.secret_rotated`.
+   * system had; answered this once, stored as its SHA-256 only. One write, whatever runs concurrently:
+   * of concurrent rotations the last one's secret is the one that works. Audited `system.secret_rotated`.
    */
   async rotateClientSecret(request: RequestFacts, orgId: string, systemName: string): Promise<{ clientId: string; clientSecret: string }> {
+    const { actor, organization } = await organizationActor(this.access, request, orgId, 'system:write');
+    const current = await this.store.findSystem(orgId, systemName);
+    if (!current) throw new NotFoundError('System');
     const clientSecret = `${CLIENT_SECRET_PREFIX}${randomSecret(32)}`;
-    const clientSecretHash = hashSecret(clientSecret);
-    const { system } = await this.change(request, orgId, systemName, (current) => ({
-      next: { ...current, clientSecretHash },
-      type: 'system.secret_rotated',
-      details: { replaced: current.clientSecretHash !== null },
-    }));
-    return { clientId: system.name, clientSecret };
+    const now = this.now();
+    const event = directoryEvent(actor, request, organization, 'system.secret_rotated', { type: 'system', id: systemName }, { replaced: current.clientSecretHash !== null }, now);
+    const outcome = await this.store.setClientSecretHash(orgId, systemName, hashSecret(clientSecret), now.toISOString(), event);
+    if (outcome !== 'ok') throw new NotFoundError('System');
+    return { clientId: systemName, clientSecret };
   }
 
   /**
@@ -138,10 +146,12 @@ export class Systems {
    * 404 when it had no secret. Audited `system.secret_deleted`.
    */
   async deleteClientSecret(request: RequestFacts, orgId: string, systemName: string): Promise<void> {
-    await this.change(request, orgId, systemName, (current) => {
-      if (current.clientSecretHash === null) throw new NotFoundError('Client secret');
-      return { next: { ...current, clientSecretHash: null }, type: 'system.secret_deleted', details: {} };
-    });
+    const { actor, organization } = await organizationActor(this.access, request, orgId, 'system:write');
+    const now = this.now();
+    const event = directoryEvent(actor, request, organization, 'system.secret_deleted', { type: 'system', id: systemName }, {}, now);
+    const outcome = await this.store.setClientSecretHash(orgId, systemName, null, now.toISOString(), event);
+    if (outcome === 'missing') throw new NotFoundError('System');
+    if (outcome === 'no_secret') throw new NotFoundError('Client secret');
   }
 
   /**
