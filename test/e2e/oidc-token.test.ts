@@ -402,6 +402,19 @@ describe('{iss}/oauth2/userinfo', () => {
   });
 });
 
+describe('a deleted organization', () => {
+  it('exchanges no more codes (invalid_client) and answers no userinfo (invalid_token)', async () => {
+    const doomed = await signInFixture(api);
+    const before = await tokenRequest(doomed.orgId, exchangeForm(doomed, await mintCode(doomed)));
+    expect(before.status).toBe(200);
+    const pending = await mintCode(doomed);
+    expect((await api.raw('DELETE', `/v2/organizations/${doomed.orgId}`, { token: doomed.account.owner.accessToken })).status).toBe(204);
+    expectOAuthError(await tokenRequest(doomed.orgId, exchangeForm(doomed, pending)), 401, 'invalid_client');
+    const answer = await userinfo(doomed.orgId, `Bearer ${String(before.body.access_token)}`);
+    expectOAuthError(answer, 401, 'invalid_token');
+  });
+});
+
 describe('OIDC tokens on the other verifiers', () => {
   it('opens no operator route: bearer (authorizer), bearer-or-apikey, mfa and public-or-bearer all answer 401', async () => {
     const minted = await mintCode(a);

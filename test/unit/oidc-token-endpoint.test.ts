@@ -11,7 +11,8 @@ import { authenticatesAs, clientAuthenticationOf, parseBasicCredentials } from '
 import { OAuthError } from '#shared/domain/oidc/oauth-errors.ts';
 import { OidcTokens } from '#shared/domain/oidc/oidc-tokens.ts';
 import { s256Challenge, verifiesChallenge } from '#shared/domain/oidc/pkce.ts';
-import { TokenExchange, type TokenExchangeDirectory } from '#shared/domain/oidc/token-exchange.ts';
+import type { OidcReads } from '#shared/domain/oidc/oidc-reads.ts';
+import { TokenExchange } from '#shared/domain/oidc/token-exchange.ts';
 import { POLICY_DEFAULTS } from '#shared/domain/sign-in/policy.ts';
 import type { EndUser, SignInSystem } from '#shared/domain/sign-in/model.ts';
 import { oauthErrorResponse } from '#shared/http/oauth-error.ts';
@@ -134,11 +135,10 @@ function world(options: { secret?: string } = {}) {
   const codes = new AuthorizationCodes(store, clock.now);
   const system = { organizationId: ORG, name: 'app', policy: { ...POLICY_DEFAULTS, factors: ['pin'] }, tokenSigningAlg: 'ES256', clientSecretHash: options.secret ? hashSecret(options.secret) : null } as SignInSystem;
   const user = { id: 'usr_1', organizationId: ORG, email: 'ada@example.com', phone: '+33612345678', status: 'active' } as EndUser;
-  const directory: TokenExchangeDirectory = {
-    findOrganization: (id) => Promise.resolve(id === ORG ? { id } : undefined),
-    findSystem: (org, name) => Promise.resolve(org === ORG && name === 'app' ? system : undefined),
-    findEndUser: (org, id) => Promise.resolve(org === ORG && id === user.id ? user : undefined),
-    hasAccess: () => Promise.resolve(true),
+  const directory: OidcReads = {
+    findClient: (org, name) => Promise.resolve({ organization: org === ORG ? { id: org } : undefined, system: org === ORG && name === 'app' ? system : undefined }),
+    findSubject: (org, _name, id) => Promise.resolve({ user: org === ORG && id === user.id ? user : undefined, granted: true }),
+    findUser: (org, id) => Promise.resolve({ organization: org === ORG ? { id: org } : undefined, user: org === ORG && id === user.id ? user : undefined }),
   };
   const signed: Record<string, unknown>[] = [];
   const tokens = new OidcTokens((claims, header) => {

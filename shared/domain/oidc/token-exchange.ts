@@ -7,11 +7,11 @@
  * another tenant's issuer), client, redirect URI, PKCE verifier. Last, the end user must still be
  * active and granted the system: a user disabled or a grant revoked since the sign-in gets no tokens.
  */
-import { organizationIssuer, type IssuerDirectory } from '../sign-in/end-user-tokens.ts';
-import type { EndUser, SignInSystem } from '../sign-in/model.ts';
+import { organizationIssuer } from '../sign-in/end-user-tokens.ts';
 import type { AuthorizationGrant } from './authorization-codes.ts';
 import { authenticatesAs, clientAuthenticationOf, invalidClient } from './client-authentication.ts';
 import { OAuthError } from './oauth-errors.ts';
+import type { OidcReads } from './oidc-reads.ts';
 import type { OidcTokens, OidcTokenSet } from './oidc-tokens.ts';
 import { verifiesChallenge } from './pkce.ts';
 
@@ -25,13 +25,6 @@ export interface TokenParameters {
   client_secret?: string | undefined;
 }
 
-/** What the exchange reads of the directory, all strongly consistent. */
-export interface TokenExchangeDirectory extends IssuerDirectory {
-  findSystem(organizationId: string, systemName: string): Promise<SignInSystem | undefined>;
-  findEndUser(organizationId: string, userId: string): Promise<EndUser | undefined>;
-  hasAccess(organizationId: string, systemName: string, userId: string): Promise<boolean>;
-}
-
 export interface CodeRedeemer {
   redeem(code: string): Promise<AuthorizationGrant | undefined>;
 }
@@ -42,7 +35,7 @@ const invalidGrant = (reason: string): OAuthError =>
 
 export class TokenExchange {
   constructor(
-    private readonly directory: TokenExchangeDirectory,
+    private readonly reads: Pick<OidcReads, 'findClient' | 'findSubject'>,
     private readonly codes: CodeRedeemer,
     private readonly tokens: OidcTokens,
     private readonly settings: { apiBase: string },
@@ -59,7 +52,7 @@ export class TokenExchange {
     if (!redirectUri) throw new OAuthError('invalid_request', 'redirect_uri is required.');
     if (!verifier) throw new OAuthError('invalid_request', 'code_verifier is required (PKCE).');
 
-    const [organization, system] = await Promise.all([this.directory.findOrganization(organizationId), this.directory.findSystem(organizationId, client.clientId)]);
+    const { organization, system } = await this.reads.findClient(organizationId, client.clientId);
     const usedHeader = client.method === 'client_secret_basic';
     if (!organization) throw invalidClient(realm, usedHeader, 'unknown or deleted organization');
     if (!system) throw invalidClient(realm, usedHeader, 'unknown client');
@@ -72,10 +65,7 @@ export class TokenExchange {
     if (grant.redirectUri !== redirectUri) throw invalidGrant('redirect_uri differs from the authorization request');
     if (!verifiesChallenge(verifier, grant.codeChallenge)) throw invalidGrant('PKCE verifier does not match');
 
-    const [user, granted] = await Promise.all([
-      this.directory.findEndUser(organizationId, grant.userId),
-      this.directory.hasAccess(organizationId, system.name, grant.userId),
-    ]);
+    const { user, granted } = await this.reads.findSubject(organizationId, system.name, grant.userId);
     if (!user || user.status !== 'active') throw invalidGrant('end user deleted or disabled since the sign-in');
     if (!granted) throw invalidGrant('access revoked since the sign-in');
     return this.tokens.issue(grant, system);

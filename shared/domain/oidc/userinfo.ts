@@ -7,14 +7,11 @@
  * disabled one gets nothing.
  */
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { organizationIssuer, type IssuerDirectory, type VerificationKeySource } from '../sign-in/end-user-tokens.ts';
-import { TOKEN_SIGNING_ALGS, type EndUser } from '../sign-in/model.ts';
+import { organizationIssuer, type VerificationKeySource } from '../sign-in/end-user-tokens.ts';
+import { TOKEN_SIGNING_ALGS } from '../sign-in/model.ts';
 import { OAuthError, quoted } from './oauth-errors.ts';
+import type { OidcReads } from './oidc-reads.ts';
 import { OIDC_ACCESS_TOKEN_TYPE } from './oidc-tokens.ts';
-
-export interface UserInfoDirectory extends IssuerDirectory {
-  findEndUser(organizationId: string, userId: string): Promise<EndUser | undefined>;
-}
 
 export interface UserInfoClaims {
   sub: string;
@@ -25,7 +22,7 @@ export interface UserInfoClaims {
 export class UserInfo {
   constructor(
     private readonly keys: VerificationKeySource,
-    private readonly directory: UserInfoDirectory,
+    private readonly reads: Pick<OidcReads, 'findUser'>,
     private readonly settings: { apiBase: string },
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -60,7 +57,7 @@ export class UserInfo {
         headers: { 'www-authenticate': `${realm}, error="insufficient_scope", scope="openid"` },
       });
     }
-    const [organization, user] = await Promise.all([this.directory.findOrganization(organizationId), this.directory.findEndUser(organizationId, payload.sub)]);
+    const { organization, user } = await this.reads.findUser(organizationId, payload.sub);
     if (!organization || !user || user.status !== 'active') throw invalid('organization or end user gone or disabled');
     return {
       sub: user.id,
