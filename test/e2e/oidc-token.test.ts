@@ -184,6 +184,10 @@ describe('POST {iss}/oauth2/token', () => {
     expectOAuthError(await tokenRequest(a.orgId, form), 401, 'invalid_client'); // `none` for a client that has a secret
     expectOAuthError(await tokenRequest(a.orgId, { ...form, client_id: 'no-such-client' }), 401, 'invalid_client');
     expectOAuthError(await tokenRequest(a.orgId, { ...form, client_id: undefined }), 401, 'invalid_client');
+    // A Basic client id no system can have (5,000 characters, a key separator) is refused before any read.
+    for (const id of ['x'.repeat(5000), `${confidential.system.name}#x`]) {
+      expectOAuthError(await tokenRequest(a.orgId, { ...form, client_id: undefined }, { headers: { authorization: basic(id, SECRET) } }), 401, 'invalid_client');
+    }
     // Both methods at once.
     expectOAuthError(await tokenRequest(a.orgId, { ...form, client_secret: SECRET }, { headers: { authorization: basic(confidential.system.name, SECRET) } }), 400, 'invalid_request');
     // A public client that sends a secret has none to send.

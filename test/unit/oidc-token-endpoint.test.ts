@@ -83,6 +83,14 @@ describe('client authentication (RFC 6749 §2.3.1)', () => {
     expect(none.headers).not.toHaveProperty('www-authenticate');
   });
 
+  it('refuses a client id that is no system name (too long, or characters a name cannot have) before anything is read', () => {
+    for (const id of ['a'.repeat(65), 'SYSTEM#x', '-app', 'a b']) {
+      expect(oauthErrorOf(() => clientAuthenticationOf(basic(encodeURIComponent(id), 's'), {}, 'r')), id).toMatchObject({ code: 'invalid_client', status: 401 });
+      expect(oauthErrorOf(() => clientAuthenticationOf(undefined, { client_id: id }, 'r')), id).toMatchObject({ code: 'invalid_client' });
+    }
+    expect(clientAuthenticationOf(undefined, { client_id: 'a'.repeat(64) }, 'r')).toMatchObject({ method: 'none' });
+  });
+
   it('authenticates a confidential client by its secret only, and a public client by its name only', () => {
     const confidential = { name: 'app', clientSecretHash: hashSecret('s3cret') };
     const publicClient = { name: 'app', clientSecretHash: null };

@@ -14,6 +14,9 @@ export type ClientAuthentication =
   | { method: 'client_secret_post'; clientId: string; secret: string }
   | { method: 'none'; clientId: string };
 
+/** A client id is a system name (`SystemName` in shared/schemas/common.ts): anything else names no client, and is never used in a key. */
+const CLIENT_ID = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
+
 /** The body fields of client authentication. */
 export interface ClientCredentialFields {
   client_id?: string | undefined;
@@ -56,6 +59,12 @@ export function parseBasicCredentials(authorization: string): { clientId: string
  * malformed or non-Basic Authorization header, or no client named at all, is `invalid_client`.
  */
 export function clientAuthenticationOf(authorization: string | undefined, fields: ClientCredentialFields, realm: string): ClientAuthentication {
+  const client = readClientAuthentication(authorization, fields, realm);
+  if (!CLIENT_ID.test(client.clientId)) throw invalidClient(realm, client.method === 'client_secret_basic', 'client_id is no system name');
+  return client;
+}
+
+function readClientAuthentication(authorization: string | undefined, fields: ClientCredentialFields, realm: string): ClientAuthentication {
   if (authorization !== undefined && authorization.trim() !== '') {
     const basic = parseBasicCredentials(authorization);
     if (!basic) throw invalidClient(realm, true, 'malformed or non-Basic Authorization header');
