@@ -176,6 +176,36 @@ async function main(): Promise<void> {
   const completeEvent = (email: string, challengeId: string, factor: Record<string, string>) =>
     gatewayEvent(routes.completeAuthentication, keyCredentials, { body: { email, system: SYSTEM, challengeId, ...factor } });
 
+  // An OIDC token exchange: the code the hosted login would have minted (not counted: `invoke` resets
+  // the tally), for a public client with PKCE, exchanged form-encoded as a relying party does.
+  const { authorizationCodes } = await import('#shared/compose/oidc.ts');
+  const { s256Challenge } = await import('#shared/domain/oidc/pkce.ts');
+  const verifier = 'bench-pkce-verifier-'.padEnd(64, 'v');
+  const tokenExchangeEvent = async () => {
+    const user = tenant.users[0];
+    if (!user) throw new Error('no seeded end user');
+    const code = await authorizationCodes().issue({
+      organizationId: tenant.organizationId,
+      accountId: tenant.accountId,
+      clientId: SYSTEM,
+      redirectUri: 'https://app.example/callback',
+      codeChallenge: s256Challenge(verifier),
+      scope: ['openid', 'email'],
+      nonce: 'bench',
+      userId: user.id,
+      email: user.email,
+      phone: user.phone,
+      amr: ['sms'],
+      authTime: Math.floor(Date.now() / 1000),
+    });
+    const form = { grant_type: 'authorization_code', code, redirect_uri: 'https://app.example/callback', code_verifier: verifier, client_id: SYSTEM };
+    return gatewayEvent(routes.exchangeOAuthToken, {}, {
+      params: { orgId: tenant.organizationId },
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
+  };
+
   // ---- Round trips, capacity and warm latency, in-process --------------------------------------
   const operations: OperationResult[] = [];
   async function measure(name: string, functionId: string, runs: number, next: () => Promise<Answer>, expect: number): Promise<void> {
@@ -305,6 +335,7 @@ async function main(): Promise<void> {
   );
   await measure('GET /v2/me', 'getMe', WARM, () => invoke('getMe', gatewayEvent(routes.getMe, operatorCredentials)), 200);
   await measure('GET /.well-known/jwks.json', 'getJwks', WARM, () => invoke('getJwks', gatewayEvent(routes.getJwks, {})), 200);
+  await measure('POST {iss}/oauth2/token (code + PKCE)', 'exchangeOAuthToken', WARM, async () => invoke('exchangeOAuthToken', await tokenExchangeEvent()), 200);
   const probe = routes.getMe;
   await measure(
     'bearer authorizer (cache miss)',
@@ -397,6 +428,8 @@ async function main(): Promise<void> {
       case 'refresh':
       case 'logout':
         return gatewayEvent(route, {}, { body: { refreshToken: (await logIn()).refreshToken } });
+      case 'exchangeOAuthToken':
+        return tokenExchangeEvent();
       default:
         return gatewayEvent(route, operatorCredentials, genericInput(route, tenant, coldCounter));
     }

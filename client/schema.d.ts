@@ -774,6 +774,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/organizations/{orgId}/oauth2/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The token endpoint (RFC 6749 §4.1.3): exchanges an authorization code of the hosted login for an `id_token` and an access token (a JWT, `typ: at+jwt`). Form-encoded body only. A system with a client secret authenticates with `client_secret_basic` or `client_secret_post` (exactly one), a public client with `client_id` alone and PKCE. The code is single use (of concurrent exchanges one succeeds) and lives 60 seconds; it must come back with the same `redirect_uri` and the PKCE verifier. Errors are RFC 6749 §5.2 JSON `{error, error_description}`, not problem+json. */
+        post: operations["exchangeOAuthToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/organizations/{orgId}/oauth2/userinfo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The userinfo endpoint (OpenID Connect Core §5.3): with `Authorization: Bearer <access_token>` of this organization, the end user’s `sub`, plus `email` (scope `email`) and `phone_number` (scope `phone`), read afresh. A missing, invalid, expired or other-issuer token, or a deleted or disabled user: 401 `invalid_token` with `WWW-Authenticate: Bearer` (RFC 6750 §3). */
+        get: operations["getUserInfo"];
+        put?: never;
+        /** The userinfo endpoint by POST (OpenID Connect Core §5.3.1 asks for both): the same answer as GET; the token goes in the `Authorization` header only, a body is ignored. */
+        post: operations["postUserInfo"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v2/.well-known/jwks.json": {
         parameters: {
             query?: never;
@@ -876,6 +911,13 @@ export interface components {
             }[];
             /** @description On `rate_limited`: the seconds in `Retry-After`. */
             retryAfter?: number;
+        };
+        /** @description The error body of the OAuth endpoints (token, userinfo): RFC 6749 §5.2, not problem+json. */
+        OAuthError: {
+            /** @description The OAuth error code. */
+            error: string;
+            /** @description Human-readable, ASCII; says nothing a caller could probe with. */
+            error_description?: string;
         };
         /** @description API Gateway's own error body (not problem+json). */
         GatewayError: {
@@ -11408,6 +11450,388 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "service_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    exchangeOAuthToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description `authorization_code` (the only grant type). */
+                    grant_type?: string;
+                    /** @description The code the hosted login put on the redirect URI: single use, 60 seconds. */
+                    code?: string;
+                    /** @description Exactly the `redirect_uri` of the authorization request. */
+                    redirect_uri?: string;
+                    /** @description The PKCE verifier (43–128 characters) whose S256 hash was the `code_challenge`. */
+                    code_verifier?: string;
+                    /** @description The system's name: required for a public client (`none`) and with `client_secret_post`; optional with Basic, where it must match. */
+                    client_id?: string;
+                    /** @description `client_secret_post` only; with `client_secret_basic` the secret goes in the `Authorization: Basic` header instead. */
+                    client_secret?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A JWT (`typ: at+jwt`, RFC 9068): `aud` = `client_id`, `scope`, `client_id`, `org`, `amr`, `exp` after the system’s `policy.tokenTtlSeconds`. */
+                        access_token: string;
+                        /** @description A JWT (`typ: JWT`): `iss`, `sub`, `aud` = `client_id`, `exp`, `iat`, `auth_time`, `nonce` (when sent), `amr`, `org`, `email`, `phone_number` (scope `phone`). */
+                        id_token: string;
+                        /** @constant */
+                        token_type: "Bearer";
+                        expires_in: number;
+                        /** @description The granted scopes, space-separated (`openid` first). */
+                        scope: string;
+                    };
+                };
+            };
+            /**
+             * @description Invalid input.
+             *     - `invalid_request`: a parameter is missing, malformed or repeated, or the body is not form-encoded (or too large: 413)
+             *     - `invalid_grant`: the code is unknown, expired, already used, of another organization or client, or `redirect_uri` or the PKCE `code_verifier` does not match; or the end user was disabled, deleted or lost access since the sign-in (one answer for all; the code is spent)
+             *     - `unsupported_grant_type`: `grant_type` is not `authorization_code`
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"] & {
+                        /** @enum {string} */
+                        error?: "invalid_request" | "invalid_grant" | "unsupported_grant_type";
+                    };
+                };
+            };
+            /**
+             * @description Not authenticated.
+             *     - `invalid_client`: client authentication failed: unknown `client_id`, wrong or missing secret, a secret sent by a public client, or a malformed `Authorization: Basic` header (which then gets `WWW-Authenticate: Basic`)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"] & {
+                        /** @enum {string} */
+                        error?: "invalid_client";
+                    };
+                };
+            };
+            /**
+             * @description Body too large.
+             *     - `invalid_request`: a parameter is missing, malformed or repeated, or the body is not form-encoded (or too large: 413)
+             *     - `{"message": "Request Entity Too Large"}` (application/json): API Gateway, for bodies over 10 MB
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": (components["schemas"]["OAuthError"] & {
+                        /** @enum {string} */
+                        error?: "invalid_request";
+                    }) | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Too many requests.
+             *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unexpected error.
+             *     - `server_error`: unexpected; the body says nothing internal
+             *     - `{"message": "Internal Server Error"}` (application/json): API Gateway, when the function crashes or times out
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": (components["schemas"]["OAuthError"] & {
+                        /** @enum {string} */
+                        error?: "server_error";
+                    }) | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Temporarily unavailable.
+             *     - `temporarily_unavailable`: DynamoDB is throttling or contended, or the keys are not provisioned yet; retry after `Retry-After` seconds
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"] & {
+                        /** @enum {string} */
+                        error?: "temporarily_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    getUserInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sub: string;
+                        email?: string;
+                        phone_number?: string;
+                    };
+                };
+            };
+            /**
+             * @description Invalid input.
+             *     - `invalid_request`: a parameter is missing, malformed or repeated, or the body is not form-encoded (or too large: 413)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"] & {
+                        /** @enum {string} */
+                        error?: "invalid_request";
+                    };
+                };
+            };
+            /**
+             * @description Not authenticated.
+             *     - `invalid_token`: the access token is invalid
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"] & {
+                        /** @enum {string} */
+                        error?: "invalid_token";
+                    };
+                };
+            };
+            /**
+             * @description Not allowed.
+             *     - `insufficient_scope`: the access token was not granted the `openid` scope
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"] & {
+                        /** @enum {string} */
+                        error?: "insufficient_scope";
+                    };
+                };
+            };
+            /**
+             * @description Too many requests.
+             *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unexpected error.
+             *     - `server_error`: unexpected; the body says nothing internal
+             *     - `{"message": "Internal Server Error"}` (application/json): API Gateway, when the function crashes or times out
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": (components["schemas"]["OAuthError"] & {
+                        /** @enum {string} */
+                        error?: "server_error";
+                    }) | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Temporarily unavailable.
+             *     - `temporarily_unavailable`: DynamoDB is throttling or contended, or the keys are not provisioned yet; retry after `Retry-After` seconds
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"] & {
+                        /** @enum {string} */
+                        error?: "temporarily_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    postUserInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        sub: string;
+                        email?: string;
+                        phone_number?: string;
+                    };
+                };
+            };
+            /**
+             * @description Invalid input.
+             *     - `invalid_request`: a parameter is missing, malformed or repeated, or the body is not form-encoded (or too large: 413)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"] & {
+                        /** @enum {string} */
+                        error?: "invalid_request";
+                    };
+                };
+            };
+            /**
+             * @description Not authenticated.
+             *     - `invalid_token`: the access token is invalid
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"] & {
+                        /** @enum {string} */
+                        error?: "invalid_token";
+                    };
+                };
+            };
+            /**
+             * @description Not allowed.
+             *     - `insufficient_scope`: the access token was not granted the `openid` scope
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"] & {
+                        /** @enum {string} */
+                        error?: "insufficient_scope";
+                    };
+                };
+            };
+            /**
+             * @description Too many requests.
+             *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unexpected error.
+             *     - `server_error`: unexpected; the body says nothing internal
+             *     - `{"message": "Internal Server Error"}` (application/json): API Gateway, when the function crashes or times out
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": (components["schemas"]["OAuthError"] & {
+                        /** @enum {string} */
+                        error?: "server_error";
+                    }) | components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Temporarily unavailable.
+             *     - `temporarily_unavailable`: DynamoDB is throttling or contended, or the keys are not provisioned yet; retry after `Retry-After` seconds
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"] & {
+                        /** @enum {string} */
+                        error?: "temporarily_unavailable";
                     };
                 };
             };

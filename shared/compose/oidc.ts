@@ -1,8 +1,13 @@
-/** OpenID Connect: discovery, authorization codes (and, with them, the hosted login and the token endpoint). */
+/** OpenID Connect: discovery, authorization codes, the token and userinfo endpoints (and, with them, the hosted login). */
 import { AuthorizationCodeRepository } from '../adapters/authorization-code-repository.ts';
+import { OidcReadRepository } from '../adapters/oidc-reads.ts';
 import { config } from '../config.ts';
 import { AuthorizationCodes } from '../domain/oidc/authorization-codes.ts';
 import { IssuerDiscovery } from '../domain/oidc/discovery.ts';
+import { keyRingSigner, OidcTokens } from '../domain/oidc/oidc-tokens.ts';
+import { TokenExchange } from '../domain/oidc/token-exchange.ts';
+import { UserInfo } from '../domain/oidc/userinfo.ts';
+import { tokenSigningKeys } from './platform.ts';
 import { documentClient, once, tableName } from './runtime.ts';
 import { organizationRepository } from './shared.ts';
 
@@ -10,3 +15,14 @@ export const issuerDiscovery = /* @__PURE__ */ once(() => new IssuerDiscovery(or
 
 /** Single-use authorization codes (60 s), stored by their SHA-256. */
 export const authorizationCodes = /* @__PURE__ */ once(() => new AuthorizationCodes(new AuthorizationCodeRepository(documentClient(), tableName())));
+
+/** What the token and userinfo endpoints read: one BatchGetItem per step. */
+const oidcReads = /* @__PURE__ */ once(() => new OidcReadRepository(documentClient(), tableName()));
+
+/** `POST {iss}/oauth2/token`. The tokens are signed by `keyRingSigner` (ES256): the one place to plug the key ring's RS256 signer in. */
+export const tokenExchange = /* @__PURE__ */ once(
+  () => new TokenExchange(oidcReads(), authorizationCodes(), new OidcTokens(keyRingSigner(tokenSigningKeys()), { apiBase: config().apiBase }), { apiBase: config().apiBase }),
+);
+
+/** `GET|POST {iss}/oauth2/userinfo`: verifies with the key ring's public keys, no KMS. */
+export const userInfo = /* @__PURE__ */ once(() => new UserInfo(tokenSigningKeys(), oidcReads(), { apiBase: config().apiBase }));

@@ -9,11 +9,12 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type * as z from '../schemas/zod.ts';
-import { AppError, InvalidJsonError } from '../domain/kernel/errors.ts';
+import { AppError, InvalidJsonError, ValidationError } from '../domain/kernel/errors.ts';
 import { principalFor, type CredentialResolver, type Principal } from './auth-context.ts';
 import { endInvocation } from './invocation-end.ts';
 import { logger } from './logger.ts';
 import type { RouteDefinition } from './manifest.ts';
+import { oauthErrorResponse } from './oauth-error.ts';
 import { problemResponse } from './problem.ts';
 import { SECURITY_HEADERS, type HandlerResult } from './responses.ts';
 import { validatePart } from './validation.ts';
@@ -41,12 +42,22 @@ interface ApiContext extends Context {
 
 type ApiMiddleware = MiddlewareObj<APIGatewayProxyEventV2, HandlerResult, Error, ApiContext>;
 
-/** Turns any error into problem+json and puts the security headers on every response. */
-const problemResponses = (): ApiMiddleware => ({
+/**
+ * Turns any error into problem+json (or, on the OAuth endpoints, an RFC 6749 §5.2 error body) and puts
+ * the security headers on every response.
+ */
+const problemResponses = (route: RouteDefinition): ApiMiddleware => ({
   after: (request) => {
     if (request.response) request.response.headers = { ...SECURITY_HEADERS, ...request.response.headers };
   },
   onError: (request) => {
+    if (route.errorFormat === 'oauth') {
+      const { result, expected, error, reason } = oauthErrorResponse(request.error);
+      if (expected) logger.info('request refused', { status: result.statusCode, error, ...(reason ? { reason } : {}) });
+      else logger.error('request failed', request.error as Error);
+      request.response = { ...result, headers: { ...SECURITY_HEADERS, ...result.headers } };
+      return;
+    }
     const { result, expected } = problemResponse(request.error, request.event.requestContext.requestId);
     if (expected) {
       logger.info('request refused', { status: result.statusCode, problem: (request.error as AppError).code });
@@ -83,8 +94,14 @@ function parseBody(event: APIGatewayProxyEventV2, route: RouteDefinition): unkno
   if ((isForm && !accepted.includes(FORM)) || (isJson && !accepted.includes(JSON_TYPE)) || (!isForm && !isJson)) {
     throw unsupportedMediaType(accepted);
   }
-  // HTML forms (the enrolment page works without JavaScript) post URL-encoded fields; last value wins.
-  if (isForm) return Object.fromEntries(new URLSearchParams(text));
+  // HTML forms (the enrolment page works without JavaScript) post URL-encoded fields; last value wins,
+  // except on the OAuth endpoints, whose parameters "MUST NOT be included more than once" (RFC 6749 §3.1).
+  if (isForm) {
+    const fields = new URLSearchParams(text);
+    const repeated = route.errorFormat === 'oauth' ? [...new Set(fields.keys())].find((key) => fields.getAll(key).length > 1) : undefined;
+    if (repeated !== undefined) throw new ValidationError([{ field: `body.${repeated}`, message: 'must not be repeated' }]);
+    return Object.fromEntries(fields);
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -142,7 +159,7 @@ export function defineHandler<R extends RouteDefinition>(route: R, handle: (inpu
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(publishMetrics())
     .use(requestLogKeys(route))
-    .use(problemResponses())
+    .use(problemResponses(route))
     .use(httpHeaderNormalizer())
     .use(validateAndAuthenticate(route, options?.credentials))
     .handler((_event, context) => {

@@ -65,6 +65,14 @@ const CODE_MEANINGS: Record<string, string> = {
   sms_failed: 'SNS refused or failed to send the SMS; the SMS budget was given back, start a new sign-in',
   email_failed: 'SES refused or failed to send the e-mail: a sign-in e-mail (its budget given back; start a new sign-in), an invitation (none was kept; invite again) or a sign-up e-mail (try again)',
   service_unavailable: 'DynamoDB is throttling or contended; retry after `Retry-After` seconds',
+  // The OAuth endpoints' codes (RFC 6749 §5.2, RFC 6750 §3.1), in `{error, error_description}` bodies.
+  invalid_request: 'a parameter is missing, malformed or repeated, or the body is not form-encoded (or too large: 413)',
+  invalid_client: 'client authentication failed: unknown `client_id`, wrong or missing secret, a secret sent by a public client, or a malformed `Authorization: Basic` header (which then gets `WWW-Authenticate: Basic`)',
+  invalid_grant: 'the code is unknown, expired, already used, of another organization or client, or `redirect_uri` or the PKCE `code_verifier` does not match; or the end user was disabled, deleted or lost access since the sign-in (one answer for all; the code is spent)',
+  unsupported_grant_type: '`grant_type` is not `authorization_code`',
+  insufficient_scope: 'the access token was not granted the `openid` scope',
+  server_error: 'unexpected; the body says nothing internal',
+  temporarily_unavailable: 'DynamoDB is throttling or contended, or the keys are not provisioned yet; retry after `Retry-After` seconds',
 };
 
 /** Codes the function itself answers with, by auth kind (the credential checks in shared/http/credentials.ts). */
@@ -97,13 +105,37 @@ const RETRY_AFTER = {
 interface ErrorAnswer {
   status: number;
   codes: string[];
+  /** The codes' body: problem+json, or RFC 6749 §5.2 JSON on routes with `errorFormat: 'oauth'`. @default 'problem' */
+  format?: 'oauth';
   /** When API Gateway itself may answer with this status, and why. */
   gateway?: string;
   html?: string;
 }
 
+/**
+ * The error answers of an OAuth endpoint (`errorFormat: 'oauth'`): the wrapper's refusals are
+ * `invalid_request` (a non-form body included: RFC 6749 asks for 400), then the codes it lists.
+ */
+function oauthErrorAnswers(route: RouteDefinition): ErrorAnswer[] {
+  const extra = route.errors ?? {};
+  const { body } = route.request;
+  const answers: ErrorAnswer[] = [
+    { status: 400, codes: ['invalid_request', ...(extra[400] ?? [])] },
+    { status: 401, codes: [...(extra[401] ?? [])] },
+    { status: 403, codes: [...(extra[403] ?? [])] },
+    { status: 413, codes: body ? ['invalid_request'] : [], ...(body ? { gateway: 'API Gateway, for bodies over 10 MB' } : {}) },
+    { status: 429, codes: [], gateway: 'API Gateway, when the stage throttle (requests per second) is exceeded' },
+    { status: 500, codes: ['server_error'], gateway: 'API Gateway, when the function crashes or times out' },
+    { status: 503, codes: route.access.table ? ['temporarily_unavailable'] : [] },
+  ];
+  return answers
+    .map((answer) => ({ ...answer, codes: [...new Set(answer.codes)], format: 'oauth' as const }))
+    .filter((answer) => answer.codes.length > 0 || answer.gateway !== undefined);
+}
+
 /** Every error answer of a route: what its entry implies, then the codes it lists (`errors`). */
 function errorAnswers(route: RouteDefinition): ErrorAnswer[] {
+  if (route.errorFormat === 'oauth') return oauthErrorAnswers(route);
   const extra = route.errors ?? {};
   const { body, query, params } = route.request;
   const behindAuthorizer = route.auth === 'bearer' || route.auth === 'apikey';
@@ -160,12 +192,17 @@ function errorResponse(answer: ErrorAnswer): Record<string, unknown> {
     ...(answer.html ? [answer.html] : []),
   ];
   const content: Record<string, unknown> = {};
-  if (answer.codes.length > 0) {
+  const gatewaySchema = { $ref: '#/components/schemas/GatewayError' };
+  if (answer.format === 'oauth') {
+    const oauth = { allOf: [{ $ref: '#/components/schemas/OAuthError' }, { type: 'object', properties: { error: { type: 'string', enum: answer.codes } } }] };
+    const schemas = [...(answer.codes.length > 0 ? [oauth] : []), ...(answer.gateway ? [gatewaySchema] : [])];
+    content['application/json'] = { schema: schemas.length === 1 ? schemas[0] : { oneOf: schemas } };
+  } else if (answer.codes.length > 0) {
     content['application/problem+json'] = {
       schema: { allOf: [{ $ref: '#/components/schemas/Problem' }, { type: 'object', properties: { code: { type: 'string', enum: answer.codes } } }] },
     };
   }
-  if (answer.gateway) content['application/json'] = { schema: { $ref: '#/components/schemas/GatewayError' } };
+  if (answer.gateway && answer.format !== 'oauth') content['application/json'] = { schema: gatewaySchema };
   if (answer.html) content['text/html'] = { schema: { type: 'string' } };
   return {
     description: lines.join('\n'),
@@ -278,6 +315,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       summary: 'Multi-tenant authentication: SMS PIN, magic link and TOTP sign-in, with a management API.',
       description: [
         'Errors are RFC 9457 `application/problem+json` with a stable `code`; each response lists the codes it may carry.',
+        'The OAuth endpoints (`/oauth2/token`, `/oauth2/userinfo`) answer RFC 6749 §5.2 JSON `{error, error_description}` instead, as relying-party libraries expect.',
         'Validation errors name every offending field in `errors` (`body.email`, `query.limit`, `params.orgId`).',
         'On bearer and `apikey` routes a missing header is answered by API Gateway itself with 401 `{"message":"Unauthorized"}`;',
         'a present but invalid, expired or revoked credential gets a 401 problem with its code.',
@@ -308,6 +346,15 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       },
       schemas: {
         Problem: jsonSchema(DocumentedProblem, 'output'),
+        OAuthError: {
+          type: 'object',
+          description: 'The error body of the OAuth endpoints (token, userinfo): RFC 6749 §5.2, not problem+json.',
+          properties: {
+            error: { type: 'string', description: 'The OAuth error code.' },
+            error_description: { type: 'string', description: 'Human-readable, ASCII; says nothing a caller could probe with.' },
+          },
+          required: ['error'],
+        },
         GatewayError: {
           type: 'object',
           description: "API Gateway's own error body (not problem+json).",

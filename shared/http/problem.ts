@@ -21,7 +21,8 @@ export const problemType = (code: string): string => `https://portcullis.dev/pro
 const isBadStartKey = (error: Error): boolean =>
   error.name === 'ValidationException' && /exclusive ?start ?key|starting key/i.test(error.message);
 
-function knownError(error: unknown): AppError | undefined {
+/** The domain error an error stands for (AWS throttling and bad cursors included); undefined for the unexpected. */
+export function knownError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
   if (!(error instanceof Error)) return undefined;
   if (RETRYABLE_AWS_ERRORS.has(error.name)) return new UnavailableError(1);

@@ -124,6 +124,14 @@ export interface RouteDefinition<
    */
   errors?: Partial<Record<ErrorStatus, readonly string[]>>;
   /**
+   * `oauth`: the route answers its errors as OAuth does (RFC 6749 §5.2, RFC 6750 §3): an
+   * `application/json` body `{error, error_description}` with an OAuth error code, the wrapper's own
+   * refusals included (a malformed, repeated or missing parameter, a non-form body: `invalid_request`),
+   * because relying-party libraries parse that and not problem+json. The token and userinfo
+   * endpoints. @default - problem+json
+   */
+  errorFormat?: 'oauth';
+  /**
    * The route answers an unknown, expired or used link with an HTML page (404), not problem+json:
    * the enrolment page's routes. @default false
    */

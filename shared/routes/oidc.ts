@@ -3,7 +3,7 @@
  * OAuth 2.0 client of it. Joined with the other areas by shared/http/manifest.ts.
  */
 import { OrganizationParams } from '../schemas/organizations.ts';
-import { OpenIdConfiguration } from '../schemas/oidc.ts';
+import { OpenIdConfiguration, TokenRequest, TokenResponse, UserInfoResponse } from '../schemas/oidc.ts';
 import { route, type Tag } from './definition.ts';
 
 /** The reference page sections of the area's routes, in page order. */
@@ -29,6 +29,68 @@ export const oidcRoutes = {
     request: { params: OrganizationParams },
     response: { status: 200, body: OpenIdConfiguration },
     errors: { 404: ['not_found'] },
+    access: { table: 'read' },
+  }),
+  exchangeOAuthToken: route({
+    id: 'exchangeOAuthToken',
+    method: 'POST',
+    path: '/v2/organizations/{orgId}/oauth2/token',
+    handler: 'functions/oidc/exchange-oauth-token.ts',
+    area: 'oidc',
+    tag: oidcTags.oidc,
+    // The client authenticates in the function (client_secret_basic, client_secret_post or none + PKCE).
+    auth: 'public',
+    summary:
+      'The token endpoint (RFC 6749 §4.1.3): exchanges an authorization code of the hosted login for an `id_token` and an access token (a JWT, `typ: at+jwt`). ' +
+      'Form-encoded body only. A system with a client secret authenticates with `client_secret_basic` or `client_secret_post` (exactly one), a public client with `client_id` alone and PKCE. ' +
+      'The code is single use (of concurrent exchanges one succeeds) and lives 60 seconds; it must come back with the same `redirect_uri` and the PKCE verifier. ' +
+      'Errors are RFC 6749 §5.2 JSON `{error, error_description}`, not problem+json.',
+    request: { params: OrganizationParams, body: TokenRequest, bodyMediaTypes: ['application/x-www-form-urlencoded'] },
+    response: { status: 200, body: TokenResponse },
+    errorFormat: 'oauth',
+    errors: { 400: ['invalid_request', 'invalid_grant', 'unsupported_grant_type'], 401: ['invalid_client'] },
+    examples: {
+      response: {
+        tokens: {
+          summary: 'The tokens of an exchanged code',
+          value: { access_token: 'eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9…', id_token: 'eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCJ9…', token_type: 'Bearer', expires_in: 3600, scope: 'openid email' },
+        },
+      },
+    },
+    access: { table: 'write', signingKey: true },
+  }),
+  getUserInfo: route({
+    id: 'getUserInfo',
+    method: 'GET',
+    path: '/v2/organizations/{orgId}/oauth2/userinfo',
+    handler: 'functions/oidc/get-user-info.ts',
+    area: 'oidc',
+    tag: oidcTags.oidc,
+    // The access token of this issuer is verified in the function (RFC 6750 errors, not the operator authorizer).
+    auth: 'public',
+    summary:
+      'The userinfo endpoint (OpenID Connect Core §5.3): with `Authorization: Bearer <access_token>` of this organization, the end user’s `sub`, plus `email` (scope `email`) and `phone_number` (scope `phone`), read afresh. ' +
+      'A missing, invalid, expired or other-issuer token, or a deleted or disabled user: 401 `invalid_token` with `WWW-Authenticate: Bearer` (RFC 6750 §3).',
+    request: { params: OrganizationParams },
+    response: { status: 200, body: UserInfoResponse },
+    errorFormat: 'oauth',
+    errors: { 401: ['invalid_token'], 403: ['insufficient_scope'] },
+    examples: { response: { user: { summary: 'Scopes openid email phone', value: { sub: 'usr_3c2b9f0e4d6a4b1c8e7f6a5b4c3d2e1f', email: 'ada@example.com', phone_number: '+33612345678' } } } },
+    access: { table: 'read' },
+  }),
+  postUserInfo: route({
+    id: 'postUserInfo',
+    method: 'POST',
+    path: '/v2/organizations/{orgId}/oauth2/userinfo',
+    handler: 'functions/oidc/post-user-info.ts',
+    area: 'oidc',
+    tag: oidcTags.oidc,
+    auth: 'public',
+    summary: 'The userinfo endpoint by POST (OpenID Connect Core §5.3.1 asks for both): the same answer as GET; the token goes in the `Authorization` header only, a body is ignored.',
+    request: { params: OrganizationParams, bodyMediaTypes: ['application/x-www-form-urlencoded', 'application/json'] },
+    response: { status: 200, body: UserInfoResponse },
+    errorFormat: 'oauth',
+    errors: { 401: ['invalid_token'], 403: ['insufficient_scope'] },
     access: { table: 'read' },
   }),
 } as const;

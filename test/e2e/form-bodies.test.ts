@@ -16,8 +16,10 @@ const withBody = manifest.filter((route) => route.request.body !== undefined);
 const formRoutes = withBody.filter((route) => route.request.bodyMediaTypes?.includes(FORM)).map((route) => route.id);
 
 describe('form-encoded bodies', () => {
-  it('are taken by the enrolment page form only (opt-in per manifest entry)', () => {
-    expect(formRoutes).toEqual(['submitMfaEnrollmentPage']);
+  it('are taken by the enrolment page form and the OAuth token endpoint only (opt-in per manifest entry)', () => {
+    // RFC 6749 §4.1.3 makes the token endpoint form-only; a cross-site form can do nothing there
+    // without a live code and its PKCE verifier, and cannot read the answer.
+    expect([...formRoutes].sort()).toEqual(['exchangeOAuthToken', 'submitMfaEnrollmentPage']);
   });
 
   it('answer 415 unsupported_media_type on every other route, whatever the credential, and so do text/plain bodies', async () => {

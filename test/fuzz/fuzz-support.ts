@@ -176,13 +176,24 @@ export interface WireBody {
 
 const jsonBody = (value: fc.Arbitrary<Json>): fc.Arbitrary<WireBody> => value.map((json) => ({ text: JSON.stringify(json), contentType: 'application/json' }));
 
-/** Bodies for a route whose valid body is `example` (undefined: the route takes none). */
-export const wireBody = (example: Json | undefined): fc.Arbitrary<WireBody> =>
+/** A JSON value as form fields: an object's members (non-strings as their JSON), anything else as `value`. */
+const formBody = (value: fc.Arbitrary<Json>): fc.Arbitrary<WireBody> =>
+  value.map((json) => {
+    const members = json && typeof json === 'object' && !Array.isArray(json) ? Object.entries(json) : [['value', json] as const];
+    const fields = members.map(([key, member]): [string, string] => [key, typeof member === 'string' ? member : JSON.stringify(member)]);
+    return { text: new URLSearchParams(fields).toString(), contentType: 'application/x-www-form-urlencoded' };
+  });
+
+/**
+ * Bodies for a route whose valid body is `example` (undefined: the route takes none). `encoding`
+ * `form` sends the example and its mutants form-encoded (the OAuth token endpoint takes only that).
+ */
+export const wireBody = (example: Json | undefined, encoding: 'json' | 'form' = 'json'): fc.Arbitrary<WireBody> =>
   fc.oneof(
     { weight: 1, arbitrary: fc.constant({}) },
     { weight: 3, arbitrary: jsonBody(anyJson()) },
-    { weight: example === undefined ? 0 : 6, arbitrary: jsonBody(mutantOf(example ?? {})) },
-    { weight: example === undefined ? 0 : 1, arbitrary: jsonBody(fc.constant(example ?? {})) },
+    { weight: example === undefined ? 0 : 6, arbitrary: (encoding === 'form' ? formBody : jsonBody)(mutantOf(example ?? {})) },
+    { weight: example === undefined ? 0 : 1, arbitrary: (encoding === 'form' ? formBody : jsonBody)(fc.constant(example ?? {})) },
     {
       weight: 1,
       arbitrary: fc.record({

@@ -3,7 +3,9 @@
  * JSON, mutants of a valid example), path parameters, query strings and headers go through the local
  * server with a valid credential for the route's auth kind, plus garbage credentials, oversized bodies,
  * 10,000-level nesting and prototype-pollution keys. Oracle: no answer ≥ 500; every 4xx from a function
- * is problem+json with `code` and `status`, and a 400 names its fields. The API Gateway's own answers
+ * is problem+json with `code` and `status`, and a 400 names its fields — except on the OAuth endpoints
+ * (`errorFormat: 'oauth'`), whose every 4xx is an RFC 6749 §5.2 JSON body `{error, error_description?}`
+ * with a registered code, never problem+json. The API Gateway's own answers
  * (`{message}` for an unknown path, a missing identity header or an authorizer deny) cannot be shaped on
  * an HTTP API: they are counted apart and checked to be exactly those. The enrolment page, a page for
  * browsers, answers its refusals as HTML.
@@ -12,6 +14,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OAUTH_ERROR_CODES } from '#shared/domain/oidc/oauth-errors.ts';
 import { manifest, type RouteDefinition } from '#shared/http/manifest.ts';
 import { createGroup } from '#test/support/organizations.ts';
 import { createKey } from '#test/support/keys-events.ts';
@@ -132,6 +135,13 @@ function exampleOf(route: RouteDefinition): Example {
     confirmEndUserTotp: { code: '123456' },
     startAuthentication: { email: f.user.email, system: f.system.name, context: { ip: '10.0.0.1', sensitivity: 'high' } },
     completeAuthentication: { email: f.user.email, system: f.system.name, challengeId: 'chl_0000000000000000', pin: '123456' },
+    exchangeOAuthToken: {
+      grant_type: 'authorization_code',
+      code: 'poc_0000000000000000000000000000000000000000000',
+      redirect_uri: 'https://app.example/callback',
+      code_verifier: 'v'.repeat(43),
+      client_id: f.system.name,
+    },
   };
   const queries: Record<string, Record<string, string>> = {
     listEvents: { type: 'key.created', from: '2026-01-01T00:00:00Z' },
@@ -171,7 +181,7 @@ function caseArbitrary(route: RouteDefinition, example: Example): fc.Arbitrary<C
   return fc.record({
     params,
     query: queryString(example.query),
-    body: wireBody(example.body),
+    body: wireBody(example.body, route.request.bodyMediaTypes?.includes('application/json') === false ? 'form' : 'json'),
     headers: extraHeaders(),
     garbage: fc.boolean().chain((coin) => (coin ? fc.boolean() : fc.constant(false))).chain((maybe) => (maybe ? fc.boolean() : fc.constant(false))),
   });
@@ -211,6 +221,7 @@ async function send(route: RouteDefinition, path: string, query: string, body: W
       (response.status === 403 && parsed.message === 'Forbidden' && (route.auth === 'bearer' || route.auth === 'apikey')));
   outcomes.push({ route: route.id, status: response.status, kind: gatewayAnswer ? 'gateway' : 'function' });
   if (response.status >= 500) fail('server error');
+  else if (response.status >= 400 && route.errorFormat === 'oauth' && !gatewayAnswer) checkOAuthError(contentType, parsed, fail);
   // The enrolment page is for browsers: its refusals are HTML pages, by design (SPEC §4, 2FA enrolment).
   else if (response.status >= 400 && htmlOnly(route) && contentType.startsWith('text/html')) return response.status;
   else if (response.status >= 400 && !gatewayAnswer) {
@@ -219,6 +230,18 @@ async function send(route: RouteDefinition, path: string, query: string, body: W
     else if (response.status === 400) checkFields(parsed, fail);
   }
   return response.status;
+}
+
+const OAUTH_CODES: ReadonlySet<string> = new Set(OAUTH_ERROR_CODES);
+
+/** RFC 6749 §5.2: JSON with a registered `error`, an optional printable-ASCII `error_description`, nothing else. */
+function checkOAuthError(contentType: string, parsed: Record<string, unknown> | undefined, fail: (why: string) => void): void {
+  if (!contentType.startsWith('application/json')) fail(`OAuth 4xx is ${contentType}, not application/json`);
+  else if (!parsed || typeof parsed.error !== 'string' || !OAUTH_CODES.has(parsed.error)) fail('OAuth 4xx without a registered error code');
+  else if (Object.keys(parsed).some((key) => key !== 'error' && key !== 'error_description')) fail('OAuth 4xx with members beyond error and error_description');
+  else if (parsed.error_description !== undefined && (typeof parsed.error_description !== 'string' || !/^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/.test(parsed.error_description))) {
+    fail('OAuth error_description outside printable ASCII');
+  }
 }
 
 const htmlOnly = (route: RouteDefinition): boolean => route.response.mediaTypes?.join() === 'text/html';

@@ -4,7 +4,7 @@
  * into a per-worker file under one temporary directory; this globalSetup's teardown scans every line
  * of them and fails the run (a throwing teardown fails `vitest run`) naming capture file, line and test
  * file, if any line carries a secret: API keys and opaque tokens (`pck_`, `prt_`, `pmt_`, `pme_`,
- * `pci_`, `psv_`), JWTs, full phone numbers, PINs or codes next to their name, base32 TOTP secrets, recovery
+ * `pci_`, `psv_`, authorization codes `poc_`), JWTs, full phone numbers, PINs or codes next to their name, base32 TOTP secrets, recovery
  * codes, or the passwords the test factories make.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -28,7 +28,7 @@ export interface CapturedLine {
 
 /** What must never be logged, by name. Masked forms (`[REDACTED…]`, `+*******78`) do not match. */
 export const SECRET_PATTERNS: readonly { name: string; pattern: RegExp }[] = [
-  { name: 'opaque secret (pck_/prt_/pmt_/pme_/pci_/psv_)', pattern: /\b(pck|prt|pmt|pme|pci|psv)_[A-Za-z0-9_.-]{16,}/ },
+  { name: 'opaque secret (pck_/prt_/pmt_/pme_/pci_/psv_/poc_)', pattern: /\b(pck|prt|pmt|pme|pci|psv|poc)_[A-Za-z0-9_.-]{16,}/ },
   { name: 'JWT', pattern: /\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{16,}/ },
   { name: 'full phone number', pattern: /\+[1-9]\d{7,14}\b/ },
   { name: 'PIN or code', pattern: /\b(pin|code|otp|totp)s?\b\W{0,4}\d{6,8}\b/i },

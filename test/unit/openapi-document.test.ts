@@ -7,7 +7,13 @@ import { buildOpenApiDocument } from '#shared/http/openapi.ts';
 interface Response {
   description: string;
   headers?: Record<string, unknown>;
-  content?: Record<string, { schema: { $ref?: string; allOf?: [{ $ref: string }, { properties: { code: { enum: string[] } } }] } }>;
+  content?: Record<string, { schema: ErrorSchema }>;
+}
+/** A problem's codes (`code`), or an OAuth error's (`error`), alone or beside API Gateway's own body (`oneOf`). */
+interface ErrorSchema {
+  $ref?: string;
+  allOf?: [{ $ref: string }, { properties: { code?: { enum: string[] }; error?: { enum: string[] } } }];
+  oneOf?: ErrorSchema[];
 }
 interface Operation {
   operationId: string;
@@ -28,7 +34,13 @@ const operationOf = (id: RouteId): Operation => {
   if (!operation) throw new Error(`no operation for ${id}`);
   return operation;
 };
-const codesOf = (response: Response | undefined): string[] => response?.content?.['application/problem+json']?.schema.allOf?.[1].properties.code.enum ?? [];
+const codesOf = (response: Response | undefined): string[] => response?.content?.['application/problem+json']?.schema.allOf?.[1].properties.code?.enum ?? [];
+/** The RFC 6749 §5.2 `error` codes of an OAuth endpoint's answer. */
+const oauthCodesOf = (response: Response | undefined): string[] => {
+  const schema = response?.content?.['application/json']?.schema;
+  const oauth = schema?.oneOf?.find((one) => one.allOf) ?? schema;
+  return oauth?.allOf?.[0].$ref === '#/components/schemas/OAuthError' ? (oauth.allOf[1].properties.error?.enum ?? []) : [];
+};
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const sourceFiles = (dir: string): string[] =>
@@ -56,6 +68,7 @@ describe('OpenAPI document content', () => {
 
   it('documents the problem+json answers each kind of route can give, with their codes', () => {
     for (const route of manifest) {
+      if (route.errorFormat === 'oauth') continue; // the OAuth endpoints: next test
       const { responses } = operationOf(route.id as RouteId);
       const hasInput = Boolean(route.request.body ?? route.request.query ?? route.request.params);
       expect(codesOf(responses['400']).includes('validation_failed'), route.id).toBe(hasInput);
@@ -90,13 +103,36 @@ describe('OpenAPI document content', () => {
     expect(codesOf(operationOf('acceptInvitation').responses['410'])).toEqual(['invitation_expired']);
   });
 
+  it('documents the OAuth endpoints with RFC 6749 §5.2 error bodies, never problem+json', () => {
+    const oauthRoutes = manifest.filter((route) => route.errorFormat === 'oauth');
+    expect(oauthRoutes.map((route) => route.id).sort()).toEqual(['exchangeOAuthToken', 'getUserInfo', 'postUserInfo']);
+    for (const route of oauthRoutes) {
+      const { responses } = operationOf(route.id as RouteId);
+      for (const [status, response] of Object.entries(responses)) {
+        expect(response.content?.['application/problem+json'], `${route.id} ${status}`).toBeUndefined();
+      }
+      expect(oauthCodesOf(responses['400']), route.id).toEqual(expect.arrayContaining(['invalid_request']));
+      expect(oauthCodesOf(responses['500']), route.id).toEqual(['server_error']);
+      expect(oauthCodesOf(responses['503']), route.id).toEqual(['temporarily_unavailable']);
+      expect(responses['503']?.headers, route.id).toHaveProperty('Retry-After');
+      expect(responses).not.toHaveProperty('415'); // a non-form body is a 400 invalid_request (RFC 6749 §5.2)
+    }
+    const token = operationOf('exchangeOAuthToken').responses;
+    expect(oauthCodesOf(token['400'])).toEqual(['invalid_request', 'invalid_grant', 'unsupported_grant_type']);
+    expect(oauthCodesOf(token['401'])).toEqual(['invalid_client']);
+    expect(oauthCodesOf(token['413'])).toEqual(['invalid_request']);
+    expect(oauthCodesOf(operationOf('getUserInfo').responses['401'])).toEqual(['invalid_token']);
+  });
+
   it('lists only codes the code base really answers with', () => {
     const source = [...sourceFiles('shared'), ...sourceFiles('functions')]
       // The route entries list the codes they document; the code that answers with them is elsewhere.
       .filter((file) => !file.endsWith(join('http', 'openapi.ts')) && !file.includes(join('shared', 'routes')))
       .map((file) => readFileSync(file, 'utf8'))
       .join('\n');
-    const documented = new Set(Object.values(document.paths).flatMap((methods) => Object.values(methods).flatMap((operation) => Object.values(operation.responses).flatMap(codesOf))));
+    const documented = new Set(
+      Object.values(document.paths).flatMap((methods) => Object.values(methods).flatMap((operation) => Object.values(operation.responses).flatMap((response) => [...codesOf(response), ...oauthCodesOf(response)]))),
+    );
     expect(documented.size).toBeGreaterThan(30);
     for (const code of documented) expect(source, code).toMatch(new RegExp(`['"\`]${code}['"\`]`));
   });
