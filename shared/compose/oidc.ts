@@ -4,7 +4,8 @@ import { OidcReadRepository } from '../adapters/oidc-reads.ts';
 import { config } from '../config.ts';
 import { AuthorizationCodes } from '../domain/oidc/authorization-codes.ts';
 import { IssuerDiscovery } from '../domain/oidc/discovery.ts';
-import { keyRingSigner, OidcTokens } from '../domain/oidc/oidc-tokens.ts';
+import { OidcTokens } from '../domain/oidc/oidc-tokens.ts';
+import { EndUserTokens } from '../domain/sign-in/end-user-tokens.ts';
 import { TokenExchange } from '../domain/oidc/token-exchange.ts';
 import { UserInfo } from '../domain/oidc/userinfo.ts';
 import { tokenSigningKeys } from './platform.ts';
@@ -19,9 +20,9 @@ export const authorizationCodes = /* @__PURE__ */ once(() => new AuthorizationCo
 /** What the token and userinfo endpoints read: one BatchGetItem per step. */
 const oidcReads = /* @__PURE__ */ once(() => new OidcReadRepository(documentClient(), tableName()));
 
-/** `POST {iss}/oauth2/token`. The tokens are signed by `keyRingSigner` (ES256): the one place to plug the key ring's RS256 signer in. */
+/** `POST {iss}/oauth2/token`: both tokens signed in-process with the key of the system's algorithm (ES256 or RS256). */
 export const tokenExchange = /* @__PURE__ */ once(
-  () => new TokenExchange(oidcReads(), authorizationCodes(), new OidcTokens(keyRingSigner(tokenSigningKeys()), { apiBase: config().apiBase }), { apiBase: config().apiBase }),
+  () => new TokenExchange(oidcReads(), authorizationCodes(), new OidcTokens(new EndUserTokens(tokenSigningKeys(), { apiBase: config().apiBase })), { apiBase: config().apiBase }),
 );
 
 /** `GET|POST {iss}/oauth2/userinfo`: verifies with the key ring's public keys, no KMS. */

@@ -3,6 +3,7 @@
  * (RFC 6749 §2.3.1), the order of the exchange (no code is spent by an unauthenticated or incomplete
  * request), expiry, and the RFC 6749 §5.2 error bodies the wrapper gives the OAuth routes.
  */
+import { decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { AppError, ValidationError } from '#shared/domain/kernel/errors.ts';
 import { hashSecret } from '#shared/domain/kernel/secrets.ts';
@@ -10,6 +11,7 @@ import { AuthorizationCodes, type AuthorizationCodeStore, type AuthorizationGran
 import { authenticatesAs, clientAuthenticationOf, parseBasicCredentials } from '#shared/domain/oidc/client-authentication.ts';
 import { OAuthError } from '#shared/domain/oidc/oauth-errors.ts';
 import { OidcTokens } from '#shared/domain/oidc/oidc-tokens.ts';
+import { EndUserTokens } from '#shared/domain/sign-in/end-user-tokens.ts';
 import { s256Challenge, verifiesChallenge } from '#shared/domain/oidc/pkce.ts';
 import type { OidcReads } from '#shared/domain/oidc/oidc-reads.ts';
 import { TokenExchange } from '#shared/domain/oidc/token-exchange.ts';
@@ -17,6 +19,8 @@ import { POLICY_DEFAULTS } from '#shared/domain/sign-in/policy.ts';
 import type { EndUser, SignInSystem } from '#shared/domain/sign-in/model.ts';
 import { oauthErrorResponse } from '#shared/http/oauth-error.ts';
 import { FixedClock } from '#test/support/fakes/clock.ts';
+
+const { privateKey: SIGNING_KEY } = await generateKeyPair('ES256');
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
@@ -149,10 +153,15 @@ function world(options: { secret?: string } = {}) {
     findUser: (org, id) => Promise.resolve({ organization: org === ORG ? { id: org } : undefined, user: org === ORG && id === user.id ? user : undefined }),
   };
   const signed: Record<string, unknown>[] = [];
-  const tokens = new OidcTokens((claims, header) => {
-    signed.push({ ...claims, typ: header.typ });
-    return Promise.resolve(`jwt.${header.typ}`);
-  }, { apiBase: 'https://auth.example' }, clock.now);
+  // The real signer over a key of the test's own: the claims asserted are the ones it signs.
+  const signer = new EndUserTokens({ signingKey: () => Promise.resolve({ kid: 'k1', privateKey: SIGNING_KEY }) }, { apiBase: 'https://auth.example' }, clock.now);
+  const tokens = new OidcTokens({
+    sign: async (claims, options) => {
+      const jwt = await signer.sign(claims, options);
+      signed.push({ ...decodeJwt(jwt), typ: decodeProtectedHeader(jwt).typ });
+      return `jwt.${options.typ}`;
+    },
+  });
   const exchange = new TokenExchange(directory, codes, tokens, { apiBase: 'https://auth.example' });
   const params = (code: string, overrides: Record<string, string | undefined> = {}) => ({
     grant_type: 'authorization_code',

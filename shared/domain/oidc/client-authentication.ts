@@ -5,7 +5,7 @@
  * them; a public client (no secret) names itself with `client_id` (`none`) and proves itself with
  * PKCE. Secrets are stored as their SHA-256 and compared in constant time.
  */
-import { hashSecret, constantTimeEqual } from '../kernel/secrets.ts';
+import { verifyClientSecret } from '../directory/systems.ts';
 import type { SignInSystem } from '../sign-in/model.ts';
 import { OAuthError, quoted } from './oauth-errors.ts';
 
@@ -84,11 +84,6 @@ function readClientAuthentication(authorization: string | undefined, fields: Cli
   return { method: 'none', clientId: fields.client_id };
 }
 
-/** Whether `presented` is the secret whose SHA-256 is `secretHash` (constant time). */
-export function verifyClientSecret(secretHash: string, presented: string): boolean {
-  return constantTimeEqual(hashSecret(presented), secretHash);
-}
-
 /**
  * Whether the client authenticates as `system`: with its secret when it has one (basic or post), with
  * `none` when it has none (a public client that sends a secret is refused too: it has none to send).
@@ -96,5 +91,5 @@ export function verifyClientSecret(secretHash: string, presented: string): boole
 export function authenticatesAs(client: ClientAuthentication, system: Pick<SignInSystem, 'name' | 'clientSecretHash'>): boolean {
   if (client.clientId !== system.name) return false;
   if (system.clientSecretHash === null) return client.method === 'none';
-  return client.method !== 'none' && verifyClientSecret(system.clientSecretHash, client.secret);
+  return client.method !== 'none' && verifyClientSecret(system, client.secret);
 }
