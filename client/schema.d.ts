@@ -64,7 +64,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate a refresh token; reuse of a spent one revokes its whole family. */
+        /** Rotate a refresh token; reuse of a spent one revokes its whole family. With `X-Refresh-Token-Mode: cookie` (the console) the token comes from the `__Secure-portcullis-refresh` cookie, the body is empty, and the new token goes back in `Set-Cookie` (docs/sessions.md). */
         post: operations["refresh"];
         delete?: never;
         options?: never;
@@ -81,7 +81,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke the refresh token and every token rotated from the same login. */
+        /** Revoke the refresh token and every token rotated from the same login. With `X-Refresh-Token-Mode: cookie` the token comes from the cookie and the answer clears it (`Max-Age=0`), whether or not it named a live session. */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -875,7 +875,10 @@ export interface operations {
     signup: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `cookie` (the console): the refresh token travels in an `HttpOnly; Secure; SameSite=Strict` cookie on `/v2/auth`, never in the JSON body; `body` (the default, for API clients): in the JSON body, and any cookie is ignored. */
+                "X-Refresh-Token-Mode"?: "cookie" | "body";
+            };
             path?: never;
             cookie?: never;
         };
@@ -893,12 +896,15 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description In cookie mode, when the answer carries tokens: `__Secure-portcullis-refresh=<refresh token>; Path=/v2/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=<seconds until the session's absolute end>`. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         accessToken: string;
-                        refreshToken: string;
+                        /** @description Always present, except with `X-Refresh-Token-Mode: cookie`: then the `Set-Cookie` header carries it instead. */
+                        refreshToken?: string;
                         /** @constant */
                         tokenType: "Bearer";
                         expiresIn: number;
@@ -1051,7 +1057,10 @@ export interface operations {
     verifySignup: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `cookie` (the console): the refresh token travels in an `HttpOnly; Secure; SameSite=Strict` cookie on `/v2/auth`, never in the JSON body; `body` (the default, for API clients): in the JSON body, and any cookie is ignored. */
+                "X-Refresh-Token-Mode"?: "cookie" | "body";
+            };
             path?: never;
             cookie?: never;
         };
@@ -1066,12 +1075,15 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description In cookie mode, when the answer carries tokens: `__Secure-portcullis-refresh=<refresh token>; Path=/v2/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=<seconds until the session's absolute end>`. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         accessToken: string;
-                        refreshToken: string;
+                        /** @description Always present, except with `X-Refresh-Token-Mode: cookie`: then the `Set-Cookie` header carries it instead. */
+                        refreshToken?: string;
                         /** @constant */
                         tokenType: "Bearer";
                         expiresIn: number;
@@ -1197,7 +1209,10 @@ export interface operations {
     login: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `cookie` (the console): the refresh token travels in an `HttpOnly; Secure; SameSite=Strict` cookie on `/v2/auth`, never in the JSON body; `body` (the default, for API clients): in the JSON body, and any cookie is ignored. */
+                "X-Refresh-Token-Mode"?: "cookie" | "body";
+            };
             path?: never;
             cookie?: never;
         };
@@ -1214,12 +1229,15 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description In cookie mode, when the answer carries tokens: `__Secure-portcullis-refresh=<refresh token>; Path=/v2/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=<seconds until the session's absolute end>`. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         accessToken: string;
-                        refreshToken: string;
+                        /** @description Always present, except with `X-Refresh-Token-Mode: cookie`: then the `Set-Cookie` header carries it instead. */
+                        refreshToken?: string;
                         /** @constant */
                         tokenType: "Bearer";
                         expiresIn: number;
@@ -1359,14 +1377,21 @@ export interface operations {
     refresh: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `cookie` (the console): the refresh token travels in an `HttpOnly; Secure; SameSite=Strict` cookie on `/v2/auth`, never in the JSON body; `body` (the default, for API clients): in the JSON body, and any cookie is ignored. */
+                "X-Refresh-Token-Mode"?: "cookie" | "body";
+            };
             path?: never;
-            cookie?: never;
+            cookie?: {
+                /** @description The refresh token, in cookie mode only. */
+                "__Secure-portcullis-refresh"?: string;
+            };
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
-                    refreshToken: string;
+                    /** @description Required, except with `X-Refresh-Token-Mode: cookie`, where it must be absent (the cookie carries it) and the body may be left out. */
+                    refreshToken?: string;
                 };
             };
         };
@@ -1374,12 +1399,15 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description In cookie mode, when the answer carries tokens: `__Secure-portcullis-refresh=<refresh token>; Path=/v2/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=<seconds until the session's absolute end>`. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         accessToken: string;
-                        refreshToken: string;
+                        /** @description Always present, except with `X-Refresh-Token-Mode: cookie`: then the `Set-Cookie` header carries it instead. */
+                        refreshToken?: string;
                         /** @constant */
                         tokenType: "Bearer";
                         expiresIn: number;
@@ -1506,14 +1534,21 @@ export interface operations {
     logout: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `cookie` (the console): the refresh token travels in an `HttpOnly; Secure; SameSite=Strict` cookie on `/v2/auth`, never in the JSON body; `body` (the default, for API clients): in the JSON body, and any cookie is ignored. */
+                "X-Refresh-Token-Mode"?: "cookie" | "body";
+            };
             path?: never;
-            cookie?: never;
+            cookie?: {
+                /** @description The refresh token, in cookie mode only. */
+                "__Secure-portcullis-refresh"?: string;
+            };
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
-                    refreshToken: string;
+                    /** @description Required, except with `X-Refresh-Token-Mode: cookie`, where it must be absent (the cookie carries it) and the body may be left out. */
+                    refreshToken?: string;
                 };
             };
         };
@@ -1521,6 +1556,8 @@ export interface operations {
             /** @description No Content */
             204: {
                 headers: {
+                    /** @description In cookie mode: `__Secure-portcullis-refresh=; Path=/v2/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=0`. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6261,7 +6298,10 @@ export interface operations {
     acceptInvitation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `cookie` (the console): the refresh token travels in an `HttpOnly; Secure; SameSite=Strict` cookie on `/v2/auth`, never in the JSON body; `body` (the default, for API clients): in the JSON body, and any cookie is ignored. */
+                "X-Refresh-Token-Mode"?: "cookie" | "body";
+            };
             path?: never;
             cookie?: never;
         };
@@ -6277,12 +6317,15 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description In cookie mode, when the answer carries tokens: `__Secure-portcullis-refresh=<refresh token>; Path=/v2/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=<seconds until the session's absolute end>`. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         accessToken: string;
-                        refreshToken: string;
+                        /** @description Always present, except with `X-Refresh-Token-Mode: cookie`: then the `Set-Cookie` header carries it instead. */
+                        refreshToken?: string;
                         /** @constant */
                         tokenType: "Bearer";
                         expiresIn: number;
@@ -6492,7 +6535,10 @@ export interface operations {
     completeMfaLogin: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `cookie` (the console): the refresh token travels in an `HttpOnly; Secure; SameSite=Strict` cookie on `/v2/auth`, never in the JSON body; `body` (the default, for API clients): in the JSON body, and any cookie is ignored. */
+                "X-Refresh-Token-Mode"?: "cookie" | "body";
+            };
             path?: never;
             cookie?: never;
         };
@@ -6511,12 +6557,15 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description In cookie mode, when the answer carries tokens: `__Secure-portcullis-refresh=<refresh token>; Path=/v2/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=<seconds until the session's absolute end>`. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         accessToken: string;
-                        refreshToken: string;
+                        /** @description Always present, except with `X-Refresh-Token-Mode: cookie`: then the `Set-Cookie` header carries it instead. */
+                        refreshToken?: string;
                         /** @constant */
                         tokenType: "Bearer";
                         expiresIn: number;
@@ -6989,7 +7038,10 @@ export interface operations {
     confirmOperatorTotp: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `cookie` (the console): the refresh token travels in an `HttpOnly; Secure; SameSite=Strict` cookie on `/v2/auth`, never in the JSON body; `body` (the default, for API clients): in the JSON body, and any cookie is ignored. */
+                "X-Refresh-Token-Mode"?: "cookie" | "body";
+            };
             path?: never;
             cookie?: never;
         };
@@ -7004,6 +7056,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description In cookie mode, when the answer carries tokens: `__Secure-portcullis-refresh=<refresh token>; Path=/v2/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=<seconds until the session's absolute end>`. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7011,6 +7065,7 @@ export interface operations {
                         /** @description 10 single-use codes, shown this once */
                         recoveryCodes: string[];
                         accessToken?: string;
+                        /** @description With the tokens, except with `X-Refresh-Token-Mode: cookie`: then the `Set-Cookie` header carries it instead. */
                         refreshToken?: string;
                         /** @constant */
                         tokenType?: "Bearer";
