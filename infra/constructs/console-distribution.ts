@@ -55,7 +55,7 @@ export interface ConsoleDistributionProps {
  * HTTP API, never cached, with the viewer's headers, query and cookies (the refresh-token cookie of
  * cookie mode) forwarded, Host excepted. Same origin for both, so the console needs no CORS and the
  * API answers none. Every answer gets the console's security headers (CSP, HSTS, nosniff, DENY,
- * no-referrer); the API's own answers set theirs too and keep them (the policy does not override).
+ * no-referrer): over S3's, and under the API's own, which keep priority on `/v2/*`.
  *
  * The single-page-app fallback is a CloudFront Function on the assets' behaviour, not the
  * distribution's custom error responses: those apply to every behaviour, and would turn the API's
@@ -64,7 +64,10 @@ export interface ConsoleDistributionProps {
 export class ConsoleDistribution extends Construct {
   readonly bucket: Bucket;
   readonly distribution: Distribution;
+  /** The console's security headers, over whatever S3 answers. */
   readonly responseHeadersPolicy: ResponseHeadersPolicy;
+  /** The same headers on `/v2/*`, where the API's own win. */
+  readonly apiResponseHeadersPolicy: ResponseHeadersPolicy;
   /** `https://<id>.cloudfront.net`, no trailing slash: the deployment's `apiBase` and `consoleUrl` by default. */
   readonly url: string;
 
@@ -86,16 +89,11 @@ export class ConsoleDistribution extends Construct {
         'The bucket holds the console build only, public by nature and replaced at each deployment; the only reader is CloudFront through OAC, whose requests are the distribution’s. A log bucket would add resources for no record worth keeping.',
     });
 
-    this.responseHeadersPolicy = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
-      comment: 'Portcullis console: strict CSP, HSTS, nosniff, DENY, no-referrer',
-      securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: CONSOLE_CSP, override: true },
-        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
-      },
-    });
+    this.responseHeadersPolicy = securityHeadersPolicy(this, 'SecurityHeaders', true);
+    // The API's answers carry their own headers (shared/http/responses.ts; the enrolment and hosted
+    // login pages their own CSP), which must win: this one only fills in what an answer lacks (API
+    // Gateway's own 401/403, say).
+    this.apiResponseHeadersPolicy = securityHeadersPolicy(this, 'ApiSecurityHeaders', false);
 
     // `https://<api-id>.execute-api.<region>.amazonaws.com` → the host name.
     const apiDomain = Fn.select(2, Fn.split('/', props.api.apiEndpoint));
@@ -132,7 +130,7 @@ export class ConsoleDistribution extends Construct {
           // With caching disabled this policy forwards Authorization, every cookie and the query; Host
           // is left out because API Gateway needs its own.
           originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-          responseHeadersPolicy: this.responseHeadersPolicy,
+          responseHeadersPolicy: this.apiResponseHeadersPolicy,
         },
       },
     });
@@ -205,6 +203,20 @@ function acknowledgeDeploymentHandler(scope: Construct, deployment: BucketDeploy
       },
     );
   }
+}
+
+/** CSP, HSTS (two years, subdomains), nosniff, DENY, no-referrer; `override`: over the origin's own. */
+function securityHeadersPolicy(scope: Construct, id: string, override: boolean): ResponseHeadersPolicy {
+  return new ResponseHeadersPolicy(scope, id, {
+    comment: `Portcullis console${override ? '' : ' API'}: strict CSP, HSTS, nosniff, DENY, no-referrer`,
+    securityHeadersBehavior: {
+      contentSecurityPolicy: { contentSecurityPolicy: CONSOLE_CSP, override },
+      strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override },
+      contentTypeOptions: { override },
+      frameOptions: { frameOption: HeadersFrameOption.DENY, override },
+      referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override },
+    },
+  });
 }
 
 /**

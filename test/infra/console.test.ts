@@ -77,21 +77,22 @@ describe('the console distribution', () => {
       expect(resolve(origin?.DomainName)).toContain(`"${logicalId(stack, stack.portcullis.api)}","ApiEndpoint"`);
     });
 
-    it('puts the strict security headers on every answer: CSP, HSTS, nosniff, DENY, no-referrer', () => {
-      const [policy] = Object.values(resourcesOfType(template, 'AWS::CloudFront::ResponseHeadersPolicy'));
-      expect(policy?.Properties.ResponseHeadersPolicyConfig).toMatchObject({
-        SecurityHeadersConfig: {
-          ContentSecurityPolicy: { ContentSecurityPolicy: CONSOLE_CSP, Override: true },
-          StrictTransportSecurity: { AccessControlMaxAgeSec: 63_072_000, IncludeSubdomains: true, Override: true },
-          ContentTypeOptions: { Override: true },
-          FrameOptions: { FrameOption: 'DENY', Override: true },
-          ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: true },
-        },
+    it("puts the strict security headers on every answer: CSP, HSTS, nosniff, DENY, no-referrer, over S3's and under the API's own", () => {
+      const policies = resourcesOfType(template, 'AWS::CloudFront::ResponseHeadersPolicy');
+      const headers = (override: boolean) => ({
+        ContentSecurityPolicy: { ContentSecurityPolicy: CONSOLE_CSP, Override: override },
+        StrictTransportSecurity: { AccessControlMaxAgeSec: 63_072_000, IncludeSubdomains: true, Override: override },
+        ContentTypeOptions: { Override: override },
+        FrameOptions: { FrameOption: 'DENY', Override: override },
+        ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: override },
       });
+      const policyOf = (behavior: Behavior | undefined) => policies[(behavior?.ResponseHeadersPolicyId as { Ref: string }).Ref]?.Properties;
+      expect(policyOf(config.DefaultCacheBehavior)).toMatchObject({ ResponseHeadersPolicyConfig: { SecurityHeadersConfig: headers(true) } });
+      // The enrolment page and the hosted login pages set their own CSP, which must win.
+      expect(policyOf(config.CacheBehaviors[0])).toMatchObject({ ResponseHeadersPolicyConfig: { SecurityHeadersConfig: headers(false) } });
       expect(CONSOLE_CSP).toBe(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
       );
-      expect(config.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual(config.CacheBehaviors[0]?.ResponseHeadersPolicyId);
     });
 
     it('keeps the bucket private: public access blocked, TLS only, encrypted, owner-enforced', () => {
