@@ -64,7 +64,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate a refresh token; reuse of a spent one revokes its whole family. */
+        /** Rotate a refresh token; reuse of a spent one revokes its whole family. With `X-Refresh-Token-Mode: cookie` (the console) the token comes from the `__Secure-portcullis-refresh` cookie, the body is empty, and the new token goes back in `Set-Cookie` (docs/sessions.md). */
         post: operations["refresh"];
         delete?: never;
         options?: never;
@@ -81,7 +81,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke the refresh token and every token rotated from the same login. */
+        /** Revoke the refresh token and every token rotated from the same login. With `X-Refresh-Token-Mode: cookie` the token comes from the cookie and the answer clears it (`Max-Age=0`), whether or not it named a live session. */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -935,7 +935,10 @@ export interface operations {
     signup: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `cookie` (the console): the refresh token travels in an `HttpOnly; Secure; SameSite=Strict` cookie on `/v2/auth`, never in the JSON body; `body` (the default, for API clients): in the JSON body, and any cookie is ignored. */
+                "X-Refresh-Token-Mode"?: "cookie" | "body";
+            };
             path?: never;
             cookie?: never;
         };
@@ -953,12 +956,15 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description In cookie mode, when the answer carries tokens: `__Secure-portcullis-refresh=<refresh token>; Path=/v2/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=<seconds until the session's absolute end>`. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         accessToken: string;
-                        refreshToken: string;
+                        /** @description Always present, except with `X-Refresh-Token-Mode: cookie`: then the `Set-Cookie` header carries it instead. */
+                        refreshToken?: string;
                         /** @constant */
                         tokenType: "Bearer";
                         expiresIn: number;
@@ -1111,7 +1117,10 @@ export interface operations {
     verifySignup: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `cookie` (the console): the refresh token travels in an `HttpOnly; Secure; SameSite=Strict` cookie on `/v2/auth`, never in the JSON body; `body` (the default, for API clients): in the JSON body, and any cookie is ignored. */
+                "X-Refresh-Token-Mode"?: "cookie" | "body";
+            };
             path?: never;
             cookie?: never;
         };
@@ -1126,12 +1135,15 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    /** @description In cookie mode, when the answer carries tokens: `__Secure-portcullis-refresh=<refresh token>; Path=/v2/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=<seconds until the session's absolute end>`. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         accessToken: string;
-                        refreshToken: string;
+                        /** @description Always present, except with `X-Refresh-Token-Mode: cookie`: then the `Set-Cookie` header carries it instead. */
+                        refreshToken?: string;
                         /** @constant */
                         tokenType: "Bearer";
                         expiresIn: number;
@@ -1257,7 +1269,10 @@ export interface operations {
     login: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `cookie` (the console): the refresh token travels in an `HttpOnly; Secure; SameSite=Strict` cookie on `/v2/auth`, never in the JSON body; `body` (the default, for API clients): in the JSON body, and any cookie is ignored. */
+                "X-Refresh-Token-Mode"?: "cookie" | "body";
+            };
             path?: never;
             cookie?: never;
         };
@@ -1274,12 +1289,15 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description In cookie mode, when the answer carries tokens: `__Secure-portcullis-refresh=<refresh token>; Path=/v2/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=<seconds until the session's absolute end>`. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         accessToken: string;
-                        refreshToken: string;
+                        /** @description Always present, except with `X-Refresh-Token-Mode: cookie`: then the `Set-Cookie` header carries it instead. */
+                        refreshToken?: string;
                         /** @constant */
                         tokenType: "Bearer";
                         expiresIn: number;
@@ -1419,14 +1437,21 @@ export interface operations {
     refresh: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `cookie` (the console): the refresh token travels in an `HttpOnly; Secure; SameSite=Strict` cookie on `/v2/auth`, never in the JSON body; `body` (the default, for API clients): in the JSON body, and any cookie is ignored. */
+                "X-Refresh-Token-Mode"?: "cookie" | "body";
+            };
             path?: never;
-            cookie?: never;
+            cookie?: {
+                /** @description The refresh token, in cookie mode only. */
+                "__Secure-portcullis-refresh"?: string;
+            };
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
-                    refreshToken: string;
+                    /** @description Required, except with `X-Refresh-Token-Mode: cookie`, where it must be absent (the cookie carries it) and the body may be left out. */
+                    refreshToken?: string;
                 };
             };
         };
@@ -1434,12 +1459,15 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description In cookie mode, when the answer carries tokens: `__Secure-portcullis-refresh=<refresh token>; Path=/v2/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=<seconds until the session's absolute end>`. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         accessToken: string;
-                        refreshToken: string;
+                        /** @description Always present, except with `X-Refresh-Token-Mode: cookie`: then the `Set-Cookie` header carries it instead. */
+                        refreshToken?: string;
                         /** @constant */
                         tokenType: "Bearer";
                         expiresIn: number;
@@ -1566,14 +1594,21 @@ export interface operations {
     logout: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `cookie` (the console): the refresh token travels in an `HttpOnly; Secure; SameSite=Strict` cookie on `/v2/auth`, never in the JSON body; `body` (the default, for API clients): in the JSON body, and any cookie is ignored. */
+                "X-Refresh-Token-Mode"?: "cookie" | "body";
+            };
             path?: never;
-            cookie?: never;
+            cookie?: {
+                /** @description The refresh token, in cookie mode only. */
+                "__Secure-portcullis-refresh"?: string;
+            };
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
-                    refreshToken: string;
+                    /** @description Required, except with `X-Refresh-Token-Mode: cookie`, where it must be absent (the cookie carries it) and the body may be left out. */
+                    refreshToken?: string;
                 };
             };
         };
@@ -1581,6 +1616,8 @@ export interface operations {
             /** @description No Content */
             204: {
                 headers: {
+                    /** @description In cookie mode: `__Secure-portcullis-refresh=; Path=/v2/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=0`. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6321,7 +6358,10 @@ export interface operations {
     acceptInvitation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `cookie` (the console): the refresh token travels in an `HttpOnly; Secure; SameSite=Strict` cookie on `/v2/auth`, never in the JSON body; `body` (the default, for API clients): in the JSON body, and any cookie is ignored. */
+                "X-Refresh-Token-Mode"?: "cookie" | "body";
+            };
             path?: never;
             cookie?: never;
         };
@@ -6337,12 +6377,15 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description In cookie mode, when the answer carries tokens: `__Secure-portcullis-refresh=<refresh token>; Path=/v2/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=<seconds until the session's absolute end>`. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         accessToken: string;
-                        refreshToken: string;
+                        /** @description Always present, except with `X-Refresh-Token-Mode: cookie`: then the `Set-Cookie` header carries it instead. */
+                        refreshToken?: string;
                         /** @constant */
                         tokenType: "Bearer";
                         expiresIn: number;
@@ -6552,7 +6595,10 @@ export interface operations {
     completeMfaLogin: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `cookie` (the console): the refresh token travels in an `HttpOnly; Secure; SameSite=Strict` cookie on `/v2/auth`, never in the JSON body; `body` (the default, for API clients): in the JSON body, and any cookie is ignored. */
+                "X-Refresh-Token-Mode"?: "cookie" | "body";
+            };
             path?: never;
             cookie?: never;
         };
@@ -6571,12 +6617,15 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description In cookie mode, when the answer carries tokens: `__Secure-portcullis-refresh=<refresh token>; Path=/v2/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=<seconds until the session's absolute end>`. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         accessToken: string;
-                        refreshToken: string;
+                        /** @description Always present, except with `X-Refresh-Token-Mode: cookie`: then the `Set-Cookie` header carries it instead. */
+                        refreshToken?: string;
                         /** @constant */
                         tokenType: "Bearer";
                         expiresIn: number;
@@ -7049,7 +7098,10 @@ export interface operations {
     confirmOperatorTotp: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `cookie` (the console): the refresh token travels in an `HttpOnly; Secure; SameSite=Strict` cookie on `/v2/auth`, never in the JSON body; `body` (the default, for API clients): in the JSON body, and any cookie is ignored. */
+                "X-Refresh-Token-Mode"?: "cookie" | "body";
+            };
             path?: never;
             cookie?: never;
         };
@@ -7064,6 +7116,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description In cookie mode, when the answer carries tokens: `__Secure-portcullis-refresh=<refresh token>; Path=/v2/auth; HttpOnly; Secure; SameSite=Strict; Max-Age=<seconds until the session's absolute end>`. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7071,6 +7125,7 @@ export interface operations {
                         /** @description 10 single-use codes, shown this once */
                         recoveryCodes: string[];
                         accessToken?: string;
+                        /** @description With the tokens, except with `X-Refresh-Token-Mode: cookie`: then the `Set-Cookie` header carries it instead. */
                         refreshToken?: string;
                         /** @constant */
                         tokenType?: "Bearer";

@@ -51,7 +51,7 @@ function secondsContext(app: App, key: string): Duration | undefined {
  * `auditRetentionDays` (default 400), `alarmTopicArn` (an existing topic for the alarms) or
  * `createAlarmTopic=true`; e-mail: `emailFrom` (required: an address or `Name <address>` of a verified
  * SES identity), `emailIdentity` (default: the sender's domain), `emailReplyTo`; `signupMode`
- * (`verify-email`), `sessionAbsoluteLifetime` / `sessionIdleTimeout` (seconds), `consoleUrl`; the deployment's limits: `smsAllowedCountries` (required, e.g. `FR,DE,GB`,
+ * (`verify-email`), `sessionAbsoluteLifetime` / `sessionIdleTimeout` (seconds), `consoleUrl`, `console=true` (the console's distribution); the deployment's limits: `smsAllowedCountries` (required, e.g. `FR,DE,GB`,
  * or a list in cdk.json), `smsDeploymentDailyLimit`, `smsAccountDailyLimit`, `emailDeploymentDailyLimit`, `emailAccountDailyLimit`, `organizationsPerAccount`.
  * `overrides` replace stack props (tests use it to add routes the manifest does not have yet).
  */
@@ -94,6 +94,7 @@ export function buildApp(app: App, overrides: Omit<Partial<PortcullisStackProps>
     auditRetentionDays: numberContext(app, 'auditRetentionDays'),
     alarmTopicArn: context(app, 'alarmTopicArn'),
     createAlarmTopic: booleanContext(app, 'createAlarmTopic'),
+    console: booleanContext(app, 'console'),
     description: `Portcullis authentication service (${stage})`,
     ...overrides,
   });

@@ -30,6 +30,7 @@ import { PortcullisAlarms, type PortcullisAlarmOptions, type PortcullisAlarmSet 
 import { ApiEdge, type ApiWafProps } from './constructs/api-edge.ts';
 import { ApiFunction, PROJECT_ROOT } from './constructs/api-function.ts';
 import { AreaStack } from './constructs/area-stack.ts';
+import { ConsoleDistribution } from './constructs/console-distribution.ts';
 import { DataTable } from './constructs/data-table.ts';
 import { EmailDelivery, emailSending, type EmailConfig, type EmailSending } from './constructs/email-delivery.ts';
 import { KeyMaterial } from './constructs/key-material.ts';
@@ -124,6 +125,14 @@ export interface PortcullisProps extends DeploymentLimitProps, DeploymentSetting
   readonly alarms?: PortcullisAlarmOptions;
   /** Name of the HTTP API. @default `portcullis-<stage>` */
   readonly apiName?: string;
+  /**
+   * Serve the operator console (SPEC §10) from a CloudFront distribution: the built assets
+   * (`console/dist`, or a placeholder page until there is a build) from a private S3 bucket, and
+   * `/v2/*` to the API, one origin. The distribution's URL becomes the default `apiBase` (so the
+   * issuers) and `consoleUrl`; an `apiBase` given keeps priority. The execute-api URL stays
+   * reachable directly. Context `console=true`. @default false
+   */
+  readonly console?: boolean;
   /** The routes to serve. @default the route manifest (shared/http/manifest.ts) */
   readonly routes?: readonly RouteDefinition[];
 }
@@ -180,6 +189,8 @@ export class Portcullis extends Construct {
   readonly apiBase: string;
   /** The CloudFront distribution and web ACL in front of the API, when `waf` is set. */
   readonly edge: ApiEdge | undefined;
+  /** The console's bucket and distribution (`/` the console, `/v2/*` the API), when `console` is set. */
+  readonly console: ConsoleDistribution | undefined;
   /** The single table and its index ARNs. */
   readonly data: DataTable;
   /** The table. */
@@ -250,7 +261,9 @@ export class Portcullis extends Construct {
     // Built from the API's id, not from the stage or a route: every function gets it, and routes and
     // integrations depend on the functions, so referring to them here would be a dependency cycle.
     const { region, urlSuffix } = Stack.of(this);
-    this.apiBase = props.apiBase ?? `https://${this.api.apiId}.execute-api.${region}.${urlSuffix}`;
+    // The console's distribution refers to the API's id only, so the functions may refer to it.
+    this.console = props.console ? new ConsoleDistribution(this, 'Console', { api: this.api, removalPolicy: this.removalPolicy, projectRoot: PROJECT_ROOT }) : undefined;
+    this.apiBase = props.apiBase ?? this.console?.url ?? `https://${this.api.apiId}.execute-api.${region}.${urlSuffix}`;
     this.edge = props.waf ? new ApiEdge(this, 'Edge', { ...props.waf, api: this.api }) : undefined;
     // The signup mode, session lifetimes and console URL join the limits: every function reading the config gets them.
     this.limitsEnvironment = { ...this.limitsEnvironment, ...deploymentSettingsEnvironment(props, this.apiBase) };
@@ -281,6 +294,7 @@ export class Portcullis extends Construct {
     }).alarms;
 
     new CfnOutput(this, 'ApiUrl', { value: this.apiUrl, description: 'Base URL of the Portcullis API' });
+    if (this.console) new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'The operator console, and the API under /v2/ (same origin)' });
     if (this.edge) new CfnOutput(this, 'EdgeUrl', { value: this.edge.url, description: 'Base URL of the Portcullis API behind AWS WAF (use this one)' });
   }
 

@@ -6,7 +6,8 @@ import { recoveryCodesText } from '#shared/domain/mfa/recovery-codes.ts';
 import { principalFromMfaCredential } from '#shared/compose/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { mfaRoutes } from '#shared/routes/mfa.ts';
-import { acceptsTextPlain, content, ok } from '#shared/http/responses.ts';
+import { acceptsTextPlain, content } from '#shared/http/responses.ts';
+import { sessionAnswer } from '#shared/http/session-cookie.ts';
 
 /**
  * POST /v2/me/mfa/totp/confirm — enables the pending secret; answers the recovery codes (JSON, or a
@@ -23,7 +24,7 @@ export const handler = defineHandler(mfaRoutes.confirmOperatorTotp, async ({ bod
       'content-disposition': 'attachment; filename="portcullis-recovery-codes.txt"',
     });
   }
-  return ok({ recoveryCodes, ...tokens });
+  return sessionAnswer(event, 200, { recoveryCodes, ...tokens });
 },
   { credentials: principalFromMfaCredential },
 );

@@ -2,7 +2,7 @@ import { invitations } from '#shared/compose/tenancy.ts';
 import { principalFromOptionalBearer } from '#shared/compose/credentials.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { tenancyRoutes } from '#shared/routes/tenancy.ts';
-import { ok } from '#shared/http/responses.ts';
+import { sessionAnswer } from '#shared/http/session-cookie.ts';
 
 /**
  * POST /v2/invitations/accept — the token is the invitation's credential. A new person's password
@@ -11,6 +11,7 @@ import { ok } from '#shared/http/responses.ts';
  */
 export const handler = defineHandler(
   tenancyRoutes.acceptInvitation,
-  async ({ body, principal, requestId, sourceIp, userAgent }) => ok(await invitations().accept(body, { requestId, sourceIp, userAgent, principal })),
+  async ({ body, event, principal, requestId, sourceIp, userAgent }) =>
+    sessionAnswer(event, 200, await invitations().accept(body, { requestId, sourceIp, userAgent, principal })),
   { credentials: principalFromOptionalBearer },
 );

@@ -17,6 +17,7 @@ import type { RouteDefinition } from './manifest.ts';
 import { oauthErrorResponse } from './oauth-error.ts';
 import { problemResponse } from './problem.ts';
 import { SECURITY_HEADERS, type HandlerResult } from './responses.ts';
+import { wantsCookieMode } from './session-cookie.ts';
 import { validatePart } from './validation.ts';
 
 /** Larger bodies are refused before parsing: nothing in this API needs more. */
@@ -115,6 +116,8 @@ const validateAndAuthenticate = (route: RouteDefinition, credentials: Credential
     const { event } = request;
     const { body, query, params } = route.request;
     const rawBody = parseBody(event, route);
+    // A bad `X-Refresh-Token-Mode` is refused before any work: never a login spent on an answer that then fails.
+    if (route.issuesOperatorSession || route.readsRefreshCookie) wantsCookieMode(event);
     request.context.input = {
       body: body ? validatePart(body, rawBody, 'body') : undefined,
       query: query ? validatePart(query, event.queryStringParameters ?? {}, 'query') : undefined,

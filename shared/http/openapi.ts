@@ -8,6 +8,7 @@ import { described, Problem } from '../schemas/common.ts';
 import * as z from '../schemas/zod.ts';
 import { authorizers, manifest, tags, type RouteDefinition } from './manifest.ts';
 import { MAX_BODY_BYTES } from './handler.ts';
+import { REFRESH_COOKIE, REFRESH_COOKIE_PATH } from './session-cookie.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -229,7 +230,8 @@ const SUCCESS_DESCRIPTIONS: Record<number, string> = { 200: 'OK', 201: 'Created'
 function successResponse(route: RouteDefinition): Record<string, unknown> {
   const types = route.response.mediaTypes ?? (route.response.body ? ['application/json'] : []);
   const description = SUCCESS_DESCRIPTIONS[route.response.status] ?? 'Success';
-  if (types.length === 0) return { description };
+  const headers = setCookieHeader(route);
+  if (types.length === 0) return { description, ...headers };
   const examples = route.examples?.response;
   const content = Object.fromEntries(
     types.map((type) => [
@@ -239,7 +241,36 @@ function successResponse(route: RouteDefinition): Record<string, unknown> {
         : { schema: { type: 'string' } },
     ]),
   );
-  return { description, content };
+  return { description, ...headers, content };
+}
+
+/**
+ * Cookie mode (shared/http/session-cookie.ts): the opt-in header on every route that answers operator
+ * tokens or reads the cookie, and the cookie itself where it is read.
+ */
+function refreshCookieParameters(route: RouteDefinition): Record<string, unknown>[] {
+  return [
+    {
+      name: 'X-Refresh-Token-Mode',
+      in: 'header',
+      required: false,
+      description:
+        '`cookie` (the console): the refresh token travels in an `HttpOnly; Secure; SameSite=Strict` cookie on `/v2/auth`, never in the JSON body; `body` (the default, for API clients): in the JSON body, and any cookie is ignored.',
+      schema: { type: 'string', enum: ['cookie', 'body'] },
+    },
+    ...(route.readsRefreshCookie
+      ? [{ name: REFRESH_COOKIE, in: 'cookie', required: false, description: 'The refresh token, in cookie mode only.', schema: { type: 'string' } }]
+      : []),
+  ];
+}
+
+/** The `Set-Cookie` an answer carries in cookie mode: the refresh token, or its removal (logout). */
+function setCookieHeader(route: RouteDefinition): { headers?: Record<string, unknown> } {
+  if (!route.issuesOperatorSession && !route.readsRefreshCookie) return {};
+  const description = route.issuesOperatorSession
+    ? `In cookie mode, when the answer carries tokens: \`${REFRESH_COOKIE}=<refresh token>; Path=${REFRESH_COOKIE_PATH}; HttpOnly; Secure; SameSite=Strict; Max-Age=<seconds until the session's absolute end>\`.`
+    : `In cookie mode: \`${REFRESH_COOKIE}=; Path=${REFRESH_COOKIE_PATH}; HttpOnly; Secure; SameSite=Strict; Max-Age=0\`.`;
+  return { headers: { 'Set-Cookie': { description, schema: { type: 'string' } } } };
 }
 
 /** The entry's tag, which must be one its area module exports (the manifest joins them into `tags`). */
@@ -250,7 +281,7 @@ function tagOf(route: RouteDefinition): string {
 
 function operation(route: RouteDefinition): Record<string, unknown> {
   const { body, query, params } = route.request;
-  const parameters = [
+  const parameters: Record<string, unknown>[] = [
     ...Object.entries(params ? ((jsonSchema(params, 'input').properties as JsonSchema | undefined) ?? {}) : {}).map(([name, schema]) => ({
       name,
       in: 'path',
@@ -263,6 +294,7 @@ function operation(route: RouteDefinition): Record<string, unknown> {
       schema,
     })),
   ];
+  if (route.issuesOperatorSession || route.readsRefreshCookie) parameters.push(...refreshCookieParameters(route));
   const requestExamples = route.examples?.request;
   return {
     operationId: route.id,
@@ -273,7 +305,8 @@ function operation(route: RouteDefinition): Record<string, unknown> {
     ...(body
       ? {
           requestBody: {
-            required: true,
+            // Optional only where the schema takes no body at all (refresh and logout in cookie mode).
+            required: !z.safeParse(body, undefined).success,
             content: Object.fromEntries(
               (route.request.bodyMediaTypes ?? ['application/json']).map((type) => [
                 type,

@@ -118,6 +118,13 @@ export interface RouteDefinition<
    */
   issuesOperatorSession?: true;
   /**
+   * The route takes the refresh token from the cookie of cookie mode (`X-Refresh-Token-Mode: cookie`,
+   * shared/http/session-cookie.ts) instead of the body: refresh and logout. Every route that sets
+   * `issuesOperatorSession` takes the header too and then answers the refresh token as a cookie.
+   * @default false
+   */
+  readsRefreshCookie?: true;
+  /**
    * Error codes the route answers beyond those the entry implies (input → 400, auth kind → 401/403,
    * path parameters → 404, SMS → 502, table → 503), read off the domain code it calls. Every code
    * needs a meaning in shared/http/openapi.ts `CODE_MEANINGS`. @default - none

@@ -106,11 +106,13 @@ export const sessionRoutes = {
     area: 'sessions',
     tag: sessionTags.sessions,
     auth: 'public',
-    summary: 'Rotate a refresh token; reuse of a spent one revokes its whole family.',
+    summary:
+      'Rotate a refresh token; reuse of a spent one revokes its whole family. With `X-Refresh-Token-Mode: cookie` (the console) the token comes from the `__Secure-portcullis-refresh` cookie, the body is empty, and the new token goes back in `Set-Cookie` (docs/sessions.md).',
     request: { body: RefreshBody },
     response: { status: 200, body: TokenPair },
     errors: { 401: ['invalid_refresh_token', 'refresh_token_reused', 'expired', 'mfa_enrollment_required', 'mfa_required'] },
     issuesOperatorSession: true,
+    readsRefreshCookie: true,
     access: { table: 'write', signingKey: true },
   }),
   logout: route({
@@ -121,9 +123,11 @@ export const sessionRoutes = {
     area: 'sessions',
     tag: sessionTags.sessions,
     auth: 'public',
-    summary: 'Revoke the refresh token and every token rotated from the same login.',
+    summary:
+      'Revoke the refresh token and every token rotated from the same login. With `X-Refresh-Token-Mode: cookie` the token comes from the cookie and the answer clears it (`Max-Age=0`), whether or not it named a live session.',
     request: { body: LogoutBody },
     response: { status: 204 },
+    readsRefreshCookie: true,
     access: { table: 'write' },
   }),
   getMe: route({

@@ -50,7 +50,7 @@ export const RecoveryCodesResponse = z.object({
 /** Confirming with an enrolment mfaToken (enforced 2FA) also completes the login. */
 export const ConfirmTotpResponse = z.extend(RecoveryCodesResponse, {
   accessToken: z.optional(z.string()),
-  refreshToken: z.optional(z.string()),
+  refreshToken: described(z.optional(z.string()), 'With the tokens, except with `X-Refresh-Token-Mode: cookie`: then the `Set-Cookie` header carries it instead.'),
   tokenType: z.optional(z.literal('Bearer')),
   expiresIn: z.optional(z.number().check(z.int())),
 });

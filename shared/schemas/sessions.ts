@@ -1,4 +1,4 @@
-import { AnyPassword, Email, NewPassword, ResourceId, body } from './common.ts';
+import { AnyPassword, Email, NewPassword, ResourceId, body, described } from './common.ts';
 import * as z from './zod.ts';
 
 export const SignupBody = body({
@@ -11,12 +11,22 @@ export const LoginBody = body({ email: Email, password: AnyPassword });
 
 /** Refresh tokens are opaque; the length bound only keeps garbage out of the hash. */
 const RefreshToken = z.string().check(z.minLength(1), z.maxLength(200));
-export const RefreshBody = body({ refreshToken: RefreshToken });
-export const LogoutBody = body({ refreshToken: RefreshToken });
+/**
+ * Refresh and logout: the refresh token in the body (required, as it always was), or none and no body
+ * at all in cookie mode (`X-Refresh-Token-Mode: cookie`), where the cookie carries it; the handler
+ * enforces which (shared/http/session-cookie.ts), so the schema allows both.
+ */
+const RefreshTokenBody = z.optional(
+  body({
+    refreshToken: described(z.optional(RefreshToken), 'Required, except with `X-Refresh-Token-Mode: cookie`, where it must be absent (the cookie carries it) and the body may be left out.'),
+  }),
+);
+export const RefreshBody = RefreshTokenBody;
+export const LogoutBody = RefreshTokenBody;
 
 export const TokenPair = z.object({
   accessToken: z.string(),
-  refreshToken: z.string(),
+  refreshToken: described(z.optional(z.string()), 'Always present, except with `X-Refresh-Token-Mode: cookie`: then the `Set-Cookie` header carries it instead.'),
   tokenType: z.literal('Bearer'),
   expiresIn: z.number().check(z.int()),
 });

@@ -13,6 +13,7 @@ import { hashSecret, randomSecret } from '#shared/domain/kernel/secrets.ts';
 import { hashPassword } from '#shared/domain/sessions/passwords.ts';
 import type { RouteId } from '#shared/http/manifest.ts';
 import { manifest } from '#shared/http/manifest.ts';
+import { REFRESH_COOKIE } from '#shared/http/session-cookie.ts';
 import { TokenPair } from '#shared/schemas/sessions.ts';
 import { signupBody, strongPassword, uniqueEmail } from '#test/support/factories.ts';
 import { expectData, expectProblem, useLocalApi } from '#test/support/local-api.ts';
@@ -66,10 +67,27 @@ async function memberIds(account: TestAccount): Promise<string[]> {
   return page.items.map((m) => m.userId);
 }
 
-/** A raw call whose answer must hold no operator token. */
-async function noTokens(method: string, path: string, options: Parameters<typeof api.raw>[2]) {
-  const answer = await api.raw(method, path, options);
+/**
+ * How the attacks carry the refresh token: in the body, or (the console's cookie mode, SPEC §10) in
+ * the cookie with `X-Refresh-Token-Mode: cookie`, a second way to carry tokens that must pass the
+ * same gate. Set by the test that runs the attacks; the tests of a file run one after another.
+ */
+let attackMode: 'body' | 'cookie' = 'body';
+
+/** A raw call whose answer must hold no operator token: not in the body, not in a cookie. */
+async function noTokens(method: string, path: string, options: Parameters<typeof api.raw>[2] = {}) {
+  let sent = options;
+  if (attackMode === 'cookie') {
+    const { refreshToken, ...rest } = (options.body ?? {}) as { refreshToken?: string };
+    sent = {
+      ...options,
+      ...(options.body !== undefined ? { body: rest } : {}),
+      headers: { ...options.headers, 'x-refresh-token-mode': 'cookie', ...(refreshToken !== undefined ? { cookie: `${REFRESH_COOKIE}=${refreshToken}` } : {}) },
+    };
+  }
+  const answer = await api.raw(method, path, sent);
   expect(JSON.stringify(answer.body), `${method} ${path}`).not.toMatch(TOKEN_FIELDS);
+  expect(answer.headers.getSetCookie(), `${method} ${path} Set-Cookie`).toEqual([]);
   return answer;
 }
 
@@ -144,7 +162,19 @@ describe('the session gate on every route that answers operator tokens', () => {
   it.each(flagged)('%s gives no tokens to someone with only the password of a 2FA operator', async (id) => {
     const attack = ATTACKS[id];
     if (!attack) throw new Error(`no attack written for the token route ${id}`);
+    attackMode = 'body';
     await attack();
+  });
+
+  it.each(flagged)('%s gives no tokens, in the body or a cookie, in cookie mode either', async (id) => {
+    const attack = ATTACKS[id];
+    if (!attack) throw new Error(`no attack written for the token route ${id}`);
+    attackMode = 'cookie';
+    try {
+      await attack();
+    } finally {
+      attackMode = 'body';
+    }
   });
 });
 

@@ -28,6 +28,8 @@ describe('cdk-nag AwsSolutions', () => {
     { name: 'dev', context: { stage: 'dev' } },
     { name: 'prod', context: { stage: 'prod' } },
     { name: 'prod with an alarm topic', context: { stage: 'prod', createAlarmTopic: 'true' } },
+    { name: 'dev with the console', context: { stage: 'dev', console: 'true' } },
+    { name: 'prod with the console', context: { stage: 'prod', console: 'true' } },
   ])('reports no error and no warning for $name', ({ context }) => {
     // synthesize() has already run the checks as the synth's validation plugin (a finding throws);
     // running them again here shows the report itself, warnings included.

@@ -75,6 +75,19 @@ describe('routes that answer operator tokens', () => {
   });
 });
 
+describe('cookie mode (SPEC §10): a second way to carry the refresh token, through the same gate', () => {
+  it('is answered by every flagged route through sessionAnswer, and the cookie is written by session-cookie.ts only', () => {
+    const flagged = manifest.filter((route) => route.issuesOperatorSession === true);
+    expect(flagged.filter((route) => !/\bsessionAnswer\(/.test(readFileSync(join(ROOT, route.handler), 'utf8'))).map((route) => route.id)).toEqual([]);
+    const writers = [...sourceFiles('functions'), ...sourceFiles('shared')].filter((file) => /\bcookies:\s*\[/.test(readFileSync(join(ROOT, file), 'utf8')));
+    expect(writers).toEqual(['shared/http/session-cookie.ts']);
+  });
+
+  it('reads the cookie on refresh and logout only', () => {
+    expect(manifest.filter((route) => route.readsRefreshCookie === true).map((route) => route.id)).toEqual(['refresh', 'logout']);
+  });
+});
+
 describe('the gate decision', () => {
   const none = { totp: false, passkey: false };
   const totp = { totp: true, passkey: false };

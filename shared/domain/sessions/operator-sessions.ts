@@ -9,6 +9,7 @@ import type { SessionStore } from './session-store.ts';
 import { hashSecret, newId, randomSecret } from '../kernel/secrets.ts';
 import { NotFoundError } from '../kernel/errors.ts';
 import { ipPrefixOf, sessionUserAgent } from './session-facts.ts';
+import { SESSION_ENDS_AT } from './session-end.ts';
 import { SessionGate, type GateVerdict, type PersonFactorSource } from './session-gate.ts';
 import type { SecondFactorOutcome } from '../sign-in/model.ts';
 
@@ -17,6 +18,8 @@ export interface TokenPair {
   refreshToken: string;
   tokenType: 'Bearer';
   expiresIn: number;
+  /** When the session ends whatever its refreshes; never in the JSON answer (session-end.ts). */
+  [SESSION_ENDS_AT]?: number;
 }
 
 export interface SessionSettings {
@@ -239,7 +242,7 @@ export class OperatorSessions {
     const outcome = await this.sessions.rotateRefreshToken(tokenHash, next.record, now, this.now().toISOString());
     switch (outcome) {
       case 'rotated':
-        return this.tokenPair(current.userId, family.amr, next.secret, current.familyId);
+        return this.tokenPair(current.userId, family.amr, next.secret, current.familyId, family.expiresAt);
       case 'reused':
         await this.sessions.revokeFamily(current.familyId);
         throw new AuthError('refresh_token_reused', 'This refresh token was already used; the session has been revoked.');
@@ -327,7 +330,7 @@ export class OperatorSessions {
       },
       next.record,
     );
-    return this.tokenPair(userId, amr, next.secret, familyId);
+    return this.tokenPair(userId, amr, next.secret, familyId, expiresAt);
   }
 
   /**
@@ -364,7 +367,7 @@ export class OperatorSessions {
   }
 
   /** `sid` names the session (refresh family), so that the operator's own session can be told apart. */
-  private async tokenPair(userId: string, amr: string[], refreshToken: string, familyId: string): Promise<TokenPair> {
+  private async tokenPair(userId: string, amr: string[], refreshToken: string, familyId: string, sessionEndsAt: number): Promise<TokenPair> {
     const accessToken = await signAccessToken(await this.signingKeys.signingKey(), {
       issuer: this.settings.issuer,
       audience: OPERATOR_AUDIENCE,
@@ -373,7 +376,7 @@ export class OperatorSessions {
       claims: { sid: familyId },
       ttlSeconds: this.settings.accessTokenTtlSeconds,
     });
-    return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: this.settings.accessTokenTtlSeconds };
+    return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: this.settings.accessTokenTtlSeconds, [SESSION_ENDS_AT]: sessionEndsAt };
   }
 
   private nowSeconds(): number {

@@ -1,0 +1,136 @@
+/**
+ * The operator console's distribution (SPEC §10): the built assets from a private S3 bucket through
+ * Origin Access Control, `/v2/*` to the HTTP API uncached with the viewer's headers and cookies, a
+ * strict security-headers policy, the SPA fallback on the assets only; and the distribution's URL as
+ * the deployment's `apiBase` and `consoleUrl`. Off unless asked for.
+ */
+import { Stack } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { CONSOLE_CSP, SPA_FALLBACK_CODE } from '#infra/constructs/console-distribution.ts';
+import { logicalId, portcullisFunctions, RESOURCE_BUDGET, resourcesOfType, stackTemplates, synthesize } from './synth.ts';
+
+const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+
+interface Behavior {
+  PathPattern?: string;
+  TargetOriginId: string;
+  CachePolicyId: string;
+  OriginRequestPolicyId?: string;
+  ResponseHeadersPolicyId?: unknown;
+  AllowedMethods?: string[];
+  ViewerProtocolPolicy: string;
+  FunctionAssociations?: { EventType: string; FunctionARN: unknown }[];
+}
+
+interface DistributionConfig {
+  Origins: { Id: string; DomainName: unknown; S3OriginConfig?: unknown; OriginAccessControlId?: unknown; CustomOriginConfig?: { OriginProtocolPolicy: string } }[];
+  DefaultCacheBehavior: Behavior;
+  CacheBehaviors: Behavior[];
+  CustomErrorResponses?: unknown[];
+  DefaultRootObject: string;
+}
+
+describe('the console distribution', () => {
+  it('is off by default: no bucket, no distribution, apiBase the execute-api URL', () => {
+    const { template } = synthesize({ stage: 'dev' });
+    expect(Object.keys(resourcesOfType(template, 'AWS::CloudFront::Distribution'))).toEqual([]);
+    expect(Object.keys(resourcesOfType(template, 'AWS::S3::Bucket'))).toEqual([]);
+  });
+
+  describe('when on (context console=true)', () => {
+    // synthesize() runs cdk-nag as the synth's validation plugin: a finding would throw here.
+    const { stack, template } = synthesize({ stage: 'prod', console: 'true' });
+    const distributions = Object.values(resourcesOfType(template, 'AWS::CloudFront::Distribution'));
+    const config = distributions[0]?.Properties.DistributionConfig as DistributionConfig;
+    const resolve = (value: unknown) => JSON.stringify(Stack.of(stack).resolve(value));
+
+    it('has one distribution whose default behaviour is the private bucket through OAC, with the SPA fallback as a viewer-request function', () => {
+      expect(distributions).toHaveLength(1);
+      const s3 = config.Origins.find((origin) => origin.Id === config.DefaultCacheBehavior.TargetOriginId);
+      expect(s3?.OriginAccessControlId).toBeDefined();
+      expect(s3?.S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
+      expect(Object.values(resourcesOfType(template, 'AWS::CloudFront::OriginAccessControl'))[0]?.Properties).toMatchObject({
+        OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' },
+      });
+      expect(config.DefaultRootObject).toBe('index.html');
+      expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+      expect(config.DefaultCacheBehavior.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: expect.anything() as unknown }]);
+      const [fn] = Object.values(resourcesOfType(template, 'AWS::CloudFront::Function'));
+      expect(fn?.Properties.FunctionCode).toBe(SPA_FALLBACK_CODE);
+      // No custom error responses: they would apply to /v2/* too and hide the API's 403 and 404.
+      expect(config.CustomErrorResponses).toBeUndefined();
+    });
+
+    it('sends /v2/* to the HTTP API over HTTPS, never cached, all methods, every viewer header and cookie but Host', () => {
+      expect(config.CacheBehaviors.map((behavior) => behavior.PathPattern)).toEqual(['/v2/*']);
+      const [api] = config.CacheBehaviors;
+      expect(api).toMatchObject({
+        CachePolicyId: CACHING_DISABLED,
+        OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
+        AllowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
+        ViewerProtocolPolicy: 'https-only',
+      });
+      const origin = config.Origins.find((candidate) => candidate.Id === api?.TargetOriginId);
+      expect(origin?.CustomOriginConfig?.OriginProtocolPolicy).toBe('https-only');
+      // `Fn::Select(2, Fn::Split('/', <api>.ApiEndpoint))`: the execute-api host of this API.
+      expect(resolve(origin?.DomainName)).toContain(`"${logicalId(stack, stack.portcullis.api)}","ApiEndpoint"`);
+    });
+
+    it("puts the strict security headers on every answer: CSP, HSTS, nosniff, DENY, no-referrer, over S3's and under the API's own", () => {
+      const policies = resourcesOfType(template, 'AWS::CloudFront::ResponseHeadersPolicy');
+      const headers = (override: boolean) => ({
+        ContentSecurityPolicy: { ContentSecurityPolicy: CONSOLE_CSP, Override: override },
+        StrictTransportSecurity: { AccessControlMaxAgeSec: 63_072_000, IncludeSubdomains: true, Override: override },
+        ContentTypeOptions: { Override: override },
+        FrameOptions: { FrameOption: 'DENY', Override: override },
+        ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: override },
+      });
+      const policyOf = (behavior: Behavior | undefined) => policies[(behavior?.ResponseHeadersPolicyId as { Ref: string }).Ref]?.Properties;
+      expect(policyOf(config.DefaultCacheBehavior)).toMatchObject({ ResponseHeadersPolicyConfig: { SecurityHeadersConfig: headers(true) } });
+      // The enrolment page and the hosted login pages set their own CSP, which must win.
+      expect(policyOf(config.CacheBehaviors[0])).toMatchObject({ ResponseHeadersPolicyConfig: { SecurityHeadersConfig: headers(false) } });
+      expect(CONSOLE_CSP).toBe(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+      );
+    });
+
+    it('keeps the bucket private: public access blocked, TLS only, encrypted, owner-enforced', () => {
+      const [bucket] = Object.values(resourcesOfType(template, 'AWS::S3::Bucket'));
+      expect(bucket?.Properties).toMatchObject({
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      });
+      const policies = JSON.stringify(Object.values(resourcesOfType(template, 'AWS::S3::BucketPolicy')));
+      expect(policies).toContain('"aws:SecureTransport":"false"');
+      expect(policies).toContain('cloudfront.amazonaws.com');
+      expect(bucket?.DeletionPolicy).toBe('Retain');
+    });
+
+    it('deploys the assets (the build, or a placeholder page) and invalidates the distribution', () => {
+      const [deployment] = Object.values(resourcesOfType(template, 'Custom::CDKBucketDeployment'));
+      expect(deployment?.Properties).toMatchObject({ Prune: true, DistributionPaths: ['/*'] });
+    });
+
+    it("makes the distribution's URL every function's apiBase and consoleUrl", () => {
+      const url = resolve(stack.portcullis.console?.url);
+      expect(url).toContain('DomainName');
+      for (const [id, { resource }] of portcullisFunctions(template)) {
+        const variables = (resource.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+        expect(JSON.stringify(variables.API_BASE), id).toContain('DomainName');
+        if (variables.CONSOLE_URL !== undefined) expect(JSON.stringify(variables.CONSOLE_URL), id).toContain('DomainName');
+      }
+    });
+  });
+
+  it(`keeps every template within ${RESOURCE_BUDGET} resources with the console on (dev: the bucket empties itself)`, () => {
+    const { stack } = synthesize({ stage: 'dev', console: 'true' });
+    for (const template of stackTemplates(stack)) expect(Object.keys(template.json.Resources).length, template.file).toBeLessThanOrEqual(RESOURCE_BUDGET);
+  });
+
+  it('lets a custom-domain apiBase keep priority', () => {
+    const { stack } = synthesize({ stage: 'dev', console: 'true', apiBase: 'https://auth.example.com' });
+    expect(stack.portcullis.apiBase).toBe('https://auth.example.com');
+  });
+});
