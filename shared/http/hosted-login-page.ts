@@ -59,7 +59,8 @@ const FORM_ERRORS: Record<FormError, string> = {
 
 /** The answer to a hosted login request: a page, or a 303 (to the next page, or to the client with its code). */
 export function renderLogin(outcome: LoginOutcome, issuer: string): HandlerResult {
-  const cookies = outcome.browser ? [cookieOf(outcome.browser, issuer)] : [];
+  const cookie = outcome.browser ? cookieOf(outcome.browser, issuer) : undefined;
+  const cookies = cookie ? [cookie] : [];
   const csp = pageCsp(formTargetsOf(outcome.frame));
   if (outcome.kind === 'redirect') {
     return { statusCode: 303, headers: { location: outcome.location, 'content-security-policy': csp }, ...(cookies.length ? { cookies } : {}) };
@@ -83,7 +84,10 @@ function formTargetsOf(frame: Frame | null): string[] {
   }
 }
 
-function cookieOf(binding: NonNullable<LoginOutcome['browser']>, issuer: string): string {
+/** The Set-Cookie of a binding; none for a login id that is not one of ours (it comes from the URL: no cookie injection). */
+function cookieOf(binding: NonNullable<LoginOutcome['browser']>, issuer: string): string | undefined {
+  const loginId = 'set' in binding ? binding.set.loginId : binding.clear.loginId;
+  if (!LOGIN_ID_PATTERN.test(loginId)) return undefined;
   const url = new URL(issuer);
   const attributes = `Path=${url.pathname}/oauth2; HttpOnly; SameSite=Lax${url.protocol === 'https:' ? '; Secure' : ''}`;
   if ('set' in binding) return `${cookieName(binding.set.loginId)}=${binding.set.secret}; Max-Age=${LOGIN_TRANSACTION_TTL_SECONDS}; ${attributes}`;

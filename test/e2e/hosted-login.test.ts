@@ -211,6 +211,10 @@ describe('hosted login: forms', () => {
     expect(atB.status).toBe(410);
     expect((await browser.get(`${b.issuer}/oauth2/login?login=${formOf(page.html).login}`)).status).toBe(410);
     expect(await smsTo(api, a.user.phone)).toHaveLength(0);
+    // A made-up login id in the URL sets no cookie (its name would come from the URL).
+    const injected = await fetch(`${a.issuer}/oauth2/login?login=${encodeURIComponent('lgn_x=1; Path=/; Max-Age=99999')}`);
+    expect(injected.status).toBe(410);
+    expect(injected.headers.getSetCookie()).toEqual([]);
   });
 
   it('walks an unknown e-mail through the same pages as a real one (the engine answers a decoy)', async () => {
