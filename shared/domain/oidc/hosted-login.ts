@@ -9,7 +9,7 @@
  * Everything here answers a `LoginOutcome` (a screen, a redirect, what to do with the browser's
  * cookie); shared/http/hosted-login-page.ts renders it. No HTTP or HTML here.
  */
-import { AppError, AuthError, NotFoundError, RateLimitError } from '../kernel/errors.ts';
+import { AppError, AuthError, RateLimitError } from '../kernel/errors.ts';
 import type { Organization } from '../kernel/model.ts';
 import type { Principal } from '../kernel/principal.ts';
 import { isDeliveredFactor, isEmailFactor } from '../sign-in/challenge-rules.ts';
@@ -236,8 +236,9 @@ export class HostedLogin {
       });
     } catch (error) {
       const refused = refusalOf(error);
-      if (refused === 'start_again') await this.deps.transactions.updateTransaction(reset(transaction));
       if (refused === undefined) throw error;
+      if (refused === 'gone') return unavailable(404, 'unknown_client', frame);
+      if (refused === 'start_again') await this.deps.transactions.updateTransaction(reset(transaction));
       return { kind: 'screen', status: refused === 'rate_limited' ? 429 : 400, screen: { kind: 'link_invalid' }, frame };
     }
     if (step.authenticated) {
@@ -272,10 +273,9 @@ export class HostedLogin {
         linkUrl: this.linkUrlOf(transaction),
       });
     } catch (error) {
-      if (error instanceof RateLimitError) return this.current(transaction, secret, { error: 'rate_limited', status: 429, email });
-      if (error instanceof NotFoundError || (error instanceof AppError && error.code === 'system_not_found')) {
-        return unavailable(404, 'unknown_client', frameOf(transaction));
-      }
+      const refused = refusalOf(error);
+      if (refused === 'rate_limited') return this.current(transaction, secret, { error: 'rate_limited', status: 429, email });
+      if (refused === 'gone') return unavailable(404, 'unknown_client', frameOf(transaction));
       throw error;
     }
     const next: LoginTransaction = {
@@ -307,6 +307,7 @@ export class HostedLogin {
     } catch (error) {
       const refused = refusalOf(error);
       if (refused === undefined) throw error;
+      if (refused === 'gone') return unavailable(404, 'unknown_client', frameOf(transaction));
       if (refused === 'start_again') return this.restart(transaction, secret, 'start_again');
       return this.current(transaction, secret, { error: refused, status: refused === 'rate_limited' ? 429 : 400 });
     }
@@ -410,9 +411,13 @@ function contextOf(request: LoginRequest): SignInContext {
   return { ip: request.sourceIp, userAgent: request.userAgent.slice(0, 512) };
 }
 
-/** How a refused step shows: a wrong code again, too many messages, or starting again. Undefined: not a refusal. */
-function refusalOf(error: unknown): FormError | undefined {
+/**
+ * How a refused step shows: a wrong code again, too many messages, starting again, or (`gone`) the
+ * organization or system was deleted meanwhile. Undefined: not a refusal (a 5xx goes up).
+ */
+function refusalOf(error: unknown): Exclude<FormError, 'invalid_email'> | 'gone' | undefined {
   if (error instanceof RateLimitError) return 'rate_limited';
+  if (error instanceof AppError && error.status === 404) return 'gone';
   if (error instanceof AuthError) return error.code === 'invalid_credentials' ? 'wrong_code' : 'start_again';
   // A field the challenge did not expect: the transaction and the challenge disagree; start again.
   if (error instanceof AppError && error.status === 400) return 'start_again';
