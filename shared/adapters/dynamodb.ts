@@ -239,6 +239,35 @@ export async function queryAllItems(db: DynamoDBDocumentClient, tableName: strin
   return items;
 }
 
+/**
+ * Every item of a GSI1 partition (eventually consistent, as any GSI read), Queries until the last page;
+ * `filter` drops items server-side (they still count against the read).
+ */
+export async function queryAllGsi1Items(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  partition: string,
+  filter?: { expression: string; values: Record<string, unknown> },
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ...(filter ? { FilterExpression: filter.expression } : {}),
+        ExpressionAttributeValues: { ':pk': partition, ...filter?.values },
+        ExclusiveStartKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
 /** Deletes the keys, 25 a BatchWriteItem, asking again (with backoff) for what DynamoDB left unprocessed; a 503 after five tries. */
 export async function batchDeleteItems(db: DynamoDBDocumentClient, tableName: string, keys: Key[]): Promise<void> {
   for (let start = 0; start < keys.length; start += 25) {

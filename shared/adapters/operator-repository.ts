@@ -1,8 +1,8 @@
-import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../domain/kernel/errors.ts';
 import type { Account, Membership, Operator } from '../domain/kernel/model.ts';
 import type { OperatorStore } from '../domain/sessions/operator-store.ts';
-import { getItem, transactWrite, type TransactItem } from './dynamodb.ts';
+import { getItem, queryAllGsi1Items, transactWrite, type TransactItem } from './dynamodb.ts';
 import { accountKey, toAccount, toAccountItem } from './items/account-item.ts';
 import { fromMembershipItem, membershipKey, membershipsOfUserPartition, toMembershipItem } from './items/membership-item.ts';
 import { fromOperatorEmailItem, fromOperatorItem, operatorEmailKey, operatorKey, toOperatorEmailItem, toOperatorItem } from './items/operator-item.ts';
@@ -73,22 +73,7 @@ export class OperatorRepository implements OperatorStore {
   }
 
   async listMembershipsOfUser(userId: string): Promise<Membership[]> {
-    const memberships: Membership[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': membershipsOfUserPartition(userId) },
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) memberships.push(fromMembershipItem(item));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return memberships;
+    return (await queryAllGsi1Items(this.db, this.tableName, membershipsOfUserPartition(userId))).map(fromMembershipItem);
   }
 
   async findAccountsByIds(accountIds: string[]): Promise<Account[]> {

@@ -1,5 +1,6 @@
 import { DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PasswordResetLink, PasswordStore, ResetMailLimits } from '../domain/sessions/password-store.ts';
+import { takeAddressMail } from './address-mail-limit.ts';
 import { conditionalWrite, getItem, transactWrite } from './dynamodb.ts';
 import { operatorKey } from './items/operator-item.ts';
 import {
@@ -72,48 +73,13 @@ export class PasswordRepository implements PasswordStore {
     await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: passwordResetKey(userId) }));
   }
 
-  async takeResetMail(addressHash: string, nowMs: number, limits: ResetMailLimits): Promise<boolean> {
-    const Key = passwordResetMailLimitKey(addressHash);
-    const ttl = Math.ceil((nowMs + limits.windowMs) / 1000);
-    const common = { '#ttl': 'ttl' };
-    // A new window (no item yet, or its window is over): start it with this mail.
-    const opened = await conditionalWrite(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key,
-          UpdateExpression: 'SET windowStart = :now, sent = :one, lastSentAt = :now, entity = :entity, #ttl = :ttl',
-          ConditionExpression: 'attribute_not_exists(pk) OR (windowStart <= :windowOpen AND lastSentAt <= :intervalOpen)',
-          ExpressionAttributeNames: common,
-          ExpressionAttributeValues: {
-            ':now': nowMs,
-            ':one': 1,
-            ':entity': PASSWORD_RESET_MAIL_LIMIT_ENTITY,
-            ':ttl': ttl,
-            ':windowOpen': nowMs - limits.windowMs,
-            ':intervalOpen': nowMs - limits.minIntervalMs,
-          },
-        }),
-      ),
-    );
-    if (opened) return true;
-    // The current window: one more while under the cap and the interval has passed.
-    return conditionalWrite(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key,
-          UpdateExpression: 'SET lastSentAt = :now ADD sent :one',
-          ConditionExpression: 'windowStart > :windowOpen AND sent < :max AND lastSentAt <= :intervalOpen',
-          ExpressionAttributeValues: {
-            ':now': nowMs,
-            ':one': 1,
-            ':max': limits.maxPerWindow,
-            ':windowOpen': nowMs - limits.windowMs,
-            ':intervalOpen': nowMs - limits.minIntervalMs,
-          },
-        }),
-      ),
-    );
+  takeResetMail(addressHash: string, nowMs: number, limits: ResetMailLimits): Promise<boolean> {
+    return takeAddressMail(this.db, this.tableName, passwordResetMailLimitKey(addressHash), PASSWORD_RESET_MAIL_LIMIT_ENTITY, {
+      now: nowMs,
+      window: limits.windowMs,
+      minInterval: limits.minIntervalMs,
+      maxPerWindow: limits.maxPerWindow,
+      ttlSeconds: Math.ceil((nowMs + limits.windowMs) / 1000),
+    });
   }
 }

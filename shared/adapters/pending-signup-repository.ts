@@ -1,6 +1,7 @@
-import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PendingSignup, PendingSignupStore, SignupEmailLimit, SignupEmailLimitSettings } from '../domain/sessions/signup.ts';
-import { conditionalWrite, isConditionalCheckFailed } from './dynamodb.ts';
+import { takeAddressMail } from './address-mail-limit.ts';
+import { isConditionalCheckFailed } from './dynamodb.ts';
 import { fromPendingSignupItem, pendingSignupKey, toPendingSignupItem } from './items/pending-signup-item.ts';
 import { signupEmailLimitKey } from '../data/keys.ts';
 
@@ -43,44 +44,13 @@ export class PendingSignupRepository implements PendingSignupStore, SignupEmailL
     }
   }
 
-  async reserveSignupEmail(addressHash: string, nowSeconds: number, limit: SignupEmailLimitSettings): Promise<boolean> {
-    const Key = signupEmailLimitKey(addressHash);
-    const windowOpenedBefore = nowSeconds - limit.windowSeconds;
-    const spacedSince = nowSeconds - limit.minIntervalSeconds;
-    // Two conditional writes, each atomic: a burst at one address gets at most one e-mail through,
-    // since every write sets `lastSentAt` and both require it to be a minute old.
-    // First: a new window, when there is none or the last one is over.
-    const opened = await conditionalWrite(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key,
-          UpdateExpression: 'SET windowStart = :now, lastSentAt = :now, sent = :one, entity = :entity, #ttl = :ttl',
-          ConditionExpression: 'attribute_not_exists(pk) OR (windowStart <= :windowOpenedBefore AND lastSentAt <= :spacedSince)',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: {
-            ':now': nowSeconds,
-            ':one': 1,
-            ':entity': SIGNUP_EMAIL_LIMIT_ENTITY,
-            ':ttl': nowSeconds + limit.windowSeconds,
-            ':windowOpenedBefore': windowOpenedBefore,
-            ':spacedSince': spacedSince,
-          },
-        }),
-      ),
-    );
-    if (opened) return true;
-    // Then: one more in the current window, while under its maximum.
-    return conditionalWrite(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key,
-          UpdateExpression: 'SET lastSentAt = :now ADD sent :one',
-          ConditionExpression: 'windowStart > :windowOpenedBefore AND lastSentAt <= :spacedSince AND sent < :max',
-          ExpressionAttributeValues: { ':now': nowSeconds, ':one': 1, ':max': limit.maxPerWindow, ':windowOpenedBefore': windowOpenedBefore, ':spacedSince': spacedSince },
-        }),
-      ),
-    );
+  reserveSignupEmail(addressHash: string, nowSeconds: number, limit: SignupEmailLimitSettings): Promise<boolean> {
+    return takeAddressMail(this.db, this.tableName, signupEmailLimitKey(addressHash), SIGNUP_EMAIL_LIMIT_ENTITY, {
+      now: nowSeconds,
+      window: limit.windowSeconds,
+      minInterval: limit.minIntervalSeconds,
+      maxPerWindow: limit.maxPerWindow,
+      ttlSeconds: nowSeconds + limit.windowSeconds,
+    });
   }
 }

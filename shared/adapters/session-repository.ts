@@ -1,7 +1,7 @@
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RefreshFamily, RefreshTokenRecord } from '../domain/kernel/model.ts';
 import type { RotateOutcome, SessionStore } from '../domain/sessions/session-store.ts';
-import { getItem, isConditionalCheckFailed, transactWrite } from './dynamodb.ts';
+import { getItem, isConditionalCheckFailed, queryAllGsi1Items, transactWrite } from './dynamodb.ts';
 import {
   fromRefreshFamilyItem,
   fromRefreshTokenItem,
@@ -98,24 +98,12 @@ export class SessionRepository implements SessionStore {
   }
 
   async listLiveFamilies(userId: string, nowSeconds: number): Promise<RefreshFamily[]> {
-    const families: RefreshFamily[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      // Revoked and expired families stay in the index until TTL sweeps them: the filter drops them
-      // server-side (they still count against the read, which a person's handful of sessions affords).
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          FilterExpression: 'revoked = :false AND expiresAt > :now',
-          ExpressionAttributeValues: { ':pk': sessionsOfUserPartition(userId), ':false': false, ':now': nowSeconds },
-          ExclusiveStartKey,
-        }),
-      );
-      families.push(...(page.Items ?? []).map(fromRefreshFamilyItem));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return families;
+    // Revoked and expired families stay in the index until TTL sweeps them: the filter drops them
+    // server-side (they still count against the read, which a person's handful of sessions affords).
+    const items = await queryAllGsi1Items(this.db, this.tableName, sessionsOfUserPartition(userId), {
+      expression: 'revoked = :false AND expiresAt > :now',
+      values: { ':false': false, ':now': nowSeconds },
+    });
+    return items.map(fromRefreshFamilyItem);
   }
 }
