@@ -5,7 +5,7 @@ import { rawItem } from '#test/support/keys-events.ts';
 import { useLocalApi } from '#test/support/local-api.ts';
 import { eventsOf } from '#test/support/organizations.ts';
 import { authorizeUrl, formOf, FormBrowser, hostedFixture, pkcePair, registerRedirectUris, type HostedFixture, type PageAnswer } from '#test/support/hosted-login.ts';
-import { lastLink, lastPin, smsTo, wrongPin } from '#test/support/sign-in.ts';
+import { lastEmail, lastLink, lastPin, linkIn, smsTo, wrongPin } from '#test/support/sign-in.ts';
 import { uniqueEndUserEmail } from '#test/support/directory.ts';
 
 const api = useLocalApi();
@@ -328,6 +328,24 @@ describe('hosted login: links', () => {
     const grant = await authorizationCodes().redeem(new URL(confirmed.location ?? '').searchParams.get('code') ?? '');
     expect(grant?.amr).toEqual(expect.arrayContaining(['sms']));
     expect(grant?.userId).toBe(fixture.user.id);
+  });
+
+  it('runs the e-mail factors: an e-mailed PIN, then an e-mailed link to the link page', async () => {
+    const fixture = await hostedFixture(api, { policy: { factors: ['email_pin', 'email_link'] }, passwordlessUrl: 'https://app.example/in' });
+    const { browser, page } = await open(fixture);
+    const codePage = await enterEmail(browser, fixture, page, fixture.user.email);
+    expect(codePage.html).toContain('by e-mail to <strong>');
+    expect(codePage.html).toMatch(/<strong>[a-z0-9]\*{5}@\*{5}\.[a-z]+<\/strong>/);
+    const pin = /sign-in code is (\d+)/.exec((await lastEmail(api, fixture.user.email, /sign-in code/)).text)?.[1] ?? '';
+    const waiting = await browser.follow(await postCode(browser, fixture, codePage, pin), fixture.issuer);
+    expect(waiting.html).toContain('Check your e-mail');
+    const { url, token } = linkIn(await lastEmail(api, fixture.user.email, /sign-in link/));
+    expect(url.startsWith(`${fixture.issuer}/oauth2/link?login=${formOf(waiting.html).login}&token=`)).toBe(true);
+    const confirmed = await new FormBrowser().post(`${fixture.issuer}/oauth2/link`, { login: formOf(waiting.html).login, token });
+    expect(confirmed.html).toContain('return to your other device');
+    const collected = await browser.get(`${fixture.issuer}/oauth2/login?login=${formOf(waiting.html).login}`);
+    const grant = await authorizationCodes().redeem(new URL(collected.location ?? '').searchParams.get('code') ?? '');
+    expect(grant?.amr).toEqual(expect.arrayContaining(['email']));
   });
 
   it('shows an unknown or malformed link as a page, not an error', async () => {
