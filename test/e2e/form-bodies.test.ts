@@ -16,8 +16,8 @@ const withBody = manifest.filter((route) => route.request.body !== undefined);
 const formRoutes = withBody.filter((route) => route.request.bodyMediaTypes?.includes(FORM)).map((route) => route.id);
 
 describe('form-encoded bodies', () => {
-  it('are taken by the enrolment page form only (opt-in per manifest entry)', () => {
-    expect(formRoutes).toEqual(['submitMfaEnrollmentPage']);
+  it('are taken by the HTML pages’ forms only: the enrolment page and the hosted login (opt-in per manifest entry)', () => {
+    expect([...formRoutes].sort()).toEqual(['confirmLinkPage', 'submitLoginPage', 'submitMfaEnrollmentPage']);
   });
 
   it('answer 415 unsupported_media_type on every other route, whatever the credential, and so do text/plain bodies', async () => {
