@@ -300,7 +300,8 @@ export class HostedLogin {
     // A TOTP step takes a recovery code instead; a PIN (SMS or e-mail) comes back in `pin`.
     const credential: Pick<CompleteInput, 'pin' | 'totp' | 'recoveryCode'> =
       transaction.factor !== 'totp' ? { pin: code } : recoveryCode !== '' ? { recoveryCode } : { totp: code };
-    if ((recoveryCode === '' || transaction.factor !== 'totp') && code === '') return this.current(transaction, secret, { error: 'wrong_code', status: 400 });
+    // An empty field spends no attempt: it is the form again.
+    if ((credential.pin ?? credential.totp ?? credential.recoveryCode) === '') return this.current(transaction, secret, { error: 'wrong_code', status: 400 });
     let step: CompletedStep;
     try {
       step = await this.deps.signIn.completeStep(this.signInRequest(transaction, request), { ...this.completeInputOf(transaction), ...credential });
