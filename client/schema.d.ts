@@ -606,7 +606,7 @@ export interface paths {
         /** The systems of the organization, in name order. */
         get: operations["listSystems"];
         put?: never;
-        /** Create a system with its sign-in policy (SPEC §5); the name is unique in the organization (409 `system_exists`) and becomes the token `aud`. */
+        /** Create a system with its sign-in policy (SPEC §5); the name is unique in the organization (409 `system_exists`) and becomes the token `aud` and the OAuth `client_id`. `redirectUris` (up to 10; https, or http on localhost/127.0.0.1; no fragment; compared exactly) are where the hosted login may send users back; `tokenSigningAlg` is `ES256` (default) or `RS256` (what an API Gateway JWT authorizer accepts). */
         post: operations["createSystem"];
         delete?: never;
         options?: never;
@@ -629,8 +629,26 @@ export interface paths {
         delete: operations["deleteSystem"];
         options?: never;
         head?: never;
-        /** Replace the policy and/or set or clear (`null`) the `passwordlessUrl`; the name is immutable. */
+        /** Replace the policy, set or clear (`null`) the `passwordlessUrl`, replace the `redirectUris` (`[]` removes them) and/or change the `tokenSigningAlg` (tokens issued from then on); the name is immutable, the client secret has its own route. */
         patch: operations["updateSystem"];
+        trace?: never;
+    };
+    "/v2/organizations/{orgId}/systems/{systemName}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create or replace the system’s OAuth client secret (it becomes a confidential client: the token endpoint then requires the secret). The secret is in this answer only; it is stored hashed, and the one it replaces stops working at once. Audited `system.secret_rotated`. */
+        post: operations["rotateSystemSecret"];
+        /** Remove the system’s client secret: it becomes a public client again (PKCE only). 404 when it has none. Audited `system.secret_deleted`. */
+        delete: operations["deleteSystemSecret"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v2/organizations/{orgId}/users": {
@@ -8451,6 +8469,10 @@ export interface operations {
                                 tokenTtlSeconds: number;
                             };
                             passwordlessUrl: string | null;
+                            redirectUris: string[];
+                            /** @enum {string} */
+                            tokenSigningAlg: "ES256" | "RS256";
+                            hasClientSecret: boolean;
                             createdAt: string;
                             updatedAt: string;
                         }[];
@@ -8627,6 +8649,9 @@ export interface operations {
                         tokenTtlSeconds?: number;
                     };
                     passwordlessUrl?: string | null;
+                    redirectUris?: string[];
+                    /** @enum {string} */
+                    tokenSigningAlg?: "ES256" | "RS256";
                 };
             };
         };
@@ -8660,6 +8685,10 @@ export interface operations {
                             tokenTtlSeconds: number;
                         };
                         passwordlessUrl: string | null;
+                        redirectUris: string[];
+                        /** @enum {string} */
+                        tokenSigningAlg: "ES256" | "RS256";
+                        hasClientSecret: boolean;
                         createdAt: string;
                         updatedAt: string;
                     };
@@ -8867,6 +8896,10 @@ export interface operations {
                             tokenTtlSeconds: number;
                         };
                         passwordlessUrl: string | null;
+                        redirectUris: string[];
+                        /** @enum {string} */
+                        tokenSigningAlg: "ES256" | "RS256";
+                        hasClientSecret: boolean;
                         createdAt: string;
                         updatedAt: string;
                     };
@@ -9173,6 +9206,9 @@ export interface operations {
                         tokenTtlSeconds?: number;
                     };
                     passwordlessUrl?: string | null;
+                    redirectUris?: string[];
+                    /** @enum {string} */
+                    tokenSigningAlg?: "ES256" | "RS256";
                 };
             };
         };
@@ -9206,6 +9242,10 @@ export interface operations {
                             tokenTtlSeconds: number;
                         };
                         passwordlessUrl: string | null;
+                        redirectUris: string[];
+                        /** @enum {string} */
+                        tokenSigningAlg: "ES256" | "RS256";
+                        hasClientSecret: boolean;
                         createdAt: string;
                         updatedAt: string;
                     };
@@ -9304,6 +9344,275 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Too many requests.
+             *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unexpected error.
+             *     - `internal_error`: unexpected; the body says nothing internal
+             *     - `{"message": "Internal Server Error"}` (application/json): API Gateway, when the function crashes or times out
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Temporarily unavailable.
+             *     - `service_unavailable`: DynamoDB is throttling or contended; retry after `Retry-After` seconds
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    rotateSystemSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                systemName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        clientId: string;
+                        clientSecret: string;
+                    };
+                };
+            };
+            /**
+             * @description Invalid input.
+             *     - `validation_failed`: a field is invalid; `errors` names each one (`body.email`, `query.limit`, `params.orgId`)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /**
+             * @description Not authenticated.
+             *     - `unauthorized`: no credential was sent
+             *     - `invalid_token`: the access token is invalid
+             *     - `token_expired`: the access token has expired
+             *     - `invalid_api_key`: the API key is invalid or revoked
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized" | "invalid_token" | "token_expired" | "invalid_api_key";
+                    };
+                };
+            };
+            /**
+             * @description Not allowed.
+             *     - `forbidden`: the caller may not do this (role, scope or key permission)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /**
+             * @description Not found.
+             *     - `not_found`: the resource does not exist or is outside the caller’s scope
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /**
+             * @description Too many requests.
+             *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unexpected error.
+             *     - `internal_error`: unexpected; the body says nothing internal
+             *     - `{"message": "Internal Server Error"}` (application/json): API Gateway, when the function crashes or times out
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Temporarily unavailable.
+             *     - `service_unavailable`: DynamoDB is throttling or contended; retry after `Retry-After` seconds
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    deleteSystemSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                systemName: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Invalid input.
+             *     - `validation_failed`: a field is invalid; `errors` names each one (`body.email`, `query.limit`, `params.orgId`)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /**
+             * @description Not authenticated.
+             *     - `unauthorized`: no credential was sent
+             *     - `invalid_token`: the access token is invalid
+             *     - `token_expired`: the access token has expired
+             *     - `invalid_api_key`: the API key is invalid or revoked
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized" | "invalid_token" | "token_expired" | "invalid_api_key";
+                    };
+                };
+            };
+            /**
+             * @description Not allowed.
+             *     - `forbidden`: the caller may not do this (role, scope or key permission)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /**
+             * @description Not found.
+             *     - `not_found`: the resource does not exist or is outside the caller’s scope
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
                     };
                 };
             };
@@ -11757,13 +12066,18 @@ export interface operations {
                 content: {
                     "application/json": {
                         keys: {
-                            kty: string;
-                            crv: string;
-                            x: string;
-                            y: string;
+                            /** @enum {string} */
+                            kty: "EC" | "RSA";
                             kid: string;
-                            alg: string;
-                            use: string;
+                            /** @enum {string} */
+                            alg: "ES256" | "RS256";
+                            /** @constant */
+                            use: "sig";
+                            crv?: string;
+                            x?: string;
+                            y?: string;
+                            n?: string;
+                            e?: string;
                         }[];
                     };
                 };
@@ -11837,13 +12151,18 @@ export interface operations {
                 content: {
                     "application/json": {
                         keys: {
-                            kty: string;
-                            crv: string;
-                            x: string;
-                            y: string;
+                            /** @enum {string} */
+                            kty: "EC" | "RSA";
                             kid: string;
-                            alg: string;
-                            use: string;
+                            /** @enum {string} */
+                            alg: "ES256" | "RS256";
+                            /** @constant */
+                            use: "sig";
+                            crv?: string;
+                            x?: string;
+                            y?: string;
+                            n?: string;
+                            e?: string;
                         }[];
                     };
                 };

@@ -16,7 +16,7 @@ export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promis
   const header = event.identitySource[0] ?? '';
   const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(header.trim());
   if (!match?.[1]) return { isAuthorized: true, context: { valid: false, reason: 'invalid' } };
-  const verified = await verifyAccessToken(match[1], await tokenSigningKeys().verificationKeys(), {
+  const verified = await verifyAccessToken(match[1], await tokenSigningKeys().verificationKeys(['ES256']), {
     issuer: config().tokenIssuer,
     audience: OPERATOR_AUDIENCE,
   });

@@ -19,7 +19,7 @@ export interface AddressMailWindow {
 /**
  * Takes one mail of the address's allowance, or answers false. Two conditional writes, each atomic:
  * a burst at one address gets at most one mail through, since every write sets `lastSentAt` and both
- * require it to be `minInterval` old. Used by sign-up (`SIGNUPMAIL#`) and password reset (`RESETMAIL#`).
+ * require it to be `minInterval` old. Used by the sign-up and the password-reset mail limits (keys in shared/data/keys.ts).
  */
 export async function takeAddressMail(db: DynamoDBDocumentClient, tableName: string, Key: ItemKey, entity: string, limit: AddressMailWindow): Promise<boolean> {
   const windowOpen = limit.now - limit.window;

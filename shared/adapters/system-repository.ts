@@ -62,10 +62,20 @@ export class SystemRepository implements SystemStore {
           Update: {
             TableName: this.tableName,
             Key: key,
-            UpdateExpression: 'SET #policy = :policy, passwordlessUrl = :url, updatedAt = :at, version = :next',
+            UpdateExpression:
+              'SET #policy = :policy, passwordlessUrl = :url, redirectUris = :redirectUris, tokenSigningAlg = :alg, clientSecretHash = :secretHash, updatedAt = :at, version = :next',
             ConditionExpression: 'version = :version',
             ExpressionAttributeNames: { '#policy': 'policy' },
-            ExpressionAttributeValues: { ':policy': system.policy, ':url': system.passwordlessUrl, ':at': system.updatedAt, ':version': expectedVersion, ':next': expectedVersion + 1 },
+            ExpressionAttributeValues: {
+              ':policy': system.policy,
+              ':url': system.passwordlessUrl,
+              ':redirectUris': system.redirectUris,
+              ':alg': system.tokenSigningAlg,
+              ':secretHash': system.clientSecretHash,
+              ':at': system.updatedAt,
+              ':version': expectedVersion,
+              ':next': expectedVersion + 1,
+            },
           },
         },
         auditEventPut(this.tableName, event),
@@ -73,6 +83,29 @@ export class SystemRepository implements SystemStore {
     });
     if (failed.length === 0) return 'ok';
     return (await getItem(this.db, this.tableName, key)) ? 'stale' : 'missing';
+  }
+
+  async setClientSecretHash(organizationId: string, systemName: string, hash: string | null, updatedAt: string, event: AuditEvent): Promise<'ok' | 'missing' | 'no_secret'> {
+    const key = systemKey(organizationId, systemName);
+    // Removing needs a secret to remove; setting only needs the system. Never conditional on the version:
+    // a rotation replaces whatever secret is there, and moving the version makes a concurrent PATCH re-read.
+    const condition = hash === null ? 'attribute_exists(pk) AND attribute_type(clientSecretHash, :string)' : 'attribute_exists(pk)';
+    const failed = await transactWrite(this.db, {
+      TransactItems: [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: 'SET clientSecretHash = :hash, updatedAt = :at, version = version + :one',
+            ConditionExpression: condition,
+            ExpressionAttributeValues: { ':hash': hash, ':at': updatedAt, ':one': 1, ...(hash === null ? { ':string': 'S' } : {}) },
+          },
+        },
+        auditEventPut(this.tableName, event),
+      ],
+    });
+    if (failed.length === 0) return 'ok';
+    return (await getItem(this.db, this.tableName, key)) ? 'no_secret' : 'missing';
   }
 
   /**

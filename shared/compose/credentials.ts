@@ -16,7 +16,7 @@ export async function principalFromHeaders(event: APIGatewayProxyEventV2): Promi
   const authorization = event.headers.authorization;
   if (authorization) {
     const token = /^Bearer (\S+)$/i.exec(authorization.trim())?.[1] ?? '';
-    const verified = await verifyAccessToken(token, await tokenSigningKeys().verificationKeys(), {
+    const verified = await verifyAccessToken(token, await tokenSigningKeys().verificationKeys(['ES256']), {
       issuer: config().tokenIssuer,
       audience: OPERATOR_AUDIENCE,
     });

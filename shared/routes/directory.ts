@@ -1,5 +1,5 @@
 /** The sign-in directory of an organization: systems, end users, access grants. Joined with the other areas by shared/http/manifest.ts. */
-import { AccessGrantResponse, AccessList, AccessParams, CreateEndUserBody, CreateSystemBody, EndUserList, EndUserParams, EndUserResponse, EndUsersParams, ListAccessQuery, ListEndUsersQuery, ListSystemsQuery, SystemList, SystemParams, SystemResponse, SystemsParams, UpdateEndUserBody, UpdateSystemBody } from '../schemas/directory.ts';
+import { AccessGrantResponse, AccessList, AccessParams, ClientSecretResponse, CreateEndUserBody, CreateSystemBody, EndUserList, EndUserParams, EndUserResponse, EndUsersParams, ListAccessQuery, ListEndUsersQuery, ListSystemsQuery, SystemList, SystemParams, SystemResponse, SystemsParams, UpdateEndUserBody, UpdateSystemBody } from '../schemas/directory.ts';
 import { route, type Tag } from './definition.ts';
 
 /** The reference page sections of the area's routes, in page order. */
@@ -20,10 +20,20 @@ export const directoryRoutes = {
     area: 'directory',
     tag: directoryTags.systems,
     auth: 'bearer-or-apikey',
-    summary: 'Create a system with its sign-in policy (SPEC §5); the name is unique in the organization (409 `system_exists`) and becomes the token `aud`.',
+    summary:
+      'Create a system with its sign-in policy (SPEC §5); the name is unique in the organization (409 `system_exists`) and becomes the token `aud` and the OAuth `client_id`. `redirectUris` (up to 10; https, or http on localhost/127.0.0.1; no fragment; compared exactly) are where the hosted login may send users back; `tokenSigningAlg` is `ES256` (default) or `RS256` (what an API Gateway JWT authorizer accepts).',
     request: { params: SystemsParams, body: CreateSystemBody },
     response: { status: 201, body: SystemResponse },
     errors: { 409: ['system_exists'] },
+    examples: {
+      request: {
+        pin: { summary: 'A PIN by SMS, ES256 tokens', value: { name: 'portal', policy: { factors: ['pin'] } } },
+        oauthClient: {
+          summary: 'An OAuth client whose RS256 tokens an API Gateway JWT authorizer verifies',
+          value: { name: 'orders-api', policy: { factors: ['email_pin'] }, redirectUris: ['https://app.example.com/callback', 'http://localhost:5173/callback'], tokenSigningAlg: 'RS256' },
+        },
+      },
+    },
     access: { table: 'write' },
   }),
   listSystems: route({
@@ -60,7 +70,8 @@ export const directoryRoutes = {
     area: 'directory',
     tag: directoryTags.systems,
     auth: 'bearer-or-apikey',
-    summary: 'Replace the policy and/or set or clear (`null`) the `passwordlessUrl`; the name is immutable.',
+    summary:
+      'Replace the policy, set or clear (`null`) the `passwordlessUrl`, replace the `redirectUris` (`[]` removes them) and/or change the `tokenSigningAlg` (tokens issued from then on); the name is immutable, the client secret has its own route.',
     request: { params: SystemParams, body: UpdateSystemBody },
     response: { status: 200, body: SystemResponse },
     access: { table: 'write' },
@@ -74,6 +85,38 @@ export const directoryRoutes = {
     tag: directoryTags.systems,
     auth: 'bearer-or-apikey',
     summary: 'Delete a system and every access grant to it.',
+    request: { params: SystemParams },
+    response: { status: 204 },
+    access: { table: 'write' },
+  }),
+  rotateSystemSecret: route({
+    id: 'rotateSystemSecret',
+    method: 'POST',
+    path: '/v2/organizations/{orgId}/systems/{systemName}/secret',
+    handler: 'functions/directory/rotate-system-secret.ts',
+    area: 'directory',
+    tag: directoryTags.systems,
+    auth: 'bearer-or-apikey',
+    summary:
+      'Create or replace the system’s OAuth client secret (it becomes a confidential client: the token endpoint then requires the secret). The secret is in this answer only; it is stored hashed, and the one it replaces stops working at once. Audited `system.secret_rotated`.',
+    request: { params: SystemParams },
+    response: { status: 201, body: ClientSecretResponse },
+    examples: {
+      response: {
+        created: { summary: 'The client credentials, shown once', value: { clientId: 'orders-api', clientSecret: 'pcs_3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } },
+      },
+    },
+    access: { table: 'write' },
+  }),
+  deleteSystemSecret: route({
+    id: 'deleteSystemSecret',
+    method: 'DELETE',
+    path: '/v2/organizations/{orgId}/systems/{systemName}/secret',
+    handler: 'functions/directory/delete-system-secret.ts',
+    area: 'directory',
+    tag: directoryTags.systems,
+    auth: 'bearer-or-apikey',
+    summary: 'Remove the system’s client secret: it becomes a public client again (PKCE only). 404 when it has none. Audited `system.secret_deleted`.',
     request: { params: SystemParams },
     response: { status: 204 },
     access: { table: 'write' },

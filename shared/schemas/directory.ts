@@ -5,7 +5,8 @@
 import { looksLikeInternationalPhone, PHONE_FORMAT_MESSAGE } from '../domain/kernel/phone-format.ts';
 import { pageQuery } from '../http/pagination.ts';
 import { FACTORS } from '../domain/sign-in/policy.ts';
-import { body, EndUserEmail, ResourceId, SystemName } from './common.ts';
+import { TOKEN_SIGNING_ALGS } from '../domain/sign-in/model.ts';
+import { body, EndUserEmail, ResourceId, SystemName, uniqueItems } from './common.ts';
 import { PasswordlessUrl, PolicySchema } from './policy.ts';
 import * as z from './zod.ts';
 
@@ -35,17 +36,73 @@ const Status = z.enum(['active', 'disabled'], { error: 'must be active or disabl
 export const SystemsParams = z.object({ orgId: ResourceId });
 export const SystemParams = z.object({ orgId: ResourceId, systemName: SystemName });
 
+/** How many redirect URIs a system may register. */
+export const MAX_REDIRECT_URIS = 10;
+
+/** Hosts on which an `http` redirect URI is allowed: the relying party runs on the user's machine (RFC 8252 §7.3). */
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1']);
+
+/** Whether the string holds a space or an ASCII control character (which the URL parser would drop). */
+function hasSpaceOrControl(value: string): boolean {
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if (code <= 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/**
+ * A redirect URI of an OAuth client (SPEC §9): absolute, https (or http on localhost/127.0.0.1), no
+ * fragment (RFC 6749 §3.1.2), no credentials, no white space. Stored and later compared as the exact
+ * string given: no normalization, so what the operator registered is what must come back.
+ */
+export const RedirectUri = z.string({ error: 'must be a string' }).check(
+  z.maxLength(2048, { error: 'must be at most 2048 characters' }),
+  z.superRefine((value: string, context) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      context.addIssue({ code: 'custom', message: 'must be an absolute https URL' });
+      return;
+    }
+    // The URL parser drops surrounding white space and tabs/newlines inside: the stored string would not be what is compared.
+    if (hasSpaceOrControl(value)) context.addIssue({ code: 'custom', message: 'must not contain white space or control characters' });
+    else if (!(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)))) {
+      context.addIssue({ code: 'custom', message: 'must be an https URL (http only on localhost or 127.0.0.1)' });
+    } else if (value.includes('#')) context.addIssue({ code: 'custom', message: 'must have no fragment' });
+    else if (url.username !== '' || url.password !== '') context.addIssue({ code: 'custom', message: 'must not carry credentials' });
+  }),
+);
+
+/** The whole list of a system's redirect URIs (a PATCH replaces it): at most ten, each once. */
+export const RedirectUris = z
+  .array(RedirectUri, { error: 'must be an array of URLs' })
+  .check(z.maxLength(MAX_REDIRECT_URIS, { error: `must have at most ${MAX_REDIRECT_URIS} URIs` }), uniqueItems);
+
+/** The JWS algorithm of the system's tokens: ES256 (default) or RS256 (API Gateway JWT authorizers accept RSA only). */
+export const TokenSigningAlgSchema = z.enum(TOKEN_SIGNING_ALGS, { error: 'must be ES256 or RS256' });
+
 export const CreateSystemBody = body({
   name: SystemName,
   policy: PolicySchema,
   /** Required when the policy uses `passwordless`. */
   passwordlessUrl: z.optional(z.nullable(PasswordlessUrl)),
+  /** Where `/oauth2/authorize` may send the user back, compared exactly. @default [] */
+  redirectUris: z.optional(RedirectUris),
+  /** @default 'ES256' */
+  tokenSigningAlg: z.optional(TokenSigningAlgSchema),
 });
 
-/** `policy` replaces the whole policy; `passwordlessUrl: null` removes the URL. The name is immutable. */
+/**
+ * `policy` replaces the whole policy; `passwordlessUrl: null` removes the URL; `redirectUris` replaces
+ * the whole list (`[]` removes them). The name is immutable; the client secret has its own route.
+ */
 export const UpdateSystemBody = body({
   policy: z.optional(PolicySchema),
   passwordlessUrl: z.optional(z.nullable(PasswordlessUrl)),
+  redirectUris: z.optional(RedirectUris),
+  tokenSigningAlg: z.optional(TokenSigningAlgSchema),
 });
 
 const FactorOut = z.enum(FACTORS);
@@ -69,9 +126,16 @@ export const SystemResponse = z.object({
   name: z.string(),
   policy: PolicyResponse,
   passwordlessUrl: z.nullable(z.string()),
+  redirectUris: z.array(z.string()),
+  tokenSigningAlg: z.enum(TOKEN_SIGNING_ALGS),
+  /** Whether the system has a client secret (a confidential client); the secret itself is shown once, by `POST …/secret`. */
+  hasClientSecret: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
+
+/** `POST …/systems/{systemName}/secret`: the OAuth client's credentials, the secret shown this once. */
+export const ClientSecretResponse = z.object({ clientId: z.string(), clientSecret: z.string() });
 
 export const SystemList = z.object({ items: z.array(SystemResponse), nextCursor: z.nullable(z.string()) });
 

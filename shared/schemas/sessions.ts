@@ -46,8 +46,21 @@ export const MeResponse = z.object({
   memberships: z.array(Membership),
 });
 
+/** The public signing keys: EC P-256 ones (`alg` ES256: `crv`, `x`, `y`) and RSA-2048 ones (`alg` RS256: `n`, `e`). */
 export const Jwks = z.object({
-  keys: z.array(z.object({ kty: z.string(), crv: z.string(), x: z.string(), y: z.string(), kid: z.string(), alg: z.string(), use: z.string() })),
+  keys: z.array(
+    z.object({
+      kty: z.enum(['EC', 'RSA']),
+      kid: z.string(),
+      alg: z.enum(['ES256', 'RS256']),
+      use: z.literal('sig'),
+      crv: z.optional(z.string()),
+      x: z.optional(z.string()),
+      y: z.optional(z.string()),
+      n: z.optional(z.string()),
+      e: z.optional(z.string()),
+    }),
+  ),
 });
 
 /** `POST /v2/me/password`: the current password (checked like a login) and the new one. */

@@ -4,6 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RouteId } from '#shared/http/manifest.ts';
+import { signInDirectory } from '#shared/compose/directory.ts';
 import { useLocalApi, type RequestOptions } from '#test/support/local-api.ts';
 import { addMember, createAccount, type TestAccount } from '#test/support/tenancy.ts';
 import { createApiKey, createOrganization, eventsOf } from '#test/support/organizations.ts';
@@ -90,6 +91,19 @@ const MATRIX: Partial<Record<RouteId, { call: () => Call | Promise<Call>; expect
     },
     expected: write(204),
   },
+  rotateSystemSecret: {
+    call: () => ({ method: 'POST', path: `${orgPath()}/systems/${fx.systemName}/secret`, readBack: `${orgPath()}/systems/${fx.systemName}` }),
+    expected: write(201),
+  },
+  deleteSystemSecret: {
+    call: async () => {
+      const system = await createSystem(api, fx.orgId, owner());
+      const path = `${orgPath()}/systems/${system.name}`;
+      expect((await api.request('POST', `${path}/secret`, owner())).status).toBe(201);
+      return { method: 'DELETE', path: `${path}/secret`, readBack: path };
+    },
+    expected: write(204),
+  },
   createEndUser: {
     call: () => ({ method: 'POST', path: `${orgPath()}/users`, body: { email: uniqueEndUserEmail(), phone: uniquePhone() } }),
     expected: write(201),
@@ -132,7 +146,7 @@ const MATRIX: Partial<Record<RouteId, { call: () => Call | Promise<Call>; expect
 const ROUTE_IDS = Object.keys(MATRIX) as RouteId[];
 
 const DIRECTORY_ROUTES: RouteId[] = [
-  'createSystem', 'listSystems', 'getSystem', 'updateSystem', 'deleteSystem',
+  'createSystem', 'listSystems', 'getSystem', 'updateSystem', 'deleteSystem', 'rotateSystemSecret', 'deleteSystemSecret',
   'createEndUser', 'listEndUsers', 'getEndUser', 'updateEndUser', 'deleteEndUser',
   'grantAccess', 'revokeAccess', 'listAccess',
 ];
@@ -172,6 +186,11 @@ describe('another tenant', () => {
     const other = await createAccount(api);
     const otherOwner = { token: other.owner.accessToken };
     const otherKey = { headers: { apikey: await createApiKey(other.accountId, ['manage', 'authenticate'], 'all') } };
+    // The system has a client secret: neither replacing nor removing it may get through.
+    expect((await api.request('POST', `${orgPath()}/systems/${fx.systemName}/secret`, owner())).status).toBe(201);
+    const secretHash = async () => (await signInDirectory().findSystem(fx.orgId, fx.systemName))?.clientSecretHash;
+    const hashBefore = await secretHash();
+    expect(hashBefore).toEqual(expect.any(String));
 
     const snapshot = async () => ({
       systems: (await api.request('GET', `${orgPath()}/systems?limit=100`, owner())).body,
@@ -189,6 +208,8 @@ describe('another tenant', () => {
       { id: 'getSystem', method: 'GET', path: system },
       { id: 'updateSystem', method: 'PATCH', path: system, body: { policy: { factors: ['passwordless'] }, passwordlessUrl: 'https://evil.example.com/x' } },
       { id: 'deleteSystem', method: 'DELETE', path: system },
+      { id: 'rotateSystemSecret', method: 'POST', path: `${system}/secret` },
+      { id: 'deleteSystemSecret', method: 'DELETE', path: `${system}/secret` },
       { id: 'createEndUser', method: 'POST', path: `${orgPath()}/users`, body: { email: uniqueEndUserEmail('planted'), phone: uniquePhone() } },
       { id: 'listEndUsers', method: 'GET', path: `${orgPath()}/users` },
       { id: 'getEndUser', method: 'GET', path: user },
@@ -209,6 +230,7 @@ describe('another tenant', () => {
       }
     }
     expect(await snapshot()).toEqual(before);
+    expect(await secretHash()).toBe(hashBefore);
   });
 });
 
@@ -222,6 +244,8 @@ describe('bad input on every route', () => {
       { id: 'getSystem', method: 'GET', path: `${orgPath()}/systems/bad%20name`, field: 'params.systemName' },
       { id: 'updateSystem', method: 'PATCH', path: system, body: { passwordlessUrl: 'http://app.example.com/x' }, field: 'body.passwordlessUrl' },
       { id: 'deleteSystem', method: 'DELETE', path: `/v2/organizations/org.x/systems/${fx.systemName}`, field: 'params.orgId' },
+      { id: 'rotateSystemSecret', method: 'POST', path: `${orgPath()}/systems/bad%20name/secret`, field: 'params.systemName' },
+      { id: 'deleteSystemSecret', method: 'DELETE', path: `/v2/organizations/org.x/systems/${fx.systemName}/secret`, field: 'params.orgId' },
       { id: 'createEndUser', method: 'POST', path: `${orgPath()}/users`, body: { email: uniqueEndUserEmail(), phone: '12345' }, field: 'body.phone' },
       { id: 'listEndUsers', method: 'GET', path: `${orgPath()}/users?limit=x`, field: 'query.limit' },
       { id: 'getEndUser', method: 'GET', path: `${orgPath()}/users/eu.x`, field: 'params.userId' },

@@ -114,9 +114,16 @@ describe('GET /v2/organizations/{orgId}/.well-known/jwks.json', () => {
     const body = expectData(answer, 200);
     expect(answer.response.headers.get('cache-control')).toBe('public, max-age=300');
     expect(body.keys.length).toBeGreaterThan(0);
+    // Both algorithms are published (a system chooses ES256 or RS256), public members only.
+    expect(new Set(body.keys.map((key) => key.alg))).toEqual(new Set(['ES256', 'RS256']));
     for (const key of body.keys) {
-      expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
-      expect(Object.keys(key).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
+      if (key.alg === 'ES256') {
+        expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+        expect(Object.keys(key).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
+      } else {
+        expect(key).toMatchObject({ kty: 'RSA', e: 'AQAB', alg: 'RS256', use: 'sig' });
+        expect(Object.keys(key).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);
+      }
     }
     // The deployment-wide JWKS keeps working and lists the same keys.
     expect(expectData(await api.client.GET('/v2/.well-known/jwks.json'), 200)).toEqual(body);

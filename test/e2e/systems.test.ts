@@ -51,6 +51,10 @@ describe('creating a system', () => {
         tokenTtlSeconds: 3600,
       },
       passwordlessUrl: null,
+      // As an OAuth client (SPEC §9): public, no redirect URI, ES256 tokens until told otherwise.
+      redirectUris: [],
+      tokenSigningAlg: 'ES256',
+      hasClientSecret: false,
       createdAt: expect.any(String) as string,
       updatedAt: created.createdAt,
     });

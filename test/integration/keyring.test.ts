@@ -10,7 +10,7 @@ import { KeyringRepository } from '#shared/adapters/keyring-repository.ts';
 import { LocalMasterKey } from '#shared/adapters/local-master-key.ts';
 import { signAccessToken } from '#shared/domain/sessions/access-tokens.ts';
 import { keyringKey } from '#shared/data/keys.ts';
-import { DataKey, PIN_HMAC_PURPOSE, provisionKeyrings, TOKEN_SIGNING_PURPOSE, TokenSigningKeys } from '#shared/domain/platform/keyring.ts';
+import { DataKey, PIN_HMAC_PURPOSE, provisionKeyrings, RS256_SIGNING_PURPOSE, TOKEN_SIGNING_PURPOSE, TokenSigningKeys } from '#shared/domain/platform/keyring.ts';
 import { TotpSecretCipher, TOTP_SECRETS_PURPOSE } from '#shared/domain/mfa/totp.ts';
 
 /** A table of its own, so this test sees the very first key being created. */
@@ -48,8 +48,8 @@ describe('token signing keys', () => {
     const verifier = coldStart();
     expect(await verifier.verificationKeys()).toEqual([]);
     await expect(coldStart().signingKey()).rejects.toMatchObject({ status: 503 });
-    const kid = await coldStart().ensure();
-    expect((await verifier.verificationKeys()).map((key) => key.kid)).toEqual([kid]);
+    const kids = await coldStart().ensureAll();
+    expect((await verifier.verificationKeys()).map((key) => key.kid)).toEqual([kids.ES256, kids.RS256]);
   });
 });
 
@@ -62,10 +62,11 @@ describe('keyrings are created by the key function only', () => {
     await expect(cipher.seal('JBSWY3DPEHPK3PXP', 'user-1')).rejects.toMatchObject({ status: 503, code: 'service_unavailable' });
     await expect(pinKey.get()).rejects.toMatchObject({ status: 503, purpose: PIN_HMAC_PURPOSE });
     await expect(coldStart().signingKey()).rejects.toMatchObject({ status: 503, purpose: TOKEN_SIGNING_PURPOSE });
-    for (const purpose of [TOTP_SECRETS_PURPOSE, PIN_HMAC_PURPOSE, TOKEN_SIGNING_PURPOSE]) expect(await store.findKeyring(purpose), purpose).toBeUndefined();
+    await expect(coldStart().signingKey('RS256')).rejects.toMatchObject({ status: 503, purpose: RS256_SIGNING_PURPOSE });
+    for (const purpose of [TOTP_SECRETS_PURPOSE, PIN_HMAC_PURPOSE, TOKEN_SIGNING_PURPOSE, RS256_SIGNING_PURPOSE]) expect(await store.findKeyring(purpose), purpose).toBeUndefined();
 
     const provisioned = await provisionKeyrings(store, { signing: () => masterKey, data: () => masterKey });
-    expect(provisioned.created.sort()).toEqual([PIN_HMAC_PURPOSE, TOKEN_SIGNING_PURPOSE, TOTP_SECRETS_PURPOSE].sort());
+    expect(provisioned.created.sort()).toEqual([PIN_HMAC_PURPOSE, RS256_SIGNING_PURPOSE, TOKEN_SIGNING_PURPOSE, TOTP_SECRETS_PURPOSE].sort());
     const sealed = await cipher.seal('JBSWY3DPEHPK3PXP', 'user-1');
     expect(await new TotpSecretCipher(store, () => masterKey).open(sealed, 'user-1')).toBe('JBSWY3DPEHPK3PXP');
     expect(await pinKey.get()).toHaveLength(32);
@@ -82,9 +83,10 @@ describe('keyrings are created by the key function only', () => {
     expect(again).toEqual({ signingKid: first.signingKid, created: [] });
     expect(await store.findKeyring(PIN_HMAC_PURPOSE)).toEqual(pinBefore);
     const scheduled = await provisionKeyrings(store, keys, { rotate: true });
-    expect(scheduled.rotated?.kid).toEqual(expect.any(String));
-    expect(scheduled.rotated?.kid).not.toBe(first.signingKid);
-    expect((await coldStart().verificationKeys()).map((key) => key.kid)).toEqual([scheduled.rotated?.kid, first.signingKid]);
+    expect(scheduled.rotated?.ES256.kid).toEqual(expect.any(String));
+    expect(scheduled.rotated?.ES256.kid).not.toBe(first.signingKid);
+    expect((await coldStart().verificationKeys(['ES256'])).map((key) => key.kid)).toEqual([scheduled.rotated?.ES256.kid, first.signingKid]);
+    expect((await coldStart().verificationKeys(['RS256'])).map((key) => key.kid)).toEqual([scheduled.rotated?.RS256.kid, await coldStart().ensureAll().then((kids) => kids.RS256)]);
     expect(keyringKey(`${TOKEN_SIGNING_PURPOSE}.1`).pk).toBe('KEYRING#token-signing.1');
   });
 });

@@ -64,6 +64,8 @@ describe('KmsMasterKey', () => {
       { KeyId: DATA, KeySpec: 'AES_256', EncryptionContext: { purpose: 'pin-hmac' } },
       { KeyId: DATA, KeySpec: 'AES_256', EncryptionContext: { purpose: 'totp-secrets' } },
       { KeyId: SIGNING, KeySpec: 'AES_256', EncryptionContext: { purpose: 'token-signing' } },
+      // The RS256 key: the same purpose, so the functions' one kms:Decrypt grant covers both signing keys.
+      { KeyId: SIGNING, KeySpec: 'AES_256', EncryptionContext: { purpose: 'token-signing' } },
     ]);
     expect(kms.commandCalls(DecryptCommand)).toEqual([]);
 
@@ -72,9 +74,11 @@ describe('KmsMasterKey', () => {
     await new TotpSecretCipher(store, data).seal('JBSWY3DPEHPK3PXP', 'user-1');
     await new DataKey(store, data, PIN_HMAC_PURPOSE).get();
     await new TokenSigningKeys(store, signing).signingKey();
+    await new TokenSigningKeys(store, signing).signingKey('RS256');
     expect(kms.commandCalls(DecryptCommand).map((call) => [call.args[0].input.KeyId, call.args[0].input.EncryptionContext])).toEqual([
       [DATA, { purpose: 'totp-secrets' }],
       [DATA, { purpose: 'pin-hmac' }],
+      [SIGNING, { purpose: 'token-signing' }],
       [SIGNING, { purpose: 'token-signing' }],
     ]);
     expect(kms.commandCalls(GenerateDataKeyCommand)).toEqual([]);

@@ -251,19 +251,19 @@ describe('signing key rotation', () => {
     const signer = process();
     const verifier = process();
     const original = await signer.signingKey();
-    expect((await verifier.verificationKeys()).map((key) => key.kid)).toEqual([original.kid]);
+    expect((await verifier.verificationKeys(['ES256'])).map((key) => key.kid)).toEqual([original.kid]);
 
     const rotation = await process().rotate();
     // Published at once, newest first, but not signing yet.
-    expect((await verifier.verificationKeys()).map((key) => key.kid)).toEqual([rotation.kid, original.kid]);
+    expect((await verifier.verificationKeys(['ES256'])).map((key) => key.kid)).toEqual([rotation.ES256.kid, original.kid]);
     expect((await signer.signingKey()).kid).toBe(original.kid);
     const tokens = new EndUserTokens(signer, { apiBase: 'https://auth.example.test' }, clock.now);
     const oldToken = await tokens.issue({ audience: 'a', subject: 's', organizationId: 'o', amr: ['sms'], ttlSeconds: 86_400 });
 
     clock.advance(3600);
-    expect((await signer.signingKey()).kid).toBe(rotation.kid);
+    expect((await signer.signingKey()).kid).toBe(rotation.ES256.kid);
     const newToken = await tokens.issue({ audience: 'a', subject: 's', organizationId: 'o', amr: ['sms'], ttlSeconds: 60 });
-    expect(decodeProtectedHeader(newToken).kid).toBe(rotation.kid);
+    expect(decodeProtectedHeader(newToken).kid).toBe(rotation.ES256.kid);
     // Both verify with the JWKS while the old key's tokens may still be alive.
     const jwks = createLocalJWKSet({ keys: await verifier.verificationKeys() });
     await expect(jwtVerify(newToken, jwks, { currentDate: clock.now() })).resolves.toBeTruthy();
@@ -271,7 +271,7 @@ describe('signing key rotation', () => {
 
     // After the retention the old key leaves the JWKS.
     clock.advance(90_000);
-    expect((await verifier.verificationKeys()).map((key) => key.kid)).toEqual([rotation.kid]);
+    expect((await verifier.verificationKeys(['ES256'])).map((key) => key.kid)).toEqual([rotation.ES256.kid]);
   });
 
   it('a second rotation while one is pending answers the pending key', async () => {

@@ -31,6 +31,20 @@ describe('end-user tokens', () => {
     await expect(verify(ofB, 'org_b')).resolves.toBeTruthy();
   });
 
+  it('sign: the options decide iss, org, aud, sub, exp and jti whatever the claims say; typ and extra claims pass', async () => {
+    const { signing, jwks } = await keyPair();
+    const tokens = new EndUserTokens(signing, { apiBase: API_BASE }, () => new Date('2026-03-02T10:00:00Z'));
+    const claims = { iss: 'https://evil.test', aud: 'other', sub: 'usr_evil', org: 'org_evil', exp: 9_999_999_999, jti: 'fixed', scope: 'openid email', nonce: 'n-1' };
+
+    const token = await tokens.sign(claims, { alg: 'ES256', typ: 'at+jwt', ttlSeconds: 600, audience: 'app', subject: 'usr_1', organizationId: 'org_a' });
+
+    const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet({ keys: jwks }), { currentDate: new Date('2026-03-02T10:00:00Z') });
+    expect(protectedHeader).toEqual({ alg: 'ES256', kid: 'k1', typ: 'at+jwt' });
+    expect(payload).toMatchObject({ iss: `${API_BASE}/v2/organizations/org_a`, org: 'org_a', aud: 'app', sub: 'usr_1', scope: 'openid email', nonce: 'n-1' });
+    expect(payload.exp).toBe((payload.iat ?? 0) + 600);
+    expect(payload.jti).not.toBe('fixed');
+  });
+
   it('keep the issuer a URL path segment whatever the organization id holds', () => {
     expect(organizationIssuer(API_BASE, 'a/../b?c')).toBe(`${API_BASE}/v2/organizations/a%2F..%2Fb%3Fc`);
   });

@@ -4,16 +4,31 @@
  */
 import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../kernel/errors.ts';
 import type { AuditEvent } from '../kernel/audit-events.ts';
+import { constantTimeEqual, hashSecret, randomSecret } from '../kernel/secrets.ts';
 import type { AccessControl } from '../tenancy/actors.ts';
 import type { Page, PageRequest, RequestFacts } from '../kernel/request.ts';
 import { usesPasswordless } from '../sign-in/policy.ts';
-import type { Policy, SignInSystem } from '../sign-in/model.ts';
+import type { Policy, SignInSystem, TokenSigningAlg } from '../sign-in/model.ts';
 import { directoryEvent, organizationActor, WRITE_ATTEMPTS } from './directory-access.ts';
 
 /** A stored system with its optimistic-concurrency version. */
 export type StoredSystem = SignInSystem & { version: number };
 
-export type SystemPatch = { policy?: Policy; passwordlessUrl?: string | null };
+export type SystemPatch = { policy?: Policy; passwordlessUrl?: string | null; redirectUris?: string[]; tokenSigningAlg?: TokenSigningAlg };
+
+/** Prefix of client secrets: the log redaction knows `p??_` secrets, and a support engineer knows what it is. */
+export const CLIENT_SECRET_PREFIX = 'pcs_';
+
+/**
+ * Whether `presented` is the system's client secret: its SHA-256 compared in constant time with the
+ * stored one (the secret has 256 random bits: nothing to brute-force, so a fast hash is right). A
+ * public client (no secret) never matches, whatever is presented.
+ */
+export function verifyClientSecret(system: Pick<SignInSystem, 'clientSecretHash'>, presented: string): boolean {
+  const expected = system.clientSecretHash;
+  const given = hashSecret(presented);
+  return expected !== null && constantTimeEqual(given, expected);
+}
 
 /** Storage of systems; every write carries its audit event into the same transaction. */
 export interface SystemStore {
@@ -24,14 +39,20 @@ export interface SystemStore {
   /** False when a system of that name exists. */
   createSystem(system: SignInSystem, event: AuditEvent): Promise<boolean>;
   updateSystem(system: SignInSystem, expectedVersion: number, event: AuditEvent): Promise<'ok' | 'missing' | 'stale'>;
+  /**
+   * Sets (a hash) or removes (null) the client secret in one write that needs no prior read: the last
+   * writer wins, and the version moves, so a PATCH that read the old one re-reads. Removing requires a
+   * secret: 'no_secret' when there was none.
+   */
+  setClientSecretHash(organizationId: string, systemName: string, hash: string | null, updatedAt: string, event: AuditEvent): Promise<'ok' | 'missing' | 'no_secret'>;
   /** The system and every grant to it; answers how many grants went, or undefined when there was no system. */
   deleteSystem(organizationId: string, systemName: string, event: AuditEvent): Promise<number | undefined>;
 }
 
-/** The public shape of a system. */
+/** The public shape of a system: whether it has a client secret, never its hash. */
 export function presentSystem(system: SignInSystem) {
-  const { name, policy, passwordlessUrl, createdAt, updatedAt } = system;
-  return { name, policy, passwordlessUrl, createdAt, updatedAt };
+  const { name, policy, passwordlessUrl, redirectUris, tokenSigningAlg, clientSecretHash, createdAt, updatedAt } = system;
+  return { name, policy, passwordlessUrl, redirectUris, tokenSigningAlg, hasClientSecret: clientSecretHash !== null, createdAt, updatedAt };
 }
 
 const passwordlessUrlRequired = () =>
@@ -44,7 +65,11 @@ export class Systems {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async createSystem(request: RequestFacts, orgId: string, input: { name: string; policy: Policy; passwordlessUrl?: string | null | undefined }) {
+  async createSystem(
+    request: RequestFacts,
+    orgId: string,
+    input: { name: string; policy: Policy; passwordlessUrl?: string | null | undefined; redirectUris?: string[] | undefined; tokenSigningAlg?: TokenSigningAlg | undefined },
+  ) {
     const { actor, organization } = await organizationActor(this.access, request, orgId, 'system:write');
     const passwordlessUrl = input.passwordlessUrl ?? null;
     if (usesPasswordless(input.policy) && passwordlessUrl === null) throw passwordlessUrlRequired();
@@ -54,13 +79,13 @@ export class Systems {
       name: input.name,
       policy: input.policy,
       passwordlessUrl,
-      redirectUris: [],
-      tokenSigningAlg: 'ES256',
+      redirectUris: input.redirectUris ?? [],
+      tokenSigningAlg: input.tokenSigningAlg ?? 'ES256',
       clientSecretHash: null,
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     };
-    const event = directoryEvent(actor, request, organization, 'system.created', { type: 'system', id: system.name }, { factors: input.policy.factors, rules: input.policy.rules.length }, now);
+    const event = directoryEvent(actor, request, organization, 'system.created', { type: 'system', id: system.name }, { factors: input.policy.factors, rules: input.policy.rules.length, redirectUris: system.redirectUris.length, tokenSigningAlg: system.tokenSigningAlg }, now);
     if (!(await this.store.createSystem(system, event))) throw new ConflictError('system_exists', `A system named "${input.name}" already exists in this organization.`);
     return presentSystem(system);
   }
@@ -78,26 +103,79 @@ export class Systems {
     return presentSystem(system);
   }
 
-  /** `policy` is replaced as a whole (defaults filled in); `passwordlessUrl: null` clears the URL. */
+  /**
+   * `policy` is replaced as a whole (defaults filled in); `passwordlessUrl: null` clears the URL;
+   * `redirectUris` replaces the list; `tokenSigningAlg` applies to the tokens issued from then on.
+   */
   async updateSystem(request: RequestFacts, orgId: string, systemName: string, patch: SystemPatch) {
-    const { actor, organization } = await organizationActor(this.access, request, orgId, 'system:write');
-    for (let attempt = 1; ; attempt++) {
-      const current = await this.store.findSystemForUpdate(orgId, systemName);
-      if (!current) throw new NotFoundError('System');
-      const fields = Object.keys(patch).filter((key) => patch[key as keyof SystemPatch] !== undefined);
-      const { version, ...rest } = current;
-      if (fields.length === 0) return presentSystem(rest);
-      const now = this.now();
+    const fields = Object.keys(patch).filter((key) => patch[key as keyof SystemPatch] !== undefined);
+    const { system } = await this.change(request, orgId, systemName, (current) => {
+      if (fields.length === 0) return undefined;
       const next: SignInSystem = {
-        ...rest,
+        ...current,
         policy: patch.policy ?? current.policy,
         passwordlessUrl: patch.passwordlessUrl !== undefined ? patch.passwordlessUrl : current.passwordlessUrl,
-        updatedAt: now.toISOString(),
+        redirectUris: patch.redirectUris ?? current.redirectUris,
+        tokenSigningAlg: patch.tokenSigningAlg ?? current.tokenSigningAlg,
       };
       if (usesPasswordless(next.policy) && next.passwordlessUrl === null) throw passwordlessUrlRequired();
-      const event = directoryEvent(actor, request, organization, 'system.updated', { type: 'system', id: systemName }, { fields }, now);
+      return { next, type: 'system.updated', details: { fields } };
+    });
+    return presentSystem(system);
+  }
+
+  /**
+   * `POST …/systems/{systemName}/secret`: a new client secret (256 random bits), replacing the one the
+   * system had; answered this once, stored as its SHA-256 only. One write, whatever runs concurrently:
+   * of concurrent rotations the last one's secret is the one that works. Audited `system.secret_rotated`.
+   */
+  async rotateClientSecret(request: RequestFacts, orgId: string, systemName: string): Promise<{ clientId: string; clientSecret: string }> {
+    const { actor, organization } = await organizationActor(this.access, request, orgId, 'system:write');
+    const current = await this.store.findSystem(orgId, systemName);
+    if (!current) throw new NotFoundError('System');
+    const clientSecret = `${CLIENT_SECRET_PREFIX}${randomSecret(32)}`;
+    const now = this.now();
+    const event = directoryEvent(actor, request, organization, 'system.secret_rotated', { type: 'system', id: systemName }, { replaced: current.clientSecretHash !== null }, now);
+    const outcome = await this.store.setClientSecretHash(orgId, systemName, hashSecret(clientSecret), now.toISOString(), event);
+    if (outcome !== 'ok') throw new NotFoundError('System');
+    return { clientId: systemName, clientSecret };
+  }
+
+  /**
+   * `DELETE …/systems/{systemName}/secret`: the system becomes a public client again (PKCE only);
+   * 404 when it had no secret. Audited `system.secret_deleted`.
+   */
+  async deleteClientSecret(request: RequestFacts, orgId: string, systemName: string): Promise<void> {
+    const { actor, organization } = await organizationActor(this.access, request, orgId, 'system:write');
+    const now = this.now();
+    const event = directoryEvent(actor, request, organization, 'system.secret_deleted', { type: 'system', id: systemName }, {}, now);
+    const outcome = await this.store.setClientSecretHash(orgId, systemName, null, now.toISOString(), event);
+    if (outcome === 'missing') throw new NotFoundError('System');
+    if (outcome === 'no_secret') throw new NotFoundError('Client secret');
+  }
+
+  /**
+   * One change of a system, in a transaction with its audit event, conditional on the version read (a
+   * concurrent change makes it re-read and apply `edit` again). `edit` answers nothing to change nothing.
+   */
+  private async change(
+    request: RequestFacts,
+    orgId: string,
+    systemName: string,
+    edit: (current: SignInSystem) => { next: SignInSystem; type: string; details: Record<string, unknown> } | undefined,
+  ): Promise<{ system: SignInSystem }> {
+    const { actor, organization } = await organizationActor(this.access, request, orgId, 'system:write');
+    for (let attempt = 1; ; attempt++) {
+      const stored = await this.store.findSystemForUpdate(orgId, systemName);
+      if (!stored) throw new NotFoundError('System');
+      const { version, ...current } = stored;
+      const change = edit(current);
+      if (!change) return { system: current };
+      const now = this.now();
+      const next: SignInSystem = { ...change.next, updatedAt: now.toISOString() };
+      const event = directoryEvent(actor, request, organization, change.type, { type: 'system', id: systemName }, change.details, now);
       const outcome = await this.store.updateSystem(next, version, event);
-      if (outcome === 'ok') return presentSystem(next);
+      if (outcome === 'ok') return { system: next };
       if (outcome === 'missing') throw new NotFoundError('System');
       if (attempt >= WRITE_ATTEMPTS) throw new UnavailableError(1);
     }

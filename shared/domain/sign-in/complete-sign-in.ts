@@ -117,7 +117,7 @@ export class CompleteSignIn {
     const step = await this.completeStep(request, input);
     if (!step.authenticated) return step;
     const { organization, system, user, amr } = step.signIn;
-    const token = await this.deps.tokens.issue({ audience: system.name, subject: user.id, organizationId: organization.id, amr, ttlSeconds: system.policy.tokenTtlSeconds });
+    const token = await this.deps.tokens.issue({ audience: system.name, subject: user.id, organizationId: organization.id, amr, ttlSeconds: system.policy.tokenTtlSeconds, alg: system.tokenSigningAlg });
     return { authenticated: true, token, tokenType: 'Bearer', expiresIn: system.policy.tokenTtlSeconds, user: { id: user.id, email: user.email }, amr };
   }
 

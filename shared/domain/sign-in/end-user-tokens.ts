@@ -5,11 +5,10 @@
  * carry another `iss`, `aud` and `typ`). `aud` is the system's name, unique only inside its
  * organization: the issuer is what keeps one tenant's "app" from accepting another tenant's "app" tokens.
  */
-import { SignJWT, type JWK } from 'jose';
+import { SignJWT, type CryptoKey, type JWK } from 'jose';
 import { NotFoundError } from '../kernel/errors.ts';
-import type { SigningKey } from '../platform/keyring.ts';
 import { newId } from '../kernel/secrets.ts';
-import type { Factor } from './model.ts';
+import type { Factor, TokenSigningAlg } from './model.ts';
 
 /** `typ` of end-user tokens: plain JWT, so an operator verifier (which demands `at+jwt`) never takes one. */
 export const END_USER_TOKEN_TYPE = 'JWT';
@@ -33,10 +32,31 @@ export interface EndUserTokenInput {
   organizationId: string;
   amr: string[];
   ttlSeconds: number;
+  /** The system's `tokenSigningAlg`. @default 'ES256' */
+  alg?: TokenSigningAlg;
 }
 
+/** How `EndUserTokens.sign` signs and what it asserts: the claims a caller may not set itself. */
+export interface EndUserSignOptions {
+  /** The JWS algorithm: the system's `tokenSigningAlg`. */
+  alg: TokenSigningAlg;
+  /** The header's `typ`: `JWT` for the §4 token and id_tokens, `at+jwt` for OAuth access tokens (RFC 9068). */
+  typ: string;
+  ttlSeconds: number;
+  /** `aud`: the system's name (its `client_id`). */
+  audience: string;
+  /** `sub`: the end user's id. */
+  subject: string;
+  /** The issuing organization: `iss` and `org` both come from it. */
+  organizationId: string;
+}
+
+/** The claims `sign` sets from its options; a caller's claim of the same name is replaced, never kept. */
+const ASSERTED_CLAIMS = ['iss', 'aud', 'sub', 'iat', 'nbf', 'exp', 'jti', 'org'] as const;
+
+/** The key ring as the token signer sees it (`TokenSigningKeys`): the active private key of an algorithm. */
 export interface SigningKeySource {
-  signingKey(): Promise<SigningKey>;
+  signingKey(alg?: TokenSigningAlg): Promise<{ kid: string; privateKey: CryptoKey }>;
 }
 
 /**
@@ -52,7 +72,10 @@ export function amrOf(satisfied: (Factor | 'recoveryCode')[]): string[] {
   return methods.length >= 2 ? [...methods, 'mfa'] : methods;
 }
 
-/** Signs ES256 in-process with the active key (unwrapped once per process: no KMS call per token). */
+/**
+ * Signs end-user tokens in-process with the active key of the system's algorithm (ES256 or RS256),
+ * each key unwrapped once per process: no KMS call per token.
+ */
 export class EndUserTokens {
   constructor(
     private readonly keys: SigningKeySource,
@@ -60,21 +83,34 @@ export class EndUserTokens {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Starts loading the signing key (cached by the key source) without waiting; errors surface in `issue`. */
+  /** Starts loading the ES256 signing key (cached by the key source) without waiting; errors surface in `issue`. */
   warmUp(): void {
     this.keys.signingKey().catch(() => undefined);
   }
 
-  async issue(input: EndUserTokenInput): Promise<string> {
-    const key = await this.keys.signingKey();
+  /** The token of a completed sign-in (§4 `POST /v2/system/authenticate/user`): `org`, `amr`, `typ: JWT`. */
+  issue(input: EndUserTokenInput): Promise<string> {
+    const { amr, alg = 'ES256', ...rest } = input;
+    return this.sign({ amr }, { ...rest, alg, typ: END_USER_TOKEN_TYPE });
+  }
+
+  /**
+   * Any token of an organization's issuer (the §4 token, OIDC id_tokens and access tokens): `claims`
+   * plus `iss` (the organization's issuer URL), `org`, `aud`, `sub`, `iat`, `exp` (`iat` +
+   * `ttlSeconds`) and a fresh `jti`, which the options decide whatever `claims` holds.
+   */
+  async sign(claims: Record<string, unknown>, options: EndUserSignOptions): Promise<string> {
+    const key = await this.keys.signingKey(options.alg);
     const issuedAt = Math.floor(this.now().getTime() / 1000);
-    return new SignJWT({ org: input.organizationId, amr: input.amr })
-      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: END_USER_TOKEN_TYPE })
-      .setIssuer(organizationIssuer(this.settings.apiBase, input.organizationId))
-      .setAudience(input.audience)
-      .setSubject(input.subject)
+    const asserted: ReadonlySet<string> = new Set(ASSERTED_CLAIMS);
+    const payload = Object.fromEntries(Object.entries(claims).filter(([name]) => !asserted.has(name)));
+    return new SignJWT({ ...payload, org: options.organizationId })
+      .setProtectedHeader({ alg: options.alg, kid: key.kid, typ: options.typ })
+      .setIssuer(organizationIssuer(this.settings.apiBase, options.organizationId))
+      .setAudience(options.audience)
+      .setSubject(options.subject)
       .setIssuedAt(issuedAt)
-      .setExpirationTime(issuedAt + input.ttlSeconds)
+      .setExpirationTime(issuedAt + options.ttlSeconds)
       .setJti(newId('tok'))
       .sign(key.privateKey);
   }
