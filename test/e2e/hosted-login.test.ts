@@ -360,7 +360,7 @@ describe('hosted login: registration', () => {
   it('takes a redirect URI registered later, exactly as registered', async () => {
     const fixture = await hostedFixture(api);
     const second = 'http://127.0.0.1:9/second?x=1';
-    await registerRedirectUris(fixture.orgId, fixture.system.name, [fixture.redirectUri, second]);
+    await registerRedirectUris(api, fixture, [fixture.redirectUri, second]);
     const answer = await new FormBrowser().get(authorizeUrl(fixture, { redirect_uri: second, code_challenge: pkcePair().challenge, code_challenge_method: 'plain' }));
     const location = new URL(answer.location ?? '');
     // Its own query is kept; the error is added to it.

@@ -1,28 +1,18 @@
 /**
  * Arrange and act helpers for the hosted login tests (SPEC §9): a system registered as an OAuth
- * client (its redirect URIs written straight into its item until the systems API takes them), and
- * a minimal browser over fetch: a cookie jar, redirects followed by hand, the pages' hidden fields.
+ * client through the systems API, and a minimal browser over fetch: a cookie jar, redirects followed
+ * by hand, the pages' hidden fields.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { config } from '#shared/config.ts';
-import { documentClient } from '#shared/compose/runtime.ts';
-import { systemKey } from '#shared/data/keys.ts';
-import type { useLocalApi } from './local-api.ts';
+import { expectData, type useLocalApi } from './local-api.ts';
 import { signInFixture, type FixtureOptions, type SignInFixture } from './sign-in.ts';
 
 type Api = ReturnType<typeof useLocalApi>;
 
-/** Registers the system's redirect URIs (what `PATCH …/systems/{name}` will do with `redirectUris`). */
-export async function registerRedirectUris(orgId: string, systemName: string, redirectUris: string[]): Promise<void> {
-  await documentClient().send(
-    new UpdateCommand({
-      TableName: config().tableName,
-      Key: systemKey(orgId, systemName),
-      UpdateExpression: 'SET redirectUris = :uris',
-      ExpressionAttributeValues: { ':uris': redirectUris },
-    }),
-  );
+/** Registers the system's redirect URIs (`PATCH …/systems/{systemName}` as the account's owner). */
+export async function registerRedirectUris(api: Api, fixture: Pick<SignInFixture, 'account' | 'orgId' | 'system'>, redirectUris: string[]): Promise<void> {
+  const path = { orgId: fixture.orgId, systemName: fixture.system.name };
+  expectData(await api.as(fixture.account.owner.accessToken).PATCH('/v2/organizations/{orgId}/systems/{systemName}', { params: { path }, body: { redirectUris } }), 200);
 }
 
 export interface HostedFixture extends SignInFixture {
@@ -34,7 +24,7 @@ export interface HostedFixture extends SignInFixture {
 export async function hostedFixture(api: Api, options: FixtureOptions & { redirectUri?: string } = {}): Promise<HostedFixture> {
   const fixture = await signInFixture(api, options);
   const redirectUri = options.redirectUri ?? `http://127.0.0.1:9/cb/${fixture.system.name}`;
-  await registerRedirectUris(fixture.orgId, fixture.system.name, [redirectUri]);
+  await registerRedirectUris(api, fixture, [redirectUri]);
   return { ...fixture, issuer: `${api.url()}/v2/organizations/${fixture.orgId}`, redirectUri };
 }
 
