@@ -1,16 +1,20 @@
-/** OpenID Connect: discovery, authorization codes, the token and userinfo endpoints (and, with them, the hosted login). */
+/** OpenID Connect: discovery, authorization codes, the hosted login, the token and userinfo endpoints. */
 import { AuthorizationCodeRepository } from '../adapters/authorization-code-repository.ts';
+import { LoginTransactionRepository } from '../adapters/login-transaction-repository.ts';
 import { OidcReadRepository } from '../adapters/oidc-reads.ts';
 import { config } from '../config.ts';
 import { AuthorizationCodes } from '../domain/oidc/authorization-codes.ts';
 import { IssuerDiscovery } from '../domain/oidc/discovery.ts';
+import { HostedLogin } from '../domain/oidc/hosted-login.ts';
 import { OidcTokens } from '../domain/oidc/oidc-tokens.ts';
-import { EndUserTokens } from '../domain/sign-in/end-user-tokens.ts';
 import { TokenExchange } from '../domain/oidc/token-exchange.ts';
 import { UserInfo } from '../domain/oidc/userinfo.ts';
+import { EndUserTokens } from '../domain/sign-in/end-user-tokens.ts';
+import { systemRepository } from './directory.ts';
 import { tokenSigningKeys } from './platform.ts';
 import { documentClient, once, tableName } from './runtime.ts';
 import { organizationRepository } from './shared.ts';
+import { completeSignIn, startSignIn } from './sign-in.ts';
 
 export const issuerDiscovery = /* @__PURE__ */ once(() => new IssuerDiscovery(organizationRepository(), config().apiBase));
 
@@ -27,3 +31,21 @@ export const tokenExchange = /* @__PURE__ */ once(
 
 /** `GET|POST {iss}/oauth2/userinfo`: verifies with the key ring's public keys, no KMS. */
 export const userInfo = /* @__PURE__ */ once(() => new UserInfo(tokenSigningKeys(), oidcReads(), { apiBase: config().apiBase }));
+/**
+ * The hosted login pages: the same challenge engine as the API's sign-in routes (built on first use:
+ * the authorize and link-page functions never run it).
+ */
+export const hostedLogin = /* @__PURE__ */ once(
+  () =>
+    new HostedLogin({
+      organizations: organizationRepository(),
+      systems: systemRepository(),
+      transactions: new LoginTransactionRepository(documentClient(), tableName()),
+      signIn: {
+        start: (request, input) => startSignIn().start(request, input),
+        completeStep: (request, input) => completeSignIn().completeStep(request, input),
+      },
+      codes: authorizationCodes(),
+      apiBase: config().apiBase,
+    }),
+);

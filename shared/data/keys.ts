@@ -273,3 +273,9 @@ export const passwordResetMailLimitKey = (addressHash: string): ItemKey => ({ pk
 
 /** An OAuth authorization code (SPEC §9), by the SHA-256 of the code: spent by one conditional delete. */
 export const authorizationCodeKey = (codeHash: string): ItemKey => ({ pk: `OAUTHCODE#${codeHash}`, sk: 'OAUTHCODE' });
+
+/**
+ * A login transaction of the hosted login (SPEC §9): one authorization request from the browser's
+ * first page to its code; lives 15 minutes, spent by one conditional write.
+ */
+export const loginTransactionKey = (loginId: string): ItemKey => ({ pk: `OAUTHLOGIN#${loginId}`, sk: 'OAUTHLOGIN' });

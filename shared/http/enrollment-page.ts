@@ -3,31 +3,14 @@
  * without JavaScript, with no external assets, under a CSP that allows nothing but its own inline
  * style (by hash) and posting back to itself.
  */
-import { createHash } from 'node:crypto';
-import { content, type HandlerResult } from './responses.ts';
-
-const STYLE = `body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
-code,kbd{font-family:ui-monospace,monospace;font-size:1.1rem;letter-spacing:.05em}
-.qr svg{width:240px;height:240px}.codes li{font-family:ui-monospace,monospace;font-size:1.1rem}
-.error{color:#a00000}input{font-size:1.2rem;width:8rem}button{font-size:1.1rem}`;
-
-const STYLE_HASH = createHash('sha256').update(STYLE, 'utf8').digest('base64');
+import { escapeHtml, htmlPage, pageCsp } from './html-page.ts';
+import type { HandlerResult } from './responses.ts';
 
 /** The page's own policy: no scripts at all, the one inline style, forms only to itself. */
-export const ENROLLMENT_PAGE_CSP = `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
-
-const escapeHtml = (value: string): string =>
-  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+export const ENROLLMENT_PAGE_CSP = pageCsp();
 
 function page(status: number, title: string, body: string): HandlerResult {
-  const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
-<body><h1>${escapeHtml(title)}</h1>
-${body}
-</body></html>
-`;
-  return content(status, 'text/html; charset=utf-8', html, { 'content-security-policy': ENROLLMENT_PAGE_CSP });
+  return htmlPage({ status, title, body, csp: ENROLLMENT_PAGE_CSP });
 }
 
 /**

@@ -16,10 +16,10 @@ const withBody = manifest.filter((route) => route.request.body !== undefined);
 const formRoutes = withBody.filter((route) => route.request.bodyMediaTypes?.includes(FORM)).map((route) => route.id);
 
 describe('form-encoded bodies', () => {
-  it('are taken by the enrolment page form and the OAuth token endpoint only (opt-in per manifest entry)', () => {
+  it('are taken by the HTML pages’ forms and the OAuth token endpoint only: the enrolment page, the hosted login (opt-in per manifest entry)', () => {
     // RFC 6749 §4.1.3 makes the token endpoint form-only; a cross-site form can do nothing there
     // without a live code and its PKCE verifier, and cannot read the answer.
-    expect([...formRoutes].sort()).toEqual(['exchangeOAuthToken', 'submitMfaEnrollmentPage']);
+    expect([...formRoutes].sort()).toEqual(['confirmLinkPage', 'exchangeOAuthToken', 'submitLoginPage', 'submitMfaEnrollmentPage']);
   });
 
   it('answer 415 unsupported_media_type on every other route, whatever the credential, and so do text/plain bodies', async () => {

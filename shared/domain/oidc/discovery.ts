@@ -35,6 +35,8 @@ export function openIdConfiguration(apiBase: string, organizationId: string) {
     scopes_supported: [...SUPPORTED_SCOPES],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     code_challenge_methods_supported: ['S256'],
+    // RFC 9207: the hosted login's redirects carry `iss`, so a client of several issuers can tell them apart.
+    authorization_response_iss_parameter_supported: true,
     claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'amr', 'org', 'email', 'phone_number'],
   };
 }
