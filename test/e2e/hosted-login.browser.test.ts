@@ -6,21 +6,19 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import axe from 'axe-core';
+import { JwtVerifier } from 'aws-jwt-verify';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manifest } from '#shared/http/manifest.ts';
 import { launchBrowser } from '#test/support/browser.ts';
 import { hostedFixture, type HostedFixture } from '#test/support/hosted-login.ts';
-import { useLocalApi } from '#test/support/local-api.ts';
+import { expectData, useLocalApi } from '#test/support/local-api.ts';
 import { createApiKey } from '#test/support/organizations.ts';
 import { lastLink, lastPin } from '#test/support/sign-in.ts';
 import { referenceCode } from '#test/support/totp.ts';
 
 const api = useLocalApi();
-
-/** Helper B's token endpoint: the flow goes on to tokens once it is on main. */
-const hasTokenEndpoint = manifest.some((route) => route.method === 'POST' && route.path.endsWith('/oauth2/token'));
 
 let browser: Browser;
 let callback: Server;
@@ -147,12 +145,18 @@ describe('hosted login in Chromium', () => {
     // The final 303 after a form POST crossed to the client's origin: form-action allows that origin.
     expect(violations).toEqual([]);
 
-    if (hasTokenEndpoint) {
-      const tokens = await client.authorizationCodeGrant(rp.config, back, { pkceCodeVerifier: rp.verifier, expectedState: rp.state, expectedNonce: rp.nonce });
-      const claims = tokens.claims();
-      expect(claims).toMatchObject({ iss: rp.fixture.issuer, aud: rp.fixture.system.name, sub: rp.fixture.user.id, nonce: rp.nonce, org: rp.fixture.orgId, email: rp.fixture.user.email });
-      expect(claims?.amr).toEqual(expect.arrayContaining(['sms']));
-    }
+    // openid-client redeems the code with its own checks (state, iss, PKCE, the id_token's iss, aud,
+    // nonce, exp, iat), and the id_token's signature verifies with the issuer's JWKS.
+    const checks = { pkceCodeVerifier: rp.verifier, expectedState: rp.state, expectedNonce: rp.nonce };
+    const tokens = await client.authorizationCodeGrant(rp.config, back, checks);
+    const claims = tokens.claims();
+    expect(claims).toMatchObject({ iss: rp.fixture.issuer, aud: rp.fixture.system.name, sub: rp.fixture.user.id, nonce: rp.nonce, org: rp.fixture.orgId, email: rp.fixture.user.email });
+    expect(claims?.amr).toEqual(['sms']);
+    const jwks = createRemoteJWKSet(new URL(`${rp.fixture.issuer}/.well-known/jwks.json`));
+    const { protectedHeader } = await jwtVerify(tokens.id_token ?? '', jwks, { issuer: rp.fixture.issuer, audience: rp.fixture.system.name });
+    expect(protectedHeader.alg).toBe('ES256');
+    // The same code again: spent.
+    await expect(client.authorizationCodeGrant(rp.config, back, checks)).rejects.toMatchObject({ error: 'invalid_grant' });
     await context.close();
   });
 
@@ -204,6 +208,47 @@ describe('hosted login in Chromium', () => {
     const back = await backAtClient(page);
     expect(back.searchParams.get('code')).toMatch(/^poc_/);
     expect(violations).toEqual([]);
+    // A code exchanged with another PKCE verifier (an interceptor's guess) is refused, and spent:
+    // the right verifier after it gets nothing either.
+    const checks = { expectedState: rp.state, expectedNonce: rp.nonce };
+    await expect(client.authorizationCodeGrant(rp.config, back, { ...checks, pkceCodeVerifier: client.randomPKCECodeVerifier() })).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(client.authorizationCodeGrant(rp.config, back, { ...checks, pkceCodeVerifier: rp.verifier })).rejects.toMatchObject({ error: 'invalid_grant' });
+    await context.close();
+  });
+
+  it('gives an RS256 system an access token that aws-jwt-verify accepts when set up as an API Gateway JWT authorizer', async () => {
+    const rp = await relyingParty();
+    const path = { orgId: rp.fixture.orgId, systemName: rp.fixture.system.name };
+    expectData(await api.as(rp.fixture.account.owner.accessToken).PATCH('/v2/organizations/{orgId}/systems/{systemName}', { params: { path }, body: { tokenSigningAlg: 'RS256' } }), 200);
+    const { context, page } = await newContext();
+    await page.goto(rp.url.href);
+    await page.fill('#email', rp.fixture.user.email);
+    await page.click('button[type=submit]');
+    await page.fill('#code', await lastPin(api, rp.fixture.user.phone));
+    await page.click('form:has(#code) button[type=submit]');
+    const back = await backAtClient(page);
+    const tokens = await client.authorizationCodeGrant(rp.config, back, { pkceCodeVerifier: rp.verifier, expectedState: rp.state, expectedNonce: rp.nonce });
+
+    // HttpJwtAuthorizer(issuer, { jwtAudience: [systemName] }): issuer, audience and the issuer's JWKS,
+    // RSA only. aws-jwt-verify wants an https JWKS URI, so the JWKS it would fetch is handed to it.
+    const verifier = JwtVerifier.create({
+      issuer: rp.fixture.issuer,
+      audience: rp.fixture.system.name,
+      jwksUri: `${rp.fixture.issuer}/.well-known/jwks.json`,
+      customJwtCheck: ({ header }) => {
+        if (header.alg !== 'RS256') throw new Error(`API Gateway JWT authorizers accept RSA only, not ${String(header.alg)}`);
+      },
+    });
+    const jwks = (await (await fetch(`${rp.fixture.issuer}/.well-known/jwks.json`)).json()) as Parameters<typeof verifier.cacheJwks>[0];
+    verifier.cacheJwks(jwks);
+    const payload = await verifier.verify(tokens.access_token);
+    expect(payload).toMatchObject({ iss: rp.fixture.issuer, aud: rp.fixture.system.name, sub: rp.fixture.user.id, client_id: rp.fixture.system.name, scope: 'openid email' });
+    // The id_token is RS256 too, and another organization's issuer does not take the access token.
+    expect(decodeProtectedHeader(tokens.id_token ?? '').alg).toBe('RS256');
+    const other = await hostedFixture(api, {});
+    const elsewhere = JwtVerifier.create({ issuer: other.issuer, audience: rp.fixture.system.name, jwksUri: `${other.issuer}/.well-known/jwks.json` });
+    elsewhere.cacheJwks(jwks);
+    await expect(elsewhere.verify(tokens.access_token)).rejects.toThrow();
     await context.close();
   });
 
