@@ -18,7 +18,7 @@ import { authorizerEvent, gatewayEvent, type Credentials, type EventInput } from
 import { startFakeAws } from './fake-aws.ts';
 import { instrument, resetTally, sizeWrites, type ItemProbe, type Tally } from './instrument.ts';
 import { PASSWORD_HASHING_COLD, writeReports, type BenchResults, type ColdResult, type OperationResult } from './report.ts';
-import { PASSWORD, phoneOf, seedTenant, SYSTEM, type BenchTenant } from './tenant.ts';
+import { BENCH_REDIRECT_URI, PASSWORD, phoneOf, seedTenant, SYSTEM, type BenchTenant } from './tenant.ts';
 
 const QUICK = process.argv.includes('--quick');
 const COLD_RUNS = QUICK ? 2 : 5;
@@ -36,7 +36,10 @@ const log = (message: string) => {
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 interface Answer {
   status: number;
+  /** The JSON body (empty for an HTML page or no body). */
   body: Record<string, unknown>;
+  headers: Record<string, string>;
+  cookies: string[];
   ms: number;
   tally: Tally;
 }
@@ -72,12 +75,21 @@ async function invoke(id: string, event: unknown): Promise<Answer> {
   const handler = await handlerOf(id);
   resetTally();
   const before = performance.now();
-  const result = (await handler(event, lambdaContext(id))) as { statusCode?: number; body?: string; isAuthorized?: boolean; context?: unknown };
+  const result = (await handler(event, lambdaContext(id))) as {
+    statusCode?: number;
+    body?: string;
+    headers?: Record<string, string>;
+    cookies?: string[];
+    isAuthorized?: boolean;
+    context?: unknown;
+  };
   const ms = performance.now() - before;
   const tally = resetTally();
-  if (result.isAuthorized !== undefined) return { status: result.isAuthorized ? 200 : 403, body: { context: result.context }, ms, tally };
-  const body = result.body ? (JSON.parse(result.body) as Record<string, unknown>) : {};
-  return { status: result.statusCode ?? 200, body, ms, tally };
+  if (result.isAuthorized !== undefined) return { status: result.isAuthorized ? 200 : 403, body: { context: result.context }, headers: {}, cookies: [], ms, tally };
+  const headers = result.headers ?? {};
+  // The hosted login answers HTML pages: only JSON bodies are parsed.
+  const body = result.body && /json/.test(headers['content-type'] ?? 'application/json') ? (JSON.parse(result.body) as Record<string, unknown>) : {};
+  return { status: result.statusCode ?? 200, body, headers, cookies: result.cookies ?? [], ms, tally };
 }
 
 const quantile = (values: number[], q: number): number => {
@@ -188,7 +200,7 @@ async function main(): Promise<void> {
       organizationId: tenant.organizationId,
       accountId: tenant.accountId,
       clientId: SYSTEM,
-      redirectUri: 'https://app.example/callback',
+      redirectUri: BENCH_REDIRECT_URI,
       codeChallenge: s256Challenge(verifier),
       scope: ['openid', 'email'],
       nonce: 'bench',
@@ -198,12 +210,36 @@ async function main(): Promise<void> {
       amr: ['sms'],
       authTime: Math.floor(Date.now() / 1000),
     });
-    const form = { grant_type: 'authorization_code', code, redirect_uri: 'https://app.example/callback', code_verifier: verifier, client_id: SYSTEM };
+    const form = { grant_type: 'authorization_code', code, redirect_uri: BENCH_REDIRECT_URI, code_verifier: verifier, client_id: SYSTEM };
     return gatewayEvent(routes.exchangeOAuthToken, {}, {
       params: { orgId: tenant.organizationId },
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(form).toString(),
     });
+  };
+
+  // The hosted login's entry, as a relying party's redirect sends the browser there: a good request
+  // opens a login transaction and answers a 303 to its page, with the browser's cookie.
+  const authorizeEvent = () =>
+    gatewayEvent(routes.startAuthorization, {}, {
+      params: { orgId: tenant.organizationId },
+      query: {
+        response_type: 'code',
+        client_id: SYSTEM,
+        redirect_uri: BENCH_REDIRECT_URI,
+        scope: 'openid email',
+        state: 'bench-state',
+        nonce: 'bench-nonce',
+        code_challenge: s256Challenge(verifier),
+        code_challenge_method: 'S256',
+      },
+    });
+  // Its first page (the e-mail form), opened by the browser that holds the transaction's cookie.
+  const loginPageEvent = async () => {
+    const opened = await invoke('startAuthorization', authorizeEvent());
+    const location = new URL(opened.headers.location ?? '', 'https://bench.local');
+    const event = gatewayEvent(routes.showLoginPage, {}, { params: { orgId: tenant.organizationId }, query: { login: location.searchParams.get('login') ?? '' } });
+    return { ...event, cookies: opened.cookies.map((cookie) => cookie.split(';')[0] ?? '') };
   };
 
   // ---- Round trips, capacity and warm latency, in-process --------------------------------------
@@ -335,6 +371,8 @@ async function main(): Promise<void> {
   );
   await measure('GET /v2/me', 'getMe', WARM, () => invoke('getMe', gatewayEvent(routes.getMe, operatorCredentials)), 200);
   await measure('GET /.well-known/jwks.json', 'getJwks', WARM, () => invoke('getJwks', gatewayEvent(routes.getJwks, {})), 200);
+  await measure('GET {iss}/oauth2/authorize (hosted login entry)', 'startAuthorization', WARM, () => invoke('startAuthorization', authorizeEvent()), 303);
+  await measure('GET {iss}/oauth2/login (the e-mail page)', 'showLoginPage', WARM, async () => invoke('showLoginPage', await loginPageEvent()), 200);
   await measure('POST {iss}/oauth2/token (code + PKCE)', 'exchangeOAuthToken', WARM, async () => invoke('exchangeOAuthToken', await tokenExchangeEvent()), 200);
   const probe = routes.getMe;
   await measure(
@@ -430,6 +468,10 @@ async function main(): Promise<void> {
         return gatewayEvent(route, {}, { body: { refreshToken: (await logIn()).refreshToken } });
       case 'exchangeOAuthToken':
         return tokenExchangeEvent();
+      case 'startAuthorization':
+        return authorizeEvent();
+      case 'showLoginPage':
+        return loginPageEvent();
       default:
         return gatewayEvent(route, operatorCredentials, genericInput(route, tenant, coldCounter));
     }

@@ -11,6 +11,9 @@ import { accessKeys, groups, organizations } from '#shared/compose/tenancy.ts';
 import { PolicySchema } from '#shared/schemas/policy.ts';
 import type { Principal } from '#shared/domain/kernel/principal.ts';
 
+/** The bench system's registered redirect URI (the hosted login's and the token exchange's). */
+export const BENCH_REDIRECT_URI = 'https://app.example/callback';
+
 export const SYSTEM = 'bench-app';
 export const PASSWORD = 'correct-horse-battery-staple-42';
 
@@ -58,6 +61,8 @@ export async function seedTenant(userCount: number): Promise<BenchTenant> {
   );
   const policy = PolicySchema.parse({ factors: ['pin'], rules: [{ if: { sensitivity: ['link'] }, factors: ['passwordless'] }] });
   await systems().createSystem(request, organization.id, { name: SYSTEM, policy, passwordlessUrl: 'https://bench.example.com/sign-in' });
+  // An OAuth client too: the hosted login's authorize request names this redirect URI.
+  await systems().updateSystem(request, organization.id, SYSTEM, { redirectUris: [BENCH_REDIRECT_URI] });
   const users = await inBatches(userCount, 8, async (index) => {
     const phone = phoneOf(index);
     const user = await endUsers().createEndUser(request, organization.id, { email: `user-${index}-${run}@example.com`, phone, name: `User ${index}` });

@@ -1,4 +1,4 @@
-import { hostedLogin } from '#shared/compose/oidc.ts';
+import { hostedLoginPages } from '#shared/compose/oidc.ts';
 import { config } from '#shared/config.ts';
 import { organizationIssuer } from '#shared/domain/sign-in/end-user-tokens.ts';
 import { defineHandler } from '#shared/http/handler.ts';
@@ -10,5 +10,5 @@ import { oidcRoutes } from '#shared/routes/oidc.ts';
  * confirm. It writes nothing: mail scanners and link previews open links too.
  */
 export const handler = defineHandler(oidcRoutes.showLinkPage, async ({ params, query }) =>
-  renderLogin(await hostedLogin().showLink(params.orgId, query.login, query.token), organizationIssuer(config().apiBase, params.orgId)),
+  renderLogin(await hostedLoginPages().showLink(params.orgId, query.login, query.token), organizationIssuer(config().apiBase, params.orgId)),
 );

@@ -1,4 +1,4 @@
-import { hostedLogin } from '#shared/compose/oidc.ts';
+import { hostedLoginPages } from '#shared/compose/oidc.ts';
 import { config } from '#shared/config.ts';
 import { organizationIssuer } from '#shared/domain/sign-in/end-user-tokens.ts';
 import { defineHandler } from '#shared/http/handler.ts';
@@ -11,7 +11,7 @@ import { oidcRoutes } from '#shared/routes/oidc.ts';
  */
 export const handler = defineHandler(oidcRoutes.showLoginPage, async ({ params, query, event, requestId, sourceIp, userAgent }) =>
   renderLogin(
-    await hostedLogin().view(params.orgId, query.login, { browserSecret: browserSecretOf(event, query.login), requestId, sourceIp, userAgent }),
+    await hostedLoginPages().view(params.orgId, query.login, { browserSecret: browserSecretOf(event, query.login), requestId, sourceIp, userAgent }),
     organizationIssuer(config().apiBase, params.orgId),
   ),
 );

@@ -1,4 +1,4 @@
-import { hostedLogin } from '#shared/compose/oidc.ts';
+import { hostedLoginPages } from '#shared/compose/oidc.ts';
 import { config } from '#shared/config.ts';
 import { organizationIssuer } from '#shared/domain/sign-in/end-user-tokens.ts';
 import { defineHandler } from '#shared/http/handler.ts';
@@ -11,5 +11,5 @@ import { oidcRoutes } from '#shared/routes/oidc.ts';
  * request opens a login transaction bound to this browser and goes to its page.
  */
 export const handler = defineHandler(oidcRoutes.startAuthorization, async ({ params, query }) =>
-  renderLogin(await hostedLogin().authorize(params.orgId, query), organizationIssuer(config().apiBase, params.orgId)),
+  renderLogin(await hostedLoginPages().authorize(params.orgId, query), organizationIssuer(config().apiBase, params.orgId)),
 );

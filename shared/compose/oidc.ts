@@ -5,7 +5,7 @@ import { OidcReadRepository } from '../adapters/oidc-reads.ts';
 import { config } from '../config.ts';
 import { AuthorizationCodes } from '../domain/oidc/authorization-codes.ts';
 import { IssuerDiscovery } from '../domain/oidc/discovery.ts';
-import { HostedLogin } from '../domain/oidc/hosted-login.ts';
+import { HostedLogin, type HostedLoginDependencies } from '../domain/oidc/hosted-login.ts';
 import { OidcTokens } from '../domain/oidc/oidc-tokens.ts';
 import { TokenExchange } from '../domain/oidc/token-exchange.ts';
 import { UserInfo } from '../domain/oidc/userinfo.ts';
@@ -35,17 +35,28 @@ export const userInfo = /* @__PURE__ */ once(() => new UserInfo(tokenSigningKeys
  * The hosted login pages: the same challenge engine as the API's sign-in routes (built on first use:
  * the authorize and link-page functions never run it).
  */
-export const hostedLogin = /* @__PURE__ */ once(
-  () =>
-    new HostedLogin({
-      organizations: organizationRepository(),
-      systems: systemRepository(),
-      transactions: new LoginTransactionRepository(documentClient(), tableName()),
-      signIn: {
-        start: (request, input) => startSignIn().start(request, input),
-        completeStep: (request, input) => completeSignIn().completeStep(request, input),
-      },
-      codes: authorizationCodes(),
-      apiBase: config().apiBase,
-    }),
+const hostedLoginWith = (signIn: HostedLoginDependencies['signIn']) =>
+  new HostedLogin({
+    organizations: organizationRepository(),
+    systems: systemRepository(),
+    transactions: new LoginTransactionRepository(documentClient(), tableName()),
+    signIn,
+    codes: authorizationCodes(),
+    apiBase: config().apiBase,
+  });
+
+/** The hosted login's forms (`POST …/oauth2/login`, `POST …/oauth2/link`): the same challenge engine as the API's sign-in routes. */
+export const hostedLogin = /* @__PURE__ */ once(() =>
+  hostedLoginWith({
+    start: (request, input) => startSignIn().start(request, input),
+    completeStep: (request, input) => completeSignIn().completeStep(request, input),
+  }),
 );
+
+const noEngine = () => Promise.reject(new Error('this function shows the hosted login; its forms run the sign-in engine'));
+
+/**
+ * The hosted login's pages that run no factor (authorize, the transaction's page, the link page):
+ * built without the challenge engine, so their bundles carry neither otplib nor the SMS and e-mail senders.
+ */
+export const hostedLoginPages = /* @__PURE__ */ once(() => hostedLoginWith({ start: noEngine, completeStep: noEngine }));
