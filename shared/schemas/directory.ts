@@ -7,7 +7,7 @@ import { pageQuery } from '../http/pagination.ts';
 import { FACTORS } from '../domain/sign-in/policy.ts';
 import { TOKEN_SIGNING_ALGS } from '../domain/sign-in/model.ts';
 import { body, EndUserEmail, ResourceId, SystemName, uniqueItems } from './common.ts';
-import { PasswordlessUrl, PolicySchema } from './policy.ts';
+import { PasswordlessUrl, PolicySchema, urlField } from './policy.ts';
 import * as z from './zod.ts';
 
 export { EndUserEmail, SystemName } from './common.ts';
@@ -56,24 +56,14 @@ function hasSpaceOrControl(value: string): boolean {
  * fragment (RFC 6749 §3.1.2), no credentials, no white space. Stored and later compared as the exact
  * string given: no normalization, so what the operator registered is what must come back.
  */
-export const RedirectUri = z.string({ error: 'must be a string' }).check(
-  z.maxLength(2048, { error: 'must be at most 2048 characters' }),
-  z.superRefine((value: string, context) => {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      context.addIssue({ code: 'custom', message: 'must be an absolute https URL' });
-      return;
-    }
-    // The URL parser drops surrounding white space and tabs/newlines inside: the stored string would not be what is compared.
-    if (hasSpaceOrControl(value)) context.addIssue({ code: 'custom', message: 'must not contain white space or control characters' });
-    else if (!(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)))) {
-      context.addIssue({ code: 'custom', message: 'must be an https URL (http only on localhost or 127.0.0.1)' });
-    } else if (value.includes('#')) context.addIssue({ code: 'custom', message: 'must have no fragment' });
-    else if (url.username !== '' || url.password !== '') context.addIssue({ code: 'custom', message: 'must not carry credentials' });
-  }),
-);
+export const RedirectUri = urlField((value, url) => {
+  // The URL parser drops surrounding white space and tabs/newlines inside: the stored string would not be what is compared.
+  if (hasSpaceOrControl(value)) return 'must not contain white space or control characters';
+  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)))) return 'must be an https URL (http only on localhost or 127.0.0.1)';
+  if (value.includes('#')) return 'must have no fragment';
+  if (url.username !== '' || url.password !== '') return 'must not carry credentials';
+  return undefined;
+});
 
 /** The whole list of a system's redirect URIs (a PATCH replaces it): at most ten, each once. */
 export const RedirectUris = z

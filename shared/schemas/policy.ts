@@ -84,23 +84,34 @@ export const PolicySchema = z.strictObject({
 }) satisfies z.ZodMiniType<Policy>;
 
 /**
+ * An absolute URL field of at most 2048 characters: a value the URL parser refuses is "must be an
+ * absolute https URL"; `problem` names the first rule the parsed URL breaks (undefined: none). The
+ * magic-link URL and the OAuth redirect URIs differ only in those rules.
+ */
+export function urlField(problem: (value: string, url: URL) => string | undefined) {
+  return z.string({ error: 'must be a string' }).check(
+    z.maxLength(2048, { error: 'must be at most 2048 characters' }),
+    z.superRefine((value: string, context) => {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        context.addIssue({ code: 'custom', message: 'must be an absolute https URL' });
+        return;
+      }
+      const message = problem(value, url);
+      if (message !== undefined) context.addIssue({ code: 'custom', message });
+    }),
+  );
+}
+
+/**
  * Where a magic link points: an absolute https URL without credentials, query or fragment (the link
  * is `<passwordlessUrl>?token=…`, so a query or fragment of its own would break it), ≤ 2048 chars.
  */
-export const PasswordlessUrl = z.string({ error: 'must be a string' }).check(
-  z.maxLength(2048, { error: 'must be at most 2048 characters' }),
-  z.superRefine((value: string, context) => {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      context.addIssue({ code: 'custom', message: 'must be an absolute https URL' });
-      return;
-    }
-    if (url.protocol !== 'https:') context.addIssue({ code: 'custom', message: 'must be an https URL' });
-    else if (url.username !== '' || url.password !== '') context.addIssue({ code: 'custom', message: 'must not carry credentials' });
-    else if (url.search !== '' || url.hash !== '' || value.includes('?') || value.includes('#')) {
-      context.addIssue({ code: 'custom', message: 'must have no query or fragment: the link adds ?token=' });
-    }
-  }),
-);
+export const PasswordlessUrl = urlField((value, url) => {
+  if (url.protocol !== 'https:') return 'must be an https URL';
+  if (url.username !== '' || url.password !== '') return 'must not carry credentials';
+  if (url.search !== '' || url.hash !== '' || value.includes('?') || value.includes('#')) return 'must have no query or fragment: the link adds ?token=';
+  return undefined;
+});
