@@ -7,6 +7,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
+  type QueryCommandInput,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from '../schemas/zod.ts';
@@ -219,53 +220,45 @@ export async function getItem(db: DynamoDBDocumentClient, tableName: string, key
   return (await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
 }
 
-/** Every item of a partition whose sort key starts with `prefix`: strongly consistent Queries until the last page. */
-export async function queryAllItems(db: DynamoDBDocumentClient, tableName: string, pk: string, prefix: string): Promise<Record<string, unknown>[]> {
+/** Every item a Query answers, page after page until the last (DynamoDB pages at 1 MB). */
+async function queryEveryPage(db: DynamoDBDocumentClient, input: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
-    const page = await db.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-        ConsistentRead: true,
-        ExclusiveStartKey,
-      }),
-    );
+    const page = await db.send(new QueryCommand({ ...input, ExclusiveStartKey }));
     items.push(...(page.Items ?? []));
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
   return items;
 }
 
+/** Every item of a partition whose sort key starts with `prefix`: strongly consistent Queries until the last page. */
+export function queryAllItems(db: DynamoDBDocumentClient, tableName: string, pk: string, prefix: string): Promise<Record<string, unknown>[]> {
+  return queryEveryPage(db, {
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+    ConsistentRead: true,
+  });
+}
+
 /**
  * Every item of a GSI1 partition (eventually consistent, as any GSI read), Queries until the last page;
  * `filter` drops items server-side (they still count against the read).
  */
-export async function queryAllGsi1Items(
+export function queryAllGsi1Items(
   db: DynamoDBDocumentClient,
   tableName: string,
   partition: string,
   filter?: { expression: string; values: Record<string, unknown> },
 ): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ...(filter ? { FilterExpression: filter.expression } : {}),
-        ExpressionAttributeValues: { ':pk': partition, ...filter?.values },
-        ExclusiveStartKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items;
+  return queryEveryPage(db, {
+    TableName: tableName,
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk',
+    ...(filter ? { FilterExpression: filter.expression } : {}),
+    ExpressionAttributeValues: { ':pk': partition, ...filter?.values },
+  });
 }
 
 /** Deletes the keys, 25 a BatchWriteItem, asking again (with backoff) for what DynamoDB left unprocessed; a 503 after five tries. */
