@@ -1,9 +1,10 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.data/', 'coverage/'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.data/', 'coverage/', 'console/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -65,6 +66,19 @@ export default tseslint.config(
           { group: ['@aws-sdk/*'], message: 'Handlers call shared/ code; AWS clients live in shared/adapters.' },
           { group: ['**/adapters/**', '#shared/adapters/*'], message: 'Handlers call their area\'s services from shared/compose/<area>.ts, never an adapter.' },
           { group: ['#shared/http/manifest.ts', '**/http/manifest.ts'], message: 'A handler imports its own area\'s routes (shared/routes/<area>.ts): the manifest would put every area\'s schemas in its bundle.' },
+        ],
+      }],
+    },
+  },
+  // The console (SPEC §10): React's hooks rules, and the API only through the typed client (client/):
+  // no server code in the browser bundle.
+  {
+    files: ['console/src/**/*.{ts,tsx}'],
+    extends: [reactHooks.configs.flat['recommended-latest']],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/shared/**', '#shared/*', '**/functions/**', '#functions/*', '**/infra/**', '#infra/*', '**/local/**', '#local/*', '@aws-sdk/*'], message: 'The console reaches the API only through the typed client (client/index.ts).' },
         ],
       }],
     },

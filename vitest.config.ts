@@ -36,6 +36,16 @@ export default defineConfig({
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], ...dynamodbLocal } },
       // CDK synth assertions: no emulator.
       { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], ...offline } },
+      // The operator console in Chromium against the local server (SPEC §10): the build is made once per run.
+      {
+        extends: true,
+        test: {
+          name: 'console',
+          include: ['test/console/**/*.test.ts'],
+          ...dynamodbLocal,
+          globalSetup: [...dynamodbLocal.globalSetup, 'test/support/console-build.ts'],
+        },
+      },
       // fast-check over every route through the local server.
       { extends: true, test: { name: 'fuzz', include: ['test/fuzz/**/*.test.ts'], ...dynamodbLocal } },
     ],

@@ -19,6 +19,7 @@ import { config, ENV, loadConfig } from '#shared/config.ts';
 import { localOutbox } from '#shared/compose/sign-in.ts';
 import { localEmailOutbox } from '#shared/compose/shared.ts';
 import { authorizers, manifest, type RouteDefinition } from '#shared/http/manifest.ts';
+import { serveConsole } from './console.ts';
 
 const REPOSITORY_ROOT = resolve(import.meta.dirname, '..');
 /** API Gateway HTTP API's payload limit. */
@@ -126,6 +127,11 @@ export interface LocalServerOptions {
   port?: number;
   /** @default '127.0.0.1' */
   host?: string;
+  /**
+   * Serve the operator console's build from this directory at `/` (local/console.ts); without it,
+   * only the API and `/_local/*` answer, as before.
+   */
+  consoleDirectory?: string;
 }
 
 /** Mounts every manifest route and the authorizers, and listens. */
@@ -159,6 +165,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       send(response, 200, { items: localEmailOutbox().list(url.searchParams.get('to') ?? undefined) });
       return;
     }
+
+    if (options.consoleDirectory && serveConsole(options.consoleDirectory, request, response, url.pathname)) return;
 
     let route: MountedRoute | undefined;
     let match: RegExpExecArray | null = null;
@@ -283,7 +291,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       server.closeAllConnections();
     });
   try {
-    adoptAsApiBase(url);
+    adoptAsApiBase(url, port);
   } catch (error) {
     await close();
     throw error;
@@ -297,8 +305,11 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
  * one), unless the environment names another (a tunnel or proxy in front). The handlers read their
  * config once, on first use: a read before this point would have pinned another issuer, refused here.
  */
-function adoptAsApiBase(url: string): void {
+function adoptAsApiBase(url: string, port: number): void {
   process.env[ENV.apiBase] ||= url;
+  // E-mailed links open the console, at `localhost` rather than the IP address: browsers refuse
+  // WebAuthn on an IP address, and the console's cookie is per host name (SPEC §11).
+  process.env[ENV.consoleUrl] ||= `http://localhost:${String(port)}`;
   const wanted = loadConfig().apiBase;
   if (config().apiBase !== wanted) {
     throw new Error(`The config was read before the local server knew its URL: it has API_BASE ${config().apiBase}, not ${wanted}. Start the server first.`);

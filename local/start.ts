@@ -37,6 +37,7 @@ const { localEmailOutbox } = await import('#shared/compose/shared.ts');
 const { config } = await import('#shared/config.ts');
 const { DEMO_OWNER, DEMO_SIGN_IN, seedDemoTenant } = await import('./seed.ts');
 const { startLocalServer } = await import('./server.ts');
+const { CONSOLE_DIST, ensureConsoleBuilt } = await import('./console.ts');
 
 localOutbox().print = (line) => {
   console.log(line);
@@ -47,10 +48,15 @@ localEmailOutbox().print = (line) => {
 
 // Listening first: the server's URL (PORT=0 picks a free port) is the base of the organizations'
 // issuers, and the seed below is the first to read the config.
-const server = await startLocalServer({ port });
+// The console (SPEC §10) is built when missing or older than its sources, then served at `/`.
+if (await ensureConsoleBuilt()) console.log('Built the console (console/dist).');
+const server = await startLocalServer({ port, consoleDirectory: CONSOLE_DIST });
+const consoleUrl = config().consoleUrl;
 const demo = await seedDemoTenant();
 console.log(`
 Portcullis local API on ${server.url}  (DynamoDB Local at ${dynamodb.endpoint}${values.persist ? ', data in .data/' : ', in memory'})
+
+Console: ${consoleUrl}/  (open it at localhost: browsers refuse passkeys on an IP address)
 
 Demo owner login
   email:    ${DEMO_OWNER.email}

@@ -24,12 +24,9 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import { BucketDeployment, Source, type ISource } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 
-/**
- * The console's Content-Security-Policy (SPEC §10: strict, no inline script): its own scripts,
- * styles and API only (`/v2/*` is the same origin), never framed, no `<base>`, forms post home.
- */
-export const CONSOLE_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+import { CONSOLE_CSP } from '#shared/http/console-headers.ts';
+
+export { CONSOLE_CSP };
 
 /** Where the console's build lands (`npm run build` in console/), relative to the repository root. */
 export const CONSOLE_DIST = join('console', 'dist');

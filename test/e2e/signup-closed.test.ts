@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { config } from '#shared/config.ts';
 import { auditRepository } from '#shared/compose/shared.ts';
 import { accountKey } from '#shared/data/keys.ts';
 import { signupBody, strongPassword, uniqueEmail } from '#test/support/factories.ts';
@@ -54,7 +55,7 @@ describe('npm run create-owner', () => {
     expect(mail).toContain(`You are invited to join ${accountName}`);
     expect(mail).toContain('The administrators of this Portcullis deployment invited you');
     const { url, token } = linkIn({ to: email, subject: 'invitation', text: mail, html: '', sentAt: '' });
-    expect(url).toBe(`${api.url()}/accept?token=${token}`);
+    expect(url).toBe(`${config().consoleUrl}/accept?token=${token}`);
     const summary = run.stdout.split('\n').find((line) => line.startsWith('Created the account')) ?? '';
     expect(summary).toContain(email.toLowerCase());
     expect(summary).not.toContain(token);

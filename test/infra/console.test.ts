@@ -91,7 +91,7 @@ describe('the console distribution', () => {
       // The enrolment page and the hosted login pages set their own CSP, which must win.
       expect(policyOf(config.CacheBehaviors[0])).toMatchObject({ ResponseHeadersPolicyConfig: { SecurityHeadersConfig: headers(false) } });
       expect(CONSOLE_CSP).toBe(
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        "default-src 'self'; script-src 'self'; style-src 'self' 'sha256-38RhXrc7EdReTKsOm23ZPOCUgniTUUcjky8QOOrQx6o=' 'sha256-gYiS/BvZvRcK27JIXTuwhZ3hs2+VJ1X+2gUlE+farlg='; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
       );
     });
 

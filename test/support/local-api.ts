@@ -38,6 +38,8 @@ export interface LocalApiOptions {
    * @default false
    */
   ownTable?: boolean;
+  /** Serve the operator console's build at `/` (test/support/console.ts builds it once per run). */
+  consoleDirectory?: string;
 }
 
 /**
@@ -62,7 +64,7 @@ export function useLocalApi(options: LocalApiOptions = {}) {
       // A deployment of its own gets its keys as a deployment does: from the key function's provisioning.
       await provisionLocalKeyrings({ endpoint: inject('dynamodbEndpoint'), tableName, keyFile: join(inject('keyDirectory'), 'local-master.key') });
     }
-    server = await startLocalServer({ port: 0 });
+    server = await startLocalServer({ port: 0, ...(options.consoleDirectory ? { consoleDirectory: options.consoleDirectory } : {}) });
   });
   afterAll(async () => {
     await server?.close();

@@ -114,3 +114,28 @@ describe('route manifest', () => {
     }
   });
 });
+
+describe('console (SPEC §10)', () => {
+  const consoleFiles = readdirSync(join(ROOT, 'console', 'src'), { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && /\.tsx?$/.test(entry.name))
+    .map((entry) => relative(ROOT, join(entry.parentPath, entry.name)));
+
+  it('reaches the API only through the typed client: no server module, no fetch of its own', () => {
+    expect(consoleFiles.length).toBeGreaterThan(10);
+    const offenders = consoleFiles.flatMap((file) =>
+      importsOf(file)
+        .filter((target) => /^(shared|functions|infra|local)\/|^@aws-sdk\//.test(target))
+        .map((target) => `${file} -> ${target}`),
+    );
+    expect(offenders).toEqual([]);
+    // The session module re-sends a request the client built (after a refresh); nothing else calls fetch.
+    const fetching = consoleFiles.filter((file) => /\bfetch\(/.test(readFileSync(join(ROOT, file), 'utf8')));
+    expect(fetching).toEqual(['console/src/api/session.ts']);
+  });
+
+  it('keeps tokens out of browser storage: no localStorage, sessionStorage or document.cookie', () => {
+    const code = (file: string) => readFileSync(join(ROOT, file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+    const offenders = consoleFiles.filter((file) => /\b(localStorage|sessionStorage|document\.cookie|indexedDB)\b/.test(code(file)));
+    expect(offenders).toEqual([]);
+  });
+});

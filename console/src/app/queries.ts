@@ -1,0 +1,35 @@
+/** The queries more than one page reads, with their keys in one place. */
+import { useQuery } from '@tanstack/react-query';
+import { api } from '../api/session.ts';
+import { unwrap } from '../api/problem.ts';
+
+export const keys = {
+  me: ['me'] as const,
+  account: (accountId: string) => ['account', accountId] as const,
+  organizations: (accountId: string) => ['account', accountId, 'organizations'] as const,
+  organization: (orgId: string) => ['organization', orgId] as const,
+};
+
+export function useMe() {
+  return useQuery({ queryKey: keys.me, queryFn: () => unwrap(api.GET('/v2/me')) });
+}
+
+/** Every organization of the account the operator may see (all pages of the list). */
+export function useOrganizations(accountId: string | undefined) {
+  return useQuery({
+    queryKey: keys.organizations(accountId ?? ''),
+    enabled: accountId !== undefined,
+    queryFn: async () => {
+      const all = [];
+      let cursor: string | undefined;
+      do {
+        const page = await unwrap(
+          api.GET('/v2/accounts/{accountId}/organizations', { params: { path: { accountId: accountId ?? '' }, query: { limit: 100, ...(cursor ? { cursor } : {}) } } }),
+        );
+        all.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return all;
+    },
+  });
+}

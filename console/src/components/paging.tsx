@@ -1,0 +1,56 @@
+/**
+ * Lists paged with the API's cursors (`limit`, `cursor` → `nextCursor`): the cursors seen so far are a
+ * stack, so "Previous" goes back without the API offering it. Tables sit in a focusable scroll region,
+ * so a wide table scrolls by itself at 375 px and the page never does.
+ */
+import { useState, type ReactNode } from 'react';
+import { Button } from 'react-aria-components';
+
+export interface CursorPaging {
+  /** The cursor of the page to show (undefined: the first). */
+  cursor: string | undefined;
+  /** Page number, from 1. */
+  page: number;
+  next(nextCursor: string): void;
+  previous(): void;
+  reset(): void;
+}
+
+export function useCursorPaging(): CursorPaging {
+  const [stack, setStack] = useState<(string | undefined)[]>([undefined]);
+  return {
+    cursor: stack[stack.length - 1],
+    page: stack.length,
+    next: (nextCursor) => { setStack((current) => [...current, nextCursor]); },
+    previous: () => { setStack((current) => (current.length > 1 ? current.slice(0, -1) : current)); },
+    reset: () => { setStack([undefined]); },
+  };
+}
+
+export function Pager({ paging, nextCursor, label }: { paging: CursorPaging; nextCursor: string | null | undefined; label: string }) {
+  if (paging.page === 1 && !nextCursor) return null;
+  return (
+    <nav className="pager" aria-label={`${label} pages`}>
+      <Button className="button" isDisabled={paging.page === 1} onPress={() => {
+          paging.previous();
+        }}>
+        Previous
+      </Button>
+      <span>Page {paging.page}</span>
+      <Button className="button" isDisabled={!nextCursor} onPress={() => {
+          if (nextCursor) paging.next(nextCursor);
+        }}>
+        Next
+      </Button>
+    </nav>
+  );
+}
+
+/** A table's container: scrolls sideways on its own (keyboard-focusable, named) when narrow. */
+export function TableScroll({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="table-scroll" role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
+  );
+}
