@@ -43,6 +43,11 @@ function secondsContext(app: App, key: string): Duration | undefined {
   return value === undefined ? undefined : Duration.seconds(value);
 }
 
+/** Context `console` (`false` deploys the API without the console's distribution); undefined when unset. */
+export function consoleContext(app: App): boolean | undefined {
+  return booleanContext(app, 'console');
+}
+
 /**
  * Adds the stack for the context's stage to `app` and checks everything with cdk-nag AwsSolutions.
  * Shared by `infra/app.ts` and the infrastructure tests, so the tests synthesize what the CLI does.
@@ -51,7 +56,7 @@ function secondsContext(app: App, key: string): Duration | undefined {
  * `auditRetentionDays` (default 400), `alarmTopicArn` (an existing topic for the alarms) or
  * `createAlarmTopic=true`; e-mail: `emailFrom` (required: an address or `Name <address>` of a verified
  * SES identity), `emailIdentity` (default: the sender's domain), `emailReplyTo`; `signupMode`
- * (`verify-email`), `sessionAbsoluteLifetime` / `sessionIdleTimeout` (seconds), `consoleUrl`, `console=true` (the console's distribution); the deployment's limits: `smsAllowedCountries` (required, e.g. `FR,DE,GB`,
+ * (`verify-email`), `sessionAbsoluteLifetime` / `sessionIdleTimeout` (seconds), `consoleUrl`, `console=false` (no console distribution; it is on by default); the deployment's limits: `smsAllowedCountries` (required, e.g. `FR,DE,GB`,
  * or a list in cdk.json), `smsDeploymentDailyLimit`, `smsAccountDailyLimit`, `emailDeploymentDailyLimit`, `emailAccountDailyLimit`, `organizationsPerAccount`.
  * `overrides` replace stack props (tests use it to add routes the manifest does not have yet).
  */
@@ -94,7 +99,7 @@ export function buildApp(app: App, overrides: Omit<Partial<PortcullisStackProps>
     auditRetentionDays: numberContext(app, 'auditRetentionDays'),
     alarmTopicArn: context(app, 'alarmTopicArn'),
     createAlarmTopic: booleanContext(app, 'createAlarmTopic'),
-    console: booleanContext(app, 'console'),
+    console: consoleContext(app),
     description: `Portcullis authentication service (${stage})`,
     ...overrides,
   });

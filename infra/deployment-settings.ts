@@ -28,7 +28,8 @@ export interface DeploymentSettingProps {
   readonly sessionIdleTimeout?: Duration;
   /**
    * The console's URL (https, no trailing slash): e-mailed links point at `{consoleUrl}/accept`,
-   * `/reset-password`, `/verify-email`. Context `consoleUrl`. @default - the API's base URL (`apiBase`)
+   * `/reset-password`, `/verify-email`. Context `consoleUrl`. @default - the console distribution's
+   * URL (`https://<id>.cloudfront.net`); with `console: false`, the API's base URL (`apiBase`)
    */
   readonly consoleUrl?: string;
 }
@@ -54,9 +55,10 @@ function seconds(name: string, duration: Duration | undefined): number | undefin
 
 /**
  * Checks the props (a clear error at synth) and answers the environment every function gets.
- * `apiBase` is the console URL's default (the API's own URL, or its custom domain).
+ * `defaultConsoleUrl` is the console URL when the props set none: the console distribution's URL, or
+ * without the console the API's base URL.
  */
-export function deploymentSettingsEnvironment(props: DeploymentSettingProps, apiBase: string): Record<string, string> {
+export function deploymentSettingsEnvironment(props: DeploymentSettingProps, defaultConsoleUrl: string): Record<string, string> {
   const { signupMode = 'verify-email', consoleUrl } = props;
   if (!(SIGNUP_MODES as readonly string[]).includes(signupMode)) throw new Error(`signupMode must be one of ${SIGNUP_MODES.join(', ')}, not ${JSON.stringify(signupMode)}`);
   const absolute = seconds('sessionAbsoluteLifetime', props.sessionAbsoluteLifetime) ?? SESSION_LIFETIME_DEFAULTS.absoluteSeconds;
@@ -69,7 +71,7 @@ export function deploymentSettingsEnvironment(props: DeploymentSettingProps, api
   }
   return {
     [ENV.signupMode]: signupMode,
-    [ENV.consoleUrl]: consoleUrl ?? apiBase,
+    [ENV.consoleUrl]: consoleUrl ?? defaultConsoleUrl,
     [ENV.sessionAbsoluteSeconds]: String(absolute),
     [ENV.sessionIdleSeconds]: String(idle),
   };

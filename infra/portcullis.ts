@@ -127,10 +127,11 @@ export interface PortcullisProps extends DeploymentLimitProps, DeploymentSetting
   readonly apiName?: string;
   /**
    * Serve the operator console (SPEC §10) from a CloudFront distribution: the built assets
-   * (`console/dist`, or a placeholder page until there is a build) from a private S3 bucket, and
+   * (`console/dist`, or a placeholder page when there is no build) from a private S3 bucket, and
    * `/v2/*` to the API, one origin. The distribution's URL becomes the default `apiBase` (so the
-   * issuers) and `consoleUrl`; an `apiBase` given keeps priority. The execute-api URL stays
-   * reachable directly. Context `console=true`. @default false
+   * issuers) and `consoleUrl` (so the e-mailed links); an `apiBase` or `consoleUrl` given keeps
+   * priority. The execute-api URL stays reachable directly. `false` (context `console=false`)
+   * deploys the API alone, with the execute-api URL as `apiBase`. @default true
    */
   readonly console?: boolean;
   /** The routes to serve. @default the route manifest (shared/http/manifest.ts) */
@@ -189,7 +190,7 @@ export class Portcullis extends Construct {
   readonly apiBase: string;
   /** The CloudFront distribution and web ACL in front of the API, when `waf` is set. */
   readonly edge: ApiEdge | undefined;
-  /** The console's bucket and distribution (`/` the console, `/v2/*` the API), when `console` is set. */
+  /** The console's bucket and distribution (`/` the console, `/v2/*` the API); none with `console: false`. */
   readonly console: ConsoleDistribution | undefined;
   /** The single table and its index ARNs. */
   readonly data: DataTable;
@@ -261,12 +262,15 @@ export class Portcullis extends Construct {
     // Built from the API's id, not from the stage or a route: every function gets it, and routes and
     // integrations depend on the functions, so referring to them here would be a dependency cycle.
     const { region, urlSuffix } = Stack.of(this);
-    // The console's distribution refers to the API's id only, so the functions may refer to it.
-    this.console = props.console ? new ConsoleDistribution(this, 'Console', { api: this.api, removalPolicy: this.removalPolicy, projectRoot: PROJECT_ROOT }) : undefined;
+    // The console's distribution refers to the API resource only (its endpoint), never to a stage,
+    // route or function: the functions may then read the distribution's domain in their environment,
+    // a plain CloudFormation reference (API → distribution → functions → routes), no cycle
+    // (docs/decisions.md, "The console's URL in the functions' environment").
+    this.console = (props.console ?? true) ? new ConsoleDistribution(this, 'Console', { api: this.api, removalPolicy: this.removalPolicy, projectRoot: PROJECT_ROOT }) : undefined;
     this.apiBase = props.apiBase ?? this.console?.url ?? `https://${this.api.apiId}.execute-api.${region}.${urlSuffix}`;
     this.edge = props.waf ? new ApiEdge(this, 'Edge', { ...props.waf, api: this.api }) : undefined;
     // The signup mode, session lifetimes and console URL join the limits: every function reading the config gets them.
-    this.limitsEnvironment = { ...this.limitsEnvironment, ...deploymentSettingsEnvironment(props, this.apiBase) };
+    this.limitsEnvironment = { ...this.limitsEnvironment, ...deploymentSettingsEnvironment(props, this.console?.url ?? this.apiBase) };
     // Before the functions: the roles that send e-mail name its configuration set.
     this.email = new EmailDelivery(this, 'Email', { removalPolicy: this.removalPolicy });
 

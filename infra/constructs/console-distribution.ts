@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, Fn, RemovalPolicy, Stack, Stage, Validations, type CfnElement } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack, Stage, Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   AllowedMethods,
@@ -172,13 +172,16 @@ export class ConsoleDistribution extends Construct {
 function acknowledgeDeploymentHandler(scope: Construct, deployment: BucketDeployment, bucket: Bucket): void {
   const stack = Stack.of(scope);
   const bucketId = stack.getLogicalId(bucket.node.defaultChild as CfnElement);
+  // cdk-nag names the CDK assets bucket with the stack's account and region, or their pseudo parameters when the stack has none.
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
   const wildcards = [
     'Action::s3:GetObject*',
     'Action::s3:GetBucket*',
     'Action::s3:List*',
     'Action::s3:DeleteObject*',
     'Action::s3:Abort*',
-    'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*',
+    `Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*`,
     `Resource::<${bucketId}.Arn>/*`,
     'Resource::*',
   ];

@@ -2,9 +2,10 @@
  * The operator console's distribution (SPEC §10): the built assets from a private S3 bucket through
  * Origin Access Control, `/v2/*` to the HTTP API uncached with the viewer's headers and cookies, a
  * strict security-headers policy, the SPA fallback on the assets only; and the distribution's URL as
- * the deployment's `apiBase` and `consoleUrl`. Off unless asked for.
+ * the deployment's `apiBase` and `consoleUrl`. On by default; context `console=false` leaves it out.
  */
 import { Stack } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { CONSOLE_CSP, SPA_FALLBACK_CODE } from '#infra/constructs/console-distribution.ts';
 import { logicalId, portcullisFunctions, RESOURCE_BUDGET, resourcesOfType, stackTemplates, synthesize } from './synth.ts';
@@ -31,16 +32,33 @@ interface DistributionConfig {
   DefaultRootObject: string;
 }
 
+/** Every function's `API_BASE` and, for those reading the config, `CONSOLE_URL`, as the merged template holds them. */
+function urlsOf(template: Template): { id: string; apiBase: unknown; consoleUrl: unknown }[] {
+  return [...portcullisFunctions(template)].map(([id, { resource }]) => {
+    const variables = (resource.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    return { id, apiBase: variables.API_BASE, consoleUrl: variables.CONSOLE_URL };
+  });
+}
+
 describe('the console distribution', () => {
-  it('is off by default: no bucket, no distribution, apiBase the execute-api URL', () => {
-    const { template } = synthesize({ stage: 'dev' });
+  it('can be left out (context console=false): no bucket, no distribution, apiBase and consoleUrl the execute-api URL', () => {
+    const { stack, template } = synthesize({ stage: 'dev', console: 'false' });
+    expect(stack.portcullis.console).toBeUndefined();
     expect(Object.keys(resourcesOfType(template, 'AWS::CloudFront::Distribution'))).toEqual([]);
     expect(Object.keys(resourcesOfType(template, 'AWS::S3::Bucket'))).toEqual([]);
+    const executeApi = JSON.stringify(Stack.of(stack).resolve(stack.portcullis.apiBase));
+    expect(executeApi).toContain('execute-api');
+    const urls = urlsOf(template);
+    expect(urls.filter(({ consoleUrl }) => consoleUrl !== undefined).length).toBeGreaterThan(10);
+    for (const { id, apiBase, consoleUrl } of urls) {
+      expect(JSON.stringify(apiBase), id).toBe(executeApi);
+      if (consoleUrl !== undefined) expect(JSON.stringify(consoleUrl), id).toBe(executeApi);
+    }
   });
 
-  describe('when on (context console=true)', () => {
+  describe('by default (no console context)', () => {
     // synthesize() runs cdk-nag as the synth's validation plugin: a finding would throw here.
-    const { stack, template } = synthesize({ stage: 'prod', console: 'true' });
+    const { stack, template, templates } = synthesize({ stage: 'prod' });
     const distributions = Object.values(resourcesOfType(template, 'AWS::CloudFront::Distribution'));
     const config = distributions[0]?.Properties.DistributionConfig as DistributionConfig;
     const resolve = (value: unknown) => JSON.stringify(Stack.of(stack).resolve(value));
@@ -113,24 +131,53 @@ describe('the console distribution', () => {
       expect(deployment?.Properties).toMatchObject({ Prune: true, DistributionPaths: ['/*'] });
     });
 
-    it("makes the distribution's URL every function's apiBase and consoleUrl", () => {
+    it("makes the distribution's URL every function's apiBase (the issuers) and consoleUrl (the e-mailed links)", () => {
+      const distributionId = Object.keys(resourcesOfType(template, 'AWS::CloudFront::Distribution'))[0];
       const url = resolve(stack.portcullis.console?.url);
-      expect(url).toContain('DomainName');
-      for (const [id, { resource }] of portcullisFunctions(template)) {
-        const variables = (resource.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-        expect(JSON.stringify(variables.API_BASE), id).toContain('DomainName');
-        if (variables.CONSOLE_URL !== undefined) expect(JSON.stringify(variables.CONSOLE_URL), id).toContain('DomainName');
+      // `https://` + the distribution's DomainName, exactly; in a nested stack, through its parameter.
+      expect(url).toBe(JSON.stringify({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }]] }));
+      expect(resolve(stack.portcullis.apiBase)).toBe(url);
+      const urls = urlsOf(template);
+      expect(urls.length).toBeGreaterThan(50);
+      expect(urls.filter(({ consoleUrl }) => consoleUrl !== undefined).length).toBeGreaterThan(10);
+      for (const { id, apiBase, consoleUrl } of urls) {
+        expect(JSON.stringify(apiBase), id).toBe(url);
+        if (consoleUrl !== undefined) expect(JSON.stringify(consoleUrl), id).toBe(url);
       }
+    });
+
+    it('outputs the console URL', () => {
+      expect(templates[0]?.json.Outputs?.ConsoleUrl?.Value).toEqual(JSON.parse(url()) as unknown);
+    });
+
+    const url = () => resolve(stack.portcullis.console?.url);
+
+    it(`keeps every template within ${RESOURCE_BUDGET} resources`, () => {
+      const counts = templates.map((t) => [t.path, Object.keys(t.json.Resources).length] as const).sort((a, b) => b[1] - a[1]);
+      console.log(`largest templates with the console: ${counts.slice(0, 3).map(([path, count]) => `${path} ${String(count)}`).join(', ')}`);
+      for (const [path, count] of counts) expect(count, path).toBeLessThanOrEqual(RESOURCE_BUDGET);
     });
   });
 
-  it(`keeps every template within ${RESOURCE_BUDGET} resources with the console on (dev: the bucket empties itself)`, () => {
-    const { stack } = synthesize({ stage: 'dev', console: 'true' });
+  it(`keeps every template within ${RESOURCE_BUDGET} resources in dev too (the bucket empties itself: one more custom resource)`, () => {
+    const { stack } = synthesize({ stage: 'dev' });
     for (const template of stackTemplates(stack)) expect(Object.keys(template.json.Resources).length, template.file).toBeLessThanOrEqual(RESOURCE_BUDGET);
   });
 
-  it('lets a custom-domain apiBase keep priority', () => {
-    const { stack } = synthesize({ stage: 'dev', console: 'true', apiBase: 'https://auth.example.com' });
+  it('lets a custom-domain apiBase keep priority for the issuers; the e-mailed links still go to the distribution', () => {
+    const { stack, template } = synthesize({ stage: 'dev', apiBase: 'https://auth.example.com' });
     expect(stack.portcullis.apiBase).toBe('https://auth.example.com');
+    const distribution = JSON.stringify(Stack.of(stack).resolve(stack.portcullis.console?.url));
+    for (const { id, apiBase, consoleUrl } of urlsOf(template)) {
+      expect(apiBase, id).toBe('https://auth.example.com');
+      if (consoleUrl !== undefined) expect(JSON.stringify(consoleUrl), id).toBe(distribution);
+    }
+  });
+
+  it('lets an explicit consoleUrl keep priority', () => {
+    const { template } = synthesize({ stage: 'dev', consoleUrl: 'https://console.example.com' });
+    const urls = urlsOf(template).filter(({ consoleUrl }) => consoleUrl !== undefined);
+    expect(urls.length).toBeGreaterThan(10);
+    for (const { id, consoleUrl } of urls) expect(consoleUrl, id).toBe('https://console.example.com');
   });
 });

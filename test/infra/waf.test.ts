@@ -19,15 +19,16 @@ const acknowledgedRules = (stack: Stack): string[] =>
       .flatMap((entry) => Object.keys(entry.data as Record<string, unknown>).map((id) => id.replace(/^annotation::/i, ''))),
   );
 
+// The console's own distribution (on by default) is left out: these are the WAF edge's.
 describe('AWS WAF in front of the API', () => {
   it('is off by default: no distribution, no web ACL', () => {
-    const { template } = synthesize({ stage: 'prod' });
+    const { template } = synthesize({ stage: 'prod', console: 'false' });
     expect(Object.keys(resourcesOfType(template, 'AWS::CloudFront::Distribution'))).toEqual([]);
     expect(Object.keys(resourcesOfType(template, 'AWS::WAFv2::WebACL'))).toEqual([]);
   });
 
   describe('when on, in us-east-1', () => {
-    const { app, stack, template } = synthesize({ stage: 'prod' }, { props: { env: { region: 'us-east-1' }, waf: {} } });
+    const { app, stack, template } = synthesize({ stage: 'prod', console: 'false' }, { props: { env: { region: 'us-east-1' }, waf: {} } });
     const [webAclId, webAcl] = Object.entries(resourcesOfType(template, 'AWS::WAFv2::WebACL'))[0] ?? [];
     const distributions = Object.values(resourcesOfType(template, 'AWS::CloudFront::Distribution'));
 
@@ -72,22 +73,22 @@ describe('AWS WAF in front of the API', () => {
     });
 
     it('adds two resources: the distribution and the web ACL', () => {
-      const off = synthesize({ stage: 'prod' }, { props: { env: { region: 'us-east-1' } } });
+      const off = synthesize({ stage: 'prod', console: 'false' }, { props: { env: { region: 'us-east-1' } } });
       const count = (t: typeof template) => Object.keys(t.toJSON().Resources as object).length;
       expect(count(template) - count(off.template)).toBe(2);
     });
   });
 
   it('takes an existing web ACL by ARN in any region, and creates none', () => {
-    const { app, template } = synthesize({ stage: 'prod' }, { props: { env: { region: 'eu-west-1' }, waf: { webAclArn: WEB_ACL_ARN } } });
+    const { app, template } = synthesize({ stage: 'prod', console: 'false' }, { props: { env: { region: 'eu-west-1' }, waf: { webAclArn: WEB_ACL_ARN } } });
     expect(Object.keys(resourcesOfType(template, 'AWS::WAFv2::WebACL'))).toEqual([]);
     template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: { WebACLId: WEB_ACL_ARN } });
     expect(new AwsSolutionsChecks(app).validateScope(app).violations).toEqual([]);
   });
 
   it('refuses to create a web ACL outside us-east-1 and a rate limit WAF would refuse', () => {
-    expect(() => synthesize({ stage: 'dev' }, { props: { waf: {} } })).toThrow(/only be created in us-east-1/);
-    expect(() => synthesize({ stage: 'dev' }, { props: { env: { region: 'eu-west-1' }, waf: {} } })).toThrow(/waf.webAclArn/);
-    expect(() => synthesize({ stage: 'dev' }, { props: { env: { region: 'us-east-1' }, waf: { requestsPerIpPerFiveMinutes: 5 } } })).toThrow(/≥ 10/);
+    expect(() => synthesize({ stage: 'dev', console: 'false' }, { props: { waf: {} } })).toThrow(/only be created in us-east-1/);
+    expect(() => synthesize({ stage: 'dev', console: 'false' }, { props: { env: { region: 'eu-west-1' }, waf: {} } })).toThrow(/waf.webAclArn/);
+    expect(() => synthesize({ stage: 'dev', console: 'false' }, { props: { env: { region: 'us-east-1' }, waf: { requestsPerIpPerFiveMinutes: 5 } } })).toThrow(/≥ 10/);
   });
 });
