@@ -5,6 +5,7 @@
  */
 import { useState, type ReactNode } from 'react';
 import { Button } from 'react-aria-components';
+import { currentCursor, firstPage, nextPage, pageNumber, previousPage, type CursorStack } from './cursor-stack.ts';
 
 export interface CursorPaging {
   /** The cursor of the page to show (undefined: the first). */
@@ -17,13 +18,13 @@ export interface CursorPaging {
 }
 
 export function useCursorPaging(): CursorPaging {
-  const [stack, setStack] = useState<(string | undefined)[]>([undefined]);
+  const [stack, setStack] = useState<CursorStack>(firstPage);
   return {
-    cursor: stack[stack.length - 1],
-    page: stack.length,
-    next: (nextCursor) => { setStack((current) => [...current, nextCursor]); },
-    previous: () => { setStack((current) => (current.length > 1 ? current.slice(0, -1) : current)); },
-    reset: () => { setStack([undefined]); },
+    cursor: currentCursor(stack),
+    page: pageNumber(stack),
+    next: (nextCursor) => { setStack((current) => nextPage(current, nextCursor)); },
+    previous: () => { setStack(previousPage); },
+    reset: () => { setStack(firstPage); },
   };
 }
 
