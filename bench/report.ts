@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '#infra/constructs/api-function.ts';
+import type { ConsoleSize } from './console-size.ts';
 import { ALTERNATIVES, PRICES } from './prices.ts';
 
 export interface ColdResult {
@@ -71,6 +72,8 @@ export interface BenchResults {
   cold: ColdResult[];
   operations: OperationResult[];
   load: LoadResult;
+  /** The console's first load and pages, gzipped (bench/console-size.ts). */
+  console: ConsoleSize;
   durationSeconds: number;
 }
 
@@ -89,6 +92,8 @@ export const TARGETS = {
   completeDynamodbCalls: 3,
   warmKmsCalls: 0,
   dollarsPerMillionPinSignIns: 4,
+  // The console's entry, its static imports and CSS, gzipped (issue 19).
+  consoleFirstLoadGzipBytes: 200 * 1024,
 } as const;
 
 /** $ per million requests of one operation: gateway, Lambda requests and GB-s, DynamoDB units. */
@@ -151,6 +156,11 @@ export function verdicts(results: BenchResults) {
     { target: 'any warm request: 0 KMS calls', measured: `${warmKms}`, met: warmKms === TARGETS.warmKmsCalls },
     { target: `≤ $${TARGETS.dollarsPerMillionPinSignIns} per 1M PIN sign-ins (excl. SMS)`, measured: `$${cost.toFixed(2)}`, met: cost <= TARGETS.dollarsPerMillionPinSignIns },
     { target: 'load on the PIN pair: 0 errors', measured: `${results.load.errors} errors`, met: results.load.errors === 0 },
+    {
+      target: `console first load ≤ ${TARGETS.consoleFirstLoadGzipBytes / 1024} KB gzipped (JS + CSS)`,
+      measured: `${(results.console.firstLoad.gzipBytes / 1024).toFixed(1)} KB`,
+      met: results.console.firstLoad.gzipBytes <= TARGETS.consoleFirstLoadGzipBytes,
+    },
   ];
 }
 
@@ -183,6 +193,14 @@ export function markdown(results: BenchResults): string {
   lines.push(
     '',
     `**Load** (local server, one process): ${load.pairs} PIN sign-ins = ${load.requests} requests at concurrency ${load.concurrency} in ${load.seconds.toFixed(1)} s: ${load.signInsPerSecond.toFixed(0)} sign-ins/s, request p50 ${ms(load.p50)} ms, p95 ${ms(load.p95)} ms, p99 ${ms(load.p99)} ms, **${load.errors} errors** (statuses ${JSON.stringify(load.statuses)}).`,
+  );
+  const { firstLoad, pages } = results.console;
+  lines.push(
+    '',
+    `**Console** (a fresh \`vite build\`, gzip -9): first load ${(firstLoad.gzipBytes / 1024).toFixed(1)} KB gzipped, ${(firstLoad.bytes / 1024).toFixed(1)} KB raw (${firstLoad.files.map((file) => `${file.file} ${(file.gzipBytes / 1024).toFixed(1)}`).join(', ')}); the largest pages beyond it (their chunks and what they import that the first load lacks): ${pages
+      .slice(0, 5)
+      .map((page) => `${page.page} ${(page.gzipBytes / 1024).toFixed(1)} KB`)
+      .join(', ')}.`,
   );
   lines.push('', `**Bundles and cold init** (median of fresh Node.js processes: import the bundle, serve the first request; baseline = document client + one GetItem: ${ms(results.baseline.coldMs)} ms, ${(results.baseline.bytes / 1024).toFixed(1)} KB)`, '');
   lines.push('| Function | Bundle KB | Cold init ms | Import ms | First request ms | × baseline | First status |', '|---|---|---|---|---|---|---|');

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: bundles, cold starts, round trips, warm latency, load and cost, side by side with
+ * `npm run bench`: the console's first load, bundles, cold starts, round trips, warm latency, load and cost, side by side with
  * a baseline function, against one DynamoDB Local and loopback stand-ins for KMS and SNS. Writes
  * bench/results/latest.json, latest.md and latest.svg. `--quick` makes fewer repetitions (a smoke run).
  */
@@ -14,6 +14,7 @@ import { PROJECT_ROOT } from '#infra/constructs/api-function.ts';
 import { authorizers, manifest, routes, type RouteDefinition } from '#shared/http/manifest.ts';
 import { createTable, localDynamoDbClient, LOCAL_CREDENTIALS, startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import { BASELINE_ID, bundleAll, type BundledFunction } from './bundle.ts';
+import { measureConsole } from './console-size.ts';
 import { authorizerEvent, gatewayEvent, type Credentials, type EventInput } from './events.ts';
 import { startFakeAws } from './fake-aws.ts';
 import { instrument, resetTally, sizeWrites, type ItemProbe, type Tally } from './instrument.ts';
@@ -103,6 +104,10 @@ async function main(): Promise<void> {
   const outDir = join(PROJECT_ROOT, 'cdk.out', 'bench');
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
+
+  log('building the console (its first load, gzipped)');
+  const consoleSize = await measureConsole();
+  log(`console first load: ${(consoleSize.firstLoad.gzipBytes / 1024).toFixed(1)} KB gzipped`);
 
   log('bundling every function as CDK does');
   const bundles = await bundleAll(outDir);
@@ -531,6 +536,7 @@ async function main(): Promise<void> {
     cold,
     operations,
     load,
+    console: consoleSize,
     durationSeconds: (Date.now() - started) / 1000,
   };
   const files = writeReports(results);
