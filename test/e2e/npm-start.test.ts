@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createPortcullisClient } from '#client/index.ts';
+import { CONSOLE_CSP } from '#shared/http/console-headers.ts';
 import { expectData } from '#test/support/local-api.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
 describe('npm start', () => {
-  it('boots DynamoDB Local, seeds the demo owner, organization and key, serves the API, and stops cleanly on Ctrl-C', async () => {
+  it('boots DynamoDB Local, seeds the demo owner, organization and key, serves the API and the console, and stops cleanly on Ctrl-C', { timeout: 180_000 }, async () => {
     // The same entry point as `npm start`, on a free port.
     const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['local/start.ts'], {
       cwd: ROOT,
@@ -20,7 +21,8 @@ describe('npm start', () => {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
-      const deadline = Date.now() + 90_000;
+      // The first start of a fresh clone builds the console first (console/dist is not committed).
+      const deadline = Date.now() + 150_000;
       while (!output.includes('e-mails sent by the API appear below')) {
         if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
         if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
@@ -33,6 +35,23 @@ describe('npm start', () => {
       const organizationId = /organization:\s+(\S+)/.exec(output)?.[1];
       const apiKey = /apikey:\s+(pck_\S+)/.exec(output)?.[1];
       if (!(url && email && password && dynamodb && organizationId && apiKey)) throw new Error(`npm start printed no URL, login or key:\n${output}`);
+
+      // The console is named at localhost (a browser refuses passkeys on an IP address), on the server's
+      // port, and answers its index.html at / with the deployment's CSP and security headers.
+      const port = new URL(url).port;
+      expect(output).toContain(`Console: http://localhost:${port}/`);
+      const index = await fetch(`http://localhost:${port}/`);
+      expect(index.status).toBe(200);
+      expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(index.headers.get('content-security-policy')).toBe(CONSOLE_CSP);
+      expect(index.headers.get('x-frame-options')).toBe('DENY');
+      const html = await index.text();
+      expect(html).toMatch(/<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js"><\/script>/);
+      // No inline script: the CSP's script-src 'self' would refuse it.
+      expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+      // A console route deep-linked (an e-mailed link) is the same page.
+      const accept = await fetch(`http://localhost:${port}/accept?token=x`);
+      expect([accept.status, await accept.text()]).toEqual([200, html]);
 
       // The printed key works on its organization, through the typed client as a newcomer would call it.
       const portcullis = createPortcullisClient({ baseUrl: url, apiKey });
