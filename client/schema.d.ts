@@ -5264,6 +5264,10 @@ export interface operations {
                                 groups: string[];
                             };
                             createdAt: string;
+                            /** @description The member's second factor: `totp` is true once an authenticator app is confirmed. */
+                            mfa: {
+                                totp: boolean;
+                            };
                         }[];
                         nextCursor: string | null;
                     };
@@ -5571,6 +5575,10 @@ export interface operations {
                             groups: string[];
                         };
                         createdAt: string;
+                        /** @description The member's second factor: `totp` is true once an authenticator app is confirmed. */
+                        mfa: {
+                            totp: boolean;
+                        };
                     };
                 };
             };

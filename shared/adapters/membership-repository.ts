@@ -8,6 +8,7 @@ import { getItem, transactWrite, type TransactItem } from './dynamodb.ts';
 import { accountKey } from './items/account-item.ts';
 import { fromMembershipItem, membershipKey, membershipsOfAccount } from './items/membership-item.ts';
 import { fromOperatorContact, operatorKey } from './items/operator-item.ts';
+import { operatorTotpKey } from '../data/keys.ts';
 
 /**
  * Memberships in their account's partition (sort key by user id), with the account's `ownerCount`
@@ -34,8 +35,8 @@ export class MembershipRepository implements MemberStore {
       }),
     );
     const memberships = (result.Items ?? []).map(fromMembershipItem);
-    const emails = await this.emailsOf(memberships.map((membership) => membership.userId));
-    return { items: memberships.map((membership) => toMember(membership, emails.get(membership.userId) ?? '')), lastKey: result.LastEvaluatedKey };
+    const people = await this.peopleOf(memberships.map((membership) => membership.userId));
+    return { items: memberships.map((membership) => toMember(membership, people.get(membership.userId))), lastKey: result.LastEvaluatedKey };
   }
 
   async findMembership(accountId: string, userId: string): Promise<Membership | undefined> {
@@ -46,8 +47,8 @@ export class MembershipRepository implements MemberStore {
   async findMember(accountId: string, userId: string): Promise<Member | undefined> {
     const membership = await this.findMembership(accountId, userId);
     if (!membership) return undefined;
-    const emails = await this.emailsOf([userId]);
-    return toMember(membership, emails.get(userId) ?? '');
+    const people = await this.peopleOf([userId]);
+    return toMember(membership, people.get(userId));
   }
 
   /** Sets role and scope if the role is still the one read; adjusts the owner count in the same transaction. */
@@ -87,22 +88,41 @@ export class MembershipRepository implements MemberStore {
     return 'done';
   }
 
-  private async emailsOf(userIds: string[]): Promise<Map<string, string>> {
-    const emails = new Map<string, string>();
-    let keys: Record<string, unknown>[] = [...new Set(userIds)].map((userId) => operatorKey(userId));
-    // A page is at most 100 members, BatchGet's limit; unprocessed keys (under load) are asked again.
-    for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
-      const result = await this.db.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ProjectionExpression: 'id, email' } } }),
-      );
-      for (const item of result.Responses?.[this.tableName] ?? []) {
-        const operator = fromOperatorContact(item);
-        emails.set(operator.id, operator.email);
+  /**
+   * Each member's e-mail (the operator item) and whether their TOTP factor is enabled (the factor item,
+   * same partition): one BatchGet per 50 members (100 keys, BatchGet's limit); unprocessed keys (under
+   * load) are asked again.
+   */
+  private async peopleOf(userIds: string[]): Promise<Map<string, Person>> {
+    const people = new Map<string, Person>();
+    const unique = [...new Set(userIds)];
+    for (let start = 0; start < unique.length; start += 50) {
+      const chunk = unique.slice(start, start + 50);
+      // The factor item carries no user id: its partition key names the person.
+      const factorOwners = new Map(chunk.map((userId) => [operatorTotpKey(userId).pk, userId]));
+      let keys: Record<string, unknown>[] = chunk.flatMap((userId) => [operatorKey(userId), operatorTotpKey(userId)]);
+      for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
+        const result = await this.db.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: keys, ProjectionExpression: 'pk, sk, id, email, #status', ExpressionAttributeNames: { '#status': 'status' } } },
+          }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          const factorOwner = item.sk === operatorTotpKey('').sk ? factorOwners.get(String(item.pk)) : undefined;
+          if (factorOwner !== undefined) {
+            const userId = factorOwner;
+            people.set(userId, { email: people.get(userId)?.email ?? '', totp: item.status === 'enabled' });
+          } else {
+            const operator = fromOperatorContact(item);
+            people.set(operator.id, { email: operator.email, totp: people.get(operator.id)?.totp ?? false });
+          }
+        }
+        keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
       }
-      keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
     }
-    return emails;
+    return people;
   }
+
 }
 
 /**
@@ -136,6 +156,18 @@ export function assertCursorIn(startKey: Record<string, unknown> | undefined, pk
   if (!valid) throw new ValidationError([{ field: 'query.cursor', message: 'is not a valid cursor' }]);
 }
 
-function toMember(membership: Membership, email: string): Member {
-  return { userId: membership.userId, email, role: membership.role, scope: membership.scope, createdAt: membership.createdAt };
+interface Person {
+  email: string;
+  totp: boolean;
+}
+
+function toMember(membership: Membership, person: Person | undefined): Member {
+  return {
+    userId: membership.userId,
+    email: person?.email ?? '',
+    role: membership.role,
+    scope: membership.scope,
+    createdAt: membership.createdAt,
+    mfa: { totp: person?.totp ?? false },
+  };
 }

@@ -3,7 +3,7 @@
  * document.
  */
 import { pageQuery } from '../http/pagination.ts';
-import { AnyPassword, Email, body, uniqueItems } from './common.ts';
+import { AnyPassword, Email, body, described, uniqueItems } from './common.ts';
 import { TokenPair } from './sessions.ts';
 import * as z from './zod.ts';
 
@@ -52,6 +52,7 @@ export const Member = z.object({
   role: Role,
   scope: ScopeOut,
   createdAt: z.string(),
+  mfa: described(z.object({ totp: z.boolean() }), 'The member\'s second factor: `totp` is true once an authenticator app is confirmed.'),
 });
 
 export const MemberPage = z.object({ items: z.array(Member), nextCursor: z.nullable(z.string()) });

@@ -9,6 +9,7 @@ import { Member, MemberPage } from '#shared/schemas/members.ts';
 import type { RequestBody, SuccessBody } from '#client/index.ts';
 import { expectData, expectProblem, expectStatus, useLocalApi } from '#test/support/local-api.ts';
 import { addMember, createAccount } from '#test/support/tenancy.ts';
+import { enrolOperator } from '#test/support/totp.ts';
 
 const api = useLocalApi();
 
@@ -74,6 +75,19 @@ describe('listing members', () => {
     );
   });
 
+  it('tells whether each member has confirmed a second factor (the Admins page shows it)', async () => {
+    const { accountId, owner } = await createAccount(api);
+    const enrolled = await addMember(api, accountId, 'manager');
+    const pending = await addMember(api, accountId, 'viewer');
+    await enrolOperator(api, enrolled.accessToken, enrolled.password);
+    // Started but never confirmed: still no second factor.
+    expectData(await api.as(pending.accessToken).POST('/v2/me/mfa/totp', { body: { password: pending.password } }), 200);
+
+    const page = expectData(await listMembers(owner.accessToken, accountId), 200);
+    const mfaOf = (userId: string) => page.items.find((item) => item.userId === userId)?.mfa;
+    expect([mfaOf(owner.userId), mfaOf(enrolled.userId), mfaOf(pending.userId)]).toEqual([{ totp: false }, { totp: true }, { totp: false }]);
+  });
+
   it('refuses a malformed cursor and a cursor from another partition with 400 naming query.cursor', async () => {
     const { accountId, owner } = await createAccount(api);
     const other = await createAccount(api);
@@ -104,6 +118,7 @@ describe('changing a member', () => {
       role: 'manager',
       scope: { organizations: [orgId], groups: [groupId] },
       createdAt: expect.any(String) as string,
+      mfa: { totp: false },
     });
 
     const [roleChanged] = await eventsOf(accountId, 'member.role_changed');

@@ -8,6 +8,10 @@ export const keys = {
   account: (accountId: string) => ['account', accountId] as const,
   organizations: (accountId: string) => ['account', accountId, 'organizations'] as const,
   organization: (orgId: string) => ['organization', orgId] as const,
+  groups: (accountId: string) => ['account', accountId, 'groups'] as const,
+  members: (accountId: string) => ['account', accountId, 'members'] as const,
+  invitations: (accountId: string) => ['account', accountId, 'invitations'] as const,
+  accessKeys: (accountId: string) => ['account', accountId, 'keys'] as const,
 };
 
 export function useMe() {

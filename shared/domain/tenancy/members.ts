@@ -15,6 +15,8 @@ export interface Member {
   role: Role;
   scope: Scope;
   createdAt: string;
+  /** Whether the person has a confirmed second factor (an owner decides on Reset / Link to QR from it). */
+  mfa: { totp: boolean };
 }
 
 /** What a membership change writes, in one transaction. */

@@ -177,6 +177,7 @@ export class MemoryTenancy implements OperatorStore, MemberStore, ScopeCatalog, 
       role: membership.role,
       scope: structuredClone(membership.scope),
       createdAt: membership.createdAt,
+      mfa: { totp: false },
     };
   }
 
