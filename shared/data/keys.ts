@@ -294,7 +294,7 @@ export const passkeyByOwnerGsi = (owner: string, createdAt: string, passkeyId: s
   gsi1pk: passkeysOfOwnerPartition(owner),
   gsi1sk: `${createdAt}#${passkeyId}`,
 });
-export const passkeysOfOwnerPartition = (owner: string): string => `${owner}#PASSKEYS`;
+export const passkeysOfOwnerPartition = (owner: string): string => `PASSKEYS#${owner}`;
 
 /** A passkey ceremony's challenge, by its flow id: single use (one conditional delete), 5 minutes. */
 export const passkeyFlowKey = (flowId: string): ItemKey => ({ pk: `PASSKEYFLOW#${flowId}`, sk: 'PASSKEYFLOW' });

@@ -8,12 +8,13 @@ import { hashSecret } from '../kernel/secrets.ts';
 
 /**
  * Who a passkey belongs to, as one string (the owner's list partition): an operator
- * (`OPERATOR#usr_…`) or an end user of one organization (`ENDUSER#org_…#eu_…`). An end user's passkey
- * is bound to the organization: another tenant's user can never present it.
+ * (`operator:usr_…`) or an end user of one organization (`end-user:org_…:eu_…`). An end user's passkey
+ * is bound to the organization: another tenant's user can never present it. (The table key built
+ * from it lives in shared/data/keys.ts.)
  */
 export type PasskeyOwner = string;
-export const operatorOwner = (userId: string): PasskeyOwner => `OPERATOR#${userId}`;
-export const endUserOwner = (organizationId: string, userId: string): PasskeyOwner => `ENDUSER#${organizationId}#${userId}`;
+export const operatorOwner = (userId: string): PasskeyOwner => `operator:${userId}`;
+export const endUserOwner = (organizationId: string, userId: string): PasskeyOwner => `end-user:${organizationId}:${userId}`;
 
 /**
  * The passkey id the API shows and the table is keyed by: the SHA-256 (base64url, 43 characters) of
