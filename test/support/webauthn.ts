@@ -73,5 +73,5 @@ async function inPage(page: Page, call: 'create' | 'get', parse: string, publicK
     const credential = await navigator.credentials.${call}({ publicKey });
     return credential.toJSON();
   })()`;
-  return (await page.evaluate(script)) as Record<string, unknown>;
+  return page.evaluate<Record<string, unknown>>(script);
 }
