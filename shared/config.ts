@@ -79,6 +79,12 @@ export interface Config {
   consoleUrl: string;
   signupMode: SignupMode;
   sessions: { absoluteSeconds: number; idleSeconds: number };
+  /**
+   * The operators' passkeys (SPEC §11): the RP ID and the origins a WebAuthn response may come from.
+   * @default - the console's host and origin (`consoleUrl`); a loopback IP address reads as
+   * `localhost`, since browsers refuse WebAuthn on IP addresses
+   */
+  operatorPasskeys: { rpId: string; origins: string[] };
 }
 
 /** Environment variable names, shared with the CDK constructs and the local server. */
@@ -110,6 +116,8 @@ export const ENV = {
   signupMode: 'SIGNUP_MODE',
   sessionAbsoluteSeconds: 'SESSION_ABSOLUTE_SECONDS',
   sessionIdleSeconds: 'SESSION_IDLE_SECONDS',
+  passkeyRpId: 'PASSKEY_RP_ID',
+  passkeyOrigins: 'PASSKEY_ORIGINS',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -147,6 +155,21 @@ function signupMode(value: string | undefined): SignupMode {
   return value as SignupMode;
 }
 
+/**
+ * The operators' relying party: the console's host and origin unless PASSKEY_RP_ID / PASSKEY_ORIGINS
+ * (comma-separated) say otherwise. `127.0.0.1` and `[::1]` read as `localhost` (same machine, and the
+ * only loopback name WebAuthn accepts).
+ */
+function operatorPasskeys(env: Env, consoleUrl: string): { rpId: string; origins: string[] } {
+  const url = new URL(consoleUrl);
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+  if (loopback) url.hostname = 'localhost';
+  const rpId = env[ENV.passkeyRpId] || url.hostname;
+  const listed = env[ENV.passkeyOrigins];
+  const origins = listed ? listed.split(',').map((origin) => baseUrl(ENV.passkeyOrigins, origin.trim())) : [url.origin];
+  return { rpId, origins };
+}
+
 /** Builds the typed config from an environment; throws naming the first missing variable. */
 export function loadConfig(env: Env = process.env): Config {
   const keyProvider = env[ENV.keyProvider] ?? 'kms';
@@ -181,6 +204,7 @@ export function loadConfig(env: Env = process.env): Config {
         : { provider: 'ses', from: env[ENV.emailFrom] ?? '', configurationSet: env[ENV.emailConfigurationSet] ?? '', replyTo: env[ENV.emailReplyTo] || undefined },
     consoleUrl: env[ENV.consoleUrl] ? baseUrl(ENV.consoleUrl, env[ENV.consoleUrl]) : apiBase,
     signupMode: signupMode(env[ENV.signupMode]),
+    operatorPasskeys: operatorPasskeys(env, env[ENV.consoleUrl] ? baseUrl(ENV.consoleUrl, env[ENV.consoleUrl]) : apiBase),
     sessions: {
       absoluteSeconds: positiveInteger(env, ENV.sessionAbsoluteSeconds, SESSION_LIFETIME_DEFAULTS.absoluteSeconds, 9),
       idleSeconds: positiveInteger(env, ENV.sessionIdleSeconds, SESSION_LIFETIME_DEFAULTS.idleSeconds, 9),

@@ -279,3 +279,22 @@ export const authorizationCodeKey = (codeHash: string): ItemKey => ({ pk: `OAUTH
  * first page to its code; lives 15 minutes, spent by one conditional write.
  */
 export const loginTransactionKey = (loginId: string): ItemKey => ({ pk: `OAUTHLOGIN#${loginId}`, sk: 'OAUTHLOGIN' });
+
+// ── Passkeys (WebAuthn, SPEC §11) ───────────────────────────────────────────────────────────────
+
+/**
+ * A passkey (WebAuthn credential), by its passkey id: the SHA-256 (base64url) of the credential id.
+ * One item per credential id across the whole table, so one credential belongs to one person only;
+ * an assertion's `id` hashes to the same key, so sign-in finds it in one read.
+ */
+export const passkeyKey = (passkeyId: string): ItemKey => ({ pk: `PASSKEY#${passkeyId}`, sk: 'PASSKEY' });
+
+/** GSI1 keys of a passkey: its owner's list (an operator or an organization's end user), oldest first. */
+export const passkeyByOwnerGsi = (owner: string, createdAt: string, passkeyId: string) => ({
+  gsi1pk: passkeysOfOwnerPartition(owner),
+  gsi1sk: `${createdAt}#${passkeyId}`,
+});
+export const passkeysOfOwnerPartition = (owner: string): string => `PASSKEYS#${owner}`;
+
+/** A passkey ceremony's challenge, by its flow id: single use (one conditional delete), 5 minutes. */
+export const passkeyFlowKey = (flowId: string): ItemKey => ({ pk: `PASSKEYFLOW#${flowId}`, sk: 'PASSKEYFLOW' });

@@ -11,6 +11,7 @@ import { mfaRoutes, mfaTags } from '../routes/mfa.ts';
 import { directoryRoutes, directoryTags } from '../routes/directory.ts';
 import { signInRoutes, signInTags } from '../routes/sign-in.ts';
 import { oidcRoutes, oidcTags } from '../routes/oidc.ts';
+import { passkeyRoutes, passkeyTags } from '../routes/passkeys.ts';
 import type { RouteAccess, RouteDefinition, Tag } from '../routes/definition.ts';
 
 export type { AuthKind, DataKeyPurpose, Example, HttpMethod, RouteAccess, RouteDefinition, Tag } from '../routes/definition.ts';
@@ -19,6 +20,7 @@ export const routes = {
   ...sessionRoutes,
   ...tenancyRoutes,
   ...mfaRoutes,
+  ...passkeyRoutes,
   ...directoryRoutes,
   ...signInRoutes,
   ...oidcRoutes,
@@ -28,7 +30,7 @@ export const routes = {
 export type RouteId = keyof typeof routes;
 
 /** The reference page sections, area by area in the order of `routes`. */
-export const tags: readonly Tag[] = [sessionTags, tenancyTags, mfaTags, directoryTags, signInTags, oidcTags, platformTags].flatMap((area: Record<string, Tag>) => Object.values(area));
+export const tags: readonly Tag[] = [sessionTags, tenancyTags, mfaTags, passkeyTags, directoryTags, signInTags, oidcTags, platformTags].flatMap((area: Record<string, Tag>) => Object.values(area));
 
 /** The manifest as a list, in declaration order. */
 export const manifest: readonly RouteDefinition[] = Object.values(routes);

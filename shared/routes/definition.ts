@@ -7,7 +7,7 @@ import type * as z from '../schemas/zod.ts';
  * The business areas (docs/architecture.md). Each owns one slice of every layer: functions/<area>/,
  * shared/routes/<area>.ts, shared/domain/<area>/, shared/compose/<area>.ts and one nested stack.
  */
-export const AREAS = ['sessions', 'tenancy', 'directory', 'sign-in', 'oidc', 'mfa', 'platform'] as const;
+export const AREAS = ['sessions', 'tenancy', 'directory', 'sign-in', 'oidc', 'mfa', 'passkeys', 'platform'] as const;
 export type Area = (typeof AREAS)[number];
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -150,6 +150,17 @@ const ATTACKS: Partial<Record<RouteId, () => Promise<void>>> = {
     const confirmed = await noTokens('POST', '/v2/me/mfa/totp/confirm', { token: account.owner.accessToken, body: { code: referenceCode(restarted.secret) } });
     expect(confirmed.status).toBe(200);
   },
+  async passkeySignIn() {
+    // The password is no passkey: an assertion the attacker signs with a key of their own, naming a
+    // credential the victim does not have, gets no session (the refusals of genuine assertions without
+    // user verification, replays and other origins: test/e2e/operator-passkeys.test.ts).
+    await victimWithTotp();
+    const options = await noTokens('POST', '/v2/auth/passkey/options');
+    const forged = { id: 'Zm9yZ2Vk', rawId: 'Zm9yZ2Vk', type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON: 'e30', authenticatorData: 'AAAA', signature: 'AAAA' } };
+    const answer = await noTokens('POST', '/v2/auth/passkey', { body: { flowId: String(options.body.flowId), response: forged } });
+    expect(answer.status).toBe(401);
+    expect(answer.body.code).toBe('passkey_rejected');
+  },
 };
 
 const flagged = manifest.filter((route) => route.issuesOperatorSession === true).map((route) => route.id as RouteId);

@@ -38,7 +38,7 @@ const api = useLocalApi();
 /** Runs per route; routes that hash passwords (scrypt, 128 MiB each) get fewer. */
 const RUNS = Number.parseInt(process.env.FUZZ_RUNS ?? '', 10) || 185;
 const PASSWORD_ROUTE_RUNS = Math.ceil(RUNS / 4);
-const PASSWORD_ROUTES = new Set(['signup', 'login', 'acceptInvitation', 'startOperatorTotp', 'disableOperatorTotp']);
+const PASSWORD_ROUTES = new Set(['signup', 'login', 'acceptInvitation', 'startOperatorTotp', 'disableOperatorTotp', 'removeMyPasskey']);
 const CONCURRENCY = 16;
 
 interface Example {
@@ -99,6 +99,7 @@ function exampleOf(route: RouteDefinition): Example {
     systemName: f.system.name,
     token: 'pme_00000000000000000000000000000000',
     sessionId: 'fam_00000000000000000000000000000000',
+    passkeyId: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
   };
   const used = Object.fromEntries([...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => [name ?? '', params[name ?? ''] ?? '']));
   const bodies: Record<string, Json> = {
@@ -121,6 +122,17 @@ function exampleOf(route: RouteDefinition): Example {
     confirmOperatorTotp: { code: '123456' },
     regenerateRecoveryCodes: { code: '123456' },
     disableOperatorTotp: { code: '123456' },
+    registerMyPasskey: {
+      flowId: 'pkf_00000000000000000000000000000000',
+      name: 'Fuzz key',
+      response: { id: 'AAAA', rawId: 'AAAA', type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON: 'e30', attestationObject: 'oA', transports: ['internal'] } },
+    },
+    renameMyPasskey: { name: 'Fuzz key 2' },
+    removeMyPasskey: { password: 'wrong-password-4711' },
+    passkeySignIn: {
+      flowId: 'pkf_00000000000000000000000000000000',
+      response: { id: 'AAAA', rawId: 'AAAA', type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON: 'e30', authenticatorData: 'AAAA', signature: 'AAAA' } },
+    },
     submitMfaEnrollmentPage: { code: '123456' },
     createSystem: {
       name: 'fuzz-app',

@@ -103,7 +103,7 @@ describe('areas', () => {
   });
 
   it('names each nested stack after its area in PascalCase', () => {
-    expect(AREAS.map(areaConstructId)).toEqual(['Sessions', 'Tenancy', 'Directory', 'SignIn', 'Oidc', 'Mfa', 'Platform']);
+    expect(AREAS.map(areaConstructId)).toEqual(['Sessions', 'Tenancy', 'Directory', 'SignIn', 'Oidc', 'Mfa', 'Passkeys', 'Platform']);
     const areas = [...new Set(manifest.map(areaOf))];
     expect([...dev.stack.portcullis.areas.keys()].sort()).toEqual([...areas].sort());
     expect(dev.templates.slice(1).map((template) => template.path).sort()).toEqual(areas.map((area) => `Portcullis-dev/Default/${areaConstructId(area)}`).sort());

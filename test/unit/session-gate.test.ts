@@ -49,8 +49,8 @@ describe('routes that answer operator tokens', () => {
     const carrying = manifest.filter((route) => schemaCarriesTokens(route.response.body)).map((route) => route.id);
     const flagged = manifest.filter((route) => route.issuesOperatorSession === true).map((route) => route.id);
     expect(flagged).toEqual(carrying);
-    // The routes SPEC §6 names that exist today; passkey sign-in and password reset join when built.
-    expect(flagged.sort()).toEqual(['acceptInvitation', 'completeMfaLogin', 'confirmOperatorTotp', 'login', 'refresh', 'signup', 'verifySignup']);
+    // The routes SPEC §6 names that exist today; password reset joins when it answers tokens.
+    expect(flagged.sort()).toEqual(['acceptInvitation', 'completeMfaLogin', 'confirmOperatorTotp', 'login', 'passkeySignIn', 'refresh', 'signup', 'verifySignup']);
   });
 
   it('get their tokens from the gate: only sessions.ts signs operator access tokens or creates session families', () => {
@@ -89,9 +89,8 @@ describe('cookie mode (SPEC §10): a second way to carry the refresh token, thro
 });
 
 describe('the gate decision', () => {
-  const none = { totp: false, passkey: false };
-  const totp = { totp: true, passkey: false };
-  const passkey = { totp: false, passkey: true };
+  const none = { totp: false };
+  const totp = { totp: true };
 
   it.each([
     ['no factor, no policy, password', 'open', none, false, ['pwd']],
@@ -100,7 +99,10 @@ describe('the gate decision', () => {
     ['TOTP under requireMfa, password only', 'verify', totp, true, ['pwd']],
     ['TOTP, password and code', 'open', totp, true, ['pwd', 'otp']],
     ['TOTP, password and recovery code', 'open', totp, false, ['pwd', 'mfa']],
-    ['passkey, password only', 'verify', passkey, false, ['pwd']],
+    ['no TOTP, user-verified passkey', 'open', none, true, ['hwk', 'user', 'mfa']],
+    ['TOTP, user-verified passkey', 'open', totp, true, ['hwk', 'user', 'mfa']],
+    ['TOTP, passkey without user verification', 'verify', totp, false, ['hwk', 'user']],
+    ['requireMfa, passkey without user verification', 'enroll', none, true, ['hwk', 'user']],
     ['TOTP, enrolment token', 'verify', totp, false, ['mfa_enrollment']],
     ['TOTP, nothing shown', 'verify', totp, false, []],
   ] as const)('%s → %s', (_name, expected, factors, required, amr) => {

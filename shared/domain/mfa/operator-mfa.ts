@@ -53,6 +53,20 @@ export class OperatorMfa {
     const subject = operatorSubject(userId);
     const context = selfContext(userId, facts);
     if (!(await this.factors.isEnabled(subject))) throw outcomeError('not_enrolled');
+    await this.checkProof(userId, proof, facts);
+    await this.factors.remove(subject, context, 'mfa.disabled');
+    const operator = await this.operators.findOperatorById(userId);
+    if (operator) await this.notices?.send(operator.email, 'mfaDisabled', { at: this.now().toISOString() });
+  }
+
+  /**
+   * Checks that the person at the keyboard is the operator, not only someone holding their access
+   * token: a current TOTP code (counted and replay-checked like any) or the password (throttled like
+   * a login). Throws when it is not shown. Removing a strong factor (TOTP, a passkey) asks it.
+   */
+  async checkProof(userId: string, proof: { code?: string; password?: string }, facts: Facts): Promise<void> {
+    const subject = operatorSubject(userId);
+    const context = selfContext(userId, facts);
     if (proof.code !== undefined) {
       const outcome = await this.factors.verify(subject, proof.code, context);
       if (outcome !== 'ok') throw outcomeError(outcome);
@@ -63,9 +77,6 @@ export class OperatorMfa {
       if (!(await verifyPassword(proof.password, operator.passwordHash))) throw new AuthError('invalid_credentials', 'The password is incorrect.');
       await this.throttle.recordSuccess(operator.email);
     }
-    await this.factors.remove(subject, context, 'mfa.disabled');
-    const operator = await this.operators.findOperatorById(userId);
-    if (operator) await this.notices?.send(operator.email, 'mfaDisabled', { at: this.now().toISOString() });
   }
 
   status(userId: string) {

@@ -20,9 +20,9 @@ export class OperatorSecondFactor implements LoginSecondFactor {
     private readonly policy: MfaPolicy,
   ) {}
 
-  /** The person's second factors, as the session gate (session-gate.ts) reads them. No passkeys exist yet. */
+  /** The person's second factors, as the session gate (session-gate.ts) reads them. */
   async factorsOf(userId: string): Promise<PersonFactors> {
-    return { totp: await this.factors.isEnabled(operatorSubject(userId)), passkey: false };
+    return { totp: await this.factors.isEnabled(operatorSubject(userId)) };
   }
 
   /** Whether `requireMfa` on an account of the operator, or on an organization their scope covers, is on. */

@@ -59,6 +59,8 @@ export interface EmailCatalogue {
   passwordResetDone(values: { at: string }): EmailContent;
   /** Notice: the operator turned their own two-factor authentication off. */
   mfaDisabled(values: { at: string }): EmailContent;
+  /** Notice: a passkey was added to the operator's sign-in. */
+  passkeyAdded(values: { at: string; name: string }): EmailContent;
   /** Notice: an owner of an account reset the operator's two-factor authentication. */
   mfaResetByOwner(values: { at: string; accountName: string }): EmailContent;
   /** End-user factor `email_pin`. */

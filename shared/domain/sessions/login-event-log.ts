@@ -35,7 +35,8 @@ export class LoginEventLog implements LoginAudit {
     await this.record(userId, 'login.failed', { reason }, facts);
   }
 
-  private async record(userId: string, type: string, details: Record<string, unknown>, facts: LoginFacts): Promise<void> {
+  /** Any other event of the operator's own sign-in (a passkey added or removed), to every account of theirs. */
+  async record(userId: string, type: string, details: Record<string, unknown>, facts: LoginFacts): Promise<void> {
     const context: AuditContext = { actor: operatorActor(userId), requestId: facts.requestId || null, sourceIp: facts.sourceIp || null };
     const now = this.now();
     const events = (await this.sink.accountsOfOperator(userId)).map((accountId) =>

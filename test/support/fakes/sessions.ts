@@ -116,7 +116,7 @@ export class FakeSecondFactor implements LoginSecondFactor {
   }
 
   factorsOf(userId: string): Promise<PersonFactors> {
-    return Promise.resolve({ totp: this.totp.has(userId), passkey: false });
+    return Promise.resolve({ totp: this.totp.has(userId) });
   }
 
   isRequiredFor(userId: string): Promise<boolean> {

@@ -50,6 +50,11 @@ export const en: EmailCatalogue = {
     paragraphs: [`Two-factor authentication of your Portcullis sign-in was turned off at ${at} (UTC). Your recovery codes no longer work.`],
     footer: [NOT_YOU],
   }),
+  passkeyAdded: ({ at, name }) => ({
+    subject: 'A passkey was added to your sign-in',
+    paragraphs: [`A passkey named "${name}" was added to your Portcullis sign-in at ${at} (UTC). It can now sign you in without your password.`],
+    footer: [NOT_YOU],
+  }),
   mfaResetByOwner: ({ at, accountName }) => ({
     subject: 'Your two-factor authentication was reset',
     paragraphs: [
