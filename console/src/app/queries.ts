@@ -8,6 +8,7 @@ export const keys = {
   account: (accountId: string) => ['account', accountId] as const,
   organizations: (accountId: string) => ['account', accountId, 'organizations'] as const,
   organization: (orgId: string) => ['organization', orgId] as const,
+  mySessions: ['me', 'sessions'] as const,
 };
 
 export function useMe() {
