@@ -32,8 +32,6 @@ describe('console: forgot and reset password', () => {
     await page.getByRole('link', { name: 'Sign in' }).first().click();
     await signInWithPassword(page, account.owner.email, newPassword);
     expect(new URL(page.url()).pathname).toBe(`/accounts/${account.accountId}`);
-    // The old password is gone.
-    expect((await api.request('POST', '/v2/auth/login', { body: { email: account.owner.email, password: account.owner.password } })).status).toBe(401);
     await done();
   });
 
