@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { expectData } from '#test/support/local-api.ts';
 import { checkPage, newAccount, signInWithPassword, useConsole } from '#test/support/console.ts';
+import { checkPageWhenAnnounced } from '#test/support/console-links.ts';
 import { codeInSteps, decodeQrPng, referenceCode } from '#test/support/totp.ts';
 
 const { api, open } = useConsole();
@@ -32,15 +33,6 @@ async function tabTo(page: Page, text: string): Promise<void> {
     if ((await page.evaluate<string>('document.activeElement?.textContent?.trim() ?? ""')) === text) return;
   }
   throw new Error(`Tab never reached "${text}"`);
-}
-
-/**
- * `checkPage` once React Aria's live announcer is quiet: a pending button that a new step replaced left
- * an announcement pointing at it (a `role=img` labelled by an element now gone) for a few seconds.
- */
-async function checkPageWhenAnnounced(page: Page, label: string): Promise<void> {
-  await page.locator('[data-live-announcer] [role="img"]').first().waitFor({ state: 'detached', timeout: 15_000 });
-  await checkPage(page, label);
 }
 
 const focusedText = (page: Page) => page.evaluate<string>('document.activeElement?.textContent?.trim() ?? ""');
