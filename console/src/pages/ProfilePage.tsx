@@ -5,7 +5,7 @@
  * session signs the console out.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Button, Cell, Column, Heading, Input, Label, Row, Table, TableBody, TableHeader, TextField } from 'react-aria-components';
 import { useNavigate } from 'react-router';
 import { unwrap } from '../api/problem.ts';
@@ -19,6 +19,11 @@ import { TableScroll } from '../components/paging.tsx';
 
 export default function ProfilePage() {
   const me = useMe();
+  const queryClient = useQueryClient();
+  // The 2FA status is read fresh on arrival, not from the shell's cached copy: it may have changed elsewhere.
+  useEffect(() => {
+    void queryClient.invalidateQueries({ queryKey: keys.me, exact: true });
+  }, [queryClient]);
   return (
     <>
       <PageHeader title="Profile" />
