@@ -12,6 +12,7 @@ export const keys = {
   members: (accountId: string) => ['account', accountId, 'members'] as const,
   invitations: (accountId: string) => ['account', accountId, 'invitations'] as const,
   accessKeys: (accountId: string) => ['account', accountId, 'keys'] as const,
+  mySessions: ['me', 'sessions'] as const,
 };
 
 export function useMe() {

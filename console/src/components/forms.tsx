@@ -3,7 +3,7 @@
  * to the field they name through `<Form validationErrors>` (keys are the API's field names without
  * `body.`); anything else is the form's alert above the submit button.
  */
-import type { ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import {
   Button,
   CheckboxButton,
@@ -46,11 +46,41 @@ export interface ConsoleFormProps extends Omit<FormProps, 'validationErrors' | '
 
 /** A form whose submit hands over its values; the API's errors land beside their fields. */
 export function ConsoleForm({ error, fields, onSubmit, children, ...props }: ConsoleFormProps) {
-  const { byField, message } = formErrors(error, fields);
+  const { byField, message } = useMemo(() => formErrors(error, fields), [error, fields]);
+  // A server error given to React Aria stays on the input as its native custom validity even after
+  // the field is edited, and the browser then refuses to submit the form again: a field the person
+  // has edited since the error drops its error here.
+  const form = useRef<HTMLFormElement>(null);
+  const [edited, setEdited] = useState<{ error: unknown; names: readonly string[] }>({ error, names: [] });
+  useEffect(() => {
+    const element = form.current;
+    if (!element || Object.keys(byField).length === 0) return;
+    const onInput = (event: Event) => {
+      const name = (event.target as HTMLInputElement | null)?.name;
+      if (!name || !(name in byField)) return;
+      // After React has handled the same event (a task later: microtasks run between listeners), else
+      // the render would put the field's old value back.
+      setTimeout(() => {
+        setEdited((previous) => {
+          const names = previous.error === error ? previous.names : [];
+          return names.includes(name) ? previous : { error, names: [...names, name] };
+        });
+      }, 0);
+    };
+    element.addEventListener('input', onInput);
+    return () => {
+      element.removeEventListener('input', onInput);
+    };
+  }, [error, byField]);
+  const shown = useMemo(() => {
+    const editedNames = edited.error === error ? edited.names : [];
+    return Object.fromEntries(Object.entries(byField).filter(([name]) => !editedNames.includes(name)));
+  }, [byField, edited, error]);
   return (
     <AriaForm
       {...props}
-      validationErrors={byField}
+      ref={form}
+      validationErrors={shown}
       onSubmit={(event) => {
         event.preventDefault();
         const values: Record<string, string> = {};
