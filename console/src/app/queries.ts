@@ -8,6 +8,12 @@ export const keys = {
   account: (accountId: string) => ['account', accountId] as const,
   organizations: (accountId: string) => ['account', accountId, 'organizations'] as const,
   organization: (orgId: string) => ['organization', orgId] as const,
+  systems: (orgId: string) => ['organization', orgId, 'systems'] as const,
+  system: (orgId: string, systemName: string) => ['organization', orgId, 'systems', systemName] as const,
+  access: (orgId: string, systemName: string) => ['organization', orgId, 'systems', systemName, 'access'] as const,
+  endUsers: (orgId: string) => ['organization', orgId, 'users'] as const,
+  endUser: (orgId: string, userId: string) => ['organization', orgId, 'users', userId] as const,
+  events: (accountId: string) => ['account', accountId, 'events'] as const,
 };
 
 export function useMe() {
