@@ -13,7 +13,7 @@ import {
   Label,
   ListBox,
   ListBoxItem,
-  NumberField,
+  TextField,
   Popover,
   Select,
   SelectValue,
@@ -154,23 +154,30 @@ export function SelectInput({ label, name, items, selectedKey, onSelectionChange
 }
 
 /**
- * A labelled whole-number field. No bounds here: the API says what is out of range, next to the
- * field (its `name` is the API's path, e.g. `policy.pin.length`). Empty is `undefined`.
+ * A labelled whole-number field: a React Aria TextField with the numeric keyboard. Not a NumberField,
+ * which commits its value only on blur or Enter (a click on Save right after typing would send the old
+ * number). No bounds here: the API says what is out of range or not a number, next to the field (its
+ * `name` is the API's path, e.g. `policy.pin.length`). Empty is `undefined`; text that is no number is
+ * `NaN`, sent as `null` for the API to refuse.
  */
 export function NumberInput({ label, name, value, onChange, description }: { label: string; name: string; value: number | undefined; onChange: (value: number | undefined) => void; description?: ReactNode }) {
+  const [text, setText] = useState(value === undefined ? '' : String(value));
   return (
-    <NumberField
+    <TextField
       className="field"
       name={name}
-      value={value ?? Number.NaN}
-      onChange={(next) => { onChange(Number.isNaN(next) ? undefined : next); }}
-      formatOptions={{ useGrouping: false, maximumFractionDigits: 0 }}
+      value={text}
+      inputMode="numeric"
+      onChange={(next) => {
+        setText(next);
+        onChange(next.trim() === '' ? undefined : Number(next.trim()));
+      }}
     >
       <Label>{label}</Label>
-      <Input inputMode="numeric" />
+      <Input />
       {description ? <Text slot="description">{description}</Text> : null}
       <FieldError />
-    </NumberField>
+    </TextField>
   );
 }
 

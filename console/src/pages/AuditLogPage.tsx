@@ -5,7 +5,7 @@
  * link shows the same view; the cursor stack does not (a cursor is the API's, and short-lived).
  */
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Button, Cell, Column, Form, Row, Table, TableBody, TableHeader, type Key } from 'react-aria-components';
 import { useSearchParams } from 'react-router';
 import { unwrap } from '../api/problem.ts';
@@ -73,7 +73,7 @@ function Events({ accountId, filters, onApply }: { accountId: string; filters: F
     queryKey: [...keys.events(accountId), query],
     queryFn: () => unwrap(api.GET('/v2/accounts/{accountId}/events', { params: { path: { accountId }, query } })),
   });
-  const { byField, message } = formErrors(events.error, ['type', 'organization', 'from', 'to', 'limit']);
+  const { byField, message } = useMemo(() => formErrors(events.error, ['type', 'organization', 'from', 'to', 'limit']), [events.error]);
   const orgNames = new Map((organizations.data ?? []).map((org) => [org.id, org.name]));
   const hasFilters = Boolean(filters.type ?? filters.organization ?? filters.from ?? filters.to);
 
@@ -84,6 +84,7 @@ function Events({ accountId, filters, onApply }: { accountId: string; filters: F
         <Form
           className="filters"
           validationErrors={byField}
+          validationBehavior="aria"
           onSubmit={(event) => {
             event.preventDefault();
             const data = new FormData(event.currentTarget);

@@ -31,7 +31,7 @@ export default function EndUserPage() {
       <QueryState query={user}>
         {(loaded) => (
           <>
-            <EditEndUser key={loaded.updatedAt} orgId={orgId} user={loaded} />
+            <EditEndUser orgId={orgId} user={loaded} />
             <Status orgId={orgId} user={loaded} />
             <Totp orgId={orgId} userId={loaded.id} />
             <DeleteEndUser accountId={accountId} orgId={orgId} user={loaded} />

@@ -5,7 +5,7 @@
  * 400 field errors (`body.policy.rules.0.if.ipCidr.1`, …) land beside the field of that name.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Button, Cell, Column, ComboBox, FieldError, Form, Input, Label, ListBox, ListBoxItem, Popover, Row, Table, TableBody, TableHeader, Text, type Key } from 'react-aria-components';
 import { useNavigate, useParams } from 'react-router';
 import { unwrap } from '../api/problem.ts';
@@ -49,8 +49,9 @@ export default function SystemPage() {
       <QueryState query={system}>
         {(loaded) => (
           <>
-            <PolicyEditor key={`policy-${loaded.updatedAt}`} orgId={orgId} system={loaded} />
-            <OAuthClient key={`oauth-${loaded.updatedAt}`} orgId={orgId} system={loaded} />
+            {/* The forms start from the loaded system and then hold what the operator typed (a save keeps it: it is what was saved). */}
+            <PolicyEditor orgId={orgId} system={loaded} />
+            <OAuthClient orgId={orgId} system={loaded} />
             <Access orgId={orgId} systemName={loaded.name} />
           </>
         )}
@@ -128,7 +129,9 @@ function PolicyEditor({ orgId, system }: { orgId: string; system: SystemResource
     'policy.tokenTtlSeconds',
     'passwordlessUrl',
   ];
-  const { byField, message } = formErrors(save.error, fields);
+  const fieldsKey = fields.join(' ');
+  // One object per error: React Aria re-arms a field's server error whenever `validationErrors` is a new object.
+  const { byField, message } = useMemo(() => formErrors(save.error, fieldsKey.split(' ')), [save.error, fieldsKey]);
   const optional = (key: string, value: number | undefined): Record<string, number> => (value === undefined ? {} : { [key]: value });
 
   const edit =
@@ -155,6 +158,8 @@ function PolicyEditor({ orgId, system }: { orgId: string; system: SystemResource
       <h2 id="policy-title">Sign-in policy</h2>
       <Form
         validationErrors={byField}
+        // The API judges every value: an error it gave never blocks sending the corrected form.
+        validationBehavior="aria"
         onSubmit={(event) => {
           event.preventDefault();
           setSaved(false);
@@ -281,8 +286,8 @@ function OAuthClient({ orgId, system }: { orgId: string; system: SystemResource 
       setSaved(true);
     },
   });
-  const fields = [...uris.map((_, index) => `redirectUris.${index}`), 'redirectUris', 'tokenSigningAlg'];
-  const { byField, message } = formErrors(save.error, fields);
+  const fieldsKey = [...uris.map((_, index) => `redirectUris.${index}`), 'redirectUris', 'tokenSigningAlg'].join(' ');
+  const { byField, message } = useMemo(() => formErrors(save.error, fieldsKey.split(' ')), [save.error, fieldsKey]);
 
   const rotate = async () => {
     const answer = await unwrap(api.POST('/v2/organizations/{orgId}/systems/{systemName}/secret', { params: { path } }));
@@ -298,6 +303,8 @@ function OAuthClient({ orgId, system }: { orgId: string; system: SystemResource 
       </p>
       <Form
         validationErrors={byField}
+        // The API judges every value: an error it gave never blocks sending the corrected form.
+        validationBehavior="aria"
         onSubmit={(event) => {
           event.preventDefault();
           setSaved(false);

@@ -4,7 +4,7 @@
  * edited on the system's page).
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Cell, Column, Form, Link, Row, Table, TableBody, TableHeader } from 'react-aria-components';
 import { useNavigate } from 'react-router';
 import { unwrap } from '../api/problem.ts';
@@ -85,7 +85,8 @@ function CreateSystem({ accountId, orgId }: { accountId: string; orgId: string }
       void navigate(paths.system(accountId, orgId, system.name));
     },
   });
-  const { byField, message } = formErrors(create.error, ['name', 'policy.factors', 'passwordlessUrl', 'policy']);
+  // One object per error: React Aria re-arms a field's server error whenever `validationErrors` is a new object.
+  const { byField, message } = useMemo(() => formErrors(create.error, ['name', 'policy.factors', 'passwordlessUrl', 'policy']), [create.error]);
   return (
     <section className="panel" aria-labelledby="create-system-title">
       <h2 id="create-system-title">Create system</h2>
