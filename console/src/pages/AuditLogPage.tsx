@@ -19,7 +19,7 @@ import { Pager, TableScroll, useCursorPaging } from '../components/paging.tsx';
 
 const FILTERS = ['type', 'organization', 'from', 'to', 'limit'] as const;
 type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
-const PAGE_SIZES = ['10', '25', '50', '100'];
+const PAGE_SIZES = ['5', '10', '25', '50', '100'];
 const DEFAULT_PAGE_SIZE = '25';
 
 /** A `datetime-local` value (the operator's time zone) as the API's ISO instant; anything else as typed, for the API to judge. */
