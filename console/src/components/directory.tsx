@@ -154,9 +154,9 @@ export function SelectInput({ label, name, items, selectedKey, onSelectionChange
 }
 
 /**
- * A labelled whole-number field: a React Aria TextField with the numeric keyboard. Not a NumberField,
- * which commits its value only on blur or Enter (a click on Save right after typing would send the old
- * number). No bounds here: the API says what is out of range or not a number, next to the field (its
+ * A labelled whole-number field: a React Aria TextField with the numeric keyboard. Not a NumberField:
+ * it commits its value only on blur or Enter, and it clamps and reformats what was typed, while here
+ * the value sent is exactly the text shown. No bounds here: the API says what is out of range or not a number, next to the field (its
  * `name` is the API's path, e.g. `policy.pin.length`). Empty is `undefined`; text that is no number is
  * `NaN`, sent as `null` for the API to refuse.
  */
