@@ -3,6 +3,7 @@
  * an end user through the pages, grant access, sign the user in through the API, and find that
  * sign-in in the audit log with the type filter. The system page's editors are in system-page.test.ts.
  */
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { expectData } from '#test/support/local-api.ts';
 import { checkPage, newAccount, signInWithPassword, useConsole } from '#test/support/console.ts';
@@ -14,6 +15,14 @@ const { api, open } = useConsole();
 
 /** `expect.poll` with room for a busy machine (the default second is too short for a page's first load). */
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 15_000 });
+
+/**
+ * Waits until React Aria's live announcer has dropped its messages (a few seconds after a navigation,
+ * a popover or a dialog): they point at elements that are gone by then, which axe reports as images without a name.
+ */
+async function announcementsCleared(page: Page): Promise<void> {
+  await poll(() => page.locator('[role=log] [role=img]').count()).toBe(0);
+}
 
 /** An owner with one organization, signed in on a fresh page (at `width`) showing that organization's systems. */
 async function signedInWithOrganization(width = 1280) {
@@ -62,6 +71,7 @@ describe('console systems', () => {
     await poll(() => page.getByRole('grid', { name: 'End users with access' }).textContent()).toContain(email);
     const grants = expectData(await owner.GET('/v2/organizations/{orgId}/systems/{systemName}/access', { params: { path: { orgId, systemName: name } } }), 200);
     expect(grants.items.map((grant) => grant.userId)).toEqual([userId]);
+    await announcementsCleared(page);
     await checkPage(page, 'system page');
 
     // The end user signs in through the API, as the customer's application would.
@@ -83,6 +93,7 @@ describe('console systems', () => {
     expect(await row.textContent()).toContain('challenge.verified');
     expect(await row.textContent()).toContain(`end_user ${userId}`);
     expect(await row.textContent()).toContain('completed: true');
+    await announcementsCleared(page);
     await checkPage(page, 'audit log page');
     await done();
   });
