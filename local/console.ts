@@ -97,6 +97,14 @@ export async function ensureConsoleBuilt(options: { force?: boolean; outDir?: st
   const outDir = options.outDir ?? CONSOLE_DIST;
   if (!options.force && !consoleIsStale(outDir)) return false;
   const { build } = await import('vite');
-  await build({ configFile: join(CONSOLE_ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir } });
+  // Always React's production build, whatever NODE_ENV the caller runs under (vitest sets `test`,
+  // which would otherwise give the tests and the screenshots React's development build).
+  await build({
+    configFile: join(CONSOLE_ROOT, 'vite.config.ts'),
+    logLevel: 'warn',
+    mode: 'production',
+    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+    build: { outDir },
+  });
   return true;
 }

@@ -13,6 +13,12 @@ export const keys = {
   invitations: (accountId: string) => ['account', accountId, 'invitations'] as const,
   accessKeys: (accountId: string) => ['account', accountId, 'keys'] as const,
   mySessions: ['me', 'sessions'] as const,
+  systems: (orgId: string) => ['organization', orgId, 'systems'] as const,
+  system: (orgId: string, systemName: string) => ['organization', orgId, 'systems', systemName] as const,
+  access: (orgId: string, systemName: string) => ['organization', orgId, 'systems', systemName, 'access'] as const,
+  endUsers: (orgId: string) => ['organization', orgId, 'users'] as const,
+  endUser: (orgId: string, userId: string) => ['organization', orgId, 'users', userId] as const,
+  events: (accountId: string) => ['account', accountId, 'events'] as const,
 };
 
 export function useMe() {
