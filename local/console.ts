@@ -97,14 +97,16 @@ export async function ensureConsoleBuilt(options: { force?: boolean; outDir?: st
   const outDir = options.outDir ?? CONSOLE_DIST;
   if (!options.force && !consoleIsStale(outDir)) return false;
   const { build } = await import('vite');
-  // Always React's production build, whatever NODE_ENV the caller runs under (vitest sets `test`,
-  // which would otherwise give the tests and the screenshots React's development build).
-  await build({
-    configFile: join(CONSOLE_ROOT, 'vite.config.ts'),
-    logLevel: 'warn',
-    mode: 'production',
-    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
-    build: { outDir },
-  });
+  // Always React's production build, whatever NODE_ENV the caller runs under: vitest sets `test`, and
+  // Vite and its React plugin read NODE_ENV itself (not only the mode) to pick React's development
+  // build and JSX runtime, which the tests and the screenshots must not get.
+  const callersNodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: join(CONSOLE_ROOT, 'vite.config.ts'), logLevel: 'warn', mode: 'production', build: { outDir } });
+  } finally {
+    if (callersNodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = callersNodeEnv;
+  }
   return true;
 }
