@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -23,6 +24,11 @@ const offline = {
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Vitest's default (cores - 1) is ONE worker on the 2-core CI machines, and most files spend their
+    // time waiting on DynamoDB Local, HTTP or Chromium, not on a core: two files at a time keep both
+    // cores busy. Files share the run's DynamoDB Local with unique ids (the deployment-wide caps run on
+    // tables of their own), so they may overlap.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // scrypt at OWASP cost and the CDK synth make some tests slow on a 2-core machine: these are
     // ceilings against hangs, not speed targets (those live in `npm run bench`).
     testTimeout: 60_000,
