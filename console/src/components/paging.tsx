@@ -5,6 +5,7 @@
  */
 import { useState, type ReactNode } from 'react';
 import { Button } from 'react-aria-components';
+import { EmptyState, QueryState } from './feedback.tsx';
 import { currentCursor, firstPage, nextPage, pageNumber, previousPage, type CursorStack } from './cursor-stack.ts';
 
 export interface CursorPaging {
@@ -53,5 +54,46 @@ export function TableScroll({ label, children }: { label: string; children: Reac
     <div className="table-scroll" role="region" aria-label={label} tabIndex={0}>
       {children}
     </div>
+  );
+}
+
+/** One page of a cursor-paged list, as the API answers it. */
+export interface ListPage<T> {
+  items: T[];
+  nextCursor?: string | null;
+}
+
+/**
+ * A paged list as every list page shows it: loading and error states, the empty state on the first
+ * page, the table in its scroll region, and the pager under it.
+ */
+export function PagedTable<T>({
+  query,
+  paging,
+  tableLabel,
+  pagerLabel,
+  empty,
+  children,
+}: {
+  query: { isPending: boolean; error: unknown; data: ListPage<T> | undefined };
+  paging: CursorPaging;
+  tableLabel: string;
+  pagerLabel: string;
+  empty: ReactNode;
+  children: (page: ListPage<T>) => ReactNode;
+}) {
+  return (
+    <QueryState query={query}>
+      {(page) =>
+        page.items.length === 0 && paging.page === 1 ? (
+          <EmptyState>{empty}</EmptyState>
+        ) : (
+          <>
+            <TableScroll label={tableLabel}>{children(page)}</TableScroll>
+            <Pager paging={paging} nextCursor={page.nextCursor} label={pagerLabel} />
+          </>
+        )
+      }
+    </QueryState>
   );
 }

@@ -13,9 +13,9 @@ import { keys, useOrganizations } from '../app/queries.ts';
 import { useAccountId } from '../app/selection.ts';
 import { Choice, useAccountRole } from '../components/account.tsx';
 import { ConfirmAction, SecretOnce } from '../components/dialogs.tsx';
-import { EmptyState, PageHeader, QueryState } from '../components/feedback.tsx';
+import { PageHeader } from '../components/feedback.tsx';
 import { ConsoleForm, SubmitButton, TextInput } from '../components/forms.tsx';
-import { Pager, TableScroll, useCursorPaging } from '../components/paging.tsx';
+import { PagedTable, useCursorPaging } from '../components/paging.tsx';
 
 const PAGE_SIZE = 20;
 
@@ -117,58 +117,49 @@ manage: systems, end users, access
         </CheckboxGroup>
         <SubmitButton isPending={create.isPending}>Create access key</SubmitButton>
       </ConsoleForm>
-      <QueryState query={list}>
-        {(page) =>
-          page.items.length === 0 && paging.page === 1 ? (
-            <EmptyState>No access keys yet.</EmptyState>
-          ) : (
-            <>
-              <TableScroll label="Access keys table">
-                <Table aria-label="Access keys">
-                  <TableHeader>
-                    <Column isRowHeader>Name</Column>
-                    <Column>Permissions</Column>
-                    <Column>Organizations</Column>
-                    <Column>Created</Column>
-                    <Column>Last used</Column>
-                    <Column>Status</Column>
-                  </TableHeader>
-                  <TableBody>
-                    {page.items.map((key) => (
-                      <Row key={key.id} id={key.id}>
-                        <Cell>{key.name}</Cell>
-                        <Cell>{key.permissions.join(', ')}</Cell>
-                        <Cell>{key.organizations === 'all' ? 'All' : key.organizations.map(nameOf).join(', ')}</Cell>
-                        <Cell>{new Date(key.createdAt).toLocaleString()}</Cell>
-                        <Cell>{key.lastUsedAt ? new Date(key.lastUsedAt).toLocaleString() : 'Never'}</Cell>
-                        <Cell>
-                          {key.revokedAt ? (
-                            `Revoked ${new Date(key.revokedAt).toLocaleString()}`
-                          ) : (
-                            <ConfirmAction
-                              label="Revoke"
-                              ariaLabel={`Revoke key ${key.name}`}
-                              title={`Revoke key ${key.name}?`}
-                              confirmLabel="Revoke key"
-                              onConfirm={async () => {
-                                await unwrap(api.DELETE('/v2/accounts/{accountId}/keys/{keyId}', { params: { path: { accountId, keyId: key.id } } }));
-                                await queryClient.invalidateQueries({ queryKey: keys.accessKeys(accountId) });
-                              }}
-                            >
-                              <p>Applications using this key are refused within a minute. A revoked key cannot be restored.</p>
-                            </ConfirmAction>
-                          )}
-                        </Cell>
-                      </Row>
-                    ))}
-                  </TableBody>
-                </Table>
-              </TableScroll>
-              <Pager paging={paging} nextCursor={page.nextCursor} label="Access keys" />
-            </>
-          )
-        }
-      </QueryState>
+      <PagedTable query={list} paging={paging} tableLabel="Access keys table" pagerLabel="Access keys" empty="No access keys yet.">
+        {(page) => (
+          <Table aria-label="Access keys">
+            <TableHeader>
+              <Column isRowHeader>Name</Column>
+              <Column>Permissions</Column>
+              <Column>Organizations</Column>
+              <Column>Created</Column>
+              <Column>Last used</Column>
+              <Column>Status</Column>
+            </TableHeader>
+            <TableBody>
+              {page.items.map((key) => (
+                <Row key={key.id} id={key.id}>
+                  <Cell>{key.name}</Cell>
+                  <Cell>{key.permissions.join(', ')}</Cell>
+                  <Cell>{key.organizations === 'all' ? 'All' : key.organizations.map(nameOf).join(', ')}</Cell>
+                  <Cell>{new Date(key.createdAt).toLocaleString()}</Cell>
+                  <Cell>{key.lastUsedAt ? new Date(key.lastUsedAt).toLocaleString() : 'Never'}</Cell>
+                  <Cell>
+                    {key.revokedAt ? (
+                      `Revoked ${new Date(key.revokedAt).toLocaleString()}`
+                    ) : (
+                      <ConfirmAction
+                        label="Revoke"
+                        ariaLabel={`Revoke key ${key.name}`}
+                        title={`Revoke key ${key.name}?`}
+                        confirmLabel="Revoke key"
+                        onConfirm={async () => {
+                          await unwrap(api.DELETE('/v2/accounts/{accountId}/keys/{keyId}', { params: { path: { accountId, keyId: key.id } } }));
+                          await queryClient.invalidateQueries({ queryKey: keys.accessKeys(accountId) });
+                        }}
+                      >
+                        <p>Applications using this key are refused within a minute. A revoked key cannot be restored.</p>
+                      </ConfirmAction>
+                    )}
+                  </Cell>
+                </Row>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </PagedTable>
     </>
   );
 }

@@ -11,9 +11,9 @@ import { api } from '../api/session.ts';
 import { keys } from '../app/queries.ts';
 import { paths, useAccountId, useOrgId } from '../app/selection.ts';
 import { Time } from '../components/directory.tsx';
-import { EmptyState, PageHeader, QueryState } from '../components/feedback.tsx';
+import { PageHeader } from '../components/feedback.tsx';
 import { ConsoleForm, SubmitButton, TextInput } from '../components/forms.tsx';
-import { Pager, TableScroll, useCursorPaging } from '../components/paging.tsx';
+import { PagedTable, useCursorPaging } from '../components/paging.tsx';
 
 const PAGE_SIZE = 25;
 
@@ -29,43 +29,34 @@ export default function EndUsersPage() {
     <>
       <PageHeader title="End users" />
       <p className="hint">The people who sign in to this organization&apos;s systems.</p>
-      <QueryState query={users}>
-        {(page) =>
-          page.items.length === 0 && paging.page === 1 ? (
-            <EmptyState>No end user yet: create the first one below.</EmptyState>
-          ) : (
-            <>
-              <TableScroll label="End users table">
-                <Table aria-label="End users">
-                  <TableHeader>
-                    <Column isRowHeader>Email</Column>
-                    <Column>Name</Column>
-                    <Column>Phone</Column>
-                    <Column>Status</Column>
-                    <Column>Created</Column>
-                  </TableHeader>
-                  <TableBody items={page.items}>
-                    {(user) => (
-                      <Row id={user.id}>
-                        <Cell>
-                          <Link href={paths.endUser(accountId, orgId, user.id)}>{user.email}</Link>
-                        </Cell>
-                        <Cell>{user.name ?? '—'}</Cell>
-                        <Cell>{user.phone}</Cell>
-                        <Cell>{user.status === 'active' ? 'Active' : 'Disabled'}</Cell>
-                        <Cell>
-                          <Time value={user.createdAt} />
-                        </Cell>
-                      </Row>
-                    )}
-                  </TableBody>
-                </Table>
-              </TableScroll>
-              <Pager paging={paging} nextCursor={page.nextCursor} label="End users" />
-            </>
-          )
-        }
-      </QueryState>
+      <PagedTable query={users} paging={paging} tableLabel="End users table" pagerLabel="End users" empty="No end user yet: create the first one below.">
+        {(page) => (
+          <Table aria-label="End users">
+            <TableHeader>
+              <Column isRowHeader>Email</Column>
+              <Column>Name</Column>
+              <Column>Phone</Column>
+              <Column>Status</Column>
+              <Column>Created</Column>
+            </TableHeader>
+            <TableBody items={page.items}>
+              {(user) => (
+                <Row id={user.id}>
+                  <Cell>
+                    <Link href={paths.endUser(accountId, orgId, user.id)}>{user.email}</Link>
+                  </Cell>
+                  <Cell>{user.name ?? '—'}</Cell>
+                  <Cell>{user.phone}</Cell>
+                  <Cell>{user.status === 'active' ? 'Active' : 'Disabled'}</Cell>
+                  <Cell>
+                    <Time value={user.createdAt} />
+                  </Cell>
+                </Row>
+              )}
+            </TableBody>
+          </Table>
+        )}
+      </PagedTable>
       <CreateEndUser accountId={accountId} orgId={orgId} />
     </>
   );

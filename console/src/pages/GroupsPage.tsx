@@ -12,9 +12,9 @@ import { keys, useOrganizations } from '../app/queries.ts';
 import { useAccountId } from '../app/selection.ts';
 import { Choice, useAccountRole } from '../components/account.tsx';
 import { ConfirmAction } from '../components/dialogs.tsx';
-import { EmptyState, PageHeader, QueryState } from '../components/feedback.tsx';
+import { PageHeader } from '../components/feedback.tsx';
 import { ConsoleForm, SubmitButton, TextInput } from '../components/forms.tsx';
-import { Pager, TableScroll, useCursorPaging } from '../components/paging.tsx';
+import { PagedTable, useCursorPaging } from '../components/paging.tsx';
 
 const PAGE_SIZE = 20;
 
@@ -61,55 +61,46 @@ export default function GroupsPage() {
           <SubmitButton isPending={create.isPending}>Create group</SubmitButton>
         </ConsoleForm>
       ) : null}
-      <QueryState query={list}>
-        {(page) =>
-          page.items.length === 0 && paging.page === 1 ? (
-            <EmptyState>No groups yet.</EmptyState>
-          ) : (
-            <>
-              <TableScroll label="Groups table">
-                <Table aria-label="Groups">
-                  <TableHeader>
-                    <Column isRowHeader>Name</Column>
-                    <Column>Organizations</Column>
-                    <Column>Actions</Column>
-                  </TableHeader>
-                  <TableBody>
-                    {page.items.map((group) => (
-                      <Row key={group.id} id={group.id}>
-                        <Cell>{group.name}</Cell>
-                        <Cell>{group.organizations.length === 0 ? 'None' : group.organizations.map(nameOf).join(', ')}</Cell>
-                        <Cell>
-                          {isOwner ? (
-                            <div className="row-actions">
-                              <EditGroup accountId={accountId} group={group} organizations={organizations.data ?? []} />
-                              <ConfirmAction
-                                label="Delete"
-                                ariaLabel={`Delete group ${group.name}`}
-                                title={`Delete group ${group.name}?`}
-                                confirmLabel="Delete group"
-                                onConfirm={async () => {
-                                  await unwrap(api.DELETE('/v2/accounts/{accountId}/groups/{groupId}', { params: { path: { accountId, groupId: group.id } } }));
-                                  await queryClient.invalidateQueries({ queryKey: keys.groups(accountId) });
-                                }}
-                              >
-                                <p>Admins scoped to this group lose its organizations at once (their other organizations and groups stay).</p>
-                              </ConfirmAction>
-                            </div>
-                          ) : (
-                            '—'
-                          )}
-                        </Cell>
-                      </Row>
-                    ))}
-                  </TableBody>
-                </Table>
-              </TableScroll>
-              <Pager paging={paging} nextCursor={page.nextCursor} label="Groups" />
-            </>
-          )
-        }
-      </QueryState>
+      <PagedTable query={list} paging={paging} tableLabel="Groups table" pagerLabel="Groups" empty="No groups yet.">
+        {(page) => (
+          <Table aria-label="Groups">
+            <TableHeader>
+              <Column isRowHeader>Name</Column>
+              <Column>Organizations</Column>
+              <Column>Actions</Column>
+            </TableHeader>
+            <TableBody>
+              {page.items.map((group) => (
+                <Row key={group.id} id={group.id}>
+                  <Cell>{group.name}</Cell>
+                  <Cell>{group.organizations.length === 0 ? 'None' : group.organizations.map(nameOf).join(', ')}</Cell>
+                  <Cell>
+                    {isOwner ? (
+                      <div className="row-actions">
+                        <EditGroup accountId={accountId} group={group} organizations={organizations.data ?? []} />
+                        <ConfirmAction
+                          label="Delete"
+                          ariaLabel={`Delete group ${group.name}`}
+                          title={`Delete group ${group.name}?`}
+                          confirmLabel="Delete group"
+                          onConfirm={async () => {
+                            await unwrap(api.DELETE('/v2/accounts/{accountId}/groups/{groupId}', { params: { path: { accountId, groupId: group.id } } }));
+                            await queryClient.invalidateQueries({ queryKey: keys.groups(accountId) });
+                          }}
+                        >
+                          <p>Admins scoped to this group lose its organizations at once (their other organizations and groups stay).</p>
+                        </ConfirmAction>
+                      </div>
+                    ) : (
+                      '—'
+                    )}
+                  </Cell>
+                </Row>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </PagedTable>
     </>
   );
 }

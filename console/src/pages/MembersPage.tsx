@@ -14,9 +14,9 @@ import { keys, useMe } from '../app/queries.ts';
 import { useAccountId } from '../app/selection.ts';
 import { ROLES, RoleSelect, ScopePicker, useAccountRole, useScopeLabel, type Role, type Scope } from '../components/account.tsx';
 import { ConfirmAction, SecretOnce } from '../components/dialogs.tsx';
-import { EmptyState, PageHeader, QueryState } from '../components/feedback.tsx';
+import { PageHeader } from '../components/feedback.tsx';
 import { ConsoleForm, FormAlert, SubmitButton, TextInput } from '../components/forms.tsx';
-import { Pager, TableScroll, useCursorPaging } from '../components/paging.tsx';
+import { PagedTable, useCursorPaging } from '../components/paging.tsx';
 
 const PAGE_SIZE = 20;
 
@@ -43,44 +43,35 @@ export default function MembersPage() {
     <>
       <PageHeader title="Admins" />
       <p className="hint">The people who run this account. Owners do everything; managers change organizations in their scope; viewers read.</p>
-      <QueryState query={list}>
-        {(page) =>
-          page.items.length === 0 && paging.page === 1 ? (
-            <EmptyState>No admins.</EmptyState>
-          ) : (
-            <>
-              <TableScroll label="Admins table">
-                <Table aria-label="Admins">
-                  <TableHeader>
-                    <Column isRowHeader>E-mail</Column>
-                    <Column>Role</Column>
-                    <Column>Scope</Column>
-                    <Column>MFA</Column>
-                    <Column>Actions</Column>
-                  </TableHeader>
-                  <TableBody>
-                    {page.items.map((member) => (
-                      <Row key={member.userId} id={member.userId}>
-                        <Cell>
-                          {member.email}
-                          {member.userId === me.data?.id ? ' (you)' : ''}
-                        </Cell>
-                        <Cell>{roleName(member.role)}</Cell>
-                        <Cell>{scopeLabel(member.scope)}</Cell>
-                        <Cell>{member.mfa.totp ? 'On' : 'Off'}</Cell>
-                        <Cell>
-                          {isOwner ? <MemberActions accountId={accountId} member={member} isSelf={member.userId === me.data?.id} /> : '—'}
-                        </Cell>
-                      </Row>
-                    ))}
-                  </TableBody>
-                </Table>
-              </TableScroll>
-              <Pager paging={paging} nextCursor={page.nextCursor} label="Admins" />
-            </>
-          )
-        }
-      </QueryState>
+      <PagedTable query={list} paging={paging} tableLabel="Admins table" pagerLabel="Admins" empty="No admins.">
+        {(page) => (
+          <Table aria-label="Admins">
+            <TableHeader>
+              <Column isRowHeader>E-mail</Column>
+              <Column>Role</Column>
+              <Column>Scope</Column>
+              <Column>MFA</Column>
+              <Column>Actions</Column>
+            </TableHeader>
+            <TableBody>
+              {page.items.map((member) => (
+                <Row key={member.userId} id={member.userId}>
+                  <Cell>
+                    {member.email}
+                    {member.userId === me.data?.id ? ' (you)' : ''}
+                  </Cell>
+                  <Cell>{roleName(member.role)}</Cell>
+                  <Cell>{scopeLabel(member.scope)}</Cell>
+                  <Cell>{member.mfa.totp ? 'On' : 'Off'}</Cell>
+                  <Cell>
+                    {isOwner ? <MemberActions accountId={accountId} member={member} isSelf={member.userId === me.data?.id} /> : '—'}
+                  </Cell>
+                </Row>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </PagedTable>
       {isOwner ? <Invitations accountId={accountId} /> : null}
     </>
   );
@@ -305,54 +296,45 @@ function Invitations({ accountId }: { accountId: string }) {
           </p>
         ) : null}
       </ConsoleForm>
-      <QueryState query={list}>
-        {(page) =>
-          page.items.length === 0 && paging.page === 1 ? (
-            <EmptyState>No pending invitations.</EmptyState>
-          ) : (
-            <>
-              <TableScroll label="Pending invitations table">
-                <Table aria-label="Pending invitations">
-                  <TableHeader>
-                    <Column isRowHeader>E-mail</Column>
-                    <Column>Role</Column>
-                    <Column>Scope</Column>
-                    <Column>Expires</Column>
-                    <Column>Actions</Column>
-                  </TableHeader>
-                  <TableBody>
-                    {page.items.map((invitation) => (
-                      <Row key={invitation.id} id={invitation.id}>
-                        <Cell>{invitation.email}</Cell>
-                        <Cell>{roleName(invitation.role)}</Cell>
-                        <Cell>{scopeLabel(invitation.scope)}</Cell>
-                        <Cell>{new Date(invitation.expiresAt).toLocaleString()}</Cell>
-                        <Cell>
-                          <ConfirmAction
-                            label="Revoke"
-                            ariaLabel={`Revoke invitation of ${invitation.email}`}
-                            title={`Revoke the invitation of ${invitation.email}?`}
-                            confirmLabel="Revoke invitation"
-                            onConfirm={async () => {
-                              await unwrap(
-                                api.DELETE('/v2/accounts/{accountId}/invitations/{invitationId}', { params: { path: { accountId, invitationId: invitation.id } } }),
-                              );
-                              await queryClient.invalidateQueries({ queryKey: keys.invitations(accountId) });
-                            }}
-                          >
-                            <p>The link in their e-mail stops working. You can invite them again later.</p>
-                          </ConfirmAction>
-                        </Cell>
-                      </Row>
-                    ))}
-                  </TableBody>
-                </Table>
-              </TableScroll>
-              <Pager paging={paging} nextCursor={page.nextCursor} label="Invitations" />
-            </>
-          )
-        }
-      </QueryState>
+      <PagedTable query={list} paging={paging} tableLabel="Pending invitations table" pagerLabel="Invitations" empty="No pending invitations.">
+        {(page) => (
+          <Table aria-label="Pending invitations">
+            <TableHeader>
+              <Column isRowHeader>E-mail</Column>
+              <Column>Role</Column>
+              <Column>Scope</Column>
+              <Column>Expires</Column>
+              <Column>Actions</Column>
+            </TableHeader>
+            <TableBody>
+              {page.items.map((invitation) => (
+                <Row key={invitation.id} id={invitation.id}>
+                  <Cell>{invitation.email}</Cell>
+                  <Cell>{roleName(invitation.role)}</Cell>
+                  <Cell>{scopeLabel(invitation.scope)}</Cell>
+                  <Cell>{new Date(invitation.expiresAt).toLocaleString()}</Cell>
+                  <Cell>
+                    <ConfirmAction
+                      label="Revoke"
+                      ariaLabel={`Revoke invitation of ${invitation.email}`}
+                      title={`Revoke the invitation of ${invitation.email}?`}
+                      confirmLabel="Revoke invitation"
+                      onConfirm={async () => {
+                        await unwrap(
+                          api.DELETE('/v2/accounts/{accountId}/invitations/{invitationId}', { params: { path: { accountId, invitationId: invitation.id } } }),
+                        );
+                        await queryClient.invalidateQueries({ queryKey: keys.invitations(accountId) });
+                      }}
+                    >
+                      <p>The link in their e-mail stops working. You can invite them again later.</p>
+                    </ConfirmAction>
+                  </Cell>
+                </Row>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </PagedTable>
     </section>
   );
 }

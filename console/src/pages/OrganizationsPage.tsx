@@ -9,9 +9,9 @@ import { api } from '../api/session.ts';
 import { keys } from '../app/queries.ts';
 import { paths, useAccountId } from '../app/selection.ts';
 import { useAccountRole } from '../components/account.tsx';
-import { EmptyState, PageHeader, QueryState } from '../components/feedback.tsx';
+import { PageHeader } from '../components/feedback.tsx';
 import { ConsoleForm, SubmitButton, TextInput } from '../components/forms.tsx';
-import { Pager, TableScroll, useCursorPaging } from '../components/paging.tsx';
+import { PagedTable, useCursorPaging } from '../components/paging.tsx';
 
 export const PAGE_SIZE = 20;
 
@@ -58,39 +58,30 @@ export default function OrganizationsPage() {
           ) : null}
         </ConsoleForm>
       ) : null}
-      <QueryState query={list}>
-        {(page) =>
-          page.items.length === 0 && paging.page === 1 ? (
-            <EmptyState>No organizations yet.</EmptyState>
-          ) : (
-            <>
-              <TableScroll label="Organizations table">
-                <Table aria-label="Organizations">
-                  <TableHeader>
-                    <Column isRowHeader>Name</Column>
-                    <Column>SMS per day</Column>
-                    <Column>E-mails per day</Column>
-                    <Column>2FA required</Column>
-                  </TableHeader>
-                  <TableBody>
-                    {page.items.map((organization) => (
-                      <Row key={organization.id} id={organization.id}>
-                        <Cell>
-                          <Link href={paths.organization(accountId, organization.id)}>{organization.name}</Link>
-                        </Cell>
-                        <Cell>{organization.settings.smsDailyLimit}</Cell>
-                        <Cell>{organization.settings.emailDailyLimit}</Cell>
-                        <Cell>{organization.settings.requireMfa ? 'Yes' : 'No'}</Cell>
-                      </Row>
-                    ))}
-                  </TableBody>
-                </Table>
-              </TableScroll>
-              <Pager paging={paging} nextCursor={page.nextCursor} label="Organizations" />
-            </>
-          )
-        }
-      </QueryState>
+      <PagedTable query={list} paging={paging} tableLabel="Organizations table" pagerLabel="Organizations" empty="No organizations yet.">
+        {(page) => (
+          <Table aria-label="Organizations">
+            <TableHeader>
+              <Column isRowHeader>Name</Column>
+              <Column>SMS per day</Column>
+              <Column>E-mails per day</Column>
+              <Column>2FA required</Column>
+            </TableHeader>
+            <TableBody>
+              {page.items.map((organization) => (
+                <Row key={organization.id} id={organization.id}>
+                  <Cell>
+                    <Link href={paths.organization(accountId, organization.id)}>{organization.name}</Link>
+                  </Cell>
+                  <Cell>{organization.settings.smsDailyLimit}</Cell>
+                  <Cell>{organization.settings.emailDailyLimit}</Cell>
+                  <Cell>{organization.settings.requireMfa ? 'Yes' : 'No'}</Cell>
+                </Row>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </PagedTable>
     </>
   );
 }

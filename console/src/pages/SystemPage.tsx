@@ -16,7 +16,7 @@ import { ConfirmAction, SecretOnce } from '../components/dialogs.tsx';
 import { FactorChain, NumberInput, SelectInput, Time, type Factor, type PolicyInput, type SystemResource } from '../components/directory.tsx';
 import { EmptyState, PageHeader, QueryState } from '../components/feedback.tsx';
 import { FormAlert, formErrors, SubmitButton, TextInput } from '../components/forms.tsx';
-import { Pager, TableScroll, useCursorPaging } from '../components/paging.tsx';
+import { PagedTable, useCursorPaging } from '../components/paging.tsx';
 
 export default function SystemPage() {
   const accountId = useAccountId();
@@ -422,50 +422,41 @@ function Access({ orgId, systemName }: { orgId: string; systemName: string }) {
     <section className="panel" aria-labelledby="access-title">
       <h2 id="access-title">Access</h2>
       <p className="hint">The end users who may sign in to this system.</p>
-      <QueryState query={grants}>
-        {(page) =>
-          page.items.length === 0 && paging.page === 1 ? (
-            <EmptyState>Nobody has access yet.</EmptyState>
-          ) : (
-            <>
-              <TableScroll label="Access table">
-                <Table aria-label="End users with access">
-                  <TableHeader>
-                    <Column isRowHeader>End user</Column>
-                    <Column>Granted</Column>
-                    <Column>Actions</Column>
-                  </TableHeader>
-                  <TableBody items={page.items}>
-                    {(grant) => (
-                      <Row id={grant.userId}>
-                        <Cell>{grant.email}</Cell>
-                        <Cell>
-                          <Time value={grant.createdAt} />
-                        </Cell>
-                        <Cell>
-                          <ConfirmAction
-                            label="Revoke"
-                            ariaLabel={`Revoke access of ${grant.email}`}
-                            title={`Revoke access of ${grant.email}?`}
-                            confirmLabel="Revoke access"
-                            onConfirm={async () => {
-                              await unwrap(api.DELETE('/v2/organizations/{orgId}/systems/{systemName}/access/{userId}', { params: { path: { ...path, userId: grant.userId } } }));
-                              await refresh();
-                            }}
-                          >
-                            <p>They can no longer sign in to {systemName}.</p>
-                          </ConfirmAction>
-                        </Cell>
-                      </Row>
-                    )}
-                  </TableBody>
-                </Table>
-              </TableScroll>
-              <Pager paging={paging} nextCursor={page.nextCursor} label="Access" />
-            </>
-          )
-        }
-      </QueryState>
+      <PagedTable query={grants} paging={paging} tableLabel="Access table" pagerLabel="Access" empty="Nobody has access yet.">
+        {(page) => (
+          <Table aria-label="End users with access">
+            <TableHeader>
+              <Column isRowHeader>End user</Column>
+              <Column>Granted</Column>
+              <Column>Actions</Column>
+            </TableHeader>
+            <TableBody items={page.items}>
+              {(grant) => (
+                <Row id={grant.userId}>
+                  <Cell>{grant.email}</Cell>
+                  <Cell>
+                    <Time value={grant.createdAt} />
+                  </Cell>
+                  <Cell>
+                    <ConfirmAction
+                      label="Revoke"
+                      ariaLabel={`Revoke access of ${grant.email}`}
+                      title={`Revoke access of ${grant.email}?`}
+                      confirmLabel="Revoke access"
+                      onConfirm={async () => {
+                        await unwrap(api.DELETE('/v2/organizations/{orgId}/systems/{systemName}/access/{userId}', { params: { path: { ...path, userId: grant.userId } } }));
+                        await refresh();
+                      }}
+                    >
+                      <p>They can no longer sign in to {systemName}.</p>
+                    </ConfirmAction>
+                  </Cell>
+                </Row>
+              )}
+            </TableBody>
+          </Table>
+        )}
+      </PagedTable>
       <GrantAccess orgId={orgId} systemName={systemName} onGranted={refresh} />
     </section>
   );

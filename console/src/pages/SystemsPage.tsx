@@ -12,9 +12,9 @@ import { api } from '../api/session.ts';
 import { keys } from '../app/queries.ts';
 import { paths, useAccountId, useOrgId } from '../app/selection.ts';
 import { FactorChain, FACTOR_LABELS, Time, type Factor } from '../components/directory.tsx';
-import { EmptyState, PageHeader, QueryState } from '../components/feedback.tsx';
+import { PageHeader } from '../components/feedback.tsx';
 import { FormAlert, formErrors, SubmitButton, TextInput } from '../components/forms.tsx';
-import { Pager, TableScroll, useCursorPaging } from '../components/paging.tsx';
+import { PagedTable, useCursorPaging } from '../components/paging.tsx';
 
 const PAGE_SIZE = 25;
 
@@ -31,43 +31,34 @@ export default function SystemsPage() {
     <>
       <PageHeader title="Systems" />
       <p className="hint">A system is an application whose end users sign in through Portcullis; its policy says which factors they show.</p>
-      <QueryState query={systems}>
-        {(page) =>
-          page.items.length === 0 && paging.page === 1 ? (
-            <EmptyState>No system yet: create the first one below.</EmptyState>
-          ) : (
-            <>
-              <TableScroll label="Systems table">
-                <Table aria-label="Systems">
-                  <TableHeader>
-                    <Column isRowHeader>Name</Column>
-                    <Column>Factors</Column>
-                    <Column>Rules</Column>
-                    <Column>Token signing</Column>
-                    <Column>Created</Column>
-                  </TableHeader>
-                  <TableBody items={page.items}>
-                    {(system) => (
-                      <Row id={system.name}>
-                        <Cell>
-                          <Link href={paths.system(accountId, orgId, system.name)}>{system.name}</Link>
-                        </Cell>
-                        <Cell>{system.policy.factors.map((factor) => FACTOR_LABELS[factor]).join(' → ')}</Cell>
-                        <Cell>{system.policy.rules.length}</Cell>
-                        <Cell>{system.tokenSigningAlg}</Cell>
-                        <Cell>
-                          <Time value={system.createdAt} />
-                        </Cell>
-                      </Row>
-                    )}
-                  </TableBody>
-                </Table>
-              </TableScroll>
-              <Pager paging={paging} nextCursor={page.nextCursor} label="Systems" />
-            </>
-          )
-        }
-      </QueryState>
+      <PagedTable query={systems} paging={paging} tableLabel="Systems table" pagerLabel="Systems" empty="No system yet: create the first one below.">
+        {(page) => (
+          <Table aria-label="Systems">
+            <TableHeader>
+              <Column isRowHeader>Name</Column>
+              <Column>Factors</Column>
+              <Column>Rules</Column>
+              <Column>Token signing</Column>
+              <Column>Created</Column>
+            </TableHeader>
+            <TableBody items={page.items}>
+              {(system) => (
+                <Row id={system.name}>
+                  <Cell>
+                    <Link href={paths.system(accountId, orgId, system.name)}>{system.name}</Link>
+                  </Cell>
+                  <Cell>{system.policy.factors.map((factor) => FACTOR_LABELS[factor]).join(' → ')}</Cell>
+                  <Cell>{system.policy.rules.length}</Cell>
+                  <Cell>{system.tokenSigningAlg}</Cell>
+                  <Cell>
+                    <Time value={system.createdAt} />
+                  </Cell>
+                </Row>
+              )}
+            </TableBody>
+          </Table>
+        )}
+      </PagedTable>
       <CreateSystem accountId={accountId} orgId={orgId} />
     </>
   );
