@@ -45,6 +45,12 @@ describe('console shell', () => {
 
     await checkPage(page, 'organization systems page');
 
+    // A console path that is no page: the shell stays, with a way back, and passes axe too.
+    await page.goto('/accounts/no-such/page/at/all');
+    await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+    await page.getByRole('button', { name: /Operator menu/ }).waitFor();
+    await checkPage(page, 'not-found page');
+
     await page.getByRole('button', { name: /Operator menu/ }).click();
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
     await page.waitForURL(/\/login/);
