@@ -108,7 +108,9 @@ function Navigation({ accountId, orgId }: { accountId: string; orgId: string | u
           </NavLink>
         </li>
         <li>
-          <NavLink to={paths.accountPage(accountId, 'organizations', orgId)}>Organizations</NavLink>
+          <NavLink end to={paths.accountPage(accountId, 'organizations', orgId)}>
+            Organizations
+          </NavLink>
         </li>
         <li>
           <NavLink to={paths.accountPage(accountId, 'groups', orgId)}>Groups</NavLink>
