@@ -14,7 +14,8 @@ export interface Selection {
 export function useSelection(): Selection {
   const params = useParams();
   const [search] = useSearchParams();
-  return { accountId: params.accountId, orgId: params.orgId ?? search.get('org') ?? undefined };
+  // `/profile?account=…` (the operator menu's link) keeps the account's navigation beside the profile.
+  return { accountId: params.accountId ?? search.get('account') ?? undefined, orgId: params.orgId ?? search.get('org') ?? undefined };
 }
 
 /** The selected account; the pages under `/accounts/:accountId` always have one. */
