@@ -80,7 +80,16 @@ export async function checkPage(page: Page, label: string): Promise<void> {
     .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
   expect(serious, `axe on ${label}`).toEqual([]);
   const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-  expect(overflow, `horizontal scroll on ${label}`).toBeLessThanOrEqual(0);
+  // On failure, the outermost elements that stick out on the right, to say what to fix.
+  const culprits =
+    overflow > 0
+      ? await page.evaluate<string[]>(`[...document.querySelectorAll('body *')]
+          .filter((element) => element.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+          .filter((element) => !(element.parentElement && element.parentElement.getBoundingClientRect().right > document.documentElement.clientWidth + 1))
+          .slice(0, 5)
+          .map((element) => element.tagName.toLowerCase() + (element.className ? '.' + String(element.className).split(' ').join('.') : '') + ' ' + (element.textContent || '').slice(0, 40))`)
+      : [];
+  expect(overflow, `horizontal scroll on ${label}: ${culprits.join(' | ')}`).toBeLessThanOrEqual(0);
 }
 
 /** An account made through the API (the sign-up page has its own test): owner e-mail, password, ids. */
