@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { PROJECT_ROOT } from '#infra/constructs/api-function.ts';
+import { ensureConsoleBuilt } from '#local/console.ts';
 
 /** Vite's `.vite/manifest.json`: one entry per chunk, keyed by its source. */
 interface ManifestChunk {
@@ -96,8 +96,8 @@ export function consoleSizeOf(outDir: string, manifest: Manifest): ConsoleSize {
 export async function measureConsole(): Promise<ConsoleSize> {
   const outDir = mkdtempSync(join(tmpdir(), 'portcullis-console-bench-'));
   try {
-    const { build } = await import('vite');
-    await build({ configFile: join(PROJECT_ROOT, 'console', 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true, manifest: true } });
+    // The same build as `npm start` and `cdk synth` (React's production build whatever NODE_ENV says), plus the manifest.
+    await ensureConsoleBuilt({ force: true, outDir, manifest: true });
     const manifest = JSON.parse(readFileSync(join(outDir, '.vite', 'manifest.json'), 'utf8')) as Manifest;
     return consoleSizeOf(outDir, manifest);
   } finally {

@@ -92,8 +92,11 @@ export function consoleIsStale(directory = CONSOLE_DIST): boolean {
   return !existsSync(index) || statSync(index).mtimeMs < newestSource();
 }
 
-/** Builds the console with Vite when it is missing or stale; answers whether it built. */
-export async function ensureConsoleBuilt(options: { force?: boolean; outDir?: string } = {}): Promise<boolean> {
+/**
+ * Builds the console with Vite when it is missing or stale (or always, with `force`); answers whether
+ * it built. `manifest` adds Vite's .vite/manifest.json, which the bench reads and the deployment leaves out.
+ */
+export async function ensureConsoleBuilt(options: { force?: boolean; outDir?: string; manifest?: boolean } = {}): Promise<boolean> {
   const outDir = options.outDir ?? CONSOLE_DIST;
   if (!options.force && !consoleIsStale(outDir)) return false;
   const { build } = await import('vite');
@@ -103,7 +106,7 @@ export async function ensureConsoleBuilt(options: { force?: boolean; outDir?: st
   const callersNodeEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   try {
-    await build({ configFile: join(CONSOLE_ROOT, 'vite.config.ts'), logLevel: 'warn', mode: 'production', build: { outDir } });
+    await build({ configFile: join(CONSOLE_ROOT, 'vite.config.ts'), logLevel: 'warn', mode: 'production', build: { outDir, emptyOutDir: true, manifest: options.manifest ?? false } });
   } finally {
     if (callersNodeEnv === undefined) delete process.env.NODE_ENV;
     else process.env.NODE_ENV = callersNodeEnv;
