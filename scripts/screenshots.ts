@@ -132,7 +132,7 @@ async function main(): Promise<void> {
       await page.goto('/login');
       await page.getByLabel('Email').fill(server.email);
       await page.getByLabel('Password').fill(server.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.waitForURL(/\/accounts\//);
       for (const entry of pages.filter((candidate) => !candidate.public)) await capture(page, entry.url(ids), `${entry.name}${suffix}`);
       await context.close();

@@ -45,10 +45,10 @@ describe('console: sign up and sign in', () => {
     await checkPage(page, 'sign-in page 1280');
     await page.getByLabel('Email').fill(account.owner.email);
     await page.getByLabel('Password').fill('not the password at all');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'Email or password is incorrect.' }).waitFor();
     await page.getByLabel('Password').fill(account.owner.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(new RegExp(`/accounts/${account.accountId}$`));
     await done();
   });

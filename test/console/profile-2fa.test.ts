@@ -80,7 +80,7 @@ describe('console: Enable 2FA', () => {
     await signOut(page);
     await page.getByLabel('Email').fill(account.owner.email);
     await page.getByLabel('Password').fill(account.owner.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     const codeField = page.getByRole('textbox', { name: 'Authentication code' });
     await codeField.fill(usedCode === '000000' ? '111111' : '000000');
     await page.getByRole('button', { name: 'Verify' }).click();
@@ -94,7 +94,7 @@ describe('console: Enable 2FA', () => {
     await signOut(page);
     await page.getByLabel('Email').fill(account.owner.email);
     await page.getByLabel('Password').fill(account.owner.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
     await page.getByLabel('Recovery code').fill(fileCodes[3] ?? '');
     await page.getByRole('button', { name: 'Verify' }).click();

@@ -61,7 +61,7 @@ describe('console: 2FA required by the account', () => {
     const { page, done } = await open('/login');
     await page.getByLabel('Email').fill(account.owner.email);
     await page.getByLabel('Password').fill(account.owner.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByText('requires two-factor authentication').waitFor();
     // The password was just checked: the wizard asks for none.
     expect(await page.getByRole('textbox', { name: 'Password', exact: true }).count()).toBe(0);

@@ -10,6 +10,7 @@ import { useSearchParams } from 'react-router';
 import { unwrap } from '../api/problem.ts';
 import { api, session, type IssuedTokens } from '../api/session.ts';
 import { ConsoleForm, SubmitButton, TextInput } from './forms.tsx';
+import { PasskeySignInButton, usePasskeySignIn, type PasskeyLoginAnswer } from './passkey-sign-in.tsx';
 
 /** A public page (no shell): one card with the page's one `h1`. */
 export function AuthCard({ title, children }: { title: string; children: ReactNode }) {
@@ -69,20 +70,38 @@ export type SignInStep =
 /**
  * Sign in: e-mail and password, then what the API asks next: a code from the app or a recovery code
  * (`mfaRequired`), or setting up 2FA first (`mfaEnrollmentRequired`, the account requires it), with the
- * enrolment's `mfaToken` as the credential. `onSignedIn` runs once a session is in memory.
+ * enrolment's `mfaToken` as the credential. `onSignedIn` runs once a session is in memory. With
+ * `passkeys`, **Sign in with a passkey** (and the autofill's passkeys) is a way in beside the password:
+ * its answer is taken exactly like the password's.
  */
-export function SignInFlow({ initial = { kind: 'password' }, email, onSignedIn }: { initial?: SignInStep; email?: string; onSignedIn: () => void }) {
+export function SignInFlow({
+  initial = { kind: 'password' },
+  email,
+  passkeys = false,
+  onSignedIn,
+}: {
+  initial?: SignInStep;
+  email?: string;
+  passkeys?: boolean;
+  onSignedIn: () => void;
+}) {
   const [step, setStep] = useState<SignInStep>(initial);
   const signedIn = useSignedIn();
 
+  const answered = (answer: PasskeyLoginAnswer) => {
+    if ('accessToken' in answer) {
+      signedIn(answer);
+      onSignedIn();
+    } else if ('mfaRequired' in answer) setStep({ kind: 'mfa', mfaToken: answer.mfaToken, useRecoveryCode: false });
+    else setStep({ kind: 'enroll', mfaToken: answer.mfaToken });
+  };
+  const passkey = usePasskeySignIn(passkeys && step.kind === 'password', answered);
+
   const login = useMutation({
     mutationFn: (values: { email: string; password: string }) => unwrap(api.POST('/v2/auth/login', { body: values })),
-    onSuccess: (answer) => {
-      if ('accessToken' in answer) {
-        signedIn(answer);
-        onSignedIn();
-      } else if ('mfaRequired' in answer) setStep({ kind: 'mfa', mfaToken: answer.mfaToken, useRecoveryCode: false });
-      else setStep({ kind: 'enroll', mfaToken: answer.mfaToken });
+    onSuccess: answered,
+    onError: () => {
+      passkey.resumeAutofill();
     },
   });
 
@@ -141,17 +160,29 @@ export function SignInFlow({ initial = { kind: 'password' }, email, onSignedIn }
     );
   }
   return (
-    <ConsoleForm
-      fields={['email', 'password']}
-      error={login.error}
-      onSubmit={(values) => {
-        login.mutate({ email: values.email ?? '', password: values.password ?? '' });
-      }}
-    >
-      <TextInput name="email" label="Email" type="email" autoComplete="username" isRequired autoFocus={email === undefined} {...(email ? { defaultValue: email } : {})} />
-      <TextInput name="password" label="Password" type="password" autoComplete="current-password" isRequired autoFocus={email !== undefined} />
-      <SubmitButton isPending={login.isPending}>Sign in</SubmitButton>
-    </ConsoleForm>
+    <>
+      <ConsoleForm
+        fields={['email', 'password']}
+        error={login.error}
+        onSubmit={(values) => {
+          passkey.stopAutofill();
+          login.mutate({ email: values.email ?? '', password: values.password ?? '' });
+        }}
+      >
+        <TextInput
+          name="email"
+          label="Email"
+          type="email"
+          autoComplete={passkey.autofill ? 'username webauthn' : 'username'}
+          isRequired
+          autoFocus={email === undefined}
+          {...(email ? { defaultValue: email } : {})}
+        />
+        <TextInput name="password" label="Password" type="password" autoComplete="current-password" isRequired autoFocus={email !== undefined} />
+        <SubmitButton isPending={login.isPending}>Sign in</SubmitButton>
+      </ConsoleForm>
+      <PasskeySignInButton passkey={passkey} />
+    </>
   );
 }
 

@@ -1,7 +1,8 @@
 /**
  * Sign in (SPEC §10): e-mail and password, then the second factor when the API asks for it (a code
  * from the authenticator app, or a recovery code), or the Enable 2FA wizard when the account requires
- * 2FA and the operator has none yet. The tokens are kept by the session module: the access token in
+ * 2FA and the operator has none yet; or **Sign in with a passkey** (also offered in the e-mail field's
+ * autofill where the browser can), without a password. The tokens are kept by the session module: the access token in
  * memory, the refresh token in the HttpOnly cookie the API sets.
  */
 import { Link } from 'react-aria-components';
@@ -14,7 +15,7 @@ export default function LoginPage() {
   const navigate = useNavigate();
   return (
     <AuthCard title="Sign in to Portcullis">
-      <SignInFlow onSignedIn={() => void navigate(afterSignIn(search))} />
+      <SignInFlow passkeys onSignedIn={() => void navigate(afterSignIn(search))} />
       <p className="auth-links">
         <Link href="/forgot-password">Forgot password?</Link> · <Link href="/signup">Create an account</Link>
       </p>
