@@ -75,3 +75,38 @@ async function inPage(page: Page, call: 'create' | 'get', parse: string, publicK
   })()`;
   return page.evaluate<Record<string, unknown>>(script);
 }
+
+export interface VirtualAuthenticator {
+  cdp: CDPSession;
+  authenticatorId: string;
+  /** The credentials the authenticator holds (CDP `WebAuthn.getCredentials`). */
+  credentialCount(): Promise<number>;
+  /** `navigator.credentials.create()` run in the page (as a web app would), answering `toJSON()`. */
+  create(publicKey: unknown): Promise<Record<string, unknown>>;
+}
+
+/**
+ * A virtual authenticator (the same kind `openWebAuthnPage` makes) on a page the test already has,
+ * such as the console's: its own ceremonies then meet this authenticator. CDP's `WebAuthn` domain is
+ * per tab, so add it before the page needs it (it stays across navigations of that page).
+ */
+export async function addVirtualAuthenticator(page: Page): Promise<VirtualAuthenticator> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return {
+    cdp,
+    authenticatorId,
+    credentialCount: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials.length,
+    create: (publicKey) => inPage(page, 'create', 'parseCreationOptionsFromJSON', publicKey),
+  };
+}

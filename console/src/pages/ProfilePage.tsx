@@ -1,8 +1,8 @@
 /**
  * The operator's own page (SPEC §10 Profile): the login's e-mail; two-factor authentication (the
- * **Enable 2FA** wizard, new recovery codes, Disable 2FA); change password; and the sessions signed in
- * with this login, the current one marked, each can be signed out, or all at once. Ending the current
- * session signs the console out.
+ * **Enable 2FA** wizard, new recovery codes, Disable 2FA); passkeys (components/passkeys.tsx); change
+ * password; and the sessions signed in with this login, the current one marked, each can be signed
+ * out, or all at once. Ending the current session signs the console out.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
@@ -14,6 +14,7 @@ import { keys, useMe } from '../app/queries.ts';
 import { DownloadCodesButton, RecoveryCodeList, TotpWizard, useFocusOnMount } from '../components/auth.tsx';
 import { ConfirmAction } from '../components/dialogs.tsx';
 import { PageHeader, QueryState } from '../components/feedback.tsx';
+import { PasskeysSection } from '../components/passkeys.tsx';
 import { ConsoleForm, SubmitButton, TextInput } from '../components/forms.tsx';
 import { TableScroll } from '../components/paging.tsx';
 
@@ -39,6 +40,7 @@ export default function ProfilePage() {
               </p>
             </section>
             <TwoFactor totp={profile.mfa.totp} recoveryCodesRemaining={profile.mfa.recoveryCodesRemaining} />
+            <PasskeysSection totp={profile.mfa.totp} />
             <ChangePassword />
             <Sessions />
           </>
