@@ -4,7 +4,8 @@
  * console when stale, starts DynamoDB Local in memory and seeds the demo owner, organization, API key,
  * system `demo-app` with its PIN policy and end user Jane), adds through the API a second
  * organization, more end users, two admins (invited, the invitation accepted from the e-mail outbox)
- * and a PIN sign-in (audit events), then signs in through the console and opens each page of
+ * and a PIN sign-in (audit events), then signs in through the console (and adds a passkey from a
+ * virtual authenticator, for Profile) and opens each page of
  * scripts/screenshot-pages.ts by URL, waiting for its h1. Nothing is left behind but the PNGs.
  */
 import { spawn } from 'node:child_process';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { createPortcullisClient } from '#client/index.ts';
 import { launchBrowser } from '#test/support/browser.ts';
+import { addVirtualAuthenticator } from '#test/support/webauthn.ts';
 import { SCREENSHOT_PAGES, type ScreenshotIds } from './screenshot-pages.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -106,6 +108,20 @@ async function seed(server: Server): Promise<ScreenshotIds> {
   return { accountId: server.accountId, orgId: server.orgId, systemName: server.system, userId: jane.id };
 }
 
+/**
+ * A passkey for the demo owner, made by a virtual authenticator (CDP `WebAuthn`) in the console's own
+ * tab, so the Profile screenshot shows the Passkeys list with an entry.
+ */
+async function addDemoPasskey(page: Page, server: Server): Promise<void> {
+  const anonymous = createPortcullisClient({ baseUrl: server.origin });
+  const login = ok(await anonymous.POST('/v2/auth/login', { body: { email: server.email, password: server.password } }), 'login for the passkey');
+  if (!('accessToken' in login)) throw new Error('the demo owner has 2FA: expected tokens');
+  const owner = createPortcullisClient({ baseUrl: server.origin, accessToken: login.accessToken });
+  const options = ok(await owner.POST('/v2/me/passkeys/options'), 'passkey options');
+  const response = await (await addVirtualAuthenticator(page)).create(options.publicKey);
+  ok(await owner.POST('/v2/me/passkeys', { body: { flowId: options.flowId, name: 'MacBook (Touch ID)', response: response as never } }), 'register the passkey');
+}
+
 async function capture(page: Page, url: string, file: string): Promise<void> {
   await page.goto(url);
   await page.getByRole('heading', { level: 1 }).first().waitFor({ state: 'visible', timeout: 15_000 });
@@ -134,6 +150,7 @@ async function main(): Promise<void> {
       await page.getByLabel('Password').fill(server.password);
       await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.waitForURL(/\/accounts\//);
+      if (width === 1280) await addDemoPasskey(page, server);
       for (const entry of pages.filter((candidate) => !candidate.public)) await capture(page, entry.url(ids), `${entry.name}${suffix}`);
       await context.close();
     }
