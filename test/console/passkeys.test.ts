@@ -67,7 +67,7 @@ describe('console: passkeys', () => {
 
     // The same device again: the API's options exclude its credential, the browser refuses, calmly said.
     await page.getByLabel('Passkey name').fill('Laptop again');
-    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByLabel('Passkey name').press('Enter');
     await page.getByRole('status').filter({ hasText: 'This device already holds a passkey for your login' }).waitFor();
     expect(expectData(await owner.GET('/v2/me/passkeys'), 200).items).toHaveLength(1);
 
@@ -76,10 +76,13 @@ describe('console: passkeys', () => {
     await checkPage(page, 'profile with a passkey 375');
     await page.setViewportSize({ width: 1280, height: 900 });
 
+    // Rename: the dialog opens with its field focused, the keyboard does the rest (Enter saves).
     await page.getByRole('button', { name: 'Rename passkey Laptop' }).click();
     const renameDialog = page.getByRole('dialog', { name: 'Rename passkey' });
-    await renameDialog.getByLabel('Passkey name').fill('Work laptop');
-    await renameDialog.getByRole('button', { name: 'Save name' }).click();
+    await expect.poll(() => page.evaluate<string>('document.activeElement?.getAttribute("name") ?? ""')).toBe('name');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('Work laptop');
+    await page.keyboard.press('Enter');
     await renameDialog.waitFor({ state: 'detached' });
     await table.getByRole('rowheader', { name: 'Work laptop' }).waitFor();
     expect(expectData(await owner.GET('/v2/me/passkeys'), 200).items.map((passkey) => passkey.name)).toEqual(['Work laptop']);
