@@ -37,7 +37,7 @@ async function currentSessionFactors(page: Page): Promise<string> {
 }
 
 describe('console: passkeys', () => {
-  it('adds a passkey in Profile, renames it, signs in with it without a password, and removes it behind the password', async () => {
+  it('adds a passkey in Profile, renames it, signs in with it without a password, and removes it behind the password; a browser without WebAuthn is offered neither', async () => {
     const account = await newAccount(api);
     const owner = api.as(account.owner.accessToken);
     const { page, done } = await open('/login');
@@ -111,6 +111,15 @@ describe('console: passkeys', () => {
     await removeDialog.waitFor({ state: 'detached' });
     await page.getByText('You have no passkeys yet.').waitFor();
     expect(expectData(await owner.GET('/v2/me/passkeys'), 200).items).toEqual([]);
+
+    // A browser without WebAuthn: Profile says so instead of offering Add, the sign-in page has no passkey button.
+    await page.addInitScript('delete window.PublicKeyCredential;');
+    await page.reload();
+    await page.getByText('This browser cannot use passkeys').waitFor();
+    expect(await page.getByRole('button', { name: 'Add a passkey' }).count()).toBe(0);
+    await signOut(page);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Sign in with a passkey' }).count()).toBe(0);
     await done();
   });
 
