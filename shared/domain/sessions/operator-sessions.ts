@@ -29,6 +29,12 @@ export interface SessionSettings {
   absoluteSeconds: number;
   /** A session ends after this long without a refresh (config `sessions.idleSeconds`). */
   idleSeconds: number;
+  /**
+   * A spent refresh token presented again less than this many seconds after its rotation is answered
+   * once more instead of revoking its family (`REFRESH_ROTATION_GRACE_SECONDS`, config
+   * `sessions.refreshGraceSeconds`); 0 turns the grace off.
+   */
+  refreshGraceSeconds: number;
 }
 
 /** A session as its person sees it in `GET /v2/me/sessions`: never a token or a hash. */
@@ -215,6 +221,10 @@ export class OperatorSessions {
    * whole family, i.e. every token descended from that login, is revoked (OAuth 2.0 Security BCP 4.14).
    * A session past its absolute lifetime or unused for the idle timeout is refused (401 `expired`)
    * and its family revoked; the rotation itself moves the family's `lastUsedAt`.
+   *
+   * The rotation grace (`refreshGraceSeconds`): a token presented again within the grace of its own
+   * rotation is answered once more, with a new pair of the same family, after the same checks
+   * (family live, gate open); see `repeatWithinGrace`.
    */
   async refresh(refreshToken: string): Promise<TokenPair> {
     const tokenHash = hashSecret(refreshToken);
@@ -240,12 +250,14 @@ export class OperatorSessions {
 
     const next = this.newRefreshToken(current.familyId, current.userId, family.expiresAt);
     const outcome = await this.sessions.rotateRefreshToken(tokenHash, next.record, now, this.now().toISOString());
+    let secret: string;
     switch (outcome) {
       case 'rotated':
-        return this.tokenPair(current.userId, family.amr, next.secret, current.familyId, family.expiresAt);
+        secret = next.secret;
+        break;
       case 'reused':
-        await this.sessions.revokeFamily(current.familyId);
-        throw new AuthError('refresh_token_reused', 'This refresh token was already used; the session has been revoked.');
+        secret = await this.repeatWithinGrace(tokenHash, current.familyId, current.userId, family, now);
+        break;
       case 'expired':
         await this.sessions.revokeFamily(current.familyId);
         throw sessionExpired();
@@ -253,6 +265,43 @@ export class OperatorSessions {
       case 'revoked':
         throw invalidRefreshToken();
     }
+    return this.tokenPair(current.userId, family.amr, secret, current.familyId, family.expiresAt);
+  }
+
+  /**
+   * A spent token came back. Within the grace, once, and only while the token its rotation answered
+   * (its successor) is still unused, it gets a new pair of the same family; that successor is then
+   * `superseded`, so the family goes on from the newest child alone and never forks: were the repeat
+   * a thief's, the owner's next refresh (with the superseded token) is a reuse that revokes the family,
+   * the thief's branch with it, as without the grace. A second repeat within the grace is refused
+   * (401 `refresh_token_reused`) without ending the session: the one repeat already gave the family
+   * its newest child. Anything else (after the grace, a successor used since, a superseded token) is
+   * a reuse: the family is revoked. Answers the repeat's refresh token; `refresh` signs the pair.
+   */
+  private async repeatWithinGrace(tokenHash: string, familyId: string, userId: string, family: RefreshFamily, now: number): Promise<string> {
+    const grace = this.settings.refreshGraceSeconds;
+    const spent = await this.sessions.findRefreshToken(tokenHash);
+    if (spent?.status === 'used' && spent.usedAt !== undefined && spent.nextHash !== undefined && now - spent.usedAt < grace) {
+      if (spent.repeatedAt !== undefined) throw alreadyRepeated();
+      const next = this.newRefreshToken(familyId, userId, family.expiresAt);
+      const outcome = await this.sessions.repeatRefreshToken(tokenHash, spent.nextHash, next.record, now, now - grace, this.now().toISOString());
+      switch (outcome) {
+        case 'repeated':
+          return next.secret;
+        case 'already_repeated':
+          throw alreadyRepeated();
+        case 'revoked':
+          throw invalidRefreshToken();
+        case 'expired':
+          await this.sessions.revokeFamily(familyId);
+          throw sessionExpired();
+        case 'moved_on':
+        case 'outside_grace':
+          break;
+      }
+    }
+    await this.sessions.revokeFamily(familyId);
+    throw new AuthError('refresh_token_reused', 'This refresh token was already used; the session has been revoked.');
   }
 
   /** Revokes the family of the token. Unknown tokens are ignored so the answer reveals nothing. */
@@ -423,6 +472,11 @@ function mfaOutcomeError(outcome: Exclude<SecondFactorOutcome, 'ok'>): AuthError
 /** Past the absolute lifetime or the idle timeout: the same answer as a token that ran out. */
 function sessionExpired(): AuthError {
   return new AuthError('expired', 'The session has expired; sign in again.');
+}
+
+/** A second repeat within the grace: refused, the session goes on from the first repeat's child. */
+function alreadyRepeated(): AuthError {
+  return new AuthError('refresh_token_reused', 'This refresh token was already used twice; use the newest one.');
 }
 
 function invalidRefreshToken(): AuthError {
