@@ -73,8 +73,9 @@ export type LoginFailureReason = 'bad_password' | 'throttled' | 'mfa_failed' | '
  * the session gate reads: the person's factors and whether `requireMfa` covers them.
  */
 export interface LoginSecondFactor extends PersonFactorSource {
-  issueMfaToken(userId: string, purpose: 'login' | 'enroll'): Promise<string>;
-  findMfaToken(token: string, purpose: 'login' | 'enroll'): Promise<{ userId: string } | undefined>;
+  /** `firstFactor`: the `amr` of the step before (`secondStepAmr` reads it back). */
+  issueMfaToken(userId: string, purpose: 'login' | 'enroll', firstFactor?: readonly string[]): Promise<string>;
+  findMfaToken(token: string, purpose: 'login' | 'enroll'): Promise<{ userId: string; firstFactor?: string[] | undefined } | undefined>;
   consumeMfaToken(token: string): Promise<boolean>;
   verifyLoginProof(
     userId: string,
@@ -126,10 +127,10 @@ export class OperatorSessions {
   async admit(userId: string, amr: string[], facts?: LoginFacts, options: { audited?: boolean } = {}): Promise<LoginResult> {
     const verdict = await this.gate.verdict(userId, amr);
     if (verdict === 'verify') {
-      return { mfaRequired: true, mfaToken: await this.secondFactor.issueMfaToken(userId, 'login'), methods: ['totp', 'recovery_code'] };
+      return { mfaRequired: true, mfaToken: await this.secondFactor.issueMfaToken(userId, 'login', amr), methods: ['totp', 'recovery_code'] };
     }
     if (verdict === 'enroll') {
-      return { mfaEnrollmentRequired: true, mfaToken: await this.secondFactor.issueMfaToken(userId, 'enroll') };
+      return { mfaEnrollmentRequired: true, mfaToken: await this.secondFactor.issueMfaToken(userId, 'enroll', amr) };
     }
     if (facts && options.audited !== false) await this.audit?.loginSucceeded(userId, amr, facts);
     return this.mint(userId, amr, facts);
@@ -202,8 +203,7 @@ export class OperatorSessions {
       throw mfaOutcomeError(outcome);
     }
     if (!(await this.secondFactor.consumeMfaToken(input.mfaToken))) throw invalidMfaToken();
-    const amr = ['pwd', method === 'otp' ? 'otp' : 'mfa'];
-    return tokensOnly(await this.admit(record.userId, amr, facts));
+    return tokensOnly(await this.admit(record.userId, secondStepAmr(record.firstFactor, method), facts));
   }
 
   /**
@@ -213,7 +213,7 @@ export class OperatorSessions {
   async completeEnrollmentLogin(mfaToken: string, facts: LoginFacts = NO_FACTS): Promise<TokenPair> {
     const record = await this.secondFactor.findMfaToken(mfaToken, 'enroll');
     if (!record || !(await this.secondFactor.consumeMfaToken(mfaToken))) throw invalidMfaToken();
-    return tokensOnly(await this.admit(record.userId, ['pwd', 'otp'], facts));
+    return tokensOnly(await this.admit(record.userId, secondStepAmr(record.firstFactor, 'otp'), facts));
   }
 
   /**
@@ -431,6 +431,20 @@ export class OperatorSessions {
   private nowSeconds(): number {
     return Math.floor(this.now().getTime() / 1000);
   }
+}
+
+/**
+ * The `amr` of a session started in two steps (RFC 8176): the first step's methods as the mfaToken
+ * recorded them, then the second's. After a password it stays what it always was, `pwd` + `otp` (a
+ * TOTP code) or `pwd` + `mfa` (a recovery code, which RFC 8176 has no name for). After anything else
+ * (a passkey without user verification: `hwk`, `user`) the methods are kept and `mfa` added, since
+ * two factors were shown: `hwk user otp mfa`, or `hwk user mfa` with a recovery code. A token issued
+ * before the first step was recorded followed a password.
+ */
+export function secondStepAmr(firstFactor: readonly string[] | undefined, method: 'otp' | 'recovery_code'): string[] {
+  const first = firstFactor && firstFactor.length > 0 ? firstFactor : ['pwd'];
+  if (first.length === 1 && first[0] === 'pwd') return ['pwd', method === 'otp' ? 'otp' : 'mfa'];
+  return [...new Set([...first, ...(method === 'otp' ? ['otp'] : []), 'mfa'])];
 }
 
 /**

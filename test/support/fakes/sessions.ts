@@ -124,7 +124,7 @@ export class FakeSecondFactor implements LoginSecondFactor {
   private readonly totp = new Map<string, string>();
   private readonly recoveryCodes = new Map<string, Set<string>>();
   private readonly required = new Set<string>();
-  readonly mfaTokens = new Map<string, { userId: string; purpose: 'login' | 'enroll' }>();
+  readonly mfaTokens = new Map<string, { userId: string; purpose: 'login' | 'enroll'; firstFactor?: string[] }>();
   private issued = 0;
 
   /** The person has TOTP on; `code` is the one their authenticator shows now. */
@@ -146,16 +146,16 @@ export class FakeSecondFactor implements LoginSecondFactor {
     return Promise.resolve(this.required.has(userId));
   }
 
-  issueMfaToken(userId: string, purpose: 'login' | 'enroll'): Promise<string> {
+  issueMfaToken(userId: string, purpose: 'login' | 'enroll', firstFactor?: readonly string[]): Promise<string> {
     this.issued += 1;
     const token = `mfa-token-${this.issued}`;
-    this.mfaTokens.set(token, { userId, purpose });
+    this.mfaTokens.set(token, { userId, purpose, ...(firstFactor ? { firstFactor: [...firstFactor] } : {}) });
     return Promise.resolve(token);
   }
 
-  findMfaToken(token: string, purpose: 'login' | 'enroll'): Promise<{ userId: string } | undefined> {
+  findMfaToken(token: string, purpose: 'login' | 'enroll'): Promise<{ userId: string; firstFactor?: string[] } | undefined> {
     const record = this.mfaTokens.get(token);
-    return Promise.resolve(record?.purpose === purpose ? { userId: record.userId } : undefined);
+    return Promise.resolve(record?.purpose === purpose ? { userId: record.userId, ...(record.firstFactor ? { firstFactor: record.firstFactor } : {}) } : undefined);
   }
 
   consumeMfaToken(token: string): Promise<boolean> {
