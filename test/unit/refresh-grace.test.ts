@@ -3,7 +3,9 @@
  * again within the grace of its rotation gets one more pair of the same family; everything else a
  * reuse still is, it still is. The attacks first.
  */
+import { Duration } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
+import { deploymentSettingsEnvironment } from '#infra/deployment-settings.ts';
 import { loadConfig } from '#shared/config.ts';
 import { hashSecret } from '#shared/domain/kernel/secrets.ts';
 import { OPERATOR_AUDIENCE, verifyAccessToken } from '#shared/domain/sessions/access-tokens.ts';
@@ -181,5 +183,15 @@ describe('rotation grace: the deployment setting', () => {
     for (const bad of ['61', '-1', '1.5', '015', 'x']) {
       expect(() => loadConfig({ ...env, SESSION_REFRESH_GRACE_SECONDS: bad }), bad).toThrow(/SESSION_REFRESH_GRACE_SECONDS/);
     }
+  });
+});
+
+describe('rotation grace: the CDK prop', () => {
+  it('sets the variable only when given, and refuses more than 60 s or a fraction', () => {
+    expect(deploymentSettingsEnvironment({}, 'https://console.example.test')).not.toHaveProperty('SESSION_REFRESH_GRACE_SECONDS');
+    expect(deploymentSettingsEnvironment({ refreshTokenRotationGrace: Duration.seconds(0) }, 'https://c.example.test')).toMatchObject({ SESSION_REFRESH_GRACE_SECONDS: '0' });
+    expect(deploymentSettingsEnvironment({ refreshTokenRotationGrace: Duration.seconds(30) }, 'https://c.example.test')).toMatchObject({ SESSION_REFRESH_GRACE_SECONDS: '30' });
+    expect(() => deploymentSettingsEnvironment({ refreshTokenRotationGrace: Duration.minutes(2) }, 'https://c.example.test')).toThrow(/refreshTokenRotationGrace/);
+    expect(() => deploymentSettingsEnvironment({ refreshTokenRotationGrace: Duration.millis(1500) }, 'https://c.example.test')).toThrow(/refreshTokenRotationGrace/);
   });
 });
