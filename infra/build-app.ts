@@ -56,7 +56,7 @@ export function consoleContext(app: App): boolean | undefined {
  * `auditRetentionDays` (default 400), `alarmTopicArn` (an existing topic for the alarms) or
  * `createAlarmTopic=true`; e-mail: `emailFrom` (required: an address or `Name <address>` of a verified
  * SES identity), `emailIdentity` (default: the sender's domain), `emailReplyTo`; `signupMode`
- * (`verify-email`), `sessionAbsoluteLifetime` / `sessionIdleTimeout` (seconds), `consoleUrl`, `console=false` (no console distribution; it is on by default); the deployment's limits: `smsAllowedCountries` (required, e.g. `FR,DE,GB`,
+ * (`verify-email`), `sessionAbsoluteLifetime` / `sessionIdleTimeout` / `refreshTokenRotationGrace` (seconds), `consoleUrl`, `console=false` (no console distribution; it is on by default); the deployment's limits: `smsAllowedCountries` (required, e.g. `FR,DE,GB`,
  * or a list in cdk.json), `smsDeploymentDailyLimit`, `smsAccountDailyLimit`, `emailDeploymentDailyLimit`, `emailAccountDailyLimit`, `organizationsPerAccount`.
  * `overrides` replace stack props (tests use it to add routes the manifest does not have yet).
  */
@@ -95,6 +95,7 @@ export function buildApp(app: App, overrides: Omit<Partial<PortcullisStackProps>
     signupMode: context(app, 'signupMode') as SignupMode | undefined,
     sessionAbsoluteLifetime: secondsContext(app, 'sessionAbsoluteLifetime'),
     sessionIdleTimeout: secondsContext(app, 'sessionIdleTimeout'),
+    refreshTokenRotationGrace: secondsContext(app, 'refreshTokenRotationGrace'),
     consoleUrl: context(app, 'consoleUrl'),
     auditRetentionDays: numberContext(app, 'auditRetentionDays'),
     alarmTopicArn: context(app, 'alarmTopicArn'),

@@ -6,6 +6,7 @@
  */
 import type { Duration } from 'aws-cdk-lib';
 import { ENV, SESSION_LIFETIME_DEFAULTS, SIGNUP_MODES, type SignupMode } from '#shared/config.ts';
+import { REFRESH_ROTATION_GRACE_MAX_SECONDS } from '#shared/domain/sessions/refresh-grace.ts';
 
 /** The props of `Portcullis` that set them. */
 export interface DeploymentSettingProps {
@@ -26,6 +27,13 @@ export interface DeploymentSettingProps {
    * `sessionIdleTimeout` (seconds). @default Duration.days(7)
    */
   readonly sessionIdleTimeout?: Duration;
+  /**
+   * The refresh-token rotation grace: a spent refresh token presented again less than this long after
+   * its rotation (a double reload of the console) is answered once more instead of ending the session
+   * (docs/sessions.md). Whole seconds from 0 (off) to 60. Context `refreshTokenRotationGrace` (seconds).
+   * @default Duration.seconds(15)
+   */
+  readonly refreshTokenRotationGrace?: Duration;
   /**
    * The console's URL (https, no trailing slash): e-mailed links point at `{consoleUrl}/accept`,
    * `/reset-password`, `/verify-email`. Context `consoleUrl`. @default - the console distribution's
@@ -66,6 +74,11 @@ export function deploymentSettingsEnvironment(props: DeploymentSettingProps, def
   if (idle > absolute) {
     throw new Error(`sessionIdleTimeout (${String(idle)} s) must not exceed sessionAbsoluteLifetime (${String(absolute)} s)`);
   }
+  const grace = props.refreshTokenRotationGrace;
+  const graceSeconds = grace === undefined ? undefined : grace.toSeconds({ integral: false });
+  if (graceSeconds !== undefined && !(Number.isInteger(graceSeconds) && graceSeconds >= 0 && graceSeconds <= REFRESH_ROTATION_GRACE_MAX_SECONDS)) {
+    throw new Error(`refreshTokenRotationGrace must be whole seconds from 0 to ${String(REFRESH_ROTATION_GRACE_MAX_SECONDS)}, not ${grace?.toHumanString() ?? ''}`);
+  }
   if (consoleUrl !== undefined && !(URL.canParse(consoleUrl) && /^https:\/\/[^/?#@]+(\/[^?#]*[^/?#])?$/.test(consoleUrl))) {
     throw new Error(`consoleUrl must be an https URL without a trailing slash, query or fragment, not ${JSON.stringify(consoleUrl)}`);
   }
@@ -74,5 +87,7 @@ export function deploymentSettingsEnvironment(props: DeploymentSettingProps, def
     [ENV.consoleUrl]: consoleUrl ?? defaultConsoleUrl,
     [ENV.sessionAbsoluteSeconds]: String(absolute),
     [ENV.sessionIdleSeconds]: String(idle),
+    // Unset: the config's default (`REFRESH_ROTATION_GRACE_SECONDS`), so existing stacks keep their template.
+    ...(graceSeconds === undefined ? {} : { [ENV.sessionRefreshGraceSeconds]: String(graceSeconds) }),
   };
 }

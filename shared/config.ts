@@ -4,6 +4,7 @@
  */
 import { AUDIT_RETENTION_DAYS } from './domain/kernel/audit-events.ts';
 import { parseCountryList } from './domain/kernel/country-list.ts';
+import { REFRESH_ROTATION_GRACE_MAX_SECONDS, REFRESH_ROTATION_GRACE_SECONDS } from './domain/sessions/refresh-grace.ts';
 
 /**
  * What the deployment allows above every tenant (SPEC §6 "Above the tenants…"): no organization
@@ -78,7 +79,11 @@ export interface Config {
    */
   consoleUrl: string;
   signupMode: SignupMode;
-  sessions: { absoluteSeconds: number; idleSeconds: number };
+  /**
+   * `refreshGraceSeconds`: the refresh-token rotation grace, 0 (off) to 60.
+   * @default 15 (`REFRESH_ROTATION_GRACE_SECONDS`)
+   */
+  sessions: { absoluteSeconds: number; idleSeconds: number; refreshGraceSeconds: number };
   /**
    * The operators' passkeys (SPEC §11): the RP ID and the origins a WebAuthn response may come from.
    * @default - the console's host and origin (`consoleUrl`); a loopback IP address reads as
@@ -116,6 +121,7 @@ export const ENV = {
   signupMode: 'SIGNUP_MODE',
   sessionAbsoluteSeconds: 'SESSION_ABSOLUTE_SECONDS',
   sessionIdleSeconds: 'SESSION_IDLE_SECONDS',
+  sessionRefreshGraceSeconds: 'SESSION_REFRESH_GRACE_SECONDS',
   passkeyRpId: 'PASSKEY_RP_ID',
   passkeyOrigins: 'PASSKEY_ORIGINS',
 } as const;
@@ -126,6 +132,17 @@ function positiveInteger(env: Env, name: string, fallback: number, maxDigits = 6
   const value = env[name];
   if (value === undefined || value === '') return fallback;
   if (!new RegExp(`^[1-9]\\d{0,${String(maxDigits - 1)}}$`).test(value)) throw new Error(`Environment variable ${name} must be a positive whole number`);
+  return Number(value);
+}
+
+/** The rotation grace: whole seconds from 0 (off) to `REFRESH_ROTATION_GRACE_MAX_SECONDS`. */
+function refreshGraceSeconds(env: Env): number {
+  const name = ENV.sessionRefreshGraceSeconds;
+  const value = env[name];
+  if (value === undefined || value === '') return REFRESH_ROTATION_GRACE_SECONDS;
+  if (!/^(0|[1-9]\d?)$/.test(value) || Number(value) > REFRESH_ROTATION_GRACE_MAX_SECONDS) {
+    throw new Error(`Environment variable ${name} must be a whole number of seconds from 0 to ${String(REFRESH_ROTATION_GRACE_MAX_SECONDS)}`);
+  }
   return Number(value);
 }
 
@@ -208,6 +225,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessions: {
       absoluteSeconds: positiveInteger(env, ENV.sessionAbsoluteSeconds, SESSION_LIFETIME_DEFAULTS.absoluteSeconds, 9),
       idleSeconds: positiveInteger(env, ENV.sessionIdleSeconds, SESSION_LIFETIME_DEFAULTS.idleSeconds, 9),
+      refreshGraceSeconds: refreshGraceSeconds(env),
     },
     keys:
       keyProvider === 'local'

@@ -1,6 +1,6 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RefreshFamily, RefreshTokenRecord } from '../domain/kernel/model.ts';
-import type { RotateOutcome, SessionStore } from '../domain/sessions/session-store.ts';
+import type { RepeatOutcome, RotateOutcome, SessionStore } from '../domain/sessions/session-store.ts';
 import { getItem, isConditionalCheckFailed, queryAllGsi1Items, transactWrite } from './dynamodb.ts';
 import {
   fromRefreshFamilyItem,
@@ -53,10 +53,11 @@ export class SessionRepository implements SessionStore {
           Update: {
             TableName,
             Key: refreshTokenKey(oldTokenHash),
-            UpdateExpression: 'SET #status = :used, usedAt = :now',
+            // `usedAt` and `nextHash` are what the rotation grace reads when this token comes back.
+            UpdateExpression: 'SET #status = :used, usedAt = :now, nextHash = :next',
             ConditionExpression: 'attribute_exists(pk) AND #status = :active AND expiresAt > :now',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':used': 'used', ':active': 'active', ':now': nowSeconds },
+            ExpressionAttributeValues: { ':used': 'used', ':active': 'active', ':now': nowSeconds, ':next': next.tokenHash },
           },
         },
         {
@@ -78,8 +79,65 @@ export class SessionRepository implements SessionStore {
     }
     const current = await this.findRefreshToken(oldTokenHash);
     if (!current) return 'not_found';
-    if (current.status === 'used') return 'reused';
+    if (current.status !== 'active') return 'reused';
     return current.expiresAt <= nowSeconds ? 'expired' : 'not_found';
+  }
+
+  async repeatRefreshToken(
+    spentHash: string,
+    successorHash: string,
+    next: RefreshTokenRecord,
+    nowSeconds: number,
+    spentAfter: number,
+    usedAt: string,
+  ): Promise<RepeatOutcome> {
+    const TableName = this.tableName;
+    // Every condition in the one write: of N concurrent repeats of one token exactly one finds it
+    // unrepeated and its successor active; the family can never fork into two live branches.
+    const failed = await transactWrite(this.db, {
+      TransactItems: [
+        {
+          Update: {
+            TableName,
+            Key: refreshTokenKey(spentHash),
+            UpdateExpression: 'SET repeatedAt = :now, nextHash = :next',
+            ConditionExpression: 'attribute_exists(pk) AND #status = :used AND usedAt > :after AND attribute_not_exists(repeatedAt) AND nextHash = :successor',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':used': 'used', ':after': spentAfter, ':now': nowSeconds, ':next': next.tokenHash, ':successor': successorHash },
+          },
+        },
+        {
+          Update: {
+            TableName,
+            Key: refreshTokenKey(successorHash),
+            UpdateExpression: 'SET #status = :superseded, usedAt = :now',
+            ConditionExpression: 'attribute_exists(pk) AND #status = :active AND expiresAt > :now',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':superseded': 'superseded', ':active': 'active', ':now': nowSeconds },
+          },
+        },
+        {
+          Update: {
+            TableName,
+            Key: refreshFamilyKey(next.familyId),
+            UpdateExpression: 'SET lastUsedAt = :usedAt',
+            ConditionExpression: 'attribute_exists(pk) AND revoked = :false AND expiresAt > :now',
+            ExpressionAttributeValues: { ':false': false, ':now': nowSeconds, ':usedAt': usedAt },
+          },
+        },
+        { Put: { TableName, Item: toRefreshTokenItem(next), ConditionExpression: 'attribute_not_exists(pk)' } },
+      ],
+    });
+    if (failed.length === 0) return 'repeated';
+    if (failed.includes(2)) {
+      const family = await this.findFamily(next.familyId);
+      return family && !family.revoked && family.expiresAt <= nowSeconds ? 'expired' : 'revoked';
+    }
+    if (failed.includes(0)) {
+      const spent = await this.findRefreshToken(spentHash);
+      return spent?.repeatedAt !== undefined ? 'already_repeated' : 'outside_grace';
+    }
+    return 'moved_on';
   }
 
   async revokeFamily(familyId: string): Promise<void> {

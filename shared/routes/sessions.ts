@@ -107,7 +107,7 @@ export const sessionRoutes = {
     tag: sessionTags.sessions,
     auth: 'public',
     summary:
-      'Rotate a refresh token; reuse of a spent one revokes its whole family. With `X-Refresh-Token-Mode: cookie` (the console) the token comes from the `__Secure-portcullis-refresh` cookie, the body is empty, and the new token goes back in `Set-Cookie` (docs/sessions.md).',
+      'Rotate a refresh token; reuse of a spent one revokes its whole family, except one repeat less than 15 s after its rotation (the rotation grace, `SESSION_REFRESH_GRACE_SECONDS`: a double reload), answered with a new pair of the same session while the token its rotation issued is unused, which it then supersedes; a second repeat is a 401 `refresh_token_reused` that keeps the session. With `X-Refresh-Token-Mode: cookie` (the console) the token comes from the `__Secure-portcullis-refresh` cookie, the body is empty, and the new token goes back in `Set-Cookie` (docs/sessions.md).',
     request: { body: RefreshBody },
     response: { status: 200, body: TokenPair },
     errors: { 401: ['invalid_refresh_token', 'refresh_token_reused', 'expired', 'mfa_enrollment_required', 'mfa_required'] },

@@ -227,7 +227,8 @@ describe('lifetimes, with the server clock moved', () => {
   });
 
   it('are the deployment settings (30 days absolute, 7 days idle here)', () => {
-    expect(config().sessions).toEqual({ absoluteSeconds: 30 * DAY / 1000, idleSeconds: 7 * DAY / 1000 });
+    // No rotation grace in the tests (test/support/environment.ts); test/e2e/refresh-grace.test.ts has the default.
+    expect(config().sessions).toEqual({ absoluteSeconds: 30 * DAY / 1000, idleSeconds: 7 * DAY / 1000, refreshGraceSeconds: 0 });
   });
 
   it('a session past its absolute lifetime cannot refresh even if refreshed daily', async () => {

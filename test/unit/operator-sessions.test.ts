@@ -10,7 +10,8 @@ import { FakeSecondFactor, MemoryLoginAttempts, MemorySessions, RecordingLoginAu
 import { MemoryTenancy } from '#test/support/fakes/tenancy.ts';
 
 const DAY = 24 * 60 * 60;
-const SETTINGS = { issuer: 'urn:portcullis:unit', accessTokenTtlSeconds: 900, absoluteSeconds: 30 * DAY, idleSeconds: 7 * DAY };
+// No rotation grace here: a replay at once means a replay past the grace (test/unit/refresh-grace.test.ts has the grace).
+const SETTINGS = { issuer: 'urn:portcullis:unit', accessTokenTtlSeconds: 900, absoluteSeconds: 30 * DAY, idleSeconds: 7 * DAY, refreshGraceSeconds: 0 };
 const PASSWORD = 'correct horse battery staple 42';
 const FACTS = { requestId: 'req-1', sourceIp: '192.0.2.1' };
 

@@ -7,7 +7,8 @@
  * Silent refresh: a page load (the token is gone from memory) asks `/v2/auth/refresh` once; a token
  * is renewed a minute before it expires; a call answered 401 is retried once after a refresh. Two
  * callers that need a refresh at once share one request (a refresh token is single use: the second
- * would revoke the family).
+ * would spend the server's one grace repeat, which is there for what a page cannot share: two page
+ * loads at once, docs/sessions.md "Two refreshes at once").
  */
 import { createPortcullisClient, type Middleware, type PortcullisClient } from '../../../client/index.ts';
 

@@ -10,6 +10,7 @@ const MfaTokenItem = z.object({
   userId: z.string(),
   purpose: z.enum(['login', 'enroll', 'enrollment_page']),
   expiresAt: z.int(),
+  firstFactor: z.optional(z.array(z.string())),
 });
 
 export function mfaTokenToItem(record: MfaTokenRecord): Record<string, unknown> {
@@ -20,6 +21,7 @@ export function mfaTokenToItem(record: MfaTokenRecord): Record<string, unknown> 
     userId: record.userId,
     purpose: record.purpose,
     expiresAt: record.expiresAt,
+    ...(record.firstFactor ? { firstFactor: record.firstFactor } : {}),
     ttl: record.expiresAt,
   };
 }

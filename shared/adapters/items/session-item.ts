@@ -20,7 +20,16 @@ const RefreshFamilyItem = z.object({
   userAgent: z.optional(z.string()),
   ipPrefix: z.optional(z.string()),
 });
-const RefreshTokenItem = z.object({ tokenHash: z.string(), familyId: z.string(), userId: z.string(), status: z.enum(['active', 'used']), expiresAt: z.number() });
+const RefreshTokenItem = z.object({
+  tokenHash: z.string(),
+  familyId: z.string(),
+  userId: z.string(),
+  status: z.enum(['active', 'used', 'superseded']),
+  expiresAt: z.number(),
+  usedAt: z.optional(z.number()),
+  nextHash: z.optional(z.string()),
+  repeatedAt: z.optional(z.number()),
+});
 
 /**
  * The family expires (TTL) when the login does: a refresh never moves it. Listed under its operator

@@ -30,9 +30,20 @@ export interface RefreshTokenRecord {
   tokenHash: string;
   familyId: string;
   userId: string;
-  status: 'active' | 'used';
+  /**
+   * `used`: rotated (spent by its holder). `superseded`: never used, but spent because its parent was
+   * presented again within the rotation grace and the family went on from that repeat's child
+   * (shared/domain/sessions/operator-sessions.ts `refresh`).
+   */
+  status: 'active' | 'used' | 'superseded';
   /** Epoch seconds. */
   expiresAt: number;
+  /** When it was spent (epoch seconds); the rotation grace counts from it. Absent while active. */
+  usedAt?: number;
+  /** The hash of the token its rotation (or its grace repeat) answered: the family's next link. */
+  nextHash?: string;
+  /** When it was presented again within the grace and answered (epoch seconds): at most once. */
+  repeatedAt?: number;
 }
 
 export interface RefreshFamily {

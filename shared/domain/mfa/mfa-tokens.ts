@@ -27,6 +27,12 @@ export interface MfaTokenRecord {
   purpose: MfaTokenPurpose;
   /** Epoch seconds. */
   expiresAt: number;
+  /**
+   * The `amr` of the step that led here (a password: `pwd`; a passkey without user verification:
+   * `hwk`, `user`), so that the session the second step starts says which factors it took. Absent on
+   * tokens issued before it was recorded: they followed a password.
+   */
+  firstFactor?: string[];
 }
 
 export interface MfaTokenStore {
@@ -44,9 +50,15 @@ export class MfaTokens {
   ) {}
 
   /** A new token of `purpose` for `userId`, live for `MFA_TOKEN_TTL_SECONDS`. */
-  async issue(userId: string, purpose: MfaTokenPurpose): Promise<string> {
+  async issue(userId: string, purpose: MfaTokenPurpose, firstFactor?: readonly string[]): Promise<string> {
     const token = `${MFA_TOKEN_PREFIX}${randomSecret(32)}`;
-    await this.store.createMfaToken({ tokenHash: hashSecret(token), userId, purpose, expiresAt: this.nowSeconds() + MFA_TOKEN_TTL_SECONDS });
+    await this.store.createMfaToken({
+      tokenHash: hashSecret(token),
+      userId,
+      purpose,
+      expiresAt: this.nowSeconds() + MFA_TOKEN_TTL_SECONDS,
+      ...(firstFactor ? { firstFactor: [...firstFactor] } : {}),
+    });
     return token;
   }
 

@@ -30,9 +30,12 @@ export class OperatorSecondFactor implements LoginSecondFactor {
     return this.policy.isRequiredFor(userId);
   }
 
-  /** A short-lived, single-use token for the login's second step (or, `enroll`, for enrolment only). */
-  issueMfaToken(userId: string, purpose: 'login' | 'enroll'): Promise<string> {
-    return this.tokens.issue(userId, purpose);
+  /**
+   * A short-lived, single-use token for the login's second step (or, `enroll`, for enrolment only),
+   * remembering the `amr` of the step that led to it.
+   */
+  issueMfaToken(userId: string, purpose: 'login' | 'enroll', firstFactor?: readonly string[]): Promise<string> {
+    return this.tokens.issue(userId, purpose, firstFactor);
   }
 
   /** The live mfaToken of this purpose (not consumed), or undefined. */

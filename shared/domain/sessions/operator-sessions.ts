@@ -29,6 +29,12 @@ export interface SessionSettings {
   absoluteSeconds: number;
   /** A session ends after this long without a refresh (config `sessions.idleSeconds`). */
   idleSeconds: number;
+  /**
+   * A spent refresh token presented again less than this many seconds after its rotation is answered
+   * once more instead of revoking its family (`REFRESH_ROTATION_GRACE_SECONDS`, config
+   * `sessions.refreshGraceSeconds`); 0 turns the grace off.
+   */
+  refreshGraceSeconds: number;
 }
 
 /** A session as its person sees it in `GET /v2/me/sessions`: never a token or a hash. */
@@ -67,8 +73,9 @@ export type LoginFailureReason = 'bad_password' | 'throttled' | 'mfa_failed' | '
  * the session gate reads: the person's factors and whether `requireMfa` covers them.
  */
 export interface LoginSecondFactor extends PersonFactorSource {
-  issueMfaToken(userId: string, purpose: 'login' | 'enroll'): Promise<string>;
-  findMfaToken(token: string, purpose: 'login' | 'enroll'): Promise<{ userId: string } | undefined>;
+  /** `firstFactor`: the `amr` of the step before (`secondStepAmr` reads it back). */
+  issueMfaToken(userId: string, purpose: 'login' | 'enroll', firstFactor?: readonly string[]): Promise<string>;
+  findMfaToken(token: string, purpose: 'login' | 'enroll'): Promise<{ userId: string; firstFactor?: string[] | undefined } | undefined>;
   consumeMfaToken(token: string): Promise<boolean>;
   verifyLoginProof(
     userId: string,
@@ -120,10 +127,10 @@ export class OperatorSessions {
   async admit(userId: string, amr: string[], facts?: LoginFacts, options: { audited?: boolean } = {}): Promise<LoginResult> {
     const verdict = await this.gate.verdict(userId, amr);
     if (verdict === 'verify') {
-      return { mfaRequired: true, mfaToken: await this.secondFactor.issueMfaToken(userId, 'login'), methods: ['totp', 'recovery_code'] };
+      return { mfaRequired: true, mfaToken: await this.secondFactor.issueMfaToken(userId, 'login', amr), methods: ['totp', 'recovery_code'] };
     }
     if (verdict === 'enroll') {
-      return { mfaEnrollmentRequired: true, mfaToken: await this.secondFactor.issueMfaToken(userId, 'enroll') };
+      return { mfaEnrollmentRequired: true, mfaToken: await this.secondFactor.issueMfaToken(userId, 'enroll', amr) };
     }
     if (facts && options.audited !== false) await this.audit?.loginSucceeded(userId, amr, facts);
     return this.mint(userId, amr, facts);
@@ -196,8 +203,7 @@ export class OperatorSessions {
       throw mfaOutcomeError(outcome);
     }
     if (!(await this.secondFactor.consumeMfaToken(input.mfaToken))) throw invalidMfaToken();
-    const amr = ['pwd', method === 'otp' ? 'otp' : 'mfa'];
-    return tokensOnly(await this.admit(record.userId, amr, facts));
+    return tokensOnly(await this.admit(record.userId, secondStepAmr(record.firstFactor, method), facts));
   }
 
   /**
@@ -207,7 +213,7 @@ export class OperatorSessions {
   async completeEnrollmentLogin(mfaToken: string, facts: LoginFacts = NO_FACTS): Promise<TokenPair> {
     const record = await this.secondFactor.findMfaToken(mfaToken, 'enroll');
     if (!record || !(await this.secondFactor.consumeMfaToken(mfaToken))) throw invalidMfaToken();
-    return tokensOnly(await this.admit(record.userId, ['pwd', 'otp'], facts));
+    return tokensOnly(await this.admit(record.userId, secondStepAmr(record.firstFactor, 'otp'), facts));
   }
 
   /**
@@ -215,6 +221,10 @@ export class OperatorSessions {
    * whole family, i.e. every token descended from that login, is revoked (OAuth 2.0 Security BCP 4.14).
    * A session past its absolute lifetime or unused for the idle timeout is refused (401 `expired`)
    * and its family revoked; the rotation itself moves the family's `lastUsedAt`.
+   *
+   * The rotation grace (`refreshGraceSeconds`): a token presented again within the grace of its own
+   * rotation is answered once more, with a new pair of the same family, after the same checks
+   * (family live, gate open); see `repeatWithinGrace`.
    */
   async refresh(refreshToken: string): Promise<TokenPair> {
     const tokenHash = hashSecret(refreshToken);
@@ -240,12 +250,14 @@ export class OperatorSessions {
 
     const next = this.newRefreshToken(current.familyId, current.userId, family.expiresAt);
     const outcome = await this.sessions.rotateRefreshToken(tokenHash, next.record, now, this.now().toISOString());
+    let secret: string;
     switch (outcome) {
       case 'rotated':
-        return this.tokenPair(current.userId, family.amr, next.secret, current.familyId, family.expiresAt);
+        secret = next.secret;
+        break;
       case 'reused':
-        await this.sessions.revokeFamily(current.familyId);
-        throw new AuthError('refresh_token_reused', 'This refresh token was already used; the session has been revoked.');
+        secret = await this.repeatWithinGrace(tokenHash, current.familyId, current.userId, family, now);
+        break;
       case 'expired':
         await this.sessions.revokeFamily(current.familyId);
         throw sessionExpired();
@@ -253,6 +265,43 @@ export class OperatorSessions {
       case 'revoked':
         throw invalidRefreshToken();
     }
+    return this.tokenPair(current.userId, family.amr, secret, current.familyId, family.expiresAt);
+  }
+
+  /**
+   * A spent token came back. Within the grace, once, and only while the token its rotation answered
+   * (its successor) is still unused, it gets a new pair of the same family; that successor is then
+   * `superseded`, so the family goes on from the newest child alone and never forks: were the repeat
+   * a thief's, the owner's next refresh (with the superseded token) is a reuse that revokes the family,
+   * the thief's branch with it, as without the grace. A second repeat within the grace is refused
+   * (401 `refresh_token_reused`) without ending the session: the one repeat already gave the family
+   * its newest child. Anything else (after the grace, a successor used since, a superseded token) is
+   * a reuse: the family is revoked. Answers the repeat's refresh token; `refresh` signs the pair.
+   */
+  private async repeatWithinGrace(tokenHash: string, familyId: string, userId: string, family: RefreshFamily, now: number): Promise<string> {
+    const grace = this.settings.refreshGraceSeconds;
+    const spent = await this.sessions.findRefreshToken(tokenHash);
+    if (spent?.status === 'used' && spent.usedAt !== undefined && spent.nextHash !== undefined && now - spent.usedAt < grace) {
+      if (spent.repeatedAt !== undefined) throw alreadyRepeated();
+      const next = this.newRefreshToken(familyId, userId, family.expiresAt);
+      const outcome = await this.sessions.repeatRefreshToken(tokenHash, spent.nextHash, next.record, now, now - grace, this.now().toISOString());
+      switch (outcome) {
+        case 'repeated':
+          return next.secret;
+        case 'already_repeated':
+          throw alreadyRepeated();
+        case 'revoked':
+          throw invalidRefreshToken();
+        case 'expired':
+          await this.sessions.revokeFamily(familyId);
+          throw sessionExpired();
+        case 'moved_on':
+        case 'outside_grace':
+          break;
+      }
+    }
+    await this.sessions.revokeFamily(familyId);
+    throw new AuthError('refresh_token_reused', 'This refresh token was already used; the session has been revoked.');
   }
 
   /** Revokes the family of the token. Unknown tokens are ignored so the answer reveals nothing. */
@@ -385,6 +434,20 @@ export class OperatorSessions {
 }
 
 /**
+ * The `amr` of a session started in two steps (RFC 8176): the first step's methods as the mfaToken
+ * recorded them, then the second's. After a password it stays what it always was, `pwd` + `otp` (a
+ * TOTP code) or `pwd` + `mfa` (a recovery code, which RFC 8176 has no name for). After anything else
+ * (a passkey without user verification: `hwk`, `user`) the methods are kept and `mfa` added, since
+ * two factors were shown: `hwk user otp mfa`, or `hwk user mfa` with a recovery code. A token issued
+ * before the first step was recorded followed a password.
+ */
+export function secondStepAmr(firstFactor: readonly string[] | undefined, method: 'otp' | 'recovery_code'): string[] {
+  const first = firstFactor && firstFactor.length > 0 ? firstFactor : ['pwd'];
+  if (first.length === 1 && first[0] === 'pwd') return ['pwd', method === 'otp' ? 'otp' : 'mfa'];
+  return [...new Set([...first, ...(method === 'otp' ? ['otp'] : []), 'mfa'])];
+}
+
+/**
  * For the steps whose `amr` already carries the second factor (or whose person cannot have one yet):
  * the gate opens for them, so anything else is a broken invariant and refused, never turned into tokens.
  */
@@ -423,6 +486,11 @@ function mfaOutcomeError(outcome: Exclude<SecondFactorOutcome, 'ok'>): AuthError
 /** Past the absolute lifetime or the idle timeout: the same answer as a token that ran out. */
 function sessionExpired(): AuthError {
   return new AuthError('expired', 'The session has expired; sign in again.');
+}
+
+/** A second repeat within the grace: refused, the session goes on from the first repeat's child. */
+function alreadyRepeated(): AuthError {
+  return new AuthError('refresh_token_reused', 'This refresh token was already used twice; use the newest one.');
 }
 
 function invalidRefreshToken(): AuthError {

@@ -1,6 +1,6 @@
 import type { RefreshFamily, RefreshTokenRecord } from '#shared/domain/kernel/model.ts';
 import type { LoginAttempts, LoginThrottleStore } from '#shared/domain/sessions/login-throttle-store.ts';
-import type { RotateOutcome, SessionStore } from '#shared/domain/sessions/session-store.ts';
+import type { RepeatOutcome, RotateOutcome, SessionStore } from '#shared/domain/sessions/session-store.ts';
 import type { LoginAudit, LoginFacts, LoginFailureReason, LoginSecondFactor } from '#shared/domain/sessions/operator-sessions.ts';
 import type { PersonFactors } from '#shared/domain/sessions/session-gate.ts';
 import type { SecondFactorOutcome } from '#shared/domain/sign-in/model.ts';
@@ -34,12 +34,35 @@ export class MemorySessions implements SessionStore {
       if (family?.revoked !== false) return 'revoked';
       if (family.expiresAt <= nowSeconds) return 'expired';
       if (!current) return 'not_found';
-      if (current.status === 'used') return 'reused';
+      if (current.status !== 'active') return 'reused';
       if (current.expiresAt <= nowSeconds) return 'expired';
       return 'rotated';
     })();
     if (outcome === 'rotated' && current && family) {
-      current.status = 'used';
+      Object.assign(current, { status: 'used', usedAt: nowSeconds, nextHash: next.tokenHash });
+      family.lastUsedAt = usedAt;
+      this.tokens.set(next.tokenHash, { ...next });
+    }
+    return Promise.resolve(outcome);
+  }
+
+  /** The grace repeat, as one transaction (shared/adapters/session-repository.ts). */
+  repeatRefreshToken(spentHash: string, successorHash: string, next: RefreshTokenRecord, nowSeconds: number, spentAfter: number, usedAt: string): Promise<RepeatOutcome> {
+    const spent = this.tokens.get(spentHash);
+    const successor = this.tokens.get(successorHash);
+    const family = this.families.get(next.familyId);
+    const outcome = ((): RepeatOutcome => {
+      if (family?.revoked !== false) return 'revoked';
+      if (family.expiresAt <= nowSeconds) return 'expired';
+      if (!spent) return 'outside_grace';
+      if (spent.repeatedAt !== undefined) return 'already_repeated';
+      if (spent.status !== 'used' || (spent.usedAt ?? 0) <= spentAfter || spent.nextHash !== successorHash) return 'outside_grace';
+      if (successor?.status !== 'active' || successor.expiresAt <= nowSeconds) return 'moved_on';
+      return 'repeated';
+    })();
+    if (outcome === 'repeated' && spent && successor && family) {
+      Object.assign(spent, { repeatedAt: nowSeconds, nextHash: next.tokenHash });
+      Object.assign(successor, { status: 'superseded', usedAt: nowSeconds });
       family.lastUsedAt = usedAt;
       this.tokens.set(next.tokenHash, { ...next });
     }
@@ -101,7 +124,7 @@ export class FakeSecondFactor implements LoginSecondFactor {
   private readonly totp = new Map<string, string>();
   private readonly recoveryCodes = new Map<string, Set<string>>();
   private readonly required = new Set<string>();
-  readonly mfaTokens = new Map<string, { userId: string; purpose: 'login' | 'enroll' }>();
+  readonly mfaTokens = new Map<string, { userId: string; purpose: 'login' | 'enroll'; firstFactor?: string[] }>();
   private issued = 0;
 
   /** The person has TOTP on; `code` is the one their authenticator shows now. */
@@ -123,16 +146,16 @@ export class FakeSecondFactor implements LoginSecondFactor {
     return Promise.resolve(this.required.has(userId));
   }
 
-  issueMfaToken(userId: string, purpose: 'login' | 'enroll'): Promise<string> {
+  issueMfaToken(userId: string, purpose: 'login' | 'enroll', firstFactor?: readonly string[]): Promise<string> {
     this.issued += 1;
     const token = `mfa-token-${this.issued}`;
-    this.mfaTokens.set(token, { userId, purpose });
+    this.mfaTokens.set(token, { userId, purpose, ...(firstFactor ? { firstFactor: [...firstFactor] } : {}) });
     return Promise.resolve(token);
   }
 
-  findMfaToken(token: string, purpose: 'login' | 'enroll'): Promise<{ userId: string } | undefined> {
+  findMfaToken(token: string, purpose: 'login' | 'enroll'): Promise<{ userId: string; firstFactor?: string[] } | undefined> {
     const record = this.mfaTokens.get(token);
-    return Promise.resolve(record?.purpose === purpose ? { userId: record.userId } : undefined);
+    return Promise.resolve(record?.purpose === purpose ? { userId: record.userId, ...(record.firstFactor ? { firstFactor: record.firstFactor } : {}) } : undefined);
   }
 
   consumeMfaToken(token: string): Promise<boolean> {
