@@ -34,11 +34,14 @@ import { signInAuditor, suppressedAs, type Auditor, type RecordAuditEvent } from
 import type { SignInFactsReader, SignInReads, SignInRequest } from './sign-in-facts.ts';
 import { smsRateLimited, type SmsBudget } from './sms-budget.ts';
 import type { SmsReservation } from './sms-limits.ts';
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '../passkeys/ceremonies.ts';
 
 export interface StepUpdate {
   step: number;
   status: 'open' | 'consumed';
   secretHash: string | null;
+  /** The WebAuthn challenge of a next `passkey` step (null otherwise). */
+  passkeyChallenge?: string | null | undefined;
   expiresAt: number;
   satisfied: SatisfiedFactor[];
 }
@@ -64,6 +67,13 @@ export interface CompleteInput {
   recoveryCode?: string | undefined;
   /** Where a step-up's magic link points instead of the system's `passwordlessUrl` (the hosted login). */
   linkUrl?: string | undefined;
+  /** A `passkey` step: the assertion's `toJSON()` (`navigator.credentials.get()` with the step's `publicKey`). */
+  passkey?: AuthenticationResponseJSON | undefined;
+  /**
+   * Origins a passkey assertion may come from in addition to the system's `webauthn.origins` (the
+   * hosted login passes its own, as `linkUrl` overrides the link). The RP ID stays the system's.
+   */
+  passkeyOrigins?: string[] | undefined;
 }
 
 /** A chain completed: who signed in, to what, and how (what a token or an authorization code is made of). */
@@ -77,11 +87,19 @@ export interface CompletedSignIn {
 }
 
 /** One factor's outcome without a token: the hosted login turns a completed chain into an authorization code. */
-export type CompletedStep = { authenticated: true; signIn: CompletedSignIn } | { authenticated: false; challengeId: string; remaining: Factor[] };
+export type CompletedStep = { authenticated: true; signIn: CompletedSignIn } | SteppedUp;
+
+/** A step-up: the next factor of the same challenge; `publicKey` (request options) when that factor is `passkey`. */
+export interface SteppedUp {
+  authenticated: false;
+  challengeId: string;
+  remaining: Factor[];
+  publicKey?: PublicKeyCredentialRequestOptionsJSON | undefined;
+}
 
 export type CompletedChallenge =
   | { authenticated: true; token: string; tokenType: 'Bearer'; expiresIn: number; user: { id: string; email: string }; amr: string[] }
-  | { authenticated: false; challengeId: string; remaining: Factor[] };
+  | SteppedUp;
 
 export interface CompleteSignInDependencies {
   facts: SignInFactsReader;

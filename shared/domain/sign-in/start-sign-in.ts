@@ -21,6 +21,7 @@ import type { SignInFactsReader, SignInRequest } from './sign-in-facts.ts';
 import { smsRateLimited, type SmsBudget } from './sms-budget.ts';
 import type { ChallengeDelivery } from './challenge-delivery.ts';
 import type { PlannedSms, SmsReservation } from './sms-limits.ts';
+import type { PublicKeyCredentialRequestOptionsJSON } from '../passkeys/ceremonies.ts';
 
 /** Where challenges are created (DynamoDB: shared/adapters/challenge-repository.ts). */
 export interface ChallengeCreation {
@@ -49,6 +50,11 @@ export interface StartedChallenge {
   method: Factor;
   expiresAt: string;
   deliveredTo: string | null;
+  /**
+   * When `method` is `passkey`: the WebAuthn request options (PublicKeyCredentialRequestOptionsJSON)
+   * with the challenge stored on this sign-in; the browser gives them to `navigator.credentials.get()`.
+   */
+  publicKey?: PublicKeyCredentialRequestOptionsJSON | undefined;
 }
 
 export interface StartSignInDependencies {
