@@ -923,7 +923,7 @@ export interface paths {
         /** A login transaction's current page, for the browser that holds its cookie (HTML): the e-mail form, the code form (PIN, e-mailed PIN, TOTP or recovery code), or the page that waits for a link (it reloads itself every 3 seconds). When the chain was completed on another device, 303 to the client's redirect URI with `code`, `state` and `iss`. */
         get: operations["showLoginPage"];
         put?: never;
-        /** The hosted login's forms (URL-encoded; `login` and `form_token` in each, checked with the transaction's cookie): `email` starts the system's policy through the sign-in engine (an unknown e-mail walks the same pages), `code` or `recovery_code` completes a factor, `action=restart` goes back to the e-mail. 303 to the next page, or to the client's redirect URI with `code`, `state` and `iss` once the chain is complete; a wrong code shows the form again (HTML). */
+        /** The hosted login's forms (URL-encoded; `login` and `form_token` in each, checked with the transaction's cookie): `email` starts the system's policy through the sign-in engine (an unknown e-mail walks the same pages), `code` or `recovery_code` completes a factor, `passkey` (the JSON of a credential's `toJSON()`, posted by the passkey step's script) a passkey step, `action=restart` goes back to the e-mail. 303 to the next page, or to the client's redirect URI with `code`, `state` and `iss` once the chain is complete; a wrong code shows the form again (HTML). */
         post: operations["submitLoginPage"];
         delete?: never;
         options?: never;
@@ -9711,14 +9711,14 @@ export interface operations {
                         items: {
                             name: string;
                             policy: {
-                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                                 rules: {
                                     if: {
                                         sensitivity?: string[];
                                         ipCidr?: string[];
                                         resource?: string[];
                                     };
-                                    factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                                    factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                                 }[];
                                 pin: {
                                     length: number;
@@ -9734,6 +9734,10 @@ export interface operations {
                             redirectUris: string[];
                             /** @enum {string} */
                             tokenSigningAlg: "ES256" | "RS256";
+                            webauthn: {
+                                rpId: string;
+                                origins: string[];
+                            } | null;
                             hasClientSecret: boolean;
                             createdAt: string;
                             updatedAt: string;
@@ -9870,7 +9874,7 @@ export interface operations {
                     name: string;
                     policy: {
                         /** @description The factor chain, satisfied in order: `pin` and `passwordless` (a PIN or magic link by SMS), `email_pin` and `email_link` (the same by e-mail to the user's address), `totp`. */
-                        factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                        factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                         /** @default [] */
                         rules?: {
                             if: {
@@ -9879,7 +9883,7 @@ export interface operations {
                                 resource?: string[];
                             };
                             /** @description The factor chain, satisfied in order: `pin` and `passwordless` (a PIN or magic link by SMS), `email_pin` and `email_link` (the same by e-mail to the user's address), `totp`. */
-                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                         }[];
                         /**
                          * @description PIN settings: of `pin` (SMS) and `email_pin` (e-mail) alike.
@@ -9914,6 +9918,10 @@ export interface operations {
                     redirectUris?: string[];
                     /** @enum {string} */
                     tokenSigningAlg?: "ES256" | "RS256";
+                    webauthn?: {
+                        rpId: string;
+                        origins: string[];
+                    } | null;
                 };
             };
         };
@@ -9927,14 +9935,14 @@ export interface operations {
                     "application/json": {
                         name: string;
                         policy: {
-                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                             rules: {
                                 if: {
                                     sensitivity?: string[];
                                     ipCidr?: string[];
                                     resource?: string[];
                                 };
-                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                             }[];
                             pin: {
                                 length: number;
@@ -9950,6 +9958,10 @@ export interface operations {
                         redirectUris: string[];
                         /** @enum {string} */
                         tokenSigningAlg: "ES256" | "RS256";
+                        webauthn: {
+                            rpId: string;
+                            origins: string[];
+                        } | null;
                         hasClientSecret: boolean;
                         createdAt: string;
                         updatedAt: string;
@@ -10138,14 +10150,14 @@ export interface operations {
                     "application/json": {
                         name: string;
                         policy: {
-                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                             rules: {
                                 if: {
                                     sensitivity?: string[];
                                     ipCidr?: string[];
                                     resource?: string[];
                                 };
-                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                             }[];
                             pin: {
                                 length: number;
@@ -10161,6 +10173,10 @@ export interface operations {
                         redirectUris: string[];
                         /** @enum {string} */
                         tokenSigningAlg: "ES256" | "RS256";
+                        webauthn: {
+                            rpId: string;
+                            origins: string[];
+                        } | null;
                         hasClientSecret: boolean;
                         createdAt: string;
                         updatedAt: string;
@@ -10427,7 +10443,7 @@ export interface operations {
                 "application/json": {
                     policy?: {
                         /** @description The factor chain, satisfied in order: `pin` and `passwordless` (a PIN or magic link by SMS), `email_pin` and `email_link` (the same by e-mail to the user's address), `totp`. */
-                        factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                        factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                         /** @default [] */
                         rules?: {
                             if: {
@@ -10436,7 +10452,7 @@ export interface operations {
                                 resource?: string[];
                             };
                             /** @description The factor chain, satisfied in order: `pin` and `passwordless` (a PIN or magic link by SMS), `email_pin` and `email_link` (the same by e-mail to the user's address), `totp`. */
-                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                         }[];
                         /**
                          * @description PIN settings: of `pin` (SMS) and `email_pin` (e-mail) alike.
@@ -10471,6 +10487,10 @@ export interface operations {
                     redirectUris?: string[];
                     /** @enum {string} */
                     tokenSigningAlg?: "ES256" | "RS256";
+                    webauthn?: {
+                        rpId: string;
+                        origins: string[];
+                    } | null;
                 };
             };
         };
@@ -10484,14 +10504,14 @@ export interface operations {
                     "application/json": {
                         name: string;
                         policy: {
-                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                             rules: {
                                 if: {
                                     sensitivity?: string[];
                                     ipCidr?: string[];
                                     resource?: string[];
                                 };
-                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                             }[];
                             pin: {
                                 length: number;
@@ -10507,6 +10527,10 @@ export interface operations {
                         redirectUris: string[];
                         /** @enum {string} */
                         tokenSigningAlg: "ES256" | "RS256";
+                        webauthn: {
+                            rpId: string;
+                            origins: string[];
+                        } | null;
                         hasClientSecret: boolean;
                         createdAt: string;
                         updatedAt: string;
@@ -12202,10 +12226,14 @@ export interface operations {
                     "application/json": {
                         challengeId: string;
                         /** @enum {string} */
-                        method: "pin" | "passwordless" | "totp" | "email_pin" | "email_link";
+                        method: "pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey";
                         expiresAt: string;
-                        /** @description Where the SMS went: `********` and the last two digits of the number, the same shape for every number (no country code, fixed length). Where the e-mail went (`email_pin`, `email_link`): the first character of the email the request named, `*****@*****` and its top-level domain (`a*****@*****.com`), lower-cased, the same for every address, real or decoy. Null when nothing is sent (TOTP). */
+                        /** @description Where the SMS went: `********` and the last two digits of the number, the same shape for every number (no country code, fixed length). Where the e-mail went (`email_pin`, `email_link`): the first character of the email the request named, `*****@*****` and its top-level domain (`a*****@*****.com`), lower-cased, the same for every address, real or decoy. Null when nothing is sent (TOTP, passkey). */
                         deliveredTo: string | null;
+                        /** @description When the factor to satisfy is `passkey`: PublicKeyCredentialRequestOptionsJSON (the system's `webauthn.rpId`, a fresh challenge, empty `allowCredentials`: a discoverable credential, user verification preferred). Give it to `PublicKeyCredential.parseRequestOptionsFromJSON()`, then `navigator.credentials.get({publicKey})`, and send the credential's `toJSON()` as `passkey`. */
+                        publicKey?: {
+                            [key: string]: unknown;
+                        };
                     };
                 };
             };
@@ -12410,6 +12438,27 @@ export interface operations {
                     passwordless?: string;
                     totp?: string;
                     recoveryCode?: string;
+                    /** @description The assertion's `toJSON()` (AuthenticationResponseJSON). */
+                    passkey?: {
+                        id: string;
+                        rawId: string;
+                        /** @constant */
+                        type: "public-key";
+                        authenticatorAttachment?: string | null;
+                        clientExtensionResults: {
+                            [key: string]: unknown;
+                        };
+                        response: {
+                            clientDataJSON: string;
+                            authenticatorData: string;
+                            signature: string;
+                            userHandle?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -12437,7 +12486,11 @@ export interface operations {
                         /** @constant */
                         authenticated: false;
                         challengeId: string;
-                        remaining: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                        remaining: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
+                        /** @description When the factor to satisfy is `passkey`: PublicKeyCredentialRequestOptionsJSON (the system's `webauthn.rpId`, a fresh challenge, empty `allowCredentials`: a discoverable credential, user verification preferred). Give it to `PublicKeyCredential.parseRequestOptionsFromJSON()`, then `navigator.credentials.get({publicKey})`, and send the credential's `toJSON()` as `passkey`. */
+                        publicKey?: {
+                            [key: string]: unknown;
+                        };
                     };
                 };
             };
@@ -13311,6 +13364,7 @@ export interface operations {
                     code?: string;
                     recovery_code?: string;
                     action?: string;
+                    passkey?: string;
                 } & {
                     [key: string]: unknown;
                 };
