@@ -24,7 +24,8 @@ import {
   type ChallengeScope,
   withLinkUrl,
 } from './challenge-rules.ts';
-import { credentialOf, type CredentialCheck } from './credentials.ts';
+import { credentialOf, USER_VERIFIED, type CredentialCheck } from './credentials.ts';
+import { passkeyStepOf, relyingPartyOf } from './passkey-step.ts';
 import { decoySubjectId, subjectOf } from './decoys.ts';
 import { amrOf, type EndUserTokens } from './end-user-tokens.ts';
 import { LazyState, type WindowSlot } from './failure-window.ts';
@@ -186,7 +187,7 @@ export class CompleteSignIn {
 
     const step = challenge.step;
     // An e-mailed PIN comes back in `pin`, an e-mailed link in `passwordless` (SPEC §8), as their SMS twins.
-    const expectedFields = isDeliveredFactor(factor) ? [secretKindOf(factor)] : ['totp', 'recoveryCode'];
+    const expectedFields = isDeliveredFactor(factor) ? [secretKindOf(factor)] : factor === 'passkey' ? ['passkey'] : ['totp', 'recoveryCode'];
     if (!expectedFields.includes(given.field)) {
       throw new ValidationError([{ field: `body.${expectedFields[0] ?? factor}`, message: `is required: this challenge expects the ${factor} factor` }]);
     }
@@ -195,16 +196,17 @@ export class CompleteSignIn {
     const slot: WindowSlot = { id: newId('try'), at: nowMs };
     const checked = await spendThenCompare(
       () => attempts.take(challenge, scope, slot, state, nowMs, audit),
-      () => this.deps.credentials.verify(challenge, user, given),
+      () => this.deps.credentials.verify(challenge, user, given, relyingPartyOf(facts.system, input.passkeyOrigins)),
     );
-    const verdict = 'verdict' in checked ? checked.verdict : 'refused';
+    const outcome = 'verdict' in checked ? checked.verdict : 'refused';
+    const verdict = outcome === USER_VERIFIED ? 'ok' : outcome;
     if (verdict === 'locked') {
       await audit('challenge.locked', { ...details, factor, scope: 'totp' });
       throw tooManyAttempts();
     }
     if (verdict !== 'ok' || !user || reason) return attempts.refuse(challenge, state, nowMs, audit, { factor, reason: verdict });
 
-    const satisfied: SatisfiedFactor[] = [...challenge.satisfied, given.field === 'recoveryCode' ? 'recoveryCode' : factor];
+    const satisfied: SatisfiedFactor[] = [...challenge.satisfied, given.field === 'recoveryCode' ? 'recoveryCode' : outcome === USER_VERIFIED ? 'passkeyUserVerified' : factor];
     const next = challenge.chain[step + 1];
     if (next === undefined) {
       // The event commits with the consuming write: one round trip for both.
@@ -232,37 +234,45 @@ export class CompleteSignIn {
       }
       reservations = daily.reservations;
     }
+    let publicKey: PublicKeyCredentialRequestOptionsJSON | undefined;
     try {
       const refused = () => attempts.advanceRefused(challenge, scope, state, nowMs, audit);
-      await this.stepUp(challenge, { organization, system, user }, { step, next, satisfied, nowMs, slot, refused }, audit);
+      publicKey = await this.stepUp(challenge, { organization, system, user }, { step, next, satisfied, nowMs, slot, refused }, audit);
     } catch (error) {
       await this.deps.budget.giveBack(reservations);
       throw error;
     }
     await audit('challenge.verified', { ...details, factor, completed: false, remaining: challenge.chain.slice(step + 1) });
     if (isDeliveredFactor(next)) await audit('challenge.sent', { ...details, method: next, step: step + 1, channel: channelOf(next) });
-    return { authenticated: false, challengeId: challenge.id, remaining: challenge.chain.slice(step + 1) };
+    return { authenticated: false, challengeId: challenge.id, remaining: challenge.chain.slice(step + 1), ...(publicKey ? { publicKey } : {}) };
   }
 
-  /** Moves the challenge to its next factor and, for an SMS or e-mail factor, sends it (voiding the challenge if sending fails). */
+  /**
+   * Moves the challenge to its next factor and, for an SMS or e-mail factor, sends it (voiding the
+   * challenge if sending fails); for a passkey, answers the request options of the fresh challenge
+   * stored with the step.
+   */
   private async stepUp(
     challenge: Challenge,
     target: { organization: Organization; system: SignInSystem; user: EndUser },
     move: { step: number; next: Factor; satisfied: SatisfiedFactor[]; nowMs: number; slot: WindowSlot; refused: () => Promise<never> },
     audit: Auditor,
-  ): Promise<void> {
+  ): Promise<PublicKeyCredentialRequestOptionsJSON | undefined> {
     const { step, next, satisfied, nowMs } = move;
     const { system } = target;
     const secret = isDeliveredFactor(next) ? newSecretOf(system, next) : '';
+    const passkey = next === 'passkey' ? passkeyStepOf(system) : undefined;
     const update: StepUpdate = {
       step: step + 1,
       status: 'open',
       secretHash: isDeliveredFactor(next) ? await this.deps.pinSecrets.hash(challenge.id, secretKindOf(next), secret) : null,
+      passkeyChallenge: passkey?.challenge ?? null,
       expiresAt: nowMs + ttlSecondsOf(system, next) * 1000,
       satisfied,
     };
     if (!(await this.deps.store.advanceChallenge(challenge, step, update, nowMs, move.slot))) return move.refused();
     // The message right after the write: nothing may fail between them and leave a live factor unsent.
     if (isDeliveredFactor(next)) await this.deps.delivery.sendOrVoid(challenge, target, next, secret, audit);
+    return passkey?.publicKey();
   }
 }
