@@ -58,7 +58,8 @@ export class EndUserPasskeys {
     const existing = await this.store.listPasskeysOf(owner);
     if (existing.length >= MAX_PASSKEYS_PER_OWNER) throw passkeyLimit();
     const flow = await this.flows.start('register', rp, owner, system.name);
-    const publicKey = await creationOptions(rp, { handle: owner, name: user.email, displayName: user.name ?? user.email }, existing, flow.challenge, 'required');
+    // The user handle is the end user's id (WebAuthn allows 64 bytes: the owner string with its organization does not fit); the passkey's owner is kept on the server.
+    const publicKey = await creationOptions(rp, { handle: userId, name: user.email, displayName: user.name ?? user.email }, existing, flow.challenge, 'required');
     return { flowId: flow.flowId, publicKey };
   }
 
