@@ -5,8 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { fromLoginTransactionItem, toLoginTransactionItem } from '#shared/adapters/items/login-transaction-item.ts';
 import { hostedPasskeyOrigin, type Frame, type LoginOutcome } from '#shared/domain/oidc/hosted-login.ts';
-import { formTokenOf } from '#shared/domain/oidc/login-transactions.ts';
+import { formTokenOf, newLoginTransaction } from '#shared/domain/oidc/login-transactions.ts';
 import { passkeyFieldOf, renderLogin } from '#shared/http/hosted-login-page.ts';
 
 const LOGIN_ID = `lgn_${'b2'.repeat(16)}`;
@@ -90,5 +91,16 @@ describe('the hosted login’s passkey step page', () => {
     expect(passkeyFieldOf('[]')).toBeNull();
     expect(passkeyFieldOf(JSON.stringify({ ...credential, type: 'password' }))).toBeNull();
     expect(passkeyFieldOf(JSON.stringify({ ...credential, response: { ...credential.response, signature: '<b>' } }))).toBeNull();
+  });
+
+  it('stores a passkey step’s options with its transaction, and reads a transaction stored before passkeys', () => {
+    const request = { clientId: 'portal', redirectUri: 'https://app.example.com/cb', codeChallenge: 'c'.repeat(43), scope: ['openid'], state: null, nonce: null, loginHint: null };
+    const { transaction } = newLoginTransaction({ organizationId: 'org_1', accountId: 'acc_1', organizationName: 'Acme', request }, new Date());
+    const atPasskey = { ...transaction, phase: 'factor' as const, factor: 'passkey' as const, challengeId: 'chl_1', passkeyOptions: { ...options, extensions: undefined } };
+    const item = toLoginTransactionItem(atPasskey);
+    expect(typeof item.passkeyOptions).toBe('string');
+    expect(fromLoginTransactionItem(item)).toEqual({ ...atPasskey, passkeyOptions: options });
+    const { passkeyOptions: _dropped, ...before } = toLoginTransactionItem(transaction);
+    expect(fromLoginTransactionItem(before).passkeyOptions).toBeNull();
   });
 });
