@@ -170,6 +170,15 @@ describe('the hosted login’s passkey step in Chromium', () => {
       const login = await replay.follow(await replay.get(party.url.href), api.url());
       const step = await replay.follow(await replay.post(`${party.fixture.issuer}/oauth2/login`, { ...formOf(login.html), email: party.fixture.user.email }), api.url());
       expect(step.html).toContain('Sign in with a passkey');
+      // Not a credential, or an absurd one: the page again (nothing reaches the engine), or the route's 400.
+      for (const garbage of ['{"id":1}', 'not json', '[]']) {
+        const answer = await replay.post(`${party.fixture.issuer}/oauth2/login`, { ...formOf(step.html), passkey: garbage });
+        expect([answer.status, answer.location]).toEqual([400, null]);
+        expect(answer.html).toContain('Sign in with a passkey');
+      }
+      const oversized = await replay.post(`${party.fixture.issuer}/oauth2/login`, { ...formOf(step.html), passkey: 'x'.repeat(20_000) });
+      expect(oversized.status).toBe(400);
+      expect(oversized.headers.get('content-type')).toContain('application/problem+json');
       const credential = new URLSearchParams(posted).get('passkey') ?? '';
       expect(credential).toContain('"type":"public-key"');
       const refused = await replay.post(`${party.fixture.issuer}/oauth2/login`, { ...formOf(step.html), passkey: credential });
