@@ -121,8 +121,10 @@ export const WebAuthnConfigSchema = z
   .check(
     z.superRefine((value: { rpId: string; origins: string[] }, context) => {
       // Against a valid RP ID only: a bad one is reported once, on `rpId`.
-      if (!isRpId(value.rpId)) return;
+      if (typeof value.rpId !== 'string' || !isRpId(value.rpId) || !Array.isArray(value.origins)) return;
+      // The object's check runs even when an origin failed its own: those are reported already, and skipped here.
       value.origins.forEach((origin, index) => {
+        if (typeof origin !== 'string' || !URL.canParse(origin)) return;
         if (!onRpId(new URL(origin).hostname, value.rpId)) {
           context.addIssue({ code: 'custom', path: ['origins', index], message: 'must be on the rpId or a subdomain of it' });
         }

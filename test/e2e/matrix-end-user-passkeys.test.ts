@@ -186,6 +186,7 @@ describe('bad input', () => {
       { what: 'an origin on another site', method: 'POST', path: systems, body: passkeySystem({ rpId: 'example.com', origins: ['https://example.com.evil.test'] }), field: 'body.webauthn.origins.0' },
       { what: 'an http origin off localhost', method: 'POST', path: systems, body: passkeySystem({ rpId: 'example.com', origins: ['http://example.com'] }), field: 'body.webauthn.origins.0' },
       { what: 'an origin with a path', method: 'POST', path: systems, body: passkeySystem({ rpId: 'example.com', origins: ['https://example.com/login'] }), field: 'body.webauthn.origins.0' },
+      { what: 'an origin that is no URL (found by the fuzzer: was a 500)', method: 'POST', path: systems, body: passkeySystem({ rpId: 'example.com', origins: ['%2e%2e%2f'] }), field: 'body.webauthn.origins.0' },
       { what: 'no origin', method: 'POST', path: systems, body: passkeySystem({ rpId: 'example.com', origins: [] }), field: 'body.webauthn.origins' },
       { what: 'removing webauthn under a passkey policy', method: 'PATCH', path: `${systems}/${fx.systemName}`, body: { webauthn: null }, field: 'body.webauthn' },
       {
