@@ -81,11 +81,12 @@ export const MAX_WEBAUTHN_ORIGINS = 10;
  * letter in the last label, so never an IPv4 address; no colon, so never IPv6) or `localhost`.
  * Browsers refuse WebAuthn on IP addresses, and an RP ID is compared byte for byte: lower case only.
  */
+const isRpId = (value: string): boolean =>
+  /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/.test(value) && !/^[0-9]+$/.test(value.split('.').at(-1) ?? '');
+
 const RpId = z.string({ error: 'must be a string' }).check(
   z.maxLength(253, { error: 'must be at most 253 characters' }),
-  z.refine((value: string) => /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/.test(value) && !/^[0-9]+$/.test(value.split('.').at(-1) ?? ''), {
-    error: 'must be a lower-case DNS name or localhost (never an IP address)',
-  }),
+  z.refine(isRpId, { error: 'must be a lower-case DNS name or localhost (never an IP address)' }),
 );
 
 /**
@@ -119,7 +120,11 @@ export const WebAuthnConfigSchema = z
   })
   .check(
     z.superRefine((value: { rpId: string; origins: string[] }, context) => {
+      // Against a valid RP ID only: a bad one is reported once, on `rpId`.
+      if (typeof value.rpId !== 'string' || !isRpId(value.rpId) || !Array.isArray(value.origins)) return;
+      // The object's check runs even when an origin failed its own: those are reported already, and skipped here.
       value.origins.forEach((origin, index) => {
+        if (typeof origin !== 'string' || !URL.canParse(origin)) return;
         if (!onRpId(new URL(origin).hostname, value.rpId)) {
           context.addIssue({ code: 'custom', path: ['origins', index], message: 'must be on the rpId or a subdomain of it' });
         }
