@@ -59,7 +59,7 @@ const FORM_ERRORS: Record<FormError, string> = {
   invalid_email: 'Enter a valid e-mail address.',
   wrong_code: 'That code is not right. Check it and try again.',
   rate_limited: 'Too many codes were sent. Wait a few minutes and try again.',
-  start_again: 'That code can no longer be used (too many tries, or it expired). Enter your e-mail to get a new one.',
+  start_again: 'That code or passkey can no longer be used (too many tries, or it expired). Enter your e-mail to start again.',
 };
 
 const PASSKEY_TEXT = {

@@ -268,6 +268,19 @@ describe('the hosted login’s passkey step in Chromium', () => {
       expect(await old.getByRole('button', { name: 'Use a passkey' }).count()).toBe(0);
       await old.close();
 
+      // The challenge's attempt budget (the policy's, 5) applies to passkeys: refused credentials
+      // one after another end the step, and the person starts again from the e-mail.
+      const guesser = new FormBrowser();
+      let answer = await guesser.follow(await guesser.get(party.url.href), api.url());
+      answer = await guesser.follow(await guesser.post(`${party.fixture.issuer}/oauth2/login`, { ...formOf(answer.html), email: party.fixture.user.email }), api.url());
+      const unknown = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON: 'e30', authenticatorData: 'AAAA', signature: 'AAAA' } };
+      const seen: string[] = [];
+      for (let guess = 0; guess < 6 && !answer.html.includes('Enter your e-mail to start again'); guess++) {
+        answer = await guesser.post(`${party.fixture.issuer}/oauth2/login`, { ...formOf(answer.html), passkey: JSON.stringify(unknown) });
+        seen.push(answer.html.includes('We could not sign you in with that passkey') ? 'refused' : answer.html.includes('E-mail address') ? 'email' : String(answer.status));
+      }
+      expect(seen).toEqual(['refused', 'refused', 'refused', 'refused', 'email']);
+
       // The system's passkeys moved to an RP ID that does not cover this host: a new sign-in's
       // passkey page explains, and runs no script.
       const owner = api.as(party.fixture.account.owner.accessToken);
