@@ -683,6 +683,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v2/organizations/{orgId}/users/{userId}/passkeys/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Creation options for a new passkey of the end user on `system`'s relying party: `publicKey` (PublicKeyCredentialCreationOptionsJSON: the system's `webauthn.rpId`, a discoverable credential (resident key required: end users sign in with discoverable credentials only), user verification preferred, attestation `none`, the user's passkeys excluded) and the `flowId` of its challenge (single use, 5 minutes, bound to this user and system). 409 `webauthn_not_configured` when the system has no `webauthn`. */
+        post: operations["startEndUserPasskeyRegistration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/organizations/{orgId}/users/{userId}/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The end user's passkeys (at most 20), oldest first: never a public key or a counter. */
+        get: operations["listEndUserPasskeys"];
+        put?: never;
+        /** Register the credential the user's browser made from the options (`response`: its `toJSON()`). The flow is spent by this call, right or wrong; it must be this user's, and the origin (one of the system's `webauthn.origins`), RP ID and challenge must match. Audited `passkey.added`. */
+        post: operations["registerEndUserPasskey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/organizations/{orgId}/users/{userId}/passkeys/{passkeyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one of the end user's passkeys; another user's and an unknown id are the same 404. Audited `passkey.removed`. */
+        delete: operations["removeEndUserPasskey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v2/organizations/{orgId}/systems": {
         parameters: {
             query?: never;
@@ -819,7 +871,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start an end user's sign-in: sends the PIN or magic link by SMS or e-mail. Unknown, disabled or unauthorized users, and e-mail factors to an undeliverable address, get the same 202 and nothing is sent. */
+        /** Start an end user's sign-in: sends the PIN or magic link by SMS or e-mail, or, when the first factor is `passkey`, answers `publicKey` request options (the system's `webauthn.rpId`, a fresh single-use challenge, empty `allowCredentials`: the credential is discoverable) for `navigator.credentials.get()`. Unknown, disabled or unauthorized users, users without a passkey, and e-mail factors to an undeliverable address, get the same 202 and nothing is sent. */
         post: operations["startAuthentication"];
         delete?: never;
         options?: never;
@@ -836,7 +888,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Complete one factor of a sign-in: a token when the chain is done, else the factors that remain. */
+        /** Complete one factor of a sign-in: a token when the chain is done, else the factors that remain. A `passkey` step takes the assertion's `toJSON()` in `passkey`; its attempt is spent before it is verified, like a PIN's, and any failure (unknown credential, another user's, wrong origin or RP ID, replay) is the `invalid_credentials` a wrong PIN gets. When the next factor is `passkey`, the step-up answer carries its `publicKey` request options. */
         post: operations["completeAuthentication"];
         delete?: never;
         options?: never;
@@ -923,7 +975,7 @@ export interface paths {
         /** A login transaction's current page, for the browser that holds its cookie (HTML): the e-mail form, the code form (PIN, e-mailed PIN, TOTP or recovery code), or the page that waits for a link (it reloads itself every 3 seconds). When the chain was completed on another device, 303 to the client's redirect URI with `code`, `state` and `iss`. */
         get: operations["showLoginPage"];
         put?: never;
-        /** The hosted login's forms (URL-encoded; `login` and `form_token` in each, checked with the transaction's cookie): `email` starts the system's policy through the sign-in engine (an unknown e-mail walks the same pages), `code` or `recovery_code` completes a factor, `action=restart` goes back to the e-mail. 303 to the next page, or to the client's redirect URI with `code`, `state` and `iss` once the chain is complete; a wrong code shows the form again (HTML). */
+        /** The hosted login's forms (URL-encoded; `login` and `form_token` in each, checked with the transaction's cookie): `email` starts the system's policy through the sign-in engine (an unknown e-mail walks the same pages), `code` or `recovery_code` completes a factor, `passkey` (the JSON of a credential's `toJSON()`, posted by the passkey step's script) a passkey step, `action=restart` goes back to the e-mail. 303 to the next page, or to the client's redirect URI with `code`, `state` and `iss` once the chain is complete; a wrong code shows the form again (HTML). */
         post: operations["submitLoginPage"];
         delete?: never;
         options?: never;
@@ -9687,6 +9739,700 @@ export interface operations {
             };
         };
     };
+    startEndUserPasskeyRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    system: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        flowId: string;
+                        /** @description PublicKeyCredentialCreationOptionsJSON: give it to `PublicKeyCredential.parseCreationOptionsFromJSON()`, then `navigator.credentials.create({publicKey})`. */
+                        publicKey: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description Invalid input.
+             *     - `validation_failed`: a field is invalid; `errors` names each one (`body.email`, `query.limit`, `params.orgId`)
+             *     - `invalid_json`: the body is not valid JSON
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "invalid_json";
+                    };
+                };
+            };
+            /**
+             * @description Not authenticated.
+             *     - `unauthorized`: no credential was sent
+             *     - `invalid_token`: the access token is invalid
+             *     - `token_expired`: the access token has expired
+             *     - `invalid_api_key`: the API key is invalid or revoked
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized" | "invalid_token" | "token_expired" | "invalid_api_key";
+                    };
+                };
+            };
+            /**
+             * @description Not allowed.
+             *     - `forbidden`: the caller may not do this (role, scope or key permission)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /**
+             * @description Not found.
+             *     - `not_found`: the resource does not exist or is outside the caller’s scope
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /**
+             * @description Conflict.
+             *     - `webauthn_not_configured`: the system has no `webauthn` relying party for passkeys
+             *     - `passkey_limit`: the person has the most passkeys allowed (20): remove one first
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "webauthn_not_configured" | "passkey_limit";
+                    };
+                };
+            };
+            /**
+             * @description Body too large.
+             *     - `payload_too_large`: the body is larger than 64 KiB
+             *     - `{"message": "Request Entity Too Large"}` (application/json): API Gateway, for bodies over 10 MB
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Too many requests.
+             *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unexpected error.
+             *     - `internal_error`: unexpected; the body says nothing internal
+             *     - `{"message": "Internal Server Error"}` (application/json): API Gateway, when the function crashes or times out
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Temporarily unavailable.
+             *     - `service_unavailable`: DynamoDB is throttling or contended; retry after `Retry-After` seconds
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    listEndUserPasskeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            name: string;
+                            createdAt: string;
+                            lastUsedAt: string | null;
+                            backedUp: boolean;
+                            backupEligible: boolean;
+                            transports: string[];
+                            aaguid: string;
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description Invalid input.
+             *     - `validation_failed`: a field is invalid; `errors` names each one (`body.email`, `query.limit`, `params.orgId`)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /**
+             * @description Not authenticated.
+             *     - `unauthorized`: no credential was sent
+             *     - `invalid_token`: the access token is invalid
+             *     - `token_expired`: the access token has expired
+             *     - `invalid_api_key`: the API key is invalid or revoked
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized" | "invalid_token" | "token_expired" | "invalid_api_key";
+                    };
+                };
+            };
+            /**
+             * @description Not allowed.
+             *     - `forbidden`: the caller may not do this (role, scope or key permission)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /**
+             * @description Not found.
+             *     - `not_found`: the resource does not exist or is outside the caller’s scope
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /**
+             * @description Too many requests.
+             *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unexpected error.
+             *     - `internal_error`: unexpected; the body says nothing internal
+             *     - `{"message": "Internal Server Error"}` (application/json): API Gateway, when the function crashes or times out
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Temporarily unavailable.
+             *     - `service_unavailable`: DynamoDB is throttling or contended; retry after `Retry-After` seconds
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    registerEndUserPasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    flowId: string;
+                    name: string;
+                    /** @description The new credential's `toJSON()` (RegistrationResponseJSON). */
+                    response: {
+                        id: string;
+                        rawId: string;
+                        /** @constant */
+                        type: "public-key";
+                        authenticatorAttachment?: string | null;
+                        clientExtensionResults: {
+                            [key: string]: unknown;
+                        };
+                        response: {
+                            clientDataJSON: string;
+                            attestationObject: string;
+                            transports?: string[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        createdAt: string;
+                        lastUsedAt: string | null;
+                        backedUp: boolean;
+                        backupEligible: boolean;
+                        transports: string[];
+                        aaguid: string;
+                    };
+                };
+            };
+            /**
+             * @description Invalid input.
+             *     - `validation_failed`: a field is invalid; `errors` names each one (`body.email`, `query.limit`, `params.orgId`)
+             *     - `invalid_json`: the body is not valid JSON
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed" | "invalid_json";
+                    };
+                };
+            };
+            /**
+             * @description Not authenticated.
+             *     - `unauthorized`: no credential was sent
+             *     - `invalid_token`: the access token is invalid
+             *     - `token_expired`: the access token has expired
+             *     - `invalid_api_key`: the API key is invalid or revoked
+             *     - `passkey_rejected`: the passkey response did not verify (challenge, origin, RP ID, signature or counter), or names no passkey known here
+             *     - `invalid_passkey_flow`: the flow is unknown, expired (5 minutes) or already used: ask for new options
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized" | "invalid_token" | "token_expired" | "invalid_api_key" | "passkey_rejected" | "invalid_passkey_flow";
+                    };
+                };
+            };
+            /**
+             * @description Not allowed.
+             *     - `forbidden`: the caller may not do this (role, scope or key permission)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /**
+             * @description Not found.
+             *     - `not_found`: the resource does not exist or is outside the caller’s scope
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /**
+             * @description Conflict.
+             *     - `passkey_exists`: this credential is already registered
+             *     - `passkey_limit`: the person has the most passkeys allowed (20): remove one first
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "passkey_exists" | "passkey_limit";
+                    };
+                };
+            };
+            /**
+             * @description Body too large.
+             *     - `payload_too_large`: the body is larger than 64 KiB
+             *     - `{"message": "Request Entity Too Large"}` (application/json): API Gateway, for bodies over 10 MB
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unsupported body type.
+             *     - `unsupported_media_type`: the body’s `Content-Type` is not one this route takes (JSON everywhere; form bodies only on the HTML form routes)
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /**
+             * @description Too many requests.
+             *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unexpected error.
+             *     - `internal_error`: unexpected; the body says nothing internal
+             *     - `{"message": "Internal Server Error"}` (application/json): API Gateway, when the function crashes or times out
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Temporarily unavailable.
+             *     - `service_unavailable`: DynamoDB is throttling or contended; retry after `Retry-After` seconds
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    removeEndUserPasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                userId: string;
+                passkeyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Invalid input.
+             *     - `validation_failed`: a field is invalid; `errors` names each one (`body.email`, `query.limit`, `params.orgId`)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "validation_failed";
+                    };
+                };
+            };
+            /**
+             * @description Not authenticated.
+             *     - `unauthorized`: no credential was sent
+             *     - `invalid_token`: the access token is invalid
+             *     - `token_expired`: the access token has expired
+             *     - `invalid_api_key`: the API key is invalid or revoked
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized" | "invalid_token" | "token_expired" | "invalid_api_key";
+                    };
+                };
+            };
+            /**
+             * @description Not allowed.
+             *     - `forbidden`: the caller may not do this (role, scope or key permission)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /**
+             * @description Not found.
+             *     - `not_found`: the resource does not exist or is outside the caller’s scope
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /**
+             * @description Too many requests.
+             *     - `{"message": "Too Many Requests"}` (application/json): API Gateway, when the stage throttle (requests per second) is exceeded
+             */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Unexpected error.
+             *     - `internal_error`: unexpected; the body says nothing internal
+             *     - `{"message": "Internal Server Error"}` (application/json): API Gateway, when the function crashes or times out
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /**
+             * @description Temporarily unavailable.
+             *     - `service_unavailable`: DynamoDB is throttling or contended; retry after `Retry-After` seconds
+             */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (on `rate_limited` and `service_unavailable`). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable";
+                    };
+                };
+            };
+        };
+    };
     listSystems: {
         parameters: {
             query?: {
@@ -9711,14 +10457,14 @@ export interface operations {
                         items: {
                             name: string;
                             policy: {
-                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                                 rules: {
                                     if: {
                                         sensitivity?: string[];
                                         ipCidr?: string[];
                                         resource?: string[];
                                     };
-                                    factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                                    factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                                 }[];
                                 pin: {
                                     length: number;
@@ -9734,6 +10480,10 @@ export interface operations {
                             redirectUris: string[];
                             /** @enum {string} */
                             tokenSigningAlg: "ES256" | "RS256";
+                            webauthn: {
+                                rpId: string;
+                                origins: string[];
+                            } | null;
                             hasClientSecret: boolean;
                             createdAt: string;
                             updatedAt: string;
@@ -9870,7 +10620,7 @@ export interface operations {
                     name: string;
                     policy: {
                         /** @description The factor chain, satisfied in order: `pin` and `passwordless` (a PIN or magic link by SMS), `email_pin` and `email_link` (the same by e-mail to the user's address), `totp`. */
-                        factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                        factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                         /** @default [] */
                         rules?: {
                             if: {
@@ -9879,7 +10629,7 @@ export interface operations {
                                 resource?: string[];
                             };
                             /** @description The factor chain, satisfied in order: `pin` and `passwordless` (a PIN or magic link by SMS), `email_pin` and `email_link` (the same by e-mail to the user's address), `totp`. */
-                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                         }[];
                         /**
                          * @description PIN settings: of `pin` (SMS) and `email_pin` (e-mail) alike.
@@ -9914,6 +10664,10 @@ export interface operations {
                     redirectUris?: string[];
                     /** @enum {string} */
                     tokenSigningAlg?: "ES256" | "RS256";
+                    webauthn?: {
+                        rpId: string;
+                        origins: string[];
+                    } | null;
                 };
             };
         };
@@ -9927,14 +10681,14 @@ export interface operations {
                     "application/json": {
                         name: string;
                         policy: {
-                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                             rules: {
                                 if: {
                                     sensitivity?: string[];
                                     ipCidr?: string[];
                                     resource?: string[];
                                 };
-                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                             }[];
                             pin: {
                                 length: number;
@@ -9950,6 +10704,10 @@ export interface operations {
                         redirectUris: string[];
                         /** @enum {string} */
                         tokenSigningAlg: "ES256" | "RS256";
+                        webauthn: {
+                            rpId: string;
+                            origins: string[];
+                        } | null;
                         hasClientSecret: boolean;
                         createdAt: string;
                         updatedAt: string;
@@ -10138,14 +10896,14 @@ export interface operations {
                     "application/json": {
                         name: string;
                         policy: {
-                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                             rules: {
                                 if: {
                                     sensitivity?: string[];
                                     ipCidr?: string[];
                                     resource?: string[];
                                 };
-                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                             }[];
                             pin: {
                                 length: number;
@@ -10161,6 +10919,10 @@ export interface operations {
                         redirectUris: string[];
                         /** @enum {string} */
                         tokenSigningAlg: "ES256" | "RS256";
+                        webauthn: {
+                            rpId: string;
+                            origins: string[];
+                        } | null;
                         hasClientSecret: boolean;
                         createdAt: string;
                         updatedAt: string;
@@ -10427,7 +11189,7 @@ export interface operations {
                 "application/json": {
                     policy?: {
                         /** @description The factor chain, satisfied in order: `pin` and `passwordless` (a PIN or magic link by SMS), `email_pin` and `email_link` (the same by e-mail to the user's address), `totp`. */
-                        factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                        factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                         /** @default [] */
                         rules?: {
                             if: {
@@ -10436,7 +11198,7 @@ export interface operations {
                                 resource?: string[];
                             };
                             /** @description The factor chain, satisfied in order: `pin` and `passwordless` (a PIN or magic link by SMS), `email_pin` and `email_link` (the same by e-mail to the user's address), `totp`. */
-                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                         }[];
                         /**
                          * @description PIN settings: of `pin` (SMS) and `email_pin` (e-mail) alike.
@@ -10471,6 +11233,10 @@ export interface operations {
                     redirectUris?: string[];
                     /** @enum {string} */
                     tokenSigningAlg?: "ES256" | "RS256";
+                    webauthn?: {
+                        rpId: string;
+                        origins: string[];
+                    } | null;
                 };
             };
         };
@@ -10484,14 +11250,14 @@ export interface operations {
                     "application/json": {
                         name: string;
                         policy: {
-                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                            factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                             rules: {
                                 if: {
                                     sensitivity?: string[];
                                     ipCidr?: string[];
                                     resource?: string[];
                                 };
-                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                                factors: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
                             }[];
                             pin: {
                                 length: number;
@@ -10507,6 +11273,10 @@ export interface operations {
                         redirectUris: string[];
                         /** @enum {string} */
                         tokenSigningAlg: "ES256" | "RS256";
+                        webauthn: {
+                            rpId: string;
+                            origins: string[];
+                        } | null;
                         hasClientSecret: boolean;
                         createdAt: string;
                         updatedAt: string;
@@ -12202,10 +12972,14 @@ export interface operations {
                     "application/json": {
                         challengeId: string;
                         /** @enum {string} */
-                        method: "pin" | "passwordless" | "totp" | "email_pin" | "email_link";
+                        method: "pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey";
                         expiresAt: string;
-                        /** @description Where the SMS went: `********` and the last two digits of the number, the same shape for every number (no country code, fixed length). Where the e-mail went (`email_pin`, `email_link`): the first character of the email the request named, `*****@*****` and its top-level domain (`a*****@*****.com`), lower-cased, the same for every address, real or decoy. Null when nothing is sent (TOTP). */
+                        /** @description Where the SMS went: `********` and the last two digits of the number, the same shape for every number (no country code, fixed length). Where the e-mail went (`email_pin`, `email_link`): the first character of the email the request named, `*****@*****` and its top-level domain (`a*****@*****.com`), lower-cased, the same for every address, real or decoy. Null when nothing is sent (TOTP, passkey). */
                         deliveredTo: string | null;
+                        /** @description When the factor to satisfy is `passkey`: PublicKeyCredentialRequestOptionsJSON (the system's `webauthn.rpId`, a fresh challenge, empty `allowCredentials`: a discoverable credential, user verification preferred). Give it to `PublicKeyCredential.parseRequestOptionsFromJSON()`, then `navigator.credentials.get({publicKey})`, and send the credential's `toJSON()` as `passkey`. */
+                        publicKey?: {
+                            [key: string]: unknown;
+                        };
                     };
                 };
             };
@@ -12276,6 +13050,7 @@ export interface operations {
             /**
              * @description Conflict.
              *     - `passwordless_url_missing`: the system has no `passwordlessUrl` for magic links
+             *     - `webauthn_not_configured`: the system has no `webauthn` relying party for passkeys
              */
             409: {
                 headers: {
@@ -12284,7 +13059,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "passwordless_url_missing";
+                        code?: "passwordless_url_missing" | "webauthn_not_configured";
                     };
                 };
             };
@@ -12410,6 +13185,27 @@ export interface operations {
                     passwordless?: string;
                     totp?: string;
                     recoveryCode?: string;
+                    /** @description The assertion's `toJSON()` (AuthenticationResponseJSON). */
+                    passkey?: {
+                        id: string;
+                        rawId: string;
+                        /** @constant */
+                        type: "public-key";
+                        authenticatorAttachment?: string | null;
+                        clientExtensionResults: {
+                            [key: string]: unknown;
+                        };
+                        response: {
+                            clientDataJSON: string;
+                            authenticatorData: string;
+                            signature: string;
+                            userHandle?: string | null;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -12437,7 +13233,11 @@ export interface operations {
                         /** @constant */
                         authenticated: false;
                         challengeId: string;
-                        remaining: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link")[];
+                        remaining: ("pin" | "passwordless" | "totp" | "email_pin" | "email_link" | "passkey")[];
+                        /** @description When the factor to satisfy is `passkey`: PublicKeyCredentialRequestOptionsJSON (the system's `webauthn.rpId`, a fresh challenge, empty `allowCredentials`: a discoverable credential, user verification preferred). Give it to `PublicKeyCredential.parseRequestOptionsFromJSON()`, then `navigator.credentials.get({publicKey})`, and send the credential's `toJSON()` as `passkey`. */
+                        publicKey?: {
+                            [key: string]: unknown;
+                        };
                     };
                 };
             };
@@ -13311,6 +14111,7 @@ export interface operations {
                     code?: string;
                     recovery_code?: string;
                     action?: string;
+                    passkey?: string;
                 } & {
                     [key: string]: unknown;
                 };

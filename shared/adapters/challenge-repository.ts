@@ -62,13 +62,14 @@ export class ChallengeRepository implements ChallengeStore {
             Key: challengeItem.key(challenge.id),
             // The right code gives its attempt back (`attempts` counts wrong codes, all steps together).
             UpdateExpression:
-              'SET #step = :next, #status = :status, secretHash = :secretHash, expiresAt = :expiresAt, satisfied = :satisfied, #ttl = :ttl, attempts = attempts - :one',
+              'SET #step = :next, #status = :status, secretHash = :secretHash, passkeyChallenge = :passkeyChallenge, expiresAt = :expiresAt, satisfied = :satisfied, #ttl = :ttl, attempts = attempts - :one',
             ConditionExpression: '#status = :open AND #step = :from AND attempts <= maxAttempts AND attempts > :zero AND expiresAt > :now AND attribute_not_exists(decoy)',
             ExpressionAttributeNames: { '#step': 'step', '#status': 'status', '#ttl': 'ttl' },
             ExpressionAttributeValues: {
               ':next': update.step,
               ':status': update.status,
               ':secretHash': update.secretHash,
+              ':passkeyChallenge': update.passkeyChallenge ?? null,
               ':expiresAt': update.expiresAt,
               ':satisfied': update.satisfied,
               ':ttl': challengeItem.ttlOf(update.expiresAt),

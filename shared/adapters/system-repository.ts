@@ -63,7 +63,7 @@ export class SystemRepository implements SystemStore {
             TableName: this.tableName,
             Key: key,
             UpdateExpression:
-              'SET #policy = :policy, passwordlessUrl = :url, redirectUris = :redirectUris, tokenSigningAlg = :alg, clientSecretHash = :secretHash, updatedAt = :at, version = :next',
+              'SET #policy = :policy, passwordlessUrl = :url, redirectUris = :redirectUris, tokenSigningAlg = :alg, clientSecretHash = :secretHash, webauthn = :webauthn, updatedAt = :at, version = :next',
             ConditionExpression: 'version = :version',
             ExpressionAttributeNames: { '#policy': 'policy' },
             ExpressionAttributeValues: {
@@ -72,6 +72,7 @@ export class SystemRepository implements SystemStore {
               ':redirectUris': system.redirectUris,
               ':alg': system.tokenSigningAlg,
               ':secretHash': system.clientSecretHash,
+              ':webauthn': system.webauthn,
               ':at': system.updatedAt,
               ':version': expectedVersion,
               ':next': expectedVersion + 1,

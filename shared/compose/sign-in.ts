@@ -1,5 +1,6 @@
 /** End-user sign-in: start and complete over their reads, challenge store, second factor, SMS limits and tokens. */
 import { ChallengeRepository } from '../adapters/challenge-repository.ts';
+import { PasskeyRepository } from '../adapters/passkey-repository.ts';
 import { KeyringRepository } from '../adapters/keyring-repository.ts';
 import { OutboxSmsSender } from '../adapters/outbox-sms-sender.ts';
 import { SignInReadRepository } from '../adapters/sign-in-reads.ts';
@@ -65,6 +66,7 @@ export const completeSignIn = /* @__PURE__ */ once(() =>
   completeSignInService({
     ...sharedPorts(),
     secondFactor: endUserSecondFactor(),
+    passkeys: new PasskeyRepository(documentClient(), tableName()),
     tokens: new EndUserTokens(tokenSigningKeys(), { apiBase: config().apiBase }),
   }),
 );

@@ -1,6 +1,8 @@
 /**
  * The HTML of the hosted login (SPEC §9): renders what `HostedLogin` answers (a screen, a redirect,
- * the browser's cookie). No JavaScript: the waiting page reloads itself with `<meta http-equiv=refresh>`.
+ * the browser's cookie). No JavaScript: the waiting page reloads itself with `<meta http-equiv=refresh>`;
+ * only the passkey step runs a script (WebAuthn has no form without one), one fixed text the page's
+ * CSP allows by its hash and nothing else.
  * Accessible: one `<h1>`, labelled fields, the field autofocused, an error announced (`role=alert`)
  * and tied to its field (`aria-describedby`, `aria-invalid`).
  *
@@ -12,8 +14,11 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { FormError, Frame, LoginOutcome, LoginScreen, UnavailableReason } from '../domain/oidc/hosted-login.ts';
 import { LOGIN_TRANSACTION_TTL_SECONDS } from '../domain/oidc/login-transactions.ts';
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '../domain/passkeys/ceremonies.ts';
 import type { Factor } from '../domain/sign-in/model.ts';
-import { escapeHtml, htmlPage, pageCsp } from './html-page.ts';
+import { AuthenticationResponse } from '../schemas/passkeys.ts';
+import * as z from '../schemas/zod.ts';
+import { escapeHtml, htmlPage, inlineHash, pageCsp } from './html-page.ts';
 import type { HandlerResult } from './responses.ts';
 
 /** Login ids are `lgn_` + 32 hex digits (newId): safe in a cookie name as they are. */
@@ -54,14 +59,81 @@ const FORM_ERRORS: Record<FormError, string> = {
   invalid_email: 'Enter a valid e-mail address.',
   wrong_code: 'That code is not right. Check it and try again.',
   rate_limited: 'Too many codes were sent. Wait a few minutes and try again.',
-  start_again: 'That code can no longer be used (too many tries, or it expired). Enter your e-mail to get a new one.',
+  start_again: 'That code or passkey can no longer be used (too many tries, or it expired). Enter your e-mail to start again.',
 };
+
+const PASSKEY_TEXT = {
+  unsupported: 'This browser cannot use passkeys. Sign in from a browser that can (a recent Chrome, Edge, Firefox or Safari).',
+  failed: 'The passkey was not used: the request was cancelled or timed out, or this device has no passkey for this sign-in. Try again.',
+  refused: 'We could not sign you in with that passkey. Try again, or use another passkey.',
+};
+
+/**
+ * The passkey step's script, the only one any hosted page runs: the request options from the page's
+ * JSON data block → `PublicKeyCredential.parseRequestOptionsFromJSON` → `navigator.credentials.get`
+ * → the credential's `toJSON()` into the form's hidden field → submit. Without WebAuthn (or its JSON
+ * helpers) it says so and keeps the button hidden; a cancelled or failed ceremony says so and the
+ * button stays for another try. Plain ES2017 with no template: its text is hashed for the CSP.
+ */
+const PASSKEY_SCRIPT = `(() => {
+  const form = document.getElementById('passkey-form');
+  const button = document.getElementById('passkey-button');
+  const message = document.getElementById('passkey-message');
+  const field = document.getElementById('passkey-response');
+  const data = document.getElementById('passkey-options');
+  if (!form || !button || !message || !field || !data) return;
+  const Credential = window.PublicKeyCredential;
+  if (!Credential || typeof Credential.parseRequestOptionsFromJSON !== 'function' || !navigator.credentials) {
+    message.textContent = ${JSON.stringify(PASSKEY_TEXT.unsupported)};
+    return;
+  }
+  button.hidden = false;
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    message.textContent = '';
+    try {
+      const publicKey = Credential.parseRequestOptionsFromJSON(JSON.parse(data.textContent));
+      const credential = await navigator.credentials.get({ publicKey });
+      field.value = JSON.stringify(credential.toJSON());
+      form.submit();
+    } catch {
+      message.textContent = ${JSON.stringify(PASSKEY_TEXT.failed)};
+      button.disabled = false;
+      button.focus();
+    }
+  });
+  button.focus();
+})();`;
+
+const PASSKEY_SCRIPT_HASH = inlineHash(PASSKEY_SCRIPT);
+
+/** JSON inside `<script type="application/json">`: no `<` at all, so no `</script>` or `<!--` can end or bend the block. */
+const jsonBlock = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c');
+
+/**
+ * The passkey field of the login form, as the domain takes it: undefined when not sent, null when
+ * it is not a credential's `toJSON()` (not JSON, or not its shape; the engine's library checks every
+ * value), else the credential.
+ */
+export function passkeyFieldOf(value: string | undefined): AuthenticationResponseJSON | null | undefined {
+  if (value === undefined || value === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return null;
+  }
+  const result = z.safeParse(AuthenticationResponse, parsed);
+  // The schema checked the shape; the library checks every value (as the operators' passkey route does).
+  return result.success ? (result.data as unknown as AuthenticationResponseJSON) : null;
+}
 
 /** The answer to a hosted login request: a page, or a 303 (to the next page, or to the client with its code). */
 export function renderLogin(outcome: LoginOutcome, issuer: string): HandlerResult {
   const cookie = outcome.browser ? cookieOf(outcome.browser, issuer) : undefined;
   const cookies = cookie ? [cookie] : [];
-  const csp = pageCsp(formTargetsOf(outcome.frame));
+  const runsPasskey = outcome.kind === 'screen' && outcome.screen.kind === 'passkey' && outcome.screen.options !== null;
+  const csp = pageCsp(formTargetsOf(outcome.frame), runsPasskey ? [PASSKEY_SCRIPT_HASH] : []);
   if (outcome.kind === 'redirect') {
     return { statusCode: 303, headers: { location: outcome.location, 'content-security-policy': csp }, ...(cookies.length ? { cookies } : {}) };
   }
@@ -154,6 +226,8 @@ ${error.alert}<form method="post" action="${loginAction}">${common}
 ${restart}`,
       };
     }
+    case 'passkey':
+      return passkeyScreen(screen, issuer, app);
     case 'wait': {
       const page = `${issuer}/oauth2/login?login=${screen.loginId}`;
       const where = screen.deliveredTo ? ` to <strong>${escapeHtml(screen.deliveredTo)}</strong>` : '';
@@ -190,4 +264,40 @@ ${origin}<p><strong>If you did not just try to sign in, do not confirm:</strong>
       return { title, body: `<p>${escapeHtml(text)}</p>` };
     }
   }
+}
+
+/** The passkey step: a button that runs the ceremony, or why it cannot run here. */
+function passkeyScreen(screen: Extract<LoginScreen, { kind: 'passkey' }>, issuer: string, app: string): { title: string; body: string } {
+  const restart = restartForm(screen.loginId, screen.formToken, issuer, 'Use another e-mail address');
+  if (screen.options === null) {
+    return {
+      title: 'Passkeys cannot be used here',
+      body: `<p>${app} asks for a passkey, but its passkeys belong to another web address than this sign-in page, so your browser cannot use them here. Tell the application's owner.</p>
+${restart}`,
+    };
+  }
+  return {
+    title: 'Sign in with a passkey',
+    body: passkeyBody(screen, issuer, app, screen.options, restart),
+  };
+}
+
+function passkeyBody(
+  screen: Extract<LoginScreen, { kind: 'passkey' }>,
+  issuer: string,
+  app: string,
+  options: PublicKeyCredentialRequestOptionsJSON,
+  restart: string,
+): string {
+  const refused = screen.error === 'wrong_code' ? PASSKEY_TEXT.refused : screen.error ? FORM_ERRORS[screen.error] : '';
+  return `<p>Use your passkey for ${app}: your device asks for your fingerprint, face, screen lock or security key.</p>
+<noscript><p class="error">Passkeys need JavaScript, which is turned off in this browser. Turn it on for this page and reload it.</p></noscript>
+<p class="error" id="passkey-message" role="alert">${escapeHtml(refused)}</p>
+<form method="post" action="${escapeHtml(`${issuer}/oauth2/login`)}" id="passkey-form">${hidden('login', screen.loginId)}${hidden('form_token', screen.formToken)}
+<input type="hidden" name="passkey" id="passkey-response" value="">
+<p><button type="button" id="passkey-button" hidden>Use a passkey</button></p>
+</form>
+${restart}
+<script type="application/json" id="passkey-options">${jsonBlock(options)}</script>
+<script>${PASSKEY_SCRIPT}</script>`;
 }

@@ -1,8 +1,9 @@
 /**
  * The shell of the server-rendered pages (the enrolment link's, the hosted login's): plain HTML that
  * works without JavaScript, no external assets, one inline style allowed by its hash, and a CSP that
- * allows nothing else: no scripts, forms only to this origin (and, for the hosted login, to the
- * client's registered redirect origin), never framed.
+ * allows nothing else: no scripts (but the one a page names by its hash: the hosted login's passkey
+ * step), forms only to this origin (and, for the hosted login, to the client's registered redirect
+ * origin), never framed.
  */
 import { createHash } from 'node:crypto';
 import { content, type HandlerResult } from './responses.ts';
@@ -15,12 +16,20 @@ code,kbd{font-family:ui-monospace,monospace;font-size:1.1rem;letter-spacing:.05e
 input.wide{width:100%;max-width:22rem;box-sizing:border-box}form{margin:0 0 1rem}
 button.link{background:none;border:0;padding:0;color:#0645ad;text-decoration:underline;cursor:pointer;font-size:1rem}`;
 
-const STYLE_HASH = createHash('sha256').update(STYLE, 'utf8').digest('base64');
+/** The CSP source of an inline `<script>` or `<style>` text: its SHA-256, as the browser computes it over the element's text. */
+export const inlineHash = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
-/** The pages' policy; `formTargets` are origins the forms may post (or their answers redirect) to besides this one. */
-export function pageCsp(formTargets: readonly string[] = []): string {
+const STYLE_HASH = inlineHash(STYLE);
+
+/**
+ * The pages' policy; `formTargets` are origins the forms may post (or their answers redirect) to
+ * besides this one; `scriptHashes` (from `inlineHash`) the inline scripts the page may run, and no
+ * other (without them `default-src 'none'` forbids every script).
+ */
+export function pageCsp(formTargets: readonly string[] = [], scriptHashes: readonly string[] = []): string {
   const formAction = ["'self'", ...formTargets].join(' ');
-  return `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; img-src data:; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`;
+  const scripts = scriptHashes.length ? `; script-src ${scriptHashes.join(' ')}` : '';
+  return `default-src 'none'; style-src ${STYLE_HASH}; img-src data:; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'${scripts}`;
 }
 
 export const escapeHtml = (value: string): string =>

@@ -64,6 +64,7 @@ const CODE_MEANINGS: Record<string, string> = {
   passkey_exists: 'this credential is already registered',
   passkey_limit: 'the person has the most passkeys allowed (20): remove one first',
   passwordless_url_missing: 'the system has no `passwordlessUrl` for magic links',
+  webauthn_not_configured: 'the system has no `webauthn` relying party for passkeys',
   payload_too_large: `the body is larger than ${MAX_BODY_BYTES / 1024} KiB`,
   rate_limited: 'too many attempts, SMS or sign-in e-mails; wait `Retry-After` seconds',
   internal_error: 'unexpected; the body says nothing internal',

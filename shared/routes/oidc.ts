@@ -132,7 +132,7 @@ export const oidcRoutes = {
     tag: oidcTags.oidc,
     auth: 'public',
     summary:
-      "The hosted login's forms (URL-encoded; `login` and `form_token` in each, checked with the transaction's cookie): `email` starts the system's policy through the sign-in engine (an unknown e-mail walks the same pages), `code` or `recovery_code` completes a factor, `action=restart` goes back to the e-mail. 303 to the next page, or to the client's redirect URI with `code`, `state` and `iss` once the chain is complete; a wrong code shows the form again (HTML).",
+      "The hosted login's forms (URL-encoded; `login` and `form_token` in each, checked with the transaction's cookie): `email` starts the system's policy through the sign-in engine (an unknown e-mail walks the same pages), `code` or `recovery_code` completes a factor, `passkey` (the JSON of a credential's `toJSON()`, posted by the passkey step's script) a passkey step, `action=restart` goes back to the e-mail. 303 to the next page, or to the client's redirect URI with `code`, `state` and `iss` once the chain is complete; a wrong code shows the form again (HTML).",
     request: { params: OrganizationParams, body: LoginFormBody, bodyMediaTypes: ['application/x-www-form-urlencoded'] },
     response: { status: 303, mediaTypes: ['text/html'] },
     access: { table: 'write', sms: true, email: true, encryptionKey: ['pin-hmac', 'totp-secrets'] },

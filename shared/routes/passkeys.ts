@@ -1,6 +1,9 @@
 /** Passkeys (WebAuthn, SPEC §11, docs/passkeys.md). Joined with the other areas by shared/http/manifest.ts. */
 import { LoginResponse } from '../schemas/mfa.ts';
 import {
+  EndUserPasskeyOptionsBody,
+  EndUserPasskeyParams,
+  EndUserPasskeysParams,
   Passkey,
   PasskeyCreationStart,
   PasskeyList,
@@ -21,6 +24,11 @@ export const passkeyTags = {
     description: "The signed-in operator's passkeys (WebAuthn): register one, list, rename and remove them (docs/passkeys.md).",
   },
   passkeySignIn: { name: 'Passkey sign-in', description: 'Operators sign in with a passkey, without a password (discoverable credentials).' },
+  endUserPasskeys: {
+    name: 'End-user passkeys',
+    description:
+      "An end user's passkeys for a system's relying party (`webauthn`): the customer's app gets the options here, runs `navigator.credentials.create()` in the user's browser and posts the credential back; the `passkey` policy factor then signs them in (docs/passkeys.md).",
+  },
 } as const satisfies Record<string, Tag>;
 
 const EXAMPLE_FLOW = 'pkf_5d1b0c7e9a2f4c3b8e6d1a0f9b8c7d6e';
@@ -145,5 +153,62 @@ export const passkeyRoutes = {
     errors: { 401: ['passkey_rejected', 'invalid_passkey_flow'] },
     issuesOperatorSession: true,
     access: { table: 'write', signingKey: true },
+  }),
+  startEndUserPasskeyRegistration: route({
+    id: 'startEndUserPasskeyRegistration',
+    method: 'POST',
+    path: '/v2/organizations/{orgId}/users/{userId}/passkeys/options',
+    handler: 'functions/passkeys/start-end-user-passkey-registration.ts',
+    area: 'passkeys',
+    tag: passkeyTags.endUserPasskeys,
+    auth: 'bearer-or-apikey',
+    summary:
+      "Creation options for a new passkey of the end user on `system`'s relying party: `publicKey` (PublicKeyCredentialCreationOptionsJSON: the system's `webauthn.rpId`, a discoverable credential (resident key required: end users sign in with discoverable credentials only), user verification preferred, attestation `none`, the user's passkeys excluded) and the `flowId` of its challenge (single use, 5 minutes, bound to this user and system). 409 `webauthn_not_configured` when the system has no `webauthn`.",
+    request: { params: EndUserPasskeysParams, body: EndUserPasskeyOptionsBody },
+    response: { status: 200, body: PasskeyCreationStart },
+    errors: { 404: ['not_found'], 409: ['webauthn_not_configured', 'passkey_limit'] },
+    examples: { request: { options: { summary: 'A passkey for the portal', value: { system: 'portal' } } } },
+    access: { table: 'write' },
+  }),
+  registerEndUserPasskey: route({
+    id: 'registerEndUserPasskey',
+    method: 'POST',
+    path: '/v2/organizations/{orgId}/users/{userId}/passkeys',
+    handler: 'functions/passkeys/register-end-user-passkey.ts',
+    area: 'passkeys',
+    tag: passkeyTags.endUserPasskeys,
+    auth: 'bearer-or-apikey',
+    summary:
+      "Register the credential the user's browser made from the options (`response`: its `toJSON()`). The flow is spent by this call, right or wrong; it must be this user's, and the origin (one of the system's `webauthn.origins`), RP ID and challenge must match. Audited `passkey.added`.",
+    request: { params: EndUserPasskeysParams, body: RegisterPasskeyBody },
+    response: { status: 201, body: Passkey },
+    errors: { 401: ['passkey_rejected', 'invalid_passkey_flow'], 409: ['passkey_exists', 'passkey_limit'] },
+    access: { table: 'write' },
+  }),
+  listEndUserPasskeys: route({
+    id: 'listEndUserPasskeys',
+    method: 'GET',
+    path: '/v2/organizations/{orgId}/users/{userId}/passkeys',
+    handler: 'functions/passkeys/list-end-user-passkeys.ts',
+    area: 'passkeys',
+    tag: passkeyTags.endUserPasskeys,
+    auth: 'bearer-or-apikey',
+    summary: "The end user's passkeys (at most 20), oldest first: never a public key or a counter.",
+    request: { params: EndUserPasskeysParams },
+    response: { status: 200, body: PasskeyList },
+    access: { table: 'read' },
+  }),
+  removeEndUserPasskey: route({
+    id: 'removeEndUserPasskey',
+    method: 'DELETE',
+    path: '/v2/organizations/{orgId}/users/{userId}/passkeys/{passkeyId}',
+    handler: 'functions/passkeys/remove-end-user-passkey.ts',
+    area: 'passkeys',
+    tag: passkeyTags.endUserPasskeys,
+    auth: 'bearer-or-apikey',
+    summary: "Remove one of the end user's passkeys; another user's and an unknown id are the same 404. Audited `passkey.removed`.",
+    request: { params: EndUserPasskeyParams },
+    response: { status: 204 },
+    access: { table: 'write' },
   }),
 } as const;

@@ -4,9 +4,18 @@
  */
 import { FACTORS } from '../domain/sign-in/policy.ts';
 import { body, described, EndUserEmail, ResourceId, SystemName } from './common.ts';
+import { AuthenticationResponse } from './passkeys.ts';
 import * as z from './zod.ts';
 
 const FactorName = z.enum(FACTORS);
+
+/** The request options of a `passkey` step, with the challenge this sign-in stored. */
+const PasskeyRequestOptions = described(
+  z.record(z.string(), z.unknown()),
+  'When the factor to satisfy is `passkey`: PublicKeyCredentialRequestOptionsJSON (the system\'s `webauthn.rpId`, a fresh challenge, ' +
+    'empty `allowCredentials`: a discoverable credential, user verification preferred). Give it to `PublicKeyCredential.parseRequestOptionsFromJSON()`, ' +
+    'then `navigator.credentials.get({publicKey})`, and send the credential\'s `toJSON()` as `passkey`.',
+);
 
 const Text = (max: number) => z.string({ error: 'must be a string' }).check(z.maxLength(max, { error: `must be at most ${max} characters` }));
 
@@ -34,7 +43,7 @@ const Code = (max: number) =>
     .string({ error: 'must be a string' })
     .check(z.trim(), z.minLength(1, { error: 'must not be empty' }), z.maxLength(max, { error: `must be at most ${max} characters` }));
 
-const FACTOR_FIELDS = ['pin', 'passwordless', 'totp', 'recoveryCode'] as const;
+const FACTOR_FIELDS = ['pin', 'passwordless', 'totp', 'recoveryCode', 'passkey'] as const;
 
 export const CompleteAuthenticationBody = body({
   ...shared,
@@ -47,11 +56,13 @@ export const CompleteAuthenticationBody = body({
   passwordless: z.optional(Code(2048)),
   totp: z.optional(z.string({ error: 'must be a string' }).check(z.regex(/^\d{6}$/, { error: 'must be 6 digits' }))),
   recoveryCode: z.optional(Code(64)),
+  /** A `passkey` step: the assertion's `toJSON()` (`navigator.credentials.get()` with the step's `publicKey`). */
+  passkey: z.optional(AuthenticationResponse),
 }).check(
-  z.superRefine((value: Partial<Record<(typeof FACTOR_FIELDS)[number], string>>, context) => {
+  z.superRefine((value: Partial<Record<(typeof FACTOR_FIELDS)[number], unknown>>, context) => {
     const given = FACTOR_FIELDS.filter((field) => value[field] !== undefined);
     if (given.length !== 1) {
-      context.addIssue({ code: 'custom', path: given.length ? [given[1] ?? 'pin'] : [], message: 'must carry exactly one of pin, passwordless, totp, recoveryCode' });
+      context.addIssue({ code: 'custom', path: given.length ? [given[1] ?? 'pin'] : [], message: 'must carry exactly one of pin, passwordless, totp, recoveryCode, passkey' });
     }
   }),
 );
@@ -70,8 +81,9 @@ export const StartedChallenge = z.object({
     z.nullable(z.string()),
     'Where the SMS went: `********` and the last two digits of the number, the same shape for every number (no country code, fixed length). ' +
       'Where the e-mail went (`email_pin`, `email_link`): the first character of the email the request named, `*****@*****` and its top-level domain ' +
-      '(`a*****@*****.com`), lower-cased, the same for every address, real or decoy. Null when nothing is sent (TOTP).',
+      '(`a*****@*****.com`), lower-cased, the same for every address, real or decoy. Null when nothing is sent (TOTP, passkey).',
   ),
+  publicKey: z.optional(PasskeyRequestOptions),
 });
 
 export const CompletedChallenge = z.union([
@@ -88,5 +100,5 @@ export const CompletedChallenge = z.union([
     user: z.object({ id: z.string(), email: z.string() }),
     amr: z.array(z.string()),
   }),
-  z.object({ authenticated: z.literal(false), challengeId: z.string(), remaining: z.array(FactorName) }),
+  z.object({ authenticated: z.literal(false), challengeId: z.string(), remaining: z.array(FactorName), publicKey: z.optional(PasskeyRequestOptions) }),
 ]);

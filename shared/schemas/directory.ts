@@ -73,6 +73,65 @@ export const RedirectUris = z
 /** The JWS algorithm of the system's tokens: ES256 (default) or RS256 (API Gateway JWT authorizers accept RSA only). */
 export const TokenSigningAlgSchema = z.enum(TOKEN_SIGNING_ALGS, { error: 'must be ES256 or RS256' });
 
+/** How many origins a system's `webauthn` may list. */
+export const MAX_WEBAUTHN_ORIGINS = 10;
+
+/**
+ * A WebAuthn RP ID: a lower-case DNS name (labels of letters, digits and inner hyphens, at least one
+ * letter in the last label, so never an IPv4 address; no colon, so never IPv6) or `localhost`.
+ * Browsers refuse WebAuthn on IP addresses, and an RP ID is compared byte for byte: lower case only.
+ */
+const isRpId = (value: string): boolean =>
+  /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/.test(value) && !/^[0-9]+$/.test(value.split('.').at(-1) ?? '');
+
+const RpId = z.string({ error: 'must be a string' }).check(
+  z.maxLength(253, { error: 'must be at most 253 characters' }),
+  z.refine(isRpId, { error: 'must be a lower-case DNS name or localhost (never an IP address)' }),
+);
+
+/**
+ * An origin of a passkey ceremony: `https://host[:port]` (or `http://localhost[:port]`), exactly as the
+ * browser writes it in clientDataJSON (lower case, no default port, no path, query or fragment).
+ */
+const WebAuthnOrigin = urlField((value, url) => {
+  const local = url.protocol === 'http:' && url.hostname === 'localhost';
+  if (!(url.protocol === 'https:' || local)) return 'must be an https origin (http only on localhost)';
+  if (url.origin !== value) return 'must be an origin exactly as browsers write it: scheme://host[:port], lower case, no path, query or fragment';
+  return undefined;
+});
+
+/** Whether `host` is the RP ID or a subdomain of it (what browsers allow an origin to claim). */
+const onRpId = (host: string, rpId: string): boolean => host === rpId || host.endsWith(`.${rpId}`);
+
+/**
+ * A system's WebAuthn relying party (SPEC §11): `rpId` and 1–10 `origins` whose hosts are the RP ID or
+ * subdomains of it. Required when the policy names `passkey`; `null` removes it.
+ */
+export const WebAuthnConfigSchema = z
+  .object({
+    rpId: RpId,
+    origins: z
+      .array(WebAuthnOrigin, { error: 'must be an array of origins' })
+      .check(
+        z.minLength(1, { error: 'must have at least one origin' }),
+        z.maxLength(MAX_WEBAUTHN_ORIGINS, { error: `must have at most ${MAX_WEBAUTHN_ORIGINS} origins` }),
+        uniqueItems,
+      ),
+  })
+  .check(
+    z.superRefine((value: { rpId: string; origins: string[] }, context) => {
+      // Against a valid RP ID only: a bad one is reported once, on `rpId`.
+      if (typeof value.rpId !== 'string' || !isRpId(value.rpId) || !Array.isArray(value.origins)) return;
+      // The object's check runs even when an origin failed its own: those are reported already, and skipped here.
+      value.origins.forEach((origin, index) => {
+        if (typeof origin !== 'string' || !URL.canParse(origin)) return;
+        if (!onRpId(new URL(origin).hostname, value.rpId)) {
+          context.addIssue({ code: 'custom', path: ['origins', index], message: 'must be on the rpId or a subdomain of it' });
+        }
+      });
+    }),
+  );
+
 export const CreateSystemBody = body({
   name: SystemName,
   policy: PolicySchema,
@@ -82,6 +141,8 @@ export const CreateSystemBody = body({
   redirectUris: z.optional(RedirectUris),
   /** @default 'ES256' */
   tokenSigningAlg: z.optional(TokenSigningAlgSchema),
+  /** Required when the policy names `passkey`. @default null */
+  webauthn: z.optional(z.nullable(WebAuthnConfigSchema)),
 });
 
 /**
@@ -93,6 +154,8 @@ export const UpdateSystemBody = body({
   passwordlessUrl: z.optional(z.nullable(PasswordlessUrl)),
   redirectUris: z.optional(RedirectUris),
   tokenSigningAlg: z.optional(TokenSigningAlgSchema),
+  /** `null` removes it (refused while the policy names `passkey`). */
+  webauthn: z.optional(z.nullable(WebAuthnConfigSchema)),
 });
 
 const FactorOut = z.enum(FACTORS);
@@ -118,6 +181,8 @@ export const SystemResponse = z.object({
   passwordlessUrl: z.nullable(z.string()),
   redirectUris: z.array(z.string()),
   tokenSigningAlg: z.enum(TOKEN_SIGNING_ALGS),
+  /** The WebAuthn relying party of the system's end users' passkeys, or null. */
+  webauthn: z.nullable(z.object({ rpId: z.string(), origins: z.array(z.string()) })),
   /** Whether the system has a client secret (a confidential client); the secret itself is shown once, by `POST …/secret`. */
   hasClientSecret: z.boolean(),
   createdAt: z.string(),

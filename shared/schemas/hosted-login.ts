@@ -34,6 +34,8 @@ export const LoginFormBody = z.looseObject({
   code: z.optional(text(64)),
   recovery_code: z.optional(text(64)),
   action: z.optional(text(16)),
+  /** A passkey step's credential: the JSON of its `toJSON()` (an assertion is about 1 KB; bounded well above). */
+  passkey: z.optional(text(16384)),
 });
 
 /** `GET {iss}/oauth2/link` and its form's `POST`: the link's transaction and token. */

@@ -1,6 +1,6 @@
 /** Passkeys (WebAuthn, SPEC §11): the ceremonies' options and the credentials' `toJSON()` forms. */
 import { DisableTotpBody } from './mfa.ts';
-import { ResourceId, body, described } from './common.ts';
+import { ResourceId, SystemName, body, described } from './common.ts';
 import * as z from './zod.ts';
 
 /** A flow id names one stored challenge: `pkf_` + 32 hex digits. */
@@ -82,3 +82,11 @@ export const Passkey = z.object({
   aaguid: z.string(),
 });
 export const PasskeyList = z.object({ items: z.array(Passkey) });
+
+// ---- End users' passkeys (registered through the API by the customer's app) -----------------------
+
+export const EndUserPasskeysParams = z.strictObject({ orgId: ResourceId, userId: ResourceId });
+export const EndUserPasskeyParams = z.strictObject({ orgId: ResourceId, userId: ResourceId, passkeyId: ResourceId });
+
+/** The system whose relying party (`webauthn.rpId`) the new passkey is for. */
+export const EndUserPasskeyOptionsBody = body({ system: SystemName });

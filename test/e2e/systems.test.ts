@@ -54,6 +54,7 @@ describe('creating a system', () => {
       // As an OAuth client (SPEC §9): public, no redirect URI, ES256 tokens until told otherwise.
       redirectUris: [],
       tokenSigningAlg: 'ES256',
+      webauthn: null,
       hasClientSecret: false,
       createdAt: expect.any(String) as string,
       updatedAt: created.createdAt,

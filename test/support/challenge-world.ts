@@ -84,7 +84,7 @@ export async function world(policy: Policy = POLICY, options: { metrics?: Metric
     createdAt,
     updatedAt: createdAt,
   };
-  const system: SignInSystem = { organizationId: organization.id, name: 'portal', policy, passwordlessUrl: 'https://portal.example.com/in', redirectUris: [], tokenSigningAlg: 'ES256', clientSecretHash: null, createdAt, updatedAt: createdAt };
+  const system: SignInSystem = { organizationId: organization.id, name: 'portal', policy, passwordlessUrl: 'https://portal.example.com/in', webauthn: null, redirectUris: [], tokenSigningAlg: 'ES256', clientSecretHash: null, createdAt, updatedAt: createdAt };
   const user: EndUser = {
     id: newId('eu'),
     organizationId: organization.id,

@@ -40,6 +40,12 @@ export interface LocalApiOptions {
   ownTable?: boolean;
   /** Serve the operator console's build at `/` (test/support/console.ts builds it once per run). */
   consoleDirectory?: string;
+  /**
+   * The host the server listens on and names itself by (its URL, hence API_BASE and the issuers):
+   * `localhost` for pages at the issuer that run WebAuthn, which browsers refuse on an IP address.
+   * @default '127.0.0.1'
+   */
+  host?: string;
 }
 
 /**
@@ -64,7 +70,11 @@ export function useLocalApi(options: LocalApiOptions = {}) {
       // A deployment of its own gets its keys as a deployment does: from the key function's provisioning.
       await provisionLocalKeyrings({ endpoint: inject('dynamodbEndpoint'), tableName, keyFile: join(inject('keyDirectory'), 'local-master.key') });
     }
-    server = await startLocalServer({ port: 0, ...(options.consoleDirectory ? { consoleDirectory: options.consoleDirectory } : {}) });
+    server = await startLocalServer({
+      port: 0,
+      ...(options.consoleDirectory ? { consoleDirectory: options.consoleDirectory } : {}),
+      ...(options.host ? { host: options.host } : {}),
+    });
   });
   afterAll(async () => {
     await server?.close();

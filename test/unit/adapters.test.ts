@@ -152,7 +152,7 @@ describe('item modules', () => {
 
   it('fail loudly on a malformed item instead of passing undefined fields on', () => {
     const { incarnation: _incarnation, ...withoutIncarnation } = toSystemItem(
-      { organizationId: 'org_1', name: 'app', policy: { factors: ['pin'], rules: [], pin: { length: 6, ttlSeconds: 300, maxAttempts: 5 }, passwordless: { ttlSeconds: 900 }, tokenTtlSeconds: 3600 }, passwordlessUrl: null, redirectUris: [], tokenSigningAlg: 'ES256', clientSecretHash: null, createdAt: now, updatedAt: now },
+      { organizationId: 'org_1', name: 'app', policy: { factors: ['pin'], rules: [], pin: { length: 6, ttlSeconds: 300, maxAttempts: 5 }, passwordless: { ttlSeconds: 900 }, tokenTtlSeconds: 3600 }, passwordlessUrl: null, webauthn: null, redirectUris: [], tokenSigningAlg: 'ES256', clientSecretHash: null, createdAt: now, updatedAt: now },
       'inc_1',
     );
     expect(() => fromSystemItem(withoutIncarnation)).toThrow(MalformedItemError);

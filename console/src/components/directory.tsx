@@ -36,6 +36,7 @@ export const FACTOR_LABELS: Record<Factor, string> = {
   totp: 'Authenticator app (TOTP)',
   email_pin: 'PIN by e-mail',
   email_link: 'Magic link by e-mail',
+  passkey: 'Passkey',
 };
 export const FACTORS = Object.keys(FACTOR_LABELS) as Factor[];
 

@@ -32,10 +32,11 @@ const ChallengeItem = z.object({
   step: z.int().check(z.nonnegative()),
   status: z.enum(['open', 'consumed', 'void']),
   secretHash: z.nullable(z.string()),
+  passkeyChallenge: z.optional(z.nullable(z.string())),
   attempts: z.int(),
   maxAttempts: z.int(),
   expiresAt: z.number(),
-  satisfied: z.array(z.enum([...FACTORS, 'recoveryCode'])),
+  satisfied: z.array(z.enum([...FACTORS, 'recoveryCode', 'passkeyUserVerified'])),
   createdAt: z.string(),
 }) satisfies z.ZodMiniType<Challenge>;
 

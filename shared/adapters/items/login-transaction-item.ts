@@ -9,6 +9,30 @@ export { loginTransactionKey };
 
 export const LOGIN_TRANSACTION_ENTITY = 'LoginTransaction';
 
+/**
+ * A passkey step's request options, stored as the JSON text the engine's options make (a map would
+ * carry the library's `undefined` fields into the marshaller); read back with the fields the engine
+ * sets (no `hints` or `extensions`).
+ */
+const PasskeyOptions = z.object({
+  challenge: z.string(),
+  timeout: z.optional(z.number()),
+  rpId: z.optional(z.string()),
+  allowCredentials: z.optional(z.array(z.object({ id: z.string(), type: z.string(), transports: z.optional(z.array(z.string())) }))),
+  userVerification: z.optional(z.enum(['discouraged', 'preferred', 'required'])),
+});
+const PasskeyOptionsText = z.pipe(
+  z.string(),
+  z.transform((text, context) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      context.issues.push({ code: 'custom', message: 'is not JSON', input: text });
+      return z.NEVER;
+    }
+  }),
+);
+
 const LoginTransactionItem = z.object({
   id: z.string(),
   organizationId: z.string(),
@@ -30,6 +54,8 @@ const LoginTransactionItem = z.object({
   challengeId: z.nullable(z.string()),
   factor: z.nullable(z.enum(FACTORS)),
   deliveredTo: z.nullable(z.string()),
+  // Absent from the items written before passkeys.
+  passkeyOptions: z.pipe(z.nullish(z.pipe(PasskeyOptionsText, PasskeyOptions)), z.transform((options) => options ?? null)),
   signedIn: z.nullable(
     z.object({ userId: z.string(), email: z.string(), phone: z.string(), amr: z.array(z.string()), authTime: z.int() }),
   ),
@@ -40,7 +66,8 @@ const LoginTransactionItem = z.object({
 
 export function toLoginTransactionItem(transaction: LoginTransaction): Record<string, unknown> & ItemKey {
   // TTL (seconds) only cleans up: expiry is checked on read.
-  return { ...loginTransactionKey(transaction.id), entity: LOGIN_TRANSACTION_ENTITY, ...transaction, ttl: Math.ceil(transaction.expiresAt / 1000) };
+  const passkeyOptions = transaction.passkeyOptions === null ? null : JSON.stringify(transaction.passkeyOptions);
+  return { ...loginTransactionKey(transaction.id), entity: LOGIN_TRANSACTION_ENTITY, ...transaction, passkeyOptions, ttl: Math.ceil(transaction.expiresAt / 1000) };
 }
 
 export function fromLoginTransactionItem(item: Record<string, unknown>): LoginTransaction {

@@ -38,6 +38,8 @@ const SystemFields = z.object({
   redirectUris: z._default(z.array(z.string()), []),
   tokenSigningAlg: z._default(z.enum(TOKEN_SIGNING_ALGS), 'ES256'),
   clientSecretHash: z.pipe(z.nullish(z.string()), z.transform((hash) => hash ?? null)),
+  // Systems stored before end users' passkeys (SPEC §11) have none.
+  webauthn: z.pipe(z.nullish(z.object({ rpId: z.string(), origins: z.array(z.string()) })), z.transform((config) => config ?? null)),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

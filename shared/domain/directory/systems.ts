@@ -7,14 +7,14 @@ import type { AuditEvent } from '../kernel/audit-events.ts';
 import { constantTimeEqual, hashSecret, randomSecret } from '../kernel/secrets.ts';
 import type { AccessControl } from '../tenancy/actors.ts';
 import type { Page, PageRequest, RequestFacts } from '../kernel/request.ts';
-import { usesPasswordless } from '../sign-in/policy.ts';
-import type { Policy, SignInSystem, TokenSigningAlg } from '../sign-in/model.ts';
+import { usesPasskeys, usesPasswordless } from '../sign-in/policy.ts';
+import type { Policy, SignInSystem, TokenSigningAlg, WebAuthnConfig } from '../sign-in/model.ts';
 import { directoryEvent, organizationActor, WRITE_ATTEMPTS } from './directory-access.ts';
 
 /** A stored system with its optimistic-concurrency version. */
 export type StoredSystem = SignInSystem & { version: number };
 
-export type SystemPatch = { policy?: Policy; passwordlessUrl?: string | null; redirectUris?: string[]; tokenSigningAlg?: TokenSigningAlg };
+export type SystemPatch = { policy?: Policy; passwordlessUrl?: string | null; redirectUris?: string[]; tokenSigningAlg?: TokenSigningAlg; webauthn?: WebAuthnConfig | null };
 
 /** Prefix of client secrets: the log redaction knows `p??_` secrets, and a support engineer knows what it is. */
 export const CLIENT_SECRET_PREFIX = 'pcs_';
@@ -51,12 +51,20 @@ export interface SystemStore {
 
 /** The public shape of a system: whether it has a client secret, never its hash. */
 export function presentSystem(system: SignInSystem) {
-  const { name, policy, passwordlessUrl, redirectUris, tokenSigningAlg, clientSecretHash, createdAt, updatedAt } = system;
-  return { name, policy, passwordlessUrl, redirectUris, tokenSigningAlg, hasClientSecret: clientSecretHash !== null, createdAt, updatedAt };
+  const { name, policy, passwordlessUrl, redirectUris, tokenSigningAlg, webauthn, clientSecretHash, createdAt, updatedAt } = system;
+  return { name, policy, passwordlessUrl, redirectUris, tokenSigningAlg, webauthn, hasClientSecret: clientSecretHash !== null, createdAt, updatedAt };
 }
 
 const passwordlessUrlRequired = () =>
   new ValidationError([{ field: 'body.passwordlessUrl', message: 'is required when the policy uses passwordless' }]);
+
+const webauthnRequired = () => new ValidationError([{ field: 'body.webauthn', message: 'is required when the policy uses passkey' }]);
+
+/** A system's policy and its settings agree: links need a `passwordlessUrl`, passkeys a `webauthn` relying party. */
+function checkPolicySettings(system: Pick<SignInSystem, 'policy' | 'passwordlessUrl' | 'webauthn'>): void {
+  if (usesPasswordless(system.policy) && system.passwordlessUrl === null) throw passwordlessUrlRequired();
+  if (usesPasskeys(system.policy) && system.webauthn === null) throw webauthnRequired();
+}
 
 export class Systems {
   constructor(
@@ -68,17 +76,26 @@ export class Systems {
   async createSystem(
     request: RequestFacts,
     orgId: string,
-    input: { name: string; policy: Policy; passwordlessUrl?: string | null | undefined; redirectUris?: string[] | undefined; tokenSigningAlg?: TokenSigningAlg | undefined },
+    input: {
+      name: string;
+      policy: Policy;
+      passwordlessUrl?: string | null | undefined;
+      redirectUris?: string[] | undefined;
+      tokenSigningAlg?: TokenSigningAlg | undefined;
+      webauthn?: WebAuthnConfig | null | undefined;
+    },
   ) {
     const { actor, organization } = await organizationActor(this.access, request, orgId, 'system:write');
     const passwordlessUrl = input.passwordlessUrl ?? null;
-    if (usesPasswordless(input.policy) && passwordlessUrl === null) throw passwordlessUrlRequired();
+    const webauthn = input.webauthn ?? null;
+    checkPolicySettings({ policy: input.policy, passwordlessUrl, webauthn });
     const now = this.now();
     const system: SignInSystem = {
       organizationId: orgId,
       name: input.name,
       policy: input.policy,
       passwordlessUrl,
+      webauthn,
       redirectUris: input.redirectUris ?? [],
       tokenSigningAlg: input.tokenSigningAlg ?? 'ES256',
       clientSecretHash: null,
@@ -117,8 +134,9 @@ export class Systems {
         passwordlessUrl: patch.passwordlessUrl !== undefined ? patch.passwordlessUrl : current.passwordlessUrl,
         redirectUris: patch.redirectUris ?? current.redirectUris,
         tokenSigningAlg: patch.tokenSigningAlg ?? current.tokenSigningAlg,
+        webauthn: patch.webauthn !== undefined ? patch.webauthn : current.webauthn,
       };
-      if (usesPasswordless(next.policy) && next.passwordlessUrl === null) throw passwordlessUrlRequired();
+      checkPolicySettings(next);
       return { next, type: 'system.updated', details: { fields } };
     });
     return presentSystem(system);

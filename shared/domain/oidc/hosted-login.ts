@@ -6,12 +6,17 @@
  * standing for the hosted login of the organization; a completed chain becomes one authorization
  * code, redirected to the client with `state` and `iss` (RFC 9207).
  *
+ * A `passkey` step (SPEC §11) keeps the step's request options in the transaction; the page runs the
+ * ceremony in the browser and posts the credential's `toJSON()`, which the engine verifies with the
+ * hosted login's own origin accepted besides the system's, when the system's RP ID covers its host.
+ *
  * Everything here answers a `LoginOutcome` (a screen, a redirect, what to do with the browser's
  * cookie); shared/http/hosted-login-page.ts renders it. No HTTP or HTML here.
  */
 import { AppError, AuthError, RateLimitError } from '../kernel/errors.ts';
 import type { Organization } from '../kernel/model.ts';
 import type { Principal } from '../kernel/principal.ts';
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '../passkeys/ceremonies.ts';
 import { isDeliveredFactor, isEmailFactor } from '../sign-in/challenge-rules.ts';
 import type { CompleteInput, CompletedSignIn, CompletedStep } from '../sign-in/complete-sign-in.ts';
 import { emailDelivery } from '../sign-in/decoys.ts';
@@ -59,6 +64,8 @@ export interface LoginForm {
   recovery_code?: string | undefined;
   /** `restart`: back to the e-mail (a new challenge; the engine's limits apply to it as to any). */
   action?: string | undefined;
+  /** A passkey step's credential (`toJSON()` of `navigator.credentials.get()`); null: a field that is no credential. */
+  passkey?: AuthenticationResponseJSON | null | undefined;
 }
 
 /** Who posts: the browser's cookie secret, and the request's origin for the engine's policy and audit. */
@@ -86,6 +93,8 @@ export type LoginScreen =
   | { kind: 'email'; loginId: string; formToken: string; email: string; error?: FormError }
   | { kind: 'code'; loginId: string; formToken: string; factor: Factor; deliveredTo: string | null; error?: FormError }
   | { kind: 'wait'; loginId: string; formToken: string; factor: Factor; deliveredTo: string | null }
+  /** `options` null: the system's passkeys cannot be used at this page's host (its RP ID does not cover it). */
+  | { kind: 'passkey'; loginId: string; formToken: string; options: PublicKeyCredentialRequestOptionsJSON | null; error?: FormError }
   | { kind: 'confirm_link'; loginId: string; token: string; requestedFrom: LoginTransaction['requestedFrom'] }
   | { kind: 'link_done' }
   | { kind: 'link_invalid' }
@@ -246,7 +255,7 @@ export class HostedLogin {
       await this.deps.transactions.updateTransaction({ ...transaction, phase: 'authenticated', signedIn: signedInOf(step.signIn) });
       return { kind: 'screen', status: 200, screen: { kind: 'link_done' }, frame };
     }
-    await this.deps.transactions.updateTransaction(advanced(transaction, step.remaining[0] ?? 'pin'));
+    await this.deps.transactions.updateTransaction(advanced(transaction, step.remaining[0] ?? 'pin', step.publicKey));
     if (here) return { kind: 'redirect', location: this.pageOf(transaction), frame };
     return { kind: 'screen', status: 200, screen: { kind: 'link_done' }, frame };
   }
@@ -285,6 +294,7 @@ export class HostedLogin {
       challengeId: started.challengeId,
       factor: started.method,
       deliveredTo: started.deliveredTo,
+      passkeyOptions: started.publicKey ?? null,
       requestedFrom: { ip: request.sourceIp, userAgent: request.userAgent.slice(0, 200), at: this.now().toISOString() },
     };
     if (!(await this.deps.transactions.updateTransaction(next))) return unavailable(410, 'expired', frameOf(transaction));
@@ -295,6 +305,7 @@ export class HostedLogin {
     const secret = request.browserSecret ?? '';
     // The waiting page has no code to send: it stays until the link is opened.
     if (isLinkFactor(transaction.factor)) return this.current(transaction, secret);
+    if (transaction.factor === 'passkey') return this.enterPasskey(transaction, form, request);
     const code = (form.code ?? '').replace(/\s/g, '');
     const recoveryCode = (form.recovery_code ?? '').trim();
     // A TOTP step takes a recovery code instead; a PIN (SMS or e-mail) comes back in `pin`.
@@ -302,6 +313,23 @@ export class HostedLogin {
       transaction.factor !== 'totp' ? { pin: code } : recoveryCode !== '' ? { recoveryCode } : { totp: code };
     // An empty field spends no attempt: it is the form again.
     if ((credential.pin ?? credential.totp ?? credential.recoveryCode) === '') return this.current(transaction, secret, { error: 'wrong_code', status: 400 });
+    return this.completeWith(transaction, credential, request);
+  }
+
+  /**
+   * A passkey step: the credential the page's script posted, verified by the engine (its attempt
+   * budget, its single-use challenge) with this page's origin accepted. No credential, or a page
+   * whose host the system's RP ID does not cover, spends nothing: the step's page again.
+   */
+  private async enterPasskey(transaction: LoginTransaction, form: LoginForm, request: LoginRequest): Promise<LoginOutcome> {
+    const origin = hostedPasskeyOrigin(this.deps.apiBase, transaction.passkeyOptions);
+    if (!form.passkey || origin === null) return this.current(transaction, request.browserSecret ?? '', { error: 'wrong_code', status: 400 });
+    return this.completeWith(transaction, { passkey: form.passkey, passkeyOrigins: [origin] }, request);
+  }
+
+  /** Completes the transaction's step with this credential: the next step's page, the client with its code, or the form again. */
+  private async completeWith(transaction: LoginTransaction, credential: Partial<CompleteInput>, request: LoginRequest): Promise<LoginOutcome> {
+    const secret = request.browserSecret ?? '';
     let step: CompletedStep;
     try {
       step = await this.deps.signIn.completeStep(this.signInRequest(transaction, request), { ...this.completeInputOf(transaction), ...credential });
@@ -313,7 +341,7 @@ export class HostedLogin {
       return this.current(transaction, secret, { error: refused, status: refused === 'rate_limited' ? 429 : 400 });
     }
     if (step.authenticated) return this.finish(transaction, signedInOf(step.signIn));
-    if (!(await this.deps.transactions.updateTransaction(advanced(transaction, step.remaining[0] ?? 'pin')))) {
+    if (!(await this.deps.transactions.updateTransaction(advanced(transaction, step.remaining[0] ?? 'pin', step.publicKey)))) {
       return unavailable(410, 'expired', frameOf(transaction));
     }
     return { kind: 'redirect', location: this.pageOf(transaction), frame: frameOf(transaction) };
@@ -371,6 +399,10 @@ export class HostedLogin {
       return { kind: 'screen', status, screen: { kind: 'email', ...base, email, ...error }, frame };
     }
     const { factor, deliveredTo } = transaction;
+    if (factor === 'passkey') {
+      const options = hostedPasskeyOrigin(this.deps.apiBase, transaction.passkeyOptions) === null ? null : transaction.passkeyOptions;
+      return { kind: 'screen', status, screen: { kind: 'passkey', ...base, options, ...error }, frame };
+    }
     if (isLinkFactor(factor)) return { kind: 'screen', status, screen: { kind: 'wait', ...base, factor, deliveredTo }, frame };
     return { kind: 'screen', status, screen: { kind: 'code', ...base, factor, deliveredTo, ...error }, frame };
   }
@@ -407,6 +439,18 @@ export function hostedLoginPrincipal(transaction: Pick<LoginTransaction, 'organi
   return { kind: 'key', keyId: HOSTED_LOGIN_ACTOR_ID, accountId: transaction.accountId, permissions: ['authenticate'], organizations: [transaction.organizationId] };
 }
 
+/**
+ * The origin the hosted login's passkey ceremonies come from (the issuer's: the API's base URL), when
+ * the step's RP ID covers its host (the host is the RP ID or a subdomain of it, WebAuthn's rule, which
+ * the browser enforces too); null when it does not, or the step has no options.
+ */
+export function hostedPasskeyOrigin(apiBase: string, options: Pick<PublicKeyCredentialRequestOptionsJSON, 'rpId'> | null): string | null {
+  const rpId = options?.rpId?.toLowerCase();
+  if (!rpId) return null;
+  const { hostname, origin } = new URL(apiBase);
+  return hostname === rpId || hostname.endsWith(`.${rpId}`) ? origin : null;
+}
+
 /** The policy's context: the browser's address (for `ipCidr` rules) and user agent, like the API's `context`. */
 function contextOf(request: LoginRequest): SignInContext {
   return { ip: request.sourceIp, userAgent: request.userAgent.slice(0, 512) };
@@ -419,7 +463,8 @@ function contextOf(request: LoginRequest): SignInContext {
 function refusalOf(error: unknown): Exclude<FormError, 'invalid_email'> | 'gone' | undefined {
   if (error instanceof RateLimitError) return 'rate_limited';
   if (error instanceof AppError && error.status === 404) return 'gone';
-  if (error instanceof AuthError) return error.code === 'invalid_credentials' ? 'wrong_code' : 'start_again';
+  // A refused passkey is a wrong guess like a wrong code: the same page, to try again within the budget.
+  if (error instanceof AuthError) return error.code === 'invalid_credentials' || error.code === 'passkey_rejected' ? 'wrong_code' : 'start_again';
   // A field the challenge did not expect: the transaction and the challenge disagree; start again.
   if (error instanceof AppError && error.status === 400) return 'start_again';
   return undefined;
@@ -430,13 +475,16 @@ function signedInOf(signIn: CompletedSignIn): SignedIn {
 }
 
 function reset(transaction: LoginTransaction): LoginTransaction {
-  return { ...transaction, phase: 'email', challengeId: null, factor: null, deliveredTo: null, signedIn: null };
+  return { ...transaction, phase: 'email', challengeId: null, factor: null, deliveredTo: null, passkeyOptions: null, signedIn: null };
 }
 
-/** The transaction at its next factor; where it went is masked like the start's `deliveredTo` (an SMS step-up says only "your phone"). */
-function advanced(transaction: LoginTransaction, next: Factor): LoginTransaction {
+/**
+ * The transaction at its next factor; where it went is masked like the start's `deliveredTo` (an SMS
+ * step-up says only "your phone"); a passkey step keeps its request options for the page.
+ */
+function advanced(transaction: LoginTransaction, next: Factor, publicKey: PublicKeyCredentialRequestOptionsJSON | undefined): LoginTransaction {
   const deliveredTo = isEmailFactor(next) && transaction.email ? emailDelivery(transaction.email) : null;
-  return { ...transaction, factor: next, deliveredTo: isDeliveredFactor(next) ? deliveredTo : null };
+  return { ...transaction, factor: next, deliveredTo: isDeliveredFactor(next) ? deliveredTo : null, passkeyOptions: next === 'passkey' ? (publicKey ?? null) : null };
 }
 
 function frameOf(transaction: LoginTransaction): Frame {

@@ -13,6 +13,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { constantTimeEqual, hashSecret, newId, randomSecret } from '../kernel/secrets.ts';
+import type { PublicKeyCredentialRequestOptionsJSON } from '../passkeys/ceremonies.ts';
 import type { Factor } from '../sign-in/model.ts';
 
 /** How long a browser has for the whole sign-in, e-mail to code (a link's TTL is at most this long in practice). */
@@ -63,6 +64,11 @@ export interface LoginTransaction {
   challengeId: string | null;
   factor: Factor | null;
   deliveredTo: string | null;
+  /**
+   * A `passkey` step's request options as the engine answered them (the challenge in them is public:
+   * the page shows it), so that the step's page renders them again; null at any other step.
+   */
+  passkeyOptions: PublicKeyCredentialRequestOptionsJSON | null;
   signedIn: SignedIn | null;
   /**
    * Where the e-mail was entered (the browser that waits): the link's confirmation page shows it, so
@@ -111,6 +117,7 @@ export function newLoginTransaction(
       challengeId: null,
       factor: null,
       deliveredTo: null,
+      passkeyOptions: null,
       signedIn: null,
       requestedFrom: null,
       expiresAt: now.getTime() + LOGIN_TRANSACTION_TTL_SECONDS * 1000,

@@ -30,6 +30,7 @@ import {
   passkeyIdOf,
   viewOf,
   type FlowPurpose,
+  type Passkey,
   type PasskeyFlow,
   type PasskeyFlowStore,
   type PasskeyStore,
@@ -90,6 +91,24 @@ export class PasskeyFlows {
   }
 }
 
+/**
+ * Verifies a registration on its (already consumed) flow and stores the passkey for `owner`, under
+ * the per-person limit: shared by operators and end users.
+ */
+export async function storeRegistration(
+  store: PasskeyStore,
+  flow: PasskeyFlow,
+  owner: string,
+  input: { name: string; response: RegistrationResponseJSON },
+  now: Date,
+): Promise<Passkey> {
+  const credential = await verifyRegistration(input.response, flow);
+  if ((await store.listPasskeysOf(owner)).length >= MAX_PASSKEYS_PER_OWNER) throw passkeyLimit();
+  const passkey: Passkey = { ...credential, id: passkeyIdOf(credential.credentialId), owner, name: input.name, createdAt: now.toISOString(), lastUsedAt: null };
+  if (!(await store.createPasskey(passkey))) throw new ConflictError('passkey_exists', 'This passkey is already registered.');
+  return passkey;
+}
+
 export const invalidFlow = (): AuthError => new AuthError('invalid_passkey_flow', 'The passkey ceremony is unknown, expired or already used; start again.');
 
 /** Operators' passkeys. */
@@ -126,10 +145,7 @@ export class OperatorPasskeys {
   async register(userId: string, input: { flowId: string; name: string; response: RegistrationResponseJSON }, facts: LoginFacts): Promise<PasskeyView> {
     const owner = operatorOwner(userId);
     const flow = await this.flows.take(input.flowId, 'register', owner);
-    const credential = await verifyRegistration(input.response, flow);
-    if ((await this.store.listPasskeysOf(owner)).length >= MAX_PASSKEYS_PER_OWNER) throw passkeyLimit();
-    const passkey = { ...credential, id: passkeyIdOf(credential.credentialId), owner, name: input.name, createdAt: this.now().toISOString(), lastUsedAt: null };
-    if (!(await this.store.createPasskey(passkey))) throw new ConflictError('passkey_exists', 'This passkey is already registered.');
+    const passkey = await storeRegistration(this.store, flow, owner, input, this.now());
     await this.events?.record(userId, 'passkey.added', { passkeyId: passkey.id, name: passkey.name }, facts);
     const operator = await this.operators.findOperatorById(userId);
     if (operator) await this.notices?.send(operator.email, 'passkeyAdded', { at: passkey.createdAt, name: passkey.name });
@@ -192,4 +208,4 @@ export class OperatorPasskeys {
   }
 }
 
-const passkeyLimit = (): ConflictError => new ConflictError('passkey_limit', `At most ${String(MAX_PASSKEYS_PER_OWNER)} passkeys per person; remove one first.`);
+export const passkeyLimit = (): ConflictError => new ConflictError('passkey_limit', `At most ${String(MAX_PASSKEYS_PER_OWNER)} passkeys per person; remove one first.`);

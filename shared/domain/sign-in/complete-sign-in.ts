@@ -24,7 +24,8 @@ import {
   type ChallengeScope,
   withLinkUrl,
 } from './challenge-rules.ts';
-import { credentialOf, type CredentialCheck } from './credentials.ts';
+import { credentialOf, USER_VERIFIED, type CredentialCheck } from './credentials.ts';
+import { passkeyStepOf, relyingPartyOf } from './passkey-step.ts';
 import { decoySubjectId, subjectOf } from './decoys.ts';
 import { amrOf, type EndUserTokens } from './end-user-tokens.ts';
 import { LazyState, type WindowSlot } from './failure-window.ts';
@@ -34,11 +35,14 @@ import { signInAuditor, suppressedAs, type Auditor, type RecordAuditEvent } from
 import type { SignInFactsReader, SignInReads, SignInRequest } from './sign-in-facts.ts';
 import { smsRateLimited, type SmsBudget } from './sms-budget.ts';
 import type { SmsReservation } from './sms-limits.ts';
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '../passkeys/ceremonies.ts';
 
 export interface StepUpdate {
   step: number;
   status: 'open' | 'consumed';
   secretHash: string | null;
+  /** The WebAuthn challenge of a next `passkey` step (null otherwise). */
+  passkeyChallenge?: string | null | undefined;
   expiresAt: number;
   satisfied: SatisfiedFactor[];
 }
@@ -64,6 +68,13 @@ export interface CompleteInput {
   recoveryCode?: string | undefined;
   /** Where a step-up's magic link points instead of the system's `passwordlessUrl` (the hosted login). */
   linkUrl?: string | undefined;
+  /** A `passkey` step: the assertion's `toJSON()` (`navigator.credentials.get()` with the step's `publicKey`). */
+  passkey?: AuthenticationResponseJSON | undefined;
+  /**
+   * Origins a passkey assertion may come from in addition to the system's `webauthn.origins` (the
+   * hosted login passes its own, as `linkUrl` overrides the link). The RP ID stays the system's.
+   */
+  passkeyOrigins?: string[] | undefined;
 }
 
 /** A chain completed: who signed in, to what, and how (what a token or an authorization code is made of). */
@@ -77,11 +88,19 @@ export interface CompletedSignIn {
 }
 
 /** One factor's outcome without a token: the hosted login turns a completed chain into an authorization code. */
-export type CompletedStep = { authenticated: true; signIn: CompletedSignIn } | { authenticated: false; challengeId: string; remaining: Factor[] };
+export type CompletedStep = { authenticated: true; signIn: CompletedSignIn } | SteppedUp;
+
+/** A step-up: the next factor of the same challenge; `publicKey` (request options) when that factor is `passkey`. */
+export interface SteppedUp {
+  authenticated: false;
+  challengeId: string;
+  remaining: Factor[];
+  publicKey?: PublicKeyCredentialRequestOptionsJSON | undefined;
+}
 
 export type CompletedChallenge =
   | { authenticated: true; token: string; tokenType: 'Bearer'; expiresIn: number; user: { id: string; email: string }; amr: string[] }
-  | { authenticated: false; challengeId: string; remaining: Factor[] };
+  | SteppedUp;
 
 export interface CompleteSignInDependencies {
   facts: SignInFactsReader;
@@ -168,7 +187,7 @@ export class CompleteSignIn {
 
     const step = challenge.step;
     // An e-mailed PIN comes back in `pin`, an e-mailed link in `passwordless` (SPEC §8), as their SMS twins.
-    const expectedFields = isDeliveredFactor(factor) ? [secretKindOf(factor)] : ['totp', 'recoveryCode'];
+    const expectedFields = isDeliveredFactor(factor) ? [secretKindOf(factor)] : factor === 'passkey' ? ['passkey'] : ['totp', 'recoveryCode'];
     if (!expectedFields.includes(given.field)) {
       throw new ValidationError([{ field: `body.${expectedFields[0] ?? factor}`, message: `is required: this challenge expects the ${factor} factor` }]);
     }
@@ -177,16 +196,17 @@ export class CompleteSignIn {
     const slot: WindowSlot = { id: newId('try'), at: nowMs };
     const checked = await spendThenCompare(
       () => attempts.take(challenge, scope, slot, state, nowMs, audit),
-      () => this.deps.credentials.verify(challenge, user, given),
+      () => this.deps.credentials.verify(challenge, user, given, relyingPartyOf(facts.system, input.passkeyOrigins)),
     );
-    const verdict = 'verdict' in checked ? checked.verdict : 'refused';
+    const outcome = 'verdict' in checked ? checked.verdict : 'refused';
+    const verdict = outcome === USER_VERIFIED ? 'ok' : outcome;
     if (verdict === 'locked') {
       await audit('challenge.locked', { ...details, factor, scope: 'totp' });
       throw tooManyAttempts();
     }
     if (verdict !== 'ok' || !user || reason) return attempts.refuse(challenge, state, nowMs, audit, { factor, reason: verdict });
 
-    const satisfied: SatisfiedFactor[] = [...challenge.satisfied, given.field === 'recoveryCode' ? 'recoveryCode' : factor];
+    const satisfied: SatisfiedFactor[] = [...challenge.satisfied, given.field === 'recoveryCode' ? 'recoveryCode' : outcome === USER_VERIFIED ? 'passkeyUserVerified' : factor];
     const next = challenge.chain[step + 1];
     if (next === undefined) {
       // The event commits with the consuming write: one round trip for both.
@@ -214,37 +234,45 @@ export class CompleteSignIn {
       }
       reservations = daily.reservations;
     }
+    let publicKey: PublicKeyCredentialRequestOptionsJSON | undefined;
     try {
       const refused = () => attempts.advanceRefused(challenge, scope, state, nowMs, audit);
-      await this.stepUp(challenge, { organization, system, user }, { step, next, satisfied, nowMs, slot, refused }, audit);
+      publicKey = await this.stepUp(challenge, { organization, system, user }, { step, next, satisfied, nowMs, slot, refused }, audit);
     } catch (error) {
       await this.deps.budget.giveBack(reservations);
       throw error;
     }
     await audit('challenge.verified', { ...details, factor, completed: false, remaining: challenge.chain.slice(step + 1) });
     if (isDeliveredFactor(next)) await audit('challenge.sent', { ...details, method: next, step: step + 1, channel: channelOf(next) });
-    return { authenticated: false, challengeId: challenge.id, remaining: challenge.chain.slice(step + 1) };
+    return { authenticated: false, challengeId: challenge.id, remaining: challenge.chain.slice(step + 1), ...(publicKey ? { publicKey } : {}) };
   }
 
-  /** Moves the challenge to its next factor and, for an SMS or e-mail factor, sends it (voiding the challenge if sending fails). */
+  /**
+   * Moves the challenge to its next factor and, for an SMS or e-mail factor, sends it (voiding the
+   * challenge if sending fails); for a passkey, answers the request options of the fresh challenge
+   * stored with the step.
+   */
   private async stepUp(
     challenge: Challenge,
     target: { organization: Organization; system: SignInSystem; user: EndUser },
     move: { step: number; next: Factor; satisfied: SatisfiedFactor[]; nowMs: number; slot: WindowSlot; refused: () => Promise<never> },
     audit: Auditor,
-  ): Promise<void> {
+  ): Promise<PublicKeyCredentialRequestOptionsJSON | undefined> {
     const { step, next, satisfied, nowMs } = move;
     const { system } = target;
     const secret = isDeliveredFactor(next) ? newSecretOf(system, next) : '';
+    const passkey = next === 'passkey' ? passkeyStepOf(system) : undefined;
     const update: StepUpdate = {
       step: step + 1,
       status: 'open',
       secretHash: isDeliveredFactor(next) ? await this.deps.pinSecrets.hash(challenge.id, secretKindOf(next), secret) : null,
+      passkeyChallenge: passkey?.challenge ?? null,
       expiresAt: nowMs + ttlSecondsOf(system, next) * 1000,
       satisfied,
     };
     if (!(await this.deps.store.advanceChallenge(challenge, step, update, nowMs, move.slot))) return move.refused();
     // The message right after the write: nothing may fail between them and leave a live factor unsent.
     if (isDeliveredFactor(next)) await this.deps.delivery.sendOrVoid(challenge, target, next, secret, audit);
+    return passkey?.publicKey();
   }
 }

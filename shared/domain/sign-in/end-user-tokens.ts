@@ -8,7 +8,8 @@
 import { SignJWT, type CryptoKey, type JWK } from 'jose';
 import { NotFoundError } from '../kernel/errors.ts';
 import { newId } from '../kernel/secrets.ts';
-import type { Factor, TokenSigningAlg } from './model.ts';
+import { passkeyAmr } from '../passkeys/ceremonies.ts';
+import type { SatisfiedFactor, TokenSigningAlg } from './model.ts';
 
 /** `typ` of end-user tokens: plain JWT, so an operator verifier (which demands `at+jwt`) never takes one. */
 export const END_USER_TOKEN_TYPE = 'JWT';
@@ -62,14 +63,26 @@ export interface SigningKeySource {
 /**
  * Method references of a completed chain: `sms` for a PIN or a link sent by SMS (RFC 8176), `email`
  * for one sent by e-mail (not in RFC 8176's registry, which has no e-mail method; the name is the one
- * other issuers use), `otp` for TOTP or a recovery code, and `mfa` when at least two different methods
- * were used.
+ * other issuers use), `otp` for TOTP or a recovery code, `hwk` + `user` for a passkey (`passkeyAmr`),
+ * and `mfa` when at least two different methods were used, or a passkey with user verification (the
+ * key and the PIN or biometric that unlocked it: two factors on their own).
  */
-const METHOD_OF: Record<Factor | 'recoveryCode', string> = { pin: 'sms', passwordless: 'sms', email_pin: 'email', email_link: 'email', totp: 'otp', recoveryCode: 'otp' };
+const METHODS_OF: Record<SatisfiedFactor, readonly string[]> = {
+  pin: ['sms'],
+  passwordless: ['sms'],
+  email_pin: ['email'],
+  email_link: ['email'],
+  totp: ['otp'],
+  recoveryCode: ['otp'],
+  passkey: passkeyAmr(false),
+  passkeyUserVerified: passkeyAmr(true),
+};
 
-export function amrOf(satisfied: (Factor | 'recoveryCode')[]): string[] {
-  const methods = [...new Set(satisfied.map((factor) => METHOD_OF[factor]))];
-  return methods.length >= 2 ? [...methods, 'mfa'] : methods;
+export function amrOf(satisfied: SatisfiedFactor[]): string[] {
+  const all = satisfied.flatMap((factor) => METHODS_OF[factor]);
+  const methods = [...new Set(all.filter((method) => method !== 'mfa'))];
+  const kinds = new Set(satisfied.map((factor) => METHODS_OF[factor][0]));
+  return kinds.size >= 2 || all.includes('mfa') ? [...methods, 'mfa'] : methods;
 }
 
 /**

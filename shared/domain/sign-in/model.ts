@@ -10,7 +10,17 @@
  * (SPEC §8): the same secrets and rules (an e-mailed PIN takes the policy's `pin` settings, an
  * e-mailed link its `passwordless` ones) and the same completion fields (`pin`, `passwordless`).
  */
-export type Factor = 'pin' | 'passwordless' | 'totp' | 'email_pin' | 'email_link';
+export type Factor = 'pin' | 'passwordless' | 'totp' | 'email_pin' | 'email_link' | 'passkey';
+
+/**
+ * Where a system's end users use passkeys (SPEC §11): the WebAuthn RP ID (a DNS name or `localhost`)
+ * and the origins a ceremony may come from, each on the RP ID or a subdomain of it. Required by a
+ * policy naming `passkey`.
+ */
+export interface WebAuthnConfig {
+  rpId: string;
+  origins: string[];
+}
 
 export interface PolicyRule {
   /** Every listed condition must match; a condition with several values matches any of them. */
@@ -46,6 +56,8 @@ export interface SignInSystem {
   policy: Policy;
   /** https URL the magic link points to, with `?token=…`; null when the system uses no links. */
   passwordlessUrl: string | null;
+  /** The system's WebAuthn relying party for end users' passkeys; null when it uses none. */
+  webauthn: WebAuthnConfig | null;
   /**
    * As an OAuth 2.0 client of its organization's issuer (SPEC §9, `client_id` = `name`): the redirect
    * URIs `/oauth2/authorize` accepts, compared exactly (https, or http on localhost/127.0.0.1).
@@ -106,8 +118,11 @@ export interface EndUserSecondFactor {
   useRecoveryCode(organizationId: string, userId: string, code: string): Promise<SecondFactorOutcome>;
 }
 
-/** What a completed factor is recorded as (recovery codes stand in for TOTP). */
-export type SatisfiedFactor = Factor | 'recoveryCode';
+/**
+ * What a completed factor is recorded as (recovery codes stand in for TOTP; a passkey used with user
+ * verification is `passkeyUserVerified`, which counts as two factors in the `amr`).
+ */
+export type SatisfiedFactor = Factor | 'recoveryCode' | 'passkeyUserVerified';
 
 /** One sign-in's challenge: its factor chain, the step reached, the secret of that step and its attempts. */
 export interface Challenge {
@@ -126,8 +141,13 @@ export interface Challenge {
   /** Index in `chain` of the factor to satisfy next. */
   step: number;
   status: 'open' | 'consumed' | 'void';
-  /** HMAC-SHA256 of the PIN (keyed, bound to the challenge id) or SHA-256 of the link token; null for TOTP steps. */
+  /** HMAC-SHA256 of the PIN (keyed, bound to the challenge id) or SHA-256 of the link token; null for TOTP and passkey steps. */
   secretHash: string | null;
+  /**
+   * The WebAuthn challenge (base64url) of a `passkey` step, as sent in the `publicKey` options: public
+   * (the page and the authenticator see it), so stored as is; the verifier needs its value. Absent otherwise.
+   */
+  passkeyChallenge?: string | null | undefined;
   /** Attempts taken on this challenge, all steps together (taken before a code is checked; a right code gives its own back). */
   attempts: number;
   maxAttempts: number;

@@ -11,7 +11,7 @@ import type { Factor, Policy, PolicyRule, SignInContext } from './model.ts';
  * Every factor a policy may name. The e-mail factors (SPEC §8) take the settings of their SMS twins:
  * `email_pin` the `pin` block (length, TTL, attempts), `email_link` the `passwordless` block (TTL).
  */
-export const FACTORS = ['pin', 'passwordless', 'totp', 'email_pin', 'email_link'] as const satisfies readonly Factor[];
+export const FACTORS = ['pin', 'passwordless', 'totp', 'email_pin', 'email_link', 'passkey'] as const satisfies readonly Factor[];
 
 export const MAX_RULES = 20;
 export const MAX_CONDITION_VALUES = 20;
@@ -43,6 +43,13 @@ const sendsLinks = (factors: Factor[]) => factors.includes('passwordless') || fa
 /** Whether any factor chain of the policy (the default or a rule's) sends magic links, by SMS or e-mail. */
 export function usesPasswordless(policy: Policy): boolean {
   return sendsLinks(policy.factors) || policy.rules.some((rule) => sendsLinks(rule.factors));
+}
+
+const asksPasskey = (factors: Factor[]) => factors.includes('passkey');
+
+/** Whether any factor chain of the policy (the default or a rule's) asks a passkey: the system then needs `webauthn`. */
+export function usesPasskeys(policy: Policy): boolean {
+  return asksPasskey(policy.factors) || policy.rules.some((rule) => asksPasskey(rule.factors));
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Metrics } from '../kernel/metrics.ts';
 import type { SmsSender } from './sms-sender.ts';
 import { ChallengeAttempts, type AttemptStore } from './challenge-attempts.ts';
 import { CompleteSignIn, type ChallengeAdvance } from './complete-sign-in.ts';
-import { CredentialCheck } from './credentials.ts';
+import { CredentialCheck, type SignInPasskeys } from './credentials.ts';
 import type { EndUserTokens } from './end-user-tokens.ts';
 import type { EndUserSecondFactor } from './model.ts';
 import { PinSecrets, type PinKey } from './pin-secrets.ts';
@@ -27,6 +27,8 @@ export interface SignInPorts {
   reads: SignInReads;
   store: ChallengeStore;
   secondFactor: EndUserSecondFactor;
+  /** End users' passkeys, for `passkey` steps. @default - none: a passkey step never verifies */
+  passkeys?: SignInPasskeys | undefined;
   /** The SMS limits (`channel: 'sms'`). */
   limits: SmsLimits;
   /** The sign-in e-mail limits (`channel: 'email'`): the SMS ones' twin on their own counters (SPEC §8). */
@@ -44,7 +46,7 @@ export interface SignInPorts {
 }
 
 /** What starting a sign-in needs: no second factor and no token signing (its bundle carries neither). */
-export type StartSignInPorts = Omit<SignInPorts, 'secondFactor' | 'tokens'>;
+export type StartSignInPorts = Omit<SignInPorts, 'secondFactor' | 'tokens' | 'passkeys'>;
 
 /** `POST /v2/user/authenticate`. */
 export function startSignInService(ports: StartSignInPorts): StartSignIn {
@@ -70,7 +72,7 @@ export function completeSignInService(ports: SignInPorts): CompleteSignIn {
     reads,
     store,
     attempts: new ChallengeAttempts({ store, reads, metrics }),
-    credentials: new CredentialCheck({ pinSecrets, secondFactor: ports.secondFactor }),
+    credentials: new CredentialCheck({ pinSecrets, secondFactor: ports.secondFactor, passkeys: ports.passkeys, now }),
     budget: new SmsBudget(ports.limits, ports.emailLimits),
     delivery: new ChallengeDelivery({ sms: ports.sms, mailer: ports.mailer, store, metrics }),
     pinSecrets,

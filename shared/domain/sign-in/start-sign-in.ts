@@ -21,6 +21,8 @@ import type { SignInFactsReader, SignInRequest } from './sign-in-facts.ts';
 import { smsRateLimited, type SmsBudget } from './sms-budget.ts';
 import type { ChallengeDelivery } from './challenge-delivery.ts';
 import type { PlannedSms, SmsReservation } from './sms-limits.ts';
+import type { PublicKeyCredentialRequestOptionsJSON } from '../passkeys/ceremonies.ts';
+import { passkeyStepOf } from './passkey-step.ts';
 
 /** Where challenges are created (DynamoDB: shared/adapters/challenge-repository.ts). */
 export interface ChallengeCreation {
@@ -49,6 +51,11 @@ export interface StartedChallenge {
   method: Factor;
   expiresAt: string;
   deliveredTo: string | null;
+  /**
+   * When `method` is `passkey`: the WebAuthn request options (PublicKeyCredentialRequestOptionsJSON)
+   * with the challenge stored on this sign-in; the browser gives them to `navigator.credentials.get()`.
+   */
+  publicKey?: PublicKeyCredentialRequestOptionsJSON | undefined;
 }
 
 export interface StartSignInDependencies {
@@ -170,6 +177,8 @@ export class StartSignIn {
     const challengeId = newId('chl');
     const secret = isDeliveredFactor(method) ? newSecretOf(system, method) : '';
     const secretHash = isDeliveredFactor(method) ? await this.deps.pinSecrets.hash(challengeId, secretKindOf(method), secret) : null;
+    // A passkey step: the same fresh challenge and options for a decoy as for a real user (SPEC §6, no enumeration).
+    const passkey = method === 'passkey' ? passkeyStepOf(system) : undefined;
     const expiresAt = nowMs + ttlSecondsOf(system, method) * 1000;
     const challenge: Challenge = {
       id: challengeId,
@@ -182,6 +191,7 @@ export class StartSignIn {
       step: 0,
       status: 'open',
       secretHash,
+      ...(passkey ? { passkeyChallenge: passkey.challenge } : {}),
       attempts: 0,
       maxAttempts: system.policy.pin.maxAttempts,
       expiresAt,
@@ -191,7 +201,8 @@ export class StartSignIn {
     if (!(await this.deps.store.createChallenge(challenge, planned))) throw new CountersMoved();
     if (planned) progress.taken = planned.reservations;
 
-    const answer = (deliveredTo: string | null): StartedChallenge => ({ challengeId, method, expiresAt: new Date(expiresAt).toISOString(), deliveredTo });
+    const publicKey = passkey ? await passkey.publicKey() : undefined;
+    const answer = (deliveredTo: string | null): StartedChallenge => ({ challengeId, method, expiresAt: new Date(expiresAt).toISOString(), deliveredTo, ...(publicKey ? { publicKey } : {}) });
     // An e-mail's mask comes from the email asked for, never from the stored one: real and decoy answer alike, byte for byte.
     const emailed = isEmailFactor(method) ? emailDelivery(email) : null;
     if (reason || !user) {
