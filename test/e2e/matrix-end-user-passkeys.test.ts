@@ -179,6 +179,15 @@ describe('bad input', () => {
         credential: { headers: { apikey: fx.authenticateKey } },
       },
       {
+        // Extra origins are the hosted login's own, set in-process: an API caller can never widen them.
+        what: 'passkeyOrigins from an API caller',
+        method: 'POST',
+        path: '/v2/system/authenticate/user',
+        body: { email: fx.email, system: fx.systemName, passkey: FORGED_ASSERTION, passkeyOrigins: ['https://evil.example'] },
+        field: 'body.passkeyOrigins',
+        credential: { headers: { apikey: fx.authenticateKey } },
+      },
+      {
         what: 'a passkey and a PIN together',
         method: 'POST',
         path: '/v2/system/authenticate/user',
