@@ -146,6 +146,23 @@ describe('end-user passkeys with a real authenticator', () => {
     }
   });
 
+  it('counts a passkey without user verification as one factor (amr hwk, user)', async () => {
+    const w = await world();
+    const user = await userOf(w);
+    const page = await openWebAuthnPage(origin());
+    try {
+      await registerPasskey(w, user, page);
+      const started = expectData(await start(w, user.email), 202);
+      // Any client may ask the authenticator not to verify its user; the server then sees presence only.
+      const assertion = await page.get({ ...started.publicKey, userVerification: 'discouraged' });
+      const done = expectData(await complete(w, user.email, started.challengeId, assertion), 200);
+      if (!done.authenticated) throw new Error('expected a token');
+      expect(done.amr).toEqual(['hwk', 'user']);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('refuses a replayed assertion, another origin, another RP ID and an unknown credential', async () => {
     const w = await world();
     const user = await userOf(w);

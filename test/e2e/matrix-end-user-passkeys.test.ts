@@ -6,11 +6,11 @@
  * to others (a system's `webauthn`, the `passkey` completion body).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { passkeyRepository } from '#shared/compose/passkeys.ts';
 import { randomSecret } from '#shared/domain/kernel/secrets.ts';
 import { endUserOwner, passkeyIdOf } from '#shared/domain/passkeys/model.ts';
 import { manifest, type RouteId } from '#shared/http/manifest.ts';
 import { createEndUser, createSystem, grantAccess } from '#test/support/directory.ts';
+import { plantPasskey as plant } from '#test/support/passkeys.ts';
 import { useLocalApi, type RequestOptions } from '#test/support/local-api.ts';
 import { createApiKey, createOrganization, eventsOf } from '#test/support/organizations.ts';
 import { addMember, createAccount, type TestAccount } from '#test/support/tenancy.ts';
@@ -70,27 +70,8 @@ beforeAll(async () => {
 const userPath = () => `/v2/organizations/${fx.orgId}/users/${fx.userId}/passkeys`;
 const owner = () => fx.credentials.owner;
 
-/** A passkey of the end user, written as registration writes one (its ceremony is tested in end-user-passkeys.test.ts). */
-async function plantPasskey(): Promise<string> {
-  const credentialId = randomSecret(16);
-  const id = passkeyIdOf(credentialId);
-  await passkeyRepository().createPasskey({
-    id,
-    owner: endUserOwner(fx.orgId, fx.userId),
-    credentialId,
-    publicKey: randomSecret(77),
-    counter: 0,
-    transports: ['internal'],
-    backupEligible: false,
-    backedUp: false,
-    aaguid: '00000000-0000-0000-0000-000000000000',
-    rpId: 'localhost',
-    name: 'Planted',
-    createdAt: new Date().toISOString(),
-    lastUsedAt: null,
-  });
-  return id;
-}
+/** A passkey of the owner under test, written as registration writes one. */
+const plantPasskey = (): Promise<string> => plant(endUserOwner(fx.orgId, fx.userId));
 
 const FORGED_REGISTRATION = { id: 'Zm9yZ2Vk', rawId: 'Zm9yZ2Vk', type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON: 'e30', attestationObject: 'oA' } };
 const FORGED_ASSERTION = { id: 'Zm9yZ2Vk', rawId: 'Zm9yZ2Vk', type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON: 'e30', authenticatorData: 'AAAA', signature: 'AAAA' } };
@@ -195,6 +176,15 @@ describe('bad input', () => {
         path: '/v2/system/authenticate/user',
         body: { email: fx.email, system: fx.systemName, passkey: { ...FORGED_ASSERTION, type: 'password' } },
         field: 'body.passkey.type',
+        credential: { headers: { apikey: fx.authenticateKey } },
+      },
+      {
+        // Extra origins are the hosted login's own, set in-process: an API caller can never widen them.
+        what: 'passkeyOrigins from an API caller',
+        method: 'POST',
+        path: '/v2/system/authenticate/user',
+        body: { email: fx.email, system: fx.systemName, passkey: FORGED_ASSERTION, passkeyOrigins: ['https://evil.example'] },
+        field: 'body.passkeyOrigins',
         credential: { headers: { apikey: fx.authenticateKey } },
       },
       {

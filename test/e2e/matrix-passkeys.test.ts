@@ -5,10 +5,9 @@
  * person is a 404 / 401 to everybody else, and nothing changes.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { passkeyRepository } from '#shared/compose/passkeys.ts';
-import { randomSecret } from '#shared/domain/kernel/secrets.ts';
-import { operatorOwner, passkeyIdOf } from '#shared/domain/passkeys/model.ts';
+import { operatorOwner } from '#shared/domain/passkeys/model.ts';
 import { manifest, type RouteId } from '#shared/http/manifest.ts';
+import { plantPasskey as plant } from '#test/support/passkeys.ts';
 import { useLocalApi, type RequestOptions } from '#test/support/local-api.ts';
 import { addMember, createAccount, type TestAccount } from '#test/support/tenancy.ts';
 import { createApiKey } from '#test/support/organizations.ts';
@@ -22,27 +21,8 @@ let account: TestAccount;
 let credentials: Record<ActorName, RequestOptions>;
 let passwords: Record<ActorName, string>;
 
-/** A passkey of the account's owner, written as registration writes one (its ceremony is tested in operator-passkeys.test.ts). */
-async function plantPasskey(): Promise<string> {
-  const credentialId = randomSecret(16);
-  const id = passkeyIdOf(credentialId);
-  await passkeyRepository().createPasskey({
-    id,
-    owner: operatorOwner(account.owner.userId),
-    credentialId,
-    publicKey: randomSecret(77),
-    counter: 0,
-    transports: ['internal'],
-    backupEligible: false,
-    backedUp: false,
-    aaguid: '00000000-0000-0000-0000-000000000000',
-    rpId: 'localhost',
-    name: 'Planted',
-    createdAt: new Date().toISOString(),
-    lastUsedAt: null,
-  });
-  return id;
-}
+/** A passkey of the owner under test, written as registration writes one. */
+const plantPasskey = (): Promise<string> => plant(operatorOwner(account.owner.userId));
 
 beforeAll(async () => {
   account = await createAccount(api);
