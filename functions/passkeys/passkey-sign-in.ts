@@ -1,5 +1,5 @@
-import { operatorPasskeys } from '#shared/compose/passkeys.ts';
-import type { AuthenticationResponseJSON } from '#shared/domain/passkeys/ceremonies.ts';
+import { operatorPasskeyCeremonies } from '#shared/compose/passkeys.ts';
+import type { AuthenticationResponseJSON } from '#shared/domain/passkeys/options.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { sessionAnswer } from '#shared/http/session-cookie.ts';
 import { passkeyRoutes } from '#shared/routes/passkeys.ts';
@@ -11,5 +11,5 @@ import { passkeyRoutes } from '#shared/routes/passkeys.ts';
 export const handler = defineHandler(passkeyRoutes.passkeySignIn, async ({ body, event, requestId, sourceIp, userAgent }) => {
   // The schema checked the shape; the library checks every value.
   const response = body.response as unknown as AuthenticationResponseJSON;
-  return sessionAnswer(event, 200, await operatorPasskeys().signIn({ flowId: body.flowId, response }, { requestId, sourceIp, userAgent }));
+  return sessionAnswer(event, 200, await operatorPasskeyCeremonies().signIn({ flowId: body.flowId, response }, { requestId, sourceIp, userAgent }));
 });

@@ -1,6 +1,6 @@
 import { principalFromHeaders } from '#shared/compose/credentials.ts';
-import { endUserPasskeys } from '#shared/compose/passkeys.ts';
-import type { RegistrationResponseJSON } from '#shared/domain/passkeys/ceremonies.ts';
+import { endUserPasskeyCeremonies } from '#shared/compose/passkeys.ts';
+import type { RegistrationResponseJSON } from '#shared/domain/passkeys/options.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { created } from '#shared/http/responses.ts';
 import { passkeyRoutes } from '#shared/routes/passkeys.ts';
@@ -11,7 +11,7 @@ export const handler = defineHandler(
   async ({ params, body, principal, requestId, sourceIp }) => {
     // The schema checked the shape; the library checks every value.
     const response = body.response as unknown as RegistrationResponseJSON;
-    return created(await endUserPasskeys().register({ principal, requestId, sourceIp }, params.orgId, params.userId, { flowId: body.flowId, name: body.name, response }));
+    return created(await endUserPasskeyCeremonies().register({ principal, requestId, sourceIp }, params.orgId, params.userId, { flowId: body.flowId, name: body.name, response }));
   },
   { credentials: principalFromHeaders },
 );

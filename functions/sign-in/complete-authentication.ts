@@ -1,5 +1,5 @@
 import { completeSignIn } from '#shared/compose/sign-in.ts';
-import type { AuthenticationResponseJSON } from '#shared/domain/passkeys/ceremonies.ts';
+import type { AuthenticationResponseJSON } from '#shared/domain/passkeys/options.ts';
 import { defineHandler } from '#shared/http/handler.ts';
 import { signInRoutes } from '#shared/routes/sign-in.ts';
 import { ok } from '#shared/http/responses.ts';

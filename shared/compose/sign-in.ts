@@ -67,6 +67,8 @@ export const completeSignIn = /* @__PURE__ */ once(() =>
     ...sharedPorts(),
     secondFactor: endUserSecondFactor(),
     passkeys: new PasskeyRepository(documentClient(), tableName()),
+    // Evaluated on the first passkey step only: a PIN sign-in's cold start never loads it.
+    verifier: () => import('../domain/passkeys/ceremonies.ts'),
     tokens: new EndUserTokens(tokenSigningKeys(), { apiBase: config().apiBase }),
   }),
 );

@@ -14,7 +14,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { FormError, Frame, LoginOutcome, LoginScreen, UnavailableReason } from '../domain/oidc/hosted-login.ts';
 import { LOGIN_TRANSACTION_TTL_SECONDS } from '../domain/oidc/login-transactions.ts';
-import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '../domain/passkeys/ceremonies.ts';
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '../domain/passkeys/options.ts';
 import type { Factor } from '../domain/sign-in/model.ts';
 import { AuthenticationResponse } from '../schemas/passkeys.ts';
 import * as z from '../schemas/zod.ts';

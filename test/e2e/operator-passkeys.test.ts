@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { passkeyRepository } from '#shared/compose/passkeys.ts';
 import { verifyRegistration } from '#shared/domain/passkeys/ceremonies.ts';
-import type { RegistrationResponseJSON } from '#shared/domain/passkeys/ceremonies.ts';
+import type { RegistrationResponseJSON } from '#shared/domain/passkeys/options.ts';
 import { passkeyIdOf } from '#shared/domain/passkeys/model.ts';
 import { REFRESH_COOKIE } from '#shared/http/session-cookie.ts';
 import { race } from '#test/support/concurrency.ts';

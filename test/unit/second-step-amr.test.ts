@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { OPERATOR_AUDIENCE, verifyAccessToken } from '#shared/domain/sessions/access-tokens.ts';
 import { LoginThrottle } from '#shared/domain/sessions/login-throttle.ts';
 import { OperatorSessions, secondStepAmr } from '#shared/domain/sessions/operator-sessions.ts';
-import { passkeyAmr } from '#shared/domain/passkeys/ceremonies.ts';
+import { passkeyAmr } from '#shared/domain/passkeys/options.ts';
 import { FixedClock } from '#test/support/fakes/clock.ts';
 import { provisionedSigningKeys } from '#test/support/fakes/keyrings.ts';
 import { FakeSecondFactor, MemoryLoginAttempts, MemorySessions } from '#test/support/fakes/sessions.ts';

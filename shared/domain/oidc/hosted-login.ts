@@ -16,7 +16,7 @@
 import { AppError, AuthError, RateLimitError } from '../kernel/errors.ts';
 import type { Organization } from '../kernel/model.ts';
 import type { Principal } from '../kernel/principal.ts';
-import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '../passkeys/ceremonies.ts';
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '../passkeys/options.ts';
 import { isDeliveredFactor, isEmailFactor } from '../sign-in/challenge-rules.ts';
 import type { CompleteInput, CompletedSignIn, CompletedStep } from '../sign-in/complete-sign-in.ts';
 import { emailDelivery } from '../sign-in/decoys.ts';

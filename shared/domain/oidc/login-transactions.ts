@@ -13,7 +13,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { constantTimeEqual, hashSecret, newId, randomSecret } from '../kernel/secrets.ts';
-import type { PublicKeyCredentialRequestOptionsJSON } from '../passkeys/ceremonies.ts';
+import type { PublicKeyCredentialRequestOptionsJSON } from '../passkeys/options.ts';
 import type { Factor } from '../sign-in/model.ts';
 
 /** How long a browser has for the whole sign-in, e-mail to code (a link's TTL is at most this long in practice). */

@@ -12,7 +12,7 @@ import type { EndUser, SignInSystem } from '../sign-in/model.ts';
 import { auditContextOf, type AccessControl } from '../tenancy/actors.ts';
 import type { Action, Actor } from '../tenancy/authorization.ts';
 import { auditEvent } from '../kernel/audit-events.ts';
-import { creationOptions, type PublicKeyCredentialCreationOptionsJSON, type RegistrationResponseJSON, type RelyingParty } from './ceremonies.ts';
+import { creationOptions, type PublicKeyCredentialCreationOptionsJSON, type RegistrationResponseJSON, type RelyingParty, type VerifierLoader } from './options.ts';
 import { endUserOwner, MAX_PASSKEYS_PER_OWNER, viewOf, type PasskeyFlowStore, type PasskeyStore, type PasskeyView } from './model.ts';
 import { passkeyLimit, PasskeyFlows, storeRegistration, type CeremonyStart } from './operator-passkeys.ts';
 
@@ -37,6 +37,8 @@ export class EndUserPasskeys {
     private readonly store: PasskeyStore,
     flowStore: PasskeyFlowStore,
     private readonly audit: RecordPasskeyEvent,
+    /** The response checks (ceremonies.ts), loaded on first use; `noVerifier` in the functions that check none. */
+    private readonly verifier: VerifierLoader,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.flows = new PasskeyFlows(flowStore, now);
@@ -68,7 +70,7 @@ export class EndUserPasskeys {
     const { actor, accountId } = await this.resolve(request, orgId, 'enduser:mfa');
     const owner = endUserOwner(orgId, userId);
     const flow = await this.flows.take(input.flowId, 'register', owner);
-    const passkey = await storeRegistration(this.store, flow, owner, input, this.now());
+    const passkey = await storeRegistration(this.store, flow, owner, input, this.now(), this.verifier);
     await this.record(actor, request, { accountId, orgId, userId }, 'passkey.added', { passkeyId: passkey.id, name: passkey.name, system: flow.system, rpId: passkey.rpId });
     return viewOf(passkey);
   }

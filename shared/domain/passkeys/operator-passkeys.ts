@@ -15,14 +15,13 @@ import {
   passkeyAmr,
   passkeyRejected,
   requestOptions,
-  verifyAssertion,
-  verifyRegistration,
   type AuthenticationResponseJSON,
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
   type RelyingParty,
-} from './ceremonies.ts';
+  type VerifierLoader,
+} from './options.ts';
 import {
   FLOW_TTL_SECONDS,
   MAX_PASSKEYS_PER_OWNER,
@@ -101,8 +100,9 @@ export async function storeRegistration(
   owner: string,
   input: { name: string; response: RegistrationResponseJSON },
   now: Date,
+  verifier: VerifierLoader,
 ): Promise<Passkey> {
-  const credential = await verifyRegistration(input.response, flow);
+  const credential = await (await verifier()).verifyRegistration(input.response, flow);
   if ((await store.listPasskeysOf(owner)).length >= MAX_PASSKEYS_PER_OWNER) throw passkeyLimit();
   const passkey: Passkey = { ...credential, id: passkeyIdOf(credential.credentialId), owner, name: input.name, createdAt: now.toISOString(), lastUsedAt: null };
   if (!(await store.createPasskey(passkey))) throw new ConflictError('passkey_exists', 'This passkey is already registered.');
@@ -122,6 +122,8 @@ export class OperatorPasskeys {
     private readonly sessions: SessionAdmission,
     private readonly presence: PresenceProof,
     private readonly rp: RelyingParty,
+    /** The response checks (ceremonies.ts), loaded on first use; `noVerifier` in the functions that check none. */
+    private readonly verifier: VerifierLoader,
     private readonly notices?: SecurityNotices,
     private readonly events?: PasskeyEvents,
     private readonly now: () => Date = () => new Date(),
@@ -145,7 +147,7 @@ export class OperatorPasskeys {
   async register(userId: string, input: { flowId: string; name: string; response: RegistrationResponseJSON }, facts: LoginFacts): Promise<PasskeyView> {
     const owner = operatorOwner(userId);
     const flow = await this.flows.take(input.flowId, 'register', owner);
-    const passkey = await storeRegistration(this.store, flow, owner, input, this.now());
+    const passkey = await storeRegistration(this.store, flow, owner, input, this.now(), this.verifier);
     await this.events?.record(userId, 'passkey.added', { passkeyId: passkey.id, name: passkey.name }, facts);
     const operator = await this.operators.findOperatorById(userId);
     if (operator) await this.notices?.send(operator.email, 'passkeyAdded', { at: passkey.createdAt, name: passkey.name });
@@ -194,7 +196,7 @@ export class OperatorPasskeys {
     const userId = passkey.owner.slice(operatorOwner('').length);
     let verified;
     try {
-      verified = await verifyAssertion(input.response, flow, passkey);
+      verified = await (await this.verifier()).verifyAssertion(input.response, flow, passkey);
     } catch (error) {
       await this.events?.record(userId, 'login.failed', { reason: 'passkey_rejected', passkeyId: passkey.id }, facts);
       throw error;

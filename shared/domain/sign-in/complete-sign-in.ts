@@ -35,7 +35,7 @@ import { signInAuditor, suppressedAs, type Auditor, type RecordAuditEvent } from
 import type { SignInFactsReader, SignInReads, SignInRequest } from './sign-in-facts.ts';
 import { smsRateLimited, type SmsBudget } from './sms-budget.ts';
 import type { SmsReservation } from './sms-limits.ts';
-import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '../passkeys/ceremonies.ts';
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '../passkeys/options.ts';
 
 export interface StepUpdate {
   step: number;

@@ -7,7 +7,7 @@
 import { ValidationError } from '../kernel/errors.ts';
 import { constantTimeEqual } from '../kernel/secrets.ts';
 import { linkToken } from './challenge-rules.ts';
-import { verifyAssertion, type AuthenticationResponseJSON, type RelyingParty } from '../passkeys/ceremonies.ts';
+import type { AuthenticationResponseJSON, RelyingParty, VerifierLoader } from '../passkeys/options.ts';
 import { endUserOwner, passkeyIdOf, type PasskeyStore } from '../passkeys/model.ts';
 import type { Challenge, EndUser, EndUserSecondFactor } from './model.ts';
 import type { PinSecrets } from './pin-secrets.ts';
@@ -38,7 +38,7 @@ export type SignInPasskeys = Pick<PasskeyStore, 'findPasskey' | 'recordUse'>;
 
 export class CredentialCheck {
   constructor(
-    private readonly deps: { pinSecrets: PinSecrets; secondFactor: EndUserSecondFactor; passkeys?: SignInPasskeys | undefined; now?: (() => Date) | undefined },
+    private readonly deps: { pinSecrets: PinSecrets; secondFactor: EndUserSecondFactor; passkeys?: SignInPasskeys | undefined; verifier?: VerifierLoader | undefined; now?: (() => Date) | undefined },
   ) {}
 
   /**
@@ -75,11 +75,13 @@ export class CredentialCheck {
    * user. A decoy's never passes (the lookup still runs, so it takes as long).
    */
   private async verifyPasskey(challenge: Challenge, user: EndUser | undefined, response: AuthenticationResponseJSON, rp: Omit<RelyingParty, 'rpName'> | undefined): Promise<string> {
-    const { passkeys } = this.deps;
-    if (!passkeys || !rp || !challenge.passkeyChallenge) return 'passkey_unavailable';
+    const { passkeys, verifier } = this.deps;
+    if (!passkeys || !verifier || !rp || !challenge.passkeyChallenge) return 'passkey_unavailable';
     const passkey = await passkeys.findPasskey(passkeyIdOf(response.id));
     if (!passkey || challenge.decoy || !user || passkey.owner !== endUserOwner(challenge.organizationId, user.id)) return 'passkey_unknown';
     const flow = { flowId: challenge.id, purpose: 'authenticate' as const, owner: passkey.owner, challenge: challenge.passkeyChallenge, rpId: rp.rpId, origins: rp.origins, system: challenge.systemName, expiresAt: new Date(challenge.expiresAt).toISOString() };
+    // Loaded on the first passkey step of this instance: a PIN or link sign-in never evaluates the verifier.
+    const { verifyAssertion } = await verifier();
     let verified;
     try {
       verified = await verifyAssertion(response, flow, passkey);

@@ -8,7 +8,7 @@
 import { SignJWT, type CryptoKey, type JWK } from 'jose';
 import { NotFoundError } from '../kernel/errors.ts';
 import { newId } from '../kernel/secrets.ts';
-import { passkeyAmr } from '../passkeys/ceremonies.ts';
+import { passkeyAmr } from '../passkeys/options.ts';
 import type { SatisfiedFactor, TokenSigningAlg } from './model.ts';
 
 /** `typ` of end-user tokens: plain JWT, so an operator verifier (which demands `at+jwt`) never takes one. */

@@ -5,7 +5,7 @@
  * relying party a completion verifies the assertion against.
  */
 import { ConflictError } from '../kernel/errors.ts';
-import { newChallenge, requestOptions, type PublicKeyCredentialRequestOptionsJSON, type RelyingParty } from '../passkeys/ceremonies.ts';
+import { newChallenge, requestOptions, type PublicKeyCredentialRequestOptionsJSON, type RelyingParty } from '../passkeys/options.ts';
 import type { SignInSystem } from './model.ts';
 
 const webauthnNotConfigured = () => new ConflictError('webauthn_not_configured', 'The system has no webauthn relying party for passkeys.');
@@ -18,9 +18,9 @@ function webauthnOf(system: SignInSystem): NonNullable<SignInSystem['webauthn']>
 
 /** A fresh passkey step: the challenge to store, and its request options (built on demand, after the write). */
 export function passkeyStepOf(system: SignInSystem): { challenge: string; publicKey: () => Promise<PublicKeyCredentialRequestOptionsJSON> } {
-  const { rpId, origins } = webauthnOf(system);
+  const { rpId } = webauthnOf(system);
   const challenge = newChallenge();
-  return { challenge, publicKey: () => requestOptions({ rpId, rpName: system.name, origins }, [], challenge) };
+  return { challenge, publicKey: () => requestOptions({ rpId }, [], challenge) };
 }
 
 /**

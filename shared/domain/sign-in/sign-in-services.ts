@@ -7,6 +7,7 @@ import type { Metrics } from '../kernel/metrics.ts';
 import type { SmsSender } from './sms-sender.ts';
 import { ChallengeAttempts, type AttemptStore } from './challenge-attempts.ts';
 import { CompleteSignIn, type ChallengeAdvance } from './complete-sign-in.ts';
+import type { VerifierLoader } from '../passkeys/options.ts';
 import { CredentialCheck, type SignInPasskeys } from './credentials.ts';
 import type { EndUserTokens } from './end-user-tokens.ts';
 import type { EndUserSecondFactor } from './model.ts';
@@ -29,6 +30,8 @@ export interface SignInPorts {
   secondFactor: EndUserSecondFactor;
   /** End users' passkeys, for `passkey` steps. @default - none: a passkey step never verifies */
   passkeys?: SignInPasskeys | undefined;
+  /** The assertion check (ceremonies.ts), loaded on the first passkey step. @default - none: a passkey step never verifies */
+  verifier?: VerifierLoader | undefined;
   /** The SMS limits (`channel: 'sms'`). */
   limits: SmsLimits;
   /** The sign-in e-mail limits (`channel: 'email'`): the SMS ones' twin on their own counters (SPEC §8). */
@@ -46,7 +49,7 @@ export interface SignInPorts {
 }
 
 /** What starting a sign-in needs: no second factor and no token signing (its bundle carries neither). */
-export type StartSignInPorts = Omit<SignInPorts, 'secondFactor' | 'tokens' | 'passkeys'>;
+export type StartSignInPorts = Omit<SignInPorts, 'secondFactor' | 'tokens' | 'passkeys' | 'verifier'>;
 
 /** `POST /v2/user/authenticate`. */
 export function startSignInService(ports: StartSignInPorts): StartSignIn {
@@ -72,7 +75,7 @@ export function completeSignInService(ports: SignInPorts): CompleteSignIn {
     reads,
     store,
     attempts: new ChallengeAttempts({ store, reads, metrics }),
-    credentials: new CredentialCheck({ pinSecrets, secondFactor: ports.secondFactor, passkeys: ports.passkeys, now }),
+    credentials: new CredentialCheck({ pinSecrets, secondFactor: ports.secondFactor, passkeys: ports.passkeys, verifier: ports.verifier, now }),
     budget: new SmsBudget(ports.limits, ports.emailLimits),
     delivery: new ChallengeDelivery({ sms: ports.sms, mailer: ports.mailer, store, metrics }),
     pinSecrets,

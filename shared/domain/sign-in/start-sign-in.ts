@@ -21,7 +21,7 @@ import type { SignInFactsReader, SignInRequest } from './sign-in-facts.ts';
 import { smsRateLimited, type SmsBudget } from './sms-budget.ts';
 import type { ChallengeDelivery } from './challenge-delivery.ts';
 import type { PlannedSms, SmsReservation } from './sms-limits.ts';
-import type { PublicKeyCredentialRequestOptionsJSON } from '../passkeys/ceremonies.ts';
+import type { PublicKeyCredentialRequestOptionsJSON } from '../passkeys/options.ts';
 import { passkeyStepOf } from './passkey-step.ts';
 
 /** Where challenges are created (DynamoDB: shared/adapters/challenge-repository.ts). */
