@@ -9,8 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '#shared/config.ts';
 import { documentClient } from '#shared/compose/runtime.ts';
-import { passkeyKey, passkeysOfOwnerPartition } from '#shared/data/keys.ts';
-import { endUserOwner } from '#shared/domain/passkeys/model.ts';
+import { endUserKey, grantsOfEndUserPrefix, passkeyKey, passkeysOfOwnerPartition } from '#shared/data/keys.ts';
+import { MAX_PASSKEYS_PER_OWNER, endUserOwner } from '#shared/domain/passkeys/model.ts';
 import { createEndUser, createSystem, grantAccess, type EndUserBody, type SystemBody } from '#test/support/directory.ts';
 import { createKey } from '#test/support/keys-events.ts';
 import { expectData, expectProblem, useLocalApi } from '#test/support/local-api.ts';
@@ -129,5 +129,33 @@ describe('deleting an end user removes their passkeys', () => {
     } finally {
       await page.close();
     }
+  });
+
+  it('removes all of them when the user has too many grants to fit in one transaction with them', async () => {
+    const w = await world();
+    const token = w.account.owner.accessToken;
+    const user = await userOf(w);
+    // 20 passkeys (the limit) + 3 items leave room for 38 grants (2 items each): 41 spill over to the batches.
+    const systems = await Promise.all(Array.from({ length: 40 }, () => createSystem(api, w.orgId, token)));
+    for (const system of systems) await grantAccess(api, w.orgId, token, system.name, user.id);
+    const planted = await Promise.all(Array.from({ length: MAX_PASSKEYS_PER_OWNER }, () => plantPasskey(endUserOwner(w.orgId, user.id))));
+    expect(await ownersList(w.orgId, user.id)).toHaveLength(MAX_PASSKEYS_PER_OWNER);
+
+    expect(await deleteUser(w, user)).toBe(204);
+
+    expect(await ownersList(w.orgId, user.id)).toEqual([]);
+    for (const id of planted) expect(await storedPasskey(id)).toBeUndefined();
+    const { db, TableName } = table();
+    const grants = await db.send(
+      new QueryCommand({
+        TableName,
+        ConsistentRead: true,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': endUserKey(w.orgId, user.id).pk, ':prefix': grantsOfEndUserPrefix(user.id) },
+      }),
+    );
+    expect(grants.Items).toEqual([]);
+    const deleted = (await eventsOf(w.account.accountId)).find((e) => e.type === 'enduser.deleted' && e.target?.id === user.id);
+    expect(deleted).toMatchObject({ details: { grantsRemoved: 41, passkeysRemoved: MAX_PASSKEYS_PER_OWNER } });
   });
 });
