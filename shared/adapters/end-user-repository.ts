@@ -1,16 +1,19 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { passkeyKey, passkeysOfOwnerPartition } from '../data/keys.ts';
 import type { EndUserStore, StoredEndUser } from '../domain/directory/end-users.ts';
 import type { AuditEvent } from '../domain/kernel/audit-events.ts';
 import { UnavailableError } from '../domain/kernel/errors.ts';
 import type { Page, PageRequest } from '../domain/kernel/request.ts';
+import { endUserOwner } from '../domain/passkeys/model.ts';
 import type { EndUser } from '../domain/sign-in/model.ts';
 import { DELETE_ATTEMPTS, deleteUnlessGrantedSince, grantItemDeletes, grantVersionCondition, listAllGrants } from './access-grant-repository.ts';
 import { auditEventPut } from './audit-repository.ts';
-import { batchDeleteItems, getItem, MAX_TRANSACTION_ITEMS, queryGsi1Page, transactWrite, type TransactItem } from './dynamodb.ts';
+import { batchDeleteItems, getItem, MAX_TRANSACTION_ITEMS, queryAllGsi1Items, queryGsi1Page, transactWrite, type TransactItem } from './dynamodb.ts';
 import { deleteEmailGuard, putEmailGuard, updateGuardCopy } from './end-user-email-guard.ts';
 import { accessGrantItemKeys, grantsOfEndUser } from './items/access-grant-item.ts';
 import { emailGuardKey, fromEmailGuardItem } from './items/email-guard-item.ts';
 import { endUserKey, endUsersOfOrganizationPartition, fromEndUserItem, toEndUser, toEndUserItem } from './items/end-user-item.ts';
+import { fromPasskeyItem } from './items/passkey-item.ts';
 
 /**
  * End users of organizations, in the organization's partition (and on GSI1, oldest first).
@@ -21,8 +24,8 @@ import { endUserKey, endUsersOfOrganizationPartition, fromEndUserItem, toEndUser
  * incarnation), so a sign-in reads user and access with the organization and system in one round
  * trip: every write of the user updates the guard in its transaction, and an email change rebuilds it
  * from the grants, conditional on the user's `grantVersion` (bumped by every grant and revoke) being
- * the one read before listing them. A delete takes the user's grants with it (see
- * access-grant-repository.ts).
+ * the one read before listing them. A delete takes the user's grants (see access-grant-repository.ts)
+ * and passkeys with it.
  */
 export class EndUserRepository implements EndUserStore {
   constructor(
@@ -117,29 +120,60 @@ export class EndUserRepository implements EndUserStore {
     return (await getItem(this.db, this.tableName, key)) ? 'stale' : 'missing';
   }
 
-  /** As `SystemRepository.deleteSystem`: up to 48 grants in the user's transaction, more in batches once the user is gone. */
+  /**
+   * As `SystemRepository.deleteSystem`: the user, its guard, the event, its passkeys (at most 20 by
+   * the per-person limit) and as many grants as fit in the one transaction; more grants (and passkeys
+   * beyond a transaction, only if the limit was raced past) in batches once the user is gone. A
+   * passkey of a deleted user signs nobody in (its owner names the old id, never reused), but it is
+   * personal data: it goes with its person.
+   */
   async deleteEndUser(organizationId: string, userId: string, event: AuditEvent): Promise<number | undefined> {
     const key = endUserKey(organizationId, userId);
-    const inline = Math.floor((MAX_TRANSACTION_ITEMS - 3) / 2);
+    const owner = endUserOwner(organizationId, userId);
     for (let attempt = 1; ; attempt++) {
       const item = await getItem(this.db, this.tableName, key);
       if (!item) return undefined;
       const stored = fromEndUserItem(item);
-      const grants = await listAllGrants(this.db, this.tableName, grantsOfEndUser(organizationId, userId));
-      const small = grants.length <= inline;
+      const [grants, passkeyIds] = await Promise.all([
+        listAllGrants(this.db, this.tableName, grantsOfEndUser(organizationId, userId)),
+        this.passkeyIdsOf(owner),
+      ]);
+      const room = MAX_TRANSACTION_ITEMS - 3;
+      const passkeysInline = passkeyIds.length <= room;
+      const grantsInline = grants.length * 2 <= room - (passkeysInline ? passkeyIds.length : 0);
       const failed = await transactWrite(this.db, {
         TransactItems: [
           deleteUnlessGrantedSince(this.tableName, key, stored),
           deleteEmailGuard(this.tableName, stored.user),
-          auditEventPut(this.tableName, { ...event, details: { ...event.details, email: stored.user.email, grantsRemoved: grants.length } }),
-          ...(small ? grantItemDeletes(this.tableName, organizationId, grants) : []),
+          auditEventPut(this.tableName, { ...event, details: { ...event.details, email: stored.user.email, grantsRemoved: grants.length, passkeysRemoved: passkeyIds.length } }),
+          ...(passkeysInline ? passkeyIds.map((id) => this.passkeyDelete(id, owner)) : []),
+          ...(grantsInline ? grantItemDeletes(this.tableName, organizationId, grants) : []),
         ],
       });
       if (failed.length === 0) {
-        if (!small) await batchDeleteItems(this.db, this.tableName, grants.flatMap((grant) => accessGrantItemKeys(organizationId, grant.systemName, grant.userId)));
+        if (!grantsInline) await batchDeleteItems(this.db, this.tableName, grants.flatMap((grant) => accessGrantItemKeys(organizationId, grant.systemName, grant.userId)));
+        if (!passkeysInline) await batchDeleteItems(this.db, this.tableName, passkeyIds.map(passkeyKey));
         return grants.length;
       }
       if (attempt >= DELETE_ATTEMPTS) throw new UnavailableError(1);
     }
+  }
+
+  /** The ids of the owner's passkeys (Query GSI1). */
+  private async passkeyIdsOf(owner: string): Promise<string[]> {
+    return (await queryAllGsi1Items(this.db, this.tableName, passkeysOfOwnerPartition(owner))).map((item) => fromPasskeyItem(item).id);
+  }
+
+  /** Idempotent (gone already is fine) and never another person's: the index is read eventually consistent. */
+  private passkeyDelete(passkeyId: string, owner: string): TransactItem {
+    return {
+      Delete: {
+        TableName: this.tableName,
+        Key: passkeyKey(passkeyId),
+        ConditionExpression: 'attribute_not_exists(pk) OR #owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':owner': owner },
+      },
+    };
   }
 }

@@ -65,12 +65,22 @@ export class EndUserPasskeys {
     return { flowId: flow.flowId, publicKey };
   }
 
-  /** Verifies the credential on the flow (spent by this call, right or wrong) and stores it; audited `passkey.added`. */
+  /**
+   * Verifies the credential on the flow (spent by this call, right or wrong) and stores it; audited
+   * `passkey.added`. A flow outlives its user by up to 5 minutes: the user must still exist, before
+   * the write and after it (a delete that committed in between listed the passkeys before it was
+   * there, so the passkey is taken back here), and 404 otherwise.
+   */
   async register(request: RequestFacts, orgId: string, userId: string, input: { flowId: string; name: string; response: RegistrationResponseJSON }): Promise<PasskeyView> {
     const { actor, accountId } = await this.resolve(request, orgId, 'enduser:mfa');
     const owner = endUserOwner(orgId, userId);
     const flow = await this.flows.take(input.flowId, 'register', owner);
+    if (!(await this.directory().findEndUser(orgId, userId))) throw new NotFoundError('User');
     const passkey = await storeRegistration(this.store, flow, owner, input, this.now(), this.verifier);
+    if (!(await this.directory().findEndUser(orgId, userId))) {
+      await this.store.deletePasskey(passkey.id, owner);
+      throw new NotFoundError('User');
+    }
     await this.record(actor, request, { accountId, orgId, userId }, 'passkey.added', { passkeyId: passkey.id, name: passkey.name, system: flow.system, rpId: passkey.rpId });
     return viewOf(passkey);
   }
