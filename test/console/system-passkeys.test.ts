@@ -49,7 +49,9 @@ describe('console system page: passkeys', () => {
 
     // Set up: an RP ID, a good origin and one on another host, refused beside that origin.
     await settings.getByRole('button', { name: 'Set up passkeys' }).click();
-    await settings.getByRole('textbox', { name: 'RP ID', exact: true }).fill('example.com');
+    // The RP ID field has the focus (the button just pressed is gone): typing goes there.
+    await poll(() => page.evaluate<string | null>('document.activeElement && document.activeElement.getAttribute("name")')).toBe('webauthn.rpId');
+    await page.keyboard.type('example.com');
     await settings.getByRole('textbox', { name: 'Origin 1', exact: true }).fill('https://app.example.com');
     await settings.getByRole('button', { name: 'Add origin' }).click();
     const second = settings.getByRole('textbox', { name: 'Origin 2', exact: true });

@@ -358,6 +358,8 @@ function PasskeySettings({
             name="webauthn.rpId"
             label="RP ID"
             description="A domain name such as example.com (localhost while developing)."
+            // Right after "Set up passkeys" (the button is gone): the keyboard goes on from here.
+            autoFocus={system.webauthn === null}
             value={draft.rpId}
             onChange={(rpId) => { onChange({ ...draft, rpId }); }}
           />
