@@ -3,9 +3,11 @@
  * settings, token lifetime), the OAuth client (redirect URIs, signing algorithm, client secret shown
  * once), the end users granted access, and deleting the system. The API validates every value; its
  * 400 field errors (`body.policy.rules.0.if.ipCidr.1`, …) land beside the field of that name.
+ * The policy form also holds the system's passkey relying party (`webauthn`, SPEC §11), saved with the
+ * policy that names `passkey` (the API refuses either without the other).
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { Button, Cell, Column, ComboBox, FieldError, Form, Input, Label, ListBox, ListBoxItem, Popover, Row, Table, TableBody, TableHeader, Text, type Key } from 'react-aria-components';
 import { useNavigate, useParams } from 'react-router';
 import { unwrap } from '../api/problem.ts';
@@ -101,15 +103,26 @@ function PolicyEditor({ orgId, system }: { orgId: string; system: SystemResource
   const [linkTtl, setLinkTtl] = useState<number | undefined>(policy.passwordless.ttlSeconds);
   const [tokenTtl, setTokenTtl] = useState<number | undefined>(policy.tokenTtlSeconds);
   const [passwordlessUrl, setPasswordlessUrl] = useState(system.passwordlessUrl ?? '');
+  // null: passkeys off (nothing sent, or what "Turn off passkeys" saved); else the relying party as typed.
+  const [webauthn, setWebauthn] = useState<WebAuthnDraft | null>(system.webauthn ? { rpId: system.webauthn.rpId, origins: [...system.webauthn.origins] } : null);
   const [saved, setSaved] = useState(false);
 
   const save = useMutation({
-    mutationFn: (body: { policy: PolicyInput; passwordlessUrl: string | null }) =>
+    mutationFn: (body: { policy: PolicyInput; passwordlessUrl: string | null; webauthn?: WebAuthnDraft }) =>
       unwrap(api.PATCH('/v2/organizations/{orgId}/systems/{systemName}', { params: { path: { orgId, systemName: system.name } }, body })),
     onSuccess: (updated) => {
       queryClient.setQueryData(keys.system(orgId, system.name), updated);
       void queryClient.invalidateQueries({ queryKey: keys.systems(orgId) });
       setSaved(true);
+    },
+  });
+  // "Turn off passkeys" saves `webauthn: null` alone (the API checks it against the saved policy).
+  const turnOff = useMutation({
+    mutationFn: () => unwrap(api.PATCH('/v2/organizations/{orgId}/systems/{systemName}', { params: { path: { orgId, systemName: system.name } }, body: { webauthn: null } })),
+    onSuccess: (updated) => {
+      queryClient.setQueryData(keys.system(orgId, system.name), updated);
+      void queryClient.invalidateQueries({ queryKey: keys.systems(orgId) });
+      setWebauthn(null);
     },
   });
 
@@ -128,6 +141,10 @@ function PolicyEditor({ orgId, system }: { orgId: string; system: SystemResource
     'policy.passwordless.ttlSeconds',
     'policy.tokenTtlSeconds',
     'passwordlessUrl',
+    ...(webauthn?.origins ?? []).map((_, index) => `webauthn.origins.${index}`),
+    'webauthn.origins',
+    'webauthn.rpId',
+    'webauthn',
   ];
   const fieldsKey = fields.join(' ');
   // One object per error: React Aria re-arms a field's server error whenever `validationErrors` is a new object.
@@ -163,6 +180,7 @@ function PolicyEditor({ orgId, system }: { orgId: string; system: SystemResource
         onSubmit={(event) => {
           event.preventDefault();
           setSaved(false);
+          turnOff.reset();
           save.mutate({
             policy: {
               factors,
@@ -172,6 +190,8 @@ function PolicyEditor({ orgId, system }: { orgId: string; system: SystemResource
               ...optional('tokenTtlSeconds', tokenTtl),
             },
             passwordlessUrl: passwordlessUrl.trim() === '' ? null : passwordlessUrl.trim(),
+            // Trimmed, never filtered: the API's `webauthn.origins.1` must still name the second row.
+            ...(webauthn ? { webauthn: { rpId: webauthn.rpId.trim(), origins: webauthn.origins.map((origin) => origin.trim()) } } : {}),
           });
         }}
       >
@@ -252,6 +272,20 @@ function PolicyEditor({ orgId, system }: { orgId: string; system: SystemResource
         />
         <NumberInput label="Link lifetime (seconds)" name="policy.passwordless.ttlSeconds" value={linkTtl} onChange={edit(setLinkTtl)} />
 
+        <PasskeySettings
+          system={system}
+          draft={webauthn}
+          onChange={edit(setWebauthn)}
+          errors={byField}
+          turnOffError={turnOff.error}
+          onTurnOff={() => {
+            setSaved(false);
+            save.reset();
+            // A refusal is shown beside the settings, where the API's field is: the dialog closes either way.
+            return turnOff.mutateAsync().catch(() => undefined);
+          }}
+        />
+
         <h3>Tokens</h3>
         <NumberInput label="Token lifetime (seconds)" name="policy.tokenTtlSeconds" value={tokenTtl} onChange={edit(setTokenTtl)} description="How long the token of a completed sign-in is valid." />
 
@@ -264,6 +298,128 @@ function PolicyEditor({ orgId, system }: { orgId: string; system: SystemResource
         ) : null}
       </Form>
     </section>
+  );
+}
+
+// ---- Passkeys ----------------------------------------------------------------------------------
+
+/** A system's WebAuthn relying party as the form holds it (SPEC §11). */
+interface WebAuthnDraft {
+  rpId: string;
+  origins: string[];
+}
+
+/** Whether the saved policy names `passkey` (in its chain or in a rule's): then the API keeps `webauthn`. */
+const namesPasskey = (policy: SystemResource['policy']): boolean => [policy.factors, ...policy.rules.map((rule) => rule.factors)].some((chain) => chain.includes('passkey'));
+
+/**
+ * The relying party of the system's end users' passkeys: the RP ID and the origins, saved with the
+ * policy. "Turn off passkeys" (confirmed) saves `webauthn: null` on its own; while the saved policy
+ * still names passkey the API refuses, and its reason shows here, beside the settings it names.
+ */
+function PasskeySettings({
+  system,
+  draft,
+  onChange,
+  errors,
+  turnOffError,
+  onTurnOff,
+}: {
+  system: SystemResource;
+  draft: WebAuthnDraft | null;
+  onChange: (next: WebAuthnDraft | null) => void;
+  /** The policy form's field errors (`webauthn`, `webauthn.rpId`, `webauthn.origins.0`, …). */
+  errors: Record<string, string>;
+  turnOffError: unknown;
+  onTurnOff: () => Promise<unknown>;
+}) {
+  const hintId = useId();
+  const errorId = useId();
+  const originsHintId = useId();
+  const refused = formErrors(turnOffError, ['webauthn']);
+  const error = errors.webauthn ?? refused.byField.webauthn;
+  const setOrigins = (change: (origins: string[]) => string[]) => {
+    if (draft) onChange({ ...draft, origins: change(draft.origins) });
+  };
+  const hostedLoginHost = window.location.hostname;
+
+  return (
+    <div className="passkey-settings" role="group" aria-labelledby="passkey-settings-title" aria-describedby={error ? `${hintId} ${errorId}` : hintId}>
+      <h3 id="passkey-settings-title">Passkeys</h3>
+      <p className="hint" id={hintId}>
+        Needed for the Passkey factor. The RP ID is the domain your end users&apos; passkeys are bound to: it must be the host of each origin below or a parent domain of it. For the
+        hosted login it must also cover the hosted login&apos;s host, <span className="mono">{hostedLoginHost}</span> (e.g. <span className="mono">example.com</span> for{' '}
+        <span className="mono">auth.example.com</span> and <span className="mono">app.example.com</span>). Passkeys registered under one RP ID do not work under another.
+      </p>
+      {draft === null ? <EmptyState>Passkeys are off for this system.</EmptyState> : null}
+      {draft !== null ? (
+        <>
+          <TextInput
+            name="webauthn.rpId"
+            label="RP ID"
+            description="A domain name such as example.com (localhost while developing)."
+            // Right after "Set up passkeys" (the button is gone): the keyboard goes on from here.
+            autoFocus={system.webauthn === null}
+            value={draft.rpId}
+            onChange={(rpId) => { onChange({ ...draft, rpId }); }}
+          />
+          <fieldset className="uri-list" aria-describedby={originsHintId}>
+            <legend>Origins</legend>
+            <p className="hint" id={originsHintId}>
+              Where your app runs the passkey ceremonies, exactly as browsers write them: https://host[:port], no path.
+            </p>
+            {draft.origins.length === 0 ? <EmptyState>No origin.</EmptyState> : null}
+            {draft.origins.map((origin, index) => (
+              <div className="uri-row" key={index}>
+                <TextInput
+                  name={`webauthn.origins.${index}`}
+                  label={`Origin ${index + 1}`}
+                  type="url"
+                  value={origin}
+                  onChange={(value) => { setOrigins((origins) => origins.map((other, at) => (at === index ? value : other))); }}
+                />
+                <Button className="button small" aria-label={`Remove origin ${index + 1}`} onPress={() => { setOrigins((origins) => origins.filter((_, at) => at !== index)); }}>
+                  Remove
+                </Button>
+              </div>
+            ))}
+            {errors['webauthn.origins'] ? <p className="field-error">{errors['webauthn.origins']}</p> : null}
+            <Button className="button" onPress={() => { setOrigins((origins) => [...origins, '']); }}>
+              Add origin
+            </Button>
+          </fieldset>
+        </>
+      ) : null}
+      {error ? (
+        <p className="field-error" id={errorId} role="alert">
+          Passkeys: {error}
+        </p>
+      ) : null}
+      {refused.message ? <FormAlert>{refused.message}</FormAlert> : null}
+      <div className="row-actions">
+        {draft === null ? (
+          <Button className="button" onPress={() => { onChange({ rpId: '', origins: [''] }); }}>
+            Set up passkeys
+          </Button>
+        ) : null}
+        {draft !== null && system.webauthn === null ? (
+          <Button className="button" onPress={() => { onChange(null); }}>
+            Cancel passkey setup
+          </Button>
+        ) : null}
+        {system.webauthn !== null ? (
+          <ConfirmAction
+            label="Turn off passkeys"
+            title="Turn off passkeys?"
+            confirmLabel="Turn off passkeys"
+            onConfirm={onTurnOff}
+          >
+            <p>End users of {system.name} can no longer sign in with a passkey, through your app or the hosted login. Their passkeys stay registered for {system.webauthn.rpId}.</p>
+            {namesPasskey(system.policy) ? <p>The saved policy still asks for a passkey: remove Passkey from the factor chain and every rule and save the policy first, or the API refuses.</p> : null}
+          </ConfirmAction>
+        ) : null}
+      </div>
+    </div>
   );
 }
 
