@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { passkeyKey, passkeysOfOwnerPartition } from '../data/keys.ts';
+import { challengeKey, endUserTotpKey, passkeyKey, passkeysOfOwnerPartition, signInStateKey, type ItemKey } from '../data/keys.ts';
 import type { EndUserStore, StoredEndUser } from '../domain/directory/end-users.ts';
 import type { AuditEvent } from '../domain/kernel/audit-events.ts';
 import { UnavailableError } from '../domain/kernel/errors.ts';
@@ -8,12 +8,13 @@ import { endUserOwner } from '../domain/passkeys/model.ts';
 import type { EndUser } from '../domain/sign-in/model.ts';
 import { DELETE_ATTEMPTS, deleteUnlessGrantedSince, grantItemDeletes, grantVersionCondition, listAllGrants } from './access-grant-repository.ts';
 import { auditEventPut } from './audit-repository.ts';
-import { batchDeleteItems, getItem, MAX_TRANSACTION_ITEMS, queryAllGsi1Items, queryGsi1Page, transactWrite, type TransactItem } from './dynamodb.ts';
+import { batchDeleteItems, getItem, MAX_TRANSACTION_ITEMS, queryAllGsi1Items, queryAllItems, queryGsi1Page, transactWrite, type TransactItem } from './dynamodb.ts';
 import { deleteEmailGuard, putEmailGuard, updateGuardCopy } from './end-user-email-guard.ts';
 import { accessGrantItemKeys, grantsOfEndUser } from './items/access-grant-item.ts';
 import { emailGuardKey, fromEmailGuardItem } from './items/email-guard-item.ts';
 import { endUserKey, endUsersOfOrganizationPartition, fromEndUserItem, toEndUser, toEndUserItem } from './items/end-user-item.ts';
 import { fromPasskeyItem } from './items/passkey-item.ts';
+import { fromItem as fromSignInStateItem } from './items/sign-in-state-item.ts';
 
 /**
  * End users of organizations, in the organization's partition (and on GSI1, oldest first).
@@ -24,8 +25,8 @@ import { fromPasskeyItem } from './items/passkey-item.ts';
  * incarnation), so a sign-in reads user and access with the organization and system in one round
  * trip: every write of the user updates the guard in its transaction, and an email change rebuilds it
  * from the grants, conditional on the user's `grantVersion` (bumped by every grant and revoke) being
- * the one read before listing them. A delete takes the user's grants (see access-grant-repository.ts)
- * and passkeys with it.
+ * the one read before listing them. A delete takes the user's grants (see access-grant-repository.ts),
+ * passkeys, TOTP factor and sign-in states (with each state's live challenge) with it.
  */
 export class EndUserRepository implements EndUserStore {
   constructor(
@@ -125,7 +126,12 @@ export class EndUserRepository implements EndUserStore {
    * the per-person limit) and as many grants as fit in the one transaction; more grants (and passkeys
    * beyond a transaction, only if the limit was raced past) in batches once the user is gone. A
    * passkey of a deleted user signs nobody in (its owner names the old id, never reused), but it is
-   * personal data: it goes with its person.
+   * personal data: it goes with its person. So do the TOTP factor (one item: encrypted secret,
+   * recovery code hashes, attempt and lock state) and the sign-in states (one per system the user
+   * started a sign-in on, all in one partition: a Query, no scan) with the live challenge each names;
+   * a challenge a newer one replaced is no longer named anywhere and is left to its TTL (it holds
+   * hashes and ids, no secret in clear). In the transaction: passkeys, then TOTP, then sign-in
+   * states and challenges, then grants, each while it fits; what does not fit is batch-deleted after.
    */
   async deleteEndUser(organizationId: string, userId: string, event: AuditEvent): Promise<number | undefined> {
     const key = endUserKey(organizationId, userId);
@@ -134,25 +140,37 @@ export class EndUserRepository implements EndUserStore {
       const item = await getItem(this.db, this.tableName, key);
       if (!item) return undefined;
       const stored = fromEndUserItem(item);
-      const [grants, passkeyIds] = await Promise.all([
+      const [grants, passkeyIds, signInKeys] = await Promise.all([
         listAllGrants(this.db, this.tableName, grantsOfEndUser(organizationId, userId)),
         this.passkeyIdsOf(owner),
+        this.signInKeysOf(organizationId, userId),
       ]);
-      const room = MAX_TRANSACTION_ITEMS - 3;
+      let room = MAX_TRANSACTION_ITEMS - 3;
       const passkeysInline = passkeyIds.length <= room;
-      const grantsInline = grants.length * 2 <= room - (passkeysInline ? passkeyIds.length : 0);
+      if (passkeysInline) room -= passkeyIds.length;
+      const totpInline = room >= 1;
+      if (totpInline) room -= 1;
+      const signInInline = signInKeys.length <= room;
+      if (signInInline) room -= signInKeys.length;
+      const grantsInline = grants.length * 2 <= room;
+      const totpKey = endUserTotpKey(organizationId, userId);
       const failed = await transactWrite(this.db, {
         TransactItems: [
           deleteUnlessGrantedSince(this.tableName, key, stored),
           deleteEmailGuard(this.tableName, stored.user),
           auditEventPut(this.tableName, { ...event, details: { ...event.details, email: stored.user.email, grantsRemoved: grants.length, passkeysRemoved: passkeyIds.length } }),
           ...(passkeysInline ? passkeyIds.map((id) => this.passkeyDelete(id, owner)) : []),
+          // Keyed by the user's id (never reused): unconditional, and absent is fine.
+          ...(totpInline ? [{ Delete: { TableName: this.tableName, Key: totpKey } }] : []),
+          ...(signInInline ? signInKeys.map((Key) => ({ Delete: { TableName: this.tableName, Key } })) : []),
           ...(grantsInline ? grantItemDeletes(this.tableName, organizationId, grants) : []),
         ],
       });
       if (failed.length === 0) {
         if (!grantsInline) await batchDeleteItems(this.db, this.tableName, grants.flatMap((grant) => accessGrantItemKeys(organizationId, grant.systemName, grant.userId)));
         if (!passkeysInline) await batchDeleteItems(this.db, this.tableName, passkeyIds.map(passkeyKey));
+        if (!totpInline) await batchDeleteItems(this.db, this.tableName, [totpKey]);
+        if (!signInInline) await batchDeleteItems(this.db, this.tableName, signInKeys);
         return grants.length;
       }
       if (attempt >= DELETE_ATTEMPTS) throw new UnavailableError(1);
@@ -162,6 +180,21 @@ export class EndUserRepository implements EndUserStore {
   /** The ids of the owner's passkeys (Query GSI1). */
   private async passkeyIdsOf(owner: string): Promise<string[]> {
     return (await queryAllGsi1Items(this.db, this.tableName, passkeysOfOwnerPartition(owner))).map((item) => fromPasskeyItem(item).id);
+  }
+
+  /**
+   * The keys of the user's sign-in states (one partition: a consistent Query) and of the live
+   * challenge each names. Deleting a challenge another write just replaced is harmless: the state
+   * naming it goes in the same transaction.
+   */
+  private async signInKeysOf(organizationId: string, userId: string): Promise<ItemKey[]> {
+    const partition = signInStateKey(organizationId, userId, '').pk;
+    const states = await queryAllItems(this.db, this.tableName, partition, 'SYSTEM#');
+    return states.flatMap((item) => {
+      const challengeId = fromSignInStateItem(item).challengeId;
+      const state = { pk: String(item.pk), sk: String(item.sk) };
+      return challengeId ? [state, challengeKey(challengeId)] : [state];
+    });
   }
 
   /** Idempotent (gone already is fine) and never another person's: the index is read eventually consistent. */
