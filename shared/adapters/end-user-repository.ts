@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { challengeKey, endUserTotpKey, passkeyKey, passkeysOfOwnerPartition, signInStateKey, type ItemKey } from '../data/keys.ts';
+import { challengeKey, endUserTotpKey, passkeyKey, passkeysOfOwnerPartition, signInStatesOfUser, type ItemKey } from '../data/keys.ts';
 import type { EndUserStore, StoredEndUser } from '../domain/directory/end-users.ts';
 import type { AuditEvent } from '../domain/kernel/audit-events.ts';
 import { UnavailableError } from '../domain/kernel/errors.ts';
@@ -188,8 +188,8 @@ export class EndUserRepository implements EndUserStore {
    * naming it goes in the same transaction.
    */
   private async signInKeysOf(organizationId: string, userId: string): Promise<ItemKey[]> {
-    const partition = signInStateKey(organizationId, userId, '').pk;
-    const states = await queryAllItems(this.db, this.tableName, partition, 'SYSTEM#');
+    const { pk, skPrefix } = signInStatesOfUser(organizationId, userId);
+    const states = await queryAllItems(this.db, this.tableName, pk, skPrefix);
     return states.flatMap((item) => {
       const challengeId = fromSignInStateItem(item).challengeId;
       const state = { pk: String(item.pk), sk: String(item.sk) };

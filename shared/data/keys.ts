@@ -214,6 +214,12 @@ export const signInStateKey = (orgId: string, userId: string, systemName: string
   sk: `SYSTEM#${systemName}`,
 });
 
+/** All of one end user's sign-in states (one per system): their partition and sort-key prefix, for a Query. */
+export const signInStatesOfUser = (orgId: string, userId: string): { pk: string; skPrefix: string } => ({
+  pk: signInStateKey(orgId, userId, '').pk,
+  skPrefix: 'SYSTEM#',
+});
+
 /**
  * SMS sent recently to one sign-in subject of an organization (keyed by a hash of the email, so an
  * unknown email is limited exactly like a known one and the limit reveals nothing).
