@@ -1,7 +1,7 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RefreshFamily, RefreshTokenRecord } from '../domain/kernel/model.ts';
 import type { RepeatOutcome, RotateOutcome, SessionStore } from '../domain/sessions/session-store.ts';
-import { getItem, isConditionalCheckFailed, queryAllGsi1Items, transactWrite } from './dynamodb.ts';
+import { getItem, isConditionalCheckFailed, queryAllGsi1Items, transactWrite, type TransactItem } from './dynamodb.ts';
 import {
   fromRefreshFamilyItem,
   fromRefreshTokenItem,
@@ -60,27 +60,40 @@ export class SessionRepository implements SessionStore {
             ExpressionAttributeValues: { ':used': 'used', ':active': 'active', ':now': nowSeconds, ':next': next.tokenHash },
           },
         },
-        {
-          Update: {
-            TableName,
-            Key: refreshFamilyKey(next.familyId),
-            UpdateExpression: 'SET lastUsedAt = :usedAt',
-            ConditionExpression: 'attribute_exists(pk) AND revoked = :false AND expiresAt > :now',
-            ExpressionAttributeValues: { ':false': false, ':now': nowSeconds, ':usedAt': usedAt },
-          },
-        },
-        { Put: { TableName, Item: toRefreshTokenItem(next), ConditionExpression: 'attribute_not_exists(pk)' } },
+        ...this.familyGoesOn(next, nowSeconds, usedAt),
       ],
     });
     if (failed.length === 0) return 'rotated';
     if (failed.includes(1)) {
-      const family = await this.findFamily(next.familyId);
-      return family && !family.revoked && family.expiresAt <= nowSeconds ? 'expired' : 'revoked';
+      return this.familyRefusal(next.familyId, nowSeconds);
     }
     const current = await this.findRefreshToken(oldTokenHash);
     if (!current) return 'not_found';
     if (current.status !== 'active') return 'reused';
     return current.expiresAt <= nowSeconds ? 'expired' : 'not_found';
+  }
+
+  /** The family's touch (live, unexpired) and the new child's put: the last two items of a rotation and of a repeat. */
+  private familyGoesOn(next: RefreshTokenRecord, nowSeconds: number, usedAt: string): TransactItem[] {
+    const TableName = this.tableName;
+    return [
+      {
+        Update: {
+          TableName,
+          Key: refreshFamilyKey(next.familyId),
+          UpdateExpression: 'SET lastUsedAt = :usedAt',
+          ConditionExpression: 'attribute_exists(pk) AND revoked = :false AND expiresAt > :now',
+          ExpressionAttributeValues: { ':false': false, ':now': nowSeconds, ':usedAt': usedAt },
+        },
+      },
+      { Put: { TableName, Item: toRefreshTokenItem(next), ConditionExpression: 'attribute_not_exists(pk)' } },
+    ];
+  }
+
+  /** Why the family's condition failed: expired, or revoked (or gone). */
+  private async familyRefusal(familyId: string, nowSeconds: number): Promise<'expired' | 'revoked'> {
+    const family = await this.findFamily(familyId);
+    return family && !family.revoked && family.expiresAt <= nowSeconds ? 'expired' : 'revoked';
   }
 
   async repeatRefreshToken(
@@ -116,22 +129,12 @@ export class SessionRepository implements SessionStore {
             ExpressionAttributeValues: { ':superseded': 'superseded', ':active': 'active', ':now': nowSeconds },
           },
         },
-        {
-          Update: {
-            TableName,
-            Key: refreshFamilyKey(next.familyId),
-            UpdateExpression: 'SET lastUsedAt = :usedAt',
-            ConditionExpression: 'attribute_exists(pk) AND revoked = :false AND expiresAt > :now',
-            ExpressionAttributeValues: { ':false': false, ':now': nowSeconds, ':usedAt': usedAt },
-          },
-        },
-        { Put: { TableName, Item: toRefreshTokenItem(next), ConditionExpression: 'attribute_not_exists(pk)' } },
+        ...this.familyGoesOn(next, nowSeconds, usedAt),
       ],
     });
     if (failed.length === 0) return 'repeated';
     if (failed.includes(2)) {
-      const family = await this.findFamily(next.familyId);
-      return family && !family.revoked && family.expiresAt <= nowSeconds ? 'expired' : 'revoked';
+      return this.familyRefusal(next.familyId, nowSeconds);
     }
     if (failed.includes(0)) {
       const spent = await this.findRefreshToken(spentHash);
