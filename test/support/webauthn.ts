@@ -39,19 +39,7 @@ export async function openWebAuthnPage(origin: string): Promise<WebAuthnPage> {
   const page = await context.newPage();
   await page.route(`${origin}/_blank`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>t</title>' }));
   await page.goto(`${origin}/_blank`);
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      // Verifies its user; a test that wants an assertion without it asks `userVerification: 'discouraged'`.
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
+  const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
   return {
     page,
     context,
@@ -98,6 +86,7 @@ export async function addVirtualAuthenticator(page: Page): Promise<VirtualAuthen
       protocol: 'ctap2',
       transport: 'internal',
       hasResidentKey: true,
+      // Verifies its user; a test that wants an assertion without it asks `userVerification: 'discouraged'`.
       hasUserVerification: true,
       isUserVerified: true,
       automaticPresenceSimulation: true,
